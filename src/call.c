@@ -1,0 +1,84 @@
+/* One tools/call from a client: created by its session, answered once. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "mcp-hotd.h"
+
+struct call *
+call_new(struct session *s, struct json_object *id, struct tool *t,
+    struct json_object *args)
+{
+	struct call	*c;
+	const char	*idjson;
+	size_t		 len;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fatal("%s", __func__);
+	idjson = mcp_to_string(id, &len);
+	if ((c->idjson = strdup(idjson)) == NULL)
+		fatal("%s", __func__);
+	c->session = s;
+	c->tool = t;
+	c->args = args;
+	c->id = ++sv.next_call_id;
+	TAILQ_INSERT_TAIL(&s->calls, c, sentry);
+	s->ninflight++;
+	return c;
+}
+
+/*
+ * Answer the call with a CallToolResult given as JSON text and free it. The
+ * text is relayed as it came: the caller has checked it is one JSON object
+ * on one line.
+ */
+void
+call_answer_raw(struct call *c, const char *result, size_t len)
+{
+	struct evbuffer	*b;
+	struct session	*s = c->session;
+
+	if (s != NULL) {
+		if ((b = evbuffer_new()) == NULL)
+			fatal("%s", __func__);
+		evbuffer_add_printf(b, "{\"jsonrpc\":\"2.0\",\"id\":%s,"
+		    "\"result\":", c->idjson);
+		evbuffer_add(b, result, len);
+		evbuffer_add(b, "}", 1);
+		session_send_raw(s, (const char *)evbuffer_pullup(b, -1),
+		    evbuffer_get_length(b));
+		evbuffer_free(b);
+		session_call_done(s, c);
+	}
+	call_free(c);
+}
+
+/* Answer with isError and a text naming what went wrong. */
+void
+call_answer_error(struct call *c, const char *fmt, ...)
+{
+	char	 msg[2048], *res;
+	size_t	 len;
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	res = mcp_tool_result_error(msg, &len);
+	call_answer_raw(c, res, len);
+	free(res);
+}
+
+void
+call_free(struct call *c)
+{
+	if (c->args != NULL)
+		json_object_put(c->args);
+	free(c->idjson);
+	free(c);
+}

@@ -1,0 +1,404 @@
+/*
+ * Read and validate the tools file and build a complete new toolset. Nothing
+ * here touches what is serving: the caller swaps tables only on success.
+ *
+ * The file is the seed's format: a JSON array of {"name","description",
+ * "code"} with an optional "parameters" map. A bad entry is skipped with a
+ * warning naming it and the field (the seed's behaviour); a file that is not
+ * JSON, or not an array, is an error for the whole load.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcp-hotd.h"
+
+#define CONFIG_MAX_SIZE		(64 * 1024 * 1024)
+#define TOOL_NAME_MAX		128
+
+struct field_range {
+	const char	*name;
+	int		 min, max, def;
+	size_t		 offset;
+};
+
+static const struct field_range config_int_fields[] = {
+	{ "timeout_ms", 1, 24 * 3600 * 1000, DEFAULT_TIMEOUT_MS,
+	    offsetof(struct toolspec, timeout_ms) },
+	{ "memory_mb", 32, 1024 * 1024, DEFAULT_MEMORY_MB,
+	    offsetof(struct toolspec, memory_mb) },
+};
+
+/* Fields a tool may carry; anything else draws a warning (likely a typo). */
+static const char *const config_known_fields[] = {
+	"name", "description", "code", "parameters", "timeout_ms",
+	"memory_mb", "annotations", "title", NULL
+};
+
+uint64_t
+hash_bytes(uint64_t h, const void *p, size_t len)
+{
+	const unsigned char	*s = p;
+
+	if (h == 0)
+		h = 14695981039346656037ULL;	/* FNV-1a 64 */
+	while (len-- > 0) {
+		h ^= *s++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static char *
+config_read_file(const char *path, size_t *lenp, char *err, size_t errlen)
+{
+	FILE	*f;
+	char	*buf = NULL;
+	size_t	 len = 0, cap = 0, n;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (cap - len < 65536) {
+			cap = cap ? cap * 2 : 65536;
+			if (cap > CONFIG_MAX_SIZE) {
+				snprintf(err, errlen, "%s: larger than %d bytes",
+				    path, CONFIG_MAX_SIZE);
+				goto fail;
+			}
+			buf = realloc(buf, cap + 1);
+			if (buf == NULL)
+				fatal("%s", __func__);
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+fail:
+	fclose(f);
+	free(buf);
+	return NULL;
+}
+
+/* Line and column (1-based) of byte offset off, for error messages. */
+static void
+config_position(const char *buf, size_t off, int *line, int *col)
+{
+	size_t	i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < off; i++) {
+		if (buf[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else
+			(*col)++;
+	}
+}
+
+static struct json_object *
+config_parse(const char *path, const char *buf, size_t len, char *err,
+    size_t errlen)
+{
+	struct json_tokener	*tok;
+	struct json_object	*root;
+	enum json_tokener_error	 jerr;
+	size_t			 end;
+	int			 line, col;
+
+	if ((tok = json_tokener_new_ex(JSON_MAX_DEPTH)) == NULL)
+		fatal("%s", __func__);
+	root = json_tokener_parse_ex(tok, buf, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	if (jerr == json_tokener_continue) {
+		snprintf(err, errlen, "%s: unexpected end of file", path);
+		root = NULL;
+	} else if (jerr != json_tokener_success) {
+		config_position(buf, end > 0 ? end - 1 : 0, &line, &col);
+		snprintf(err, errlen, "%s:%d:%d: invalid JSON: %s", path, line,
+		    col, json_tokener_error_desc(jerr));
+		root = NULL;
+	} else {
+		while (end < len && strchr(" \t\r\n", buf[end]) != NULL)
+			end++;
+		if (end < len) {
+			config_position(buf, end, &line, &col);
+			snprintf(err, errlen, "%s:%d:%d: trailing data after "
+			    "the JSON value", path, line, col);
+			json_object_put(root);
+			root = NULL;
+		}
+	}
+	json_tokener_free(tok);
+	return root;
+}
+
+static int
+config_bad(size_t idx, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+config_bad(size_t idx, const char *name, const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (name != NULL)
+		log_warnx("skipping tool '%s' (entry %zu): %s", name, idx + 1,
+		    msg);
+	else
+		log_warnx("skipping entry %zu: %s", idx + 1, msg);
+	return -1;
+}
+
+static const char *
+config_string(struct json_object *entry, const char *key)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(entry, key, &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    json_object_get_string_len(v) == 0)
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int
+config_name_ok(const char *name)
+{
+	const unsigned char	*p;
+
+	if (strlen(name) > TOOL_NAME_MAX)
+		return 0;
+	for (p = (const unsigned char *)name; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int
+config_ints(size_t idx, struct json_object *entry, struct toolspec *ts)
+{
+	const struct field_range	*f;
+	struct json_object		*v;
+	int64_t				 n;
+	size_t				 i;
+
+	for (i = 0; i < sizeof(config_int_fields) / sizeof(*f); i++) {
+		f = &config_int_fields[i];
+		*(int *)((char *)ts + f->offset) = f->def;
+		if (!json_object_object_get_ex(entry, f->name, &v))
+			continue;
+		if (!json_object_is_type(v, json_type_int))
+			return config_bad(idx, ts->name, "'%s' must be an "
+			    "integer", f->name);
+		n = json_object_get_int64(v);
+		if (n < f->min || n > f->max)
+			return config_bad(idx, ts->name, "'%s' must be between "
+			    "%d and %d", f->name, f->min, f->max);
+		*(int *)((char *)ts + f->offset) = (int)n;
+	}
+	return 0;
+}
+
+static int
+config_parameters(size_t idx, const char *name, struct json_object *entry)
+{
+	struct json_object	*p;
+
+	if (!json_object_object_get_ex(entry, "parameters", &p))
+		return 0;
+	if (!json_object_is_type(p, json_type_object))
+		return config_bad(idx, name, "'parameters' must be an object "
+		    "mapping argument names to type names");
+	json_object_object_foreach(p, key, val) {
+		if (!json_object_is_type(val, json_type_string))
+			return config_bad(idx, name, "'parameters.%s' must be "
+			    "a type name such as \"int\"", key);
+	}
+	return 0;
+}
+
+static void
+config_unknown_fields(const char *name, struct json_object *entry)
+{
+	size_t	i;
+
+	json_object_object_foreach(entry, key, val) {
+		(void)val;
+		for (i = 0; config_known_fields[i] != NULL; i++)
+			if (strcmp(key, config_known_fields[i]) == 0)
+				break;
+		if (config_known_fields[i] == NULL)
+			log_warnx("tool '%s': unknown field '%s' ignored",
+			    name, key);
+	}
+}
+
+/* The LOAD message a worker gets: the entry's own fields plus our limits. */
+static char *
+config_load_message(struct json_object *entry, const struct toolspec *ts)
+{
+	struct json_object	*m, *v;
+	static const char *const copy[] = {
+		"name", "description", "code", "parameters", NULL
+	};
+	char			*s;
+	size_t			 i;
+
+	m = json_object_new_object();
+	for (i = 0; copy[i] != NULL; i++)
+		if (json_object_object_get_ex(entry, copy[i], &v))
+			json_object_object_add(m, copy[i], json_object_get(v));
+	json_object_object_add(m, "memory_mb",
+	    json_object_new_int(ts->memory_mb));
+	json_object_object_add(m, "max_reply",
+	    json_object_new_int64((int64_t)sv.max_reply));
+	if ((s = strdup(json_object_to_json_string_ext(m,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE))) == NULL)
+		fatal("%s", __func__);
+	json_object_put(m);
+	return s;
+}
+
+static int
+config_entry(size_t idx, struct json_object *entry, struct toolspec *ts)
+{
+	struct json_object	*v;
+	const char		*name, *desc, *canon;
+
+	memset(ts, 0, sizeof(*ts));
+	if (!json_object_is_type(entry, json_type_object))
+		return config_bad(idx, NULL, "not a JSON object");
+	if ((name = config_string(entry, "name")) == NULL)
+		return config_bad(idx, NULL, "missing or invalid 'name'");
+	if (!config_name_ok(name))
+		return config_bad(idx, NULL, "'name' must be 1 to %d characters "
+		    "without control characters", TOOL_NAME_MAX);
+	ts->name = (char *)name;
+	if (config_string(entry, "code") == NULL)
+		return config_bad(idx, name, "missing or invalid 'code'");
+	if ((desc = config_string(entry, "description")) == NULL)
+		return config_bad(idx, name, "missing or invalid 'description'");
+	if (config_ints(idx, entry, ts) == -1 ||
+	    config_parameters(idx, name, entry) == -1)
+		return -1;
+	if (json_object_object_get_ex(entry, "annotations", &v) &&
+	    !json_object_is_type(v, json_type_object))
+		return config_bad(idx, name, "'annotations' must be an object");
+	if (json_object_object_get_ex(entry, "title", &v) &&
+	    !json_object_is_type(v, json_type_string))
+		return config_bad(idx, name, "'title' must be a string");
+	config_unknown_fields(name, entry);
+
+	if ((ts->name = strdup(name)) == NULL ||
+	    (ts->description = strdup(desc)) == NULL)
+		fatal("%s", __func__);
+	if (json_object_object_get_ex(entry, "annotations", &v))
+		ts->annotations = json_object_get(v);
+	if ((v = NULL, json_object_object_get_ex(entry, "title", &v)) &&
+	    (ts->title = strdup(json_object_get_string(v))) == NULL)
+		fatal("%s", __func__);
+	ts->load = config_load_message(entry, ts);
+	canon = json_object_to_json_string_ext(entry, JSON_C_TO_STRING_PLAIN);
+	ts->hash = hash_bytes(0, canon, strlen(canon));
+	return 0;
+}
+
+static int
+config_duplicate(const struct toolset *set, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < set->n; i++)
+		if (strcmp(set->specs[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Load path into *set. Returns 0 (bad entries were skipped with warnings),
+ * or -1 with err describing why the file as a whole is unusable.
+ */
+int
+config_load(const char *path, struct toolset *set, char *err, size_t errlen)
+{
+	struct json_object	*root;
+	struct toolspec		 ts;
+	char			*buf;
+	size_t			 len, i, n;
+
+	memset(set, 0, sizeof(*set));
+	if ((buf = config_read_file(path, &len, err, errlen)) == NULL)
+		return -1;
+	root = config_parse(path, buf, len, err, errlen);
+	free(buf);
+	if (root == NULL)
+		return -1;
+	if (!json_object_is_type(root, json_type_array)) {
+		snprintf(err, errlen, "%s: the top level must be a JSON array "
+		    "of tools", path);
+		json_object_put(root);
+		return -1;
+	}
+	n = json_object_array_length(root);
+	if ((set->specs = calloc(n ? n : 1, sizeof(*set->specs))) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < n; i++) {
+		if (config_entry(i, json_object_array_get_idx(root, i),
+		    &ts) == -1)
+			continue;
+		if (config_duplicate(set, ts.name)) {
+			config_bad(i, ts.name, "a tool of that name comes "
+			    "earlier in the file");
+			toolspec_clear(&ts);
+			continue;
+		}
+		set->specs[set->n++] = ts;
+	}
+	json_object_put(root);
+	return 0;
+}
+
+void
+toolspec_clear(struct toolspec *ts)
+{
+	free(ts->name);
+	free(ts->description);
+	free(ts->load);
+	free(ts->title);
+	if (ts->annotations != NULL)
+		json_object_put(ts->annotations);
+	memset(ts, 0, sizeof(*ts));
+}
+
+void
+toolset_clear(struct toolset *set)
+{
+	size_t	i;
+
+	for (i = 0; i < set->n; i++)
+		toolspec_clear(&set->specs[i]);
+	free(set->specs);
+	memset(set, 0, sizeof(*set));
+}

@@ -1,0 +1,48 @@
+/*
+ * Frames between the supervisor and a worker, over one socketpair per worker.
+ *
+ * Every frame is a fixed header followed by `len` bytes of payload:
+ *
+ *	uint32_t type	one of enum msg_type
+ *	uint32_t len	payload length in bytes (0 .. the receiver's maximum)
+ *	uint64_t id	the call id for MSG_CALL / MSG_RESULT, else 0
+ *
+ * Both ends are on one host, so fields are in host byte order. Payloads are
+ * JSON text (UTF-8, no trailing NUL). A receiver checks the type and the
+ * length before it reads the payload; a bad frame from a worker is that
+ * worker's death, never the supervisor's.
+ */
+#ifndef FRAME_H
+#define FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum msg_type {
+	MSG_LOAD = 1,	/* S->W {"name","description","code","parameters",
+			 *       "memory_mb","max_reply"}: load this tool */
+	MSG_READY,	/* W->S {"function","inputSchema","warnings":[..]}:
+			 *       loaded and sandboxed, ready for calls */
+	MSG_LOAD_FAILED,/* W->S {"error"}: the tool cannot load; worker exits */
+	MSG_CALL,	/* S->W id, the arguments object: run one call */
+	MSG_RESULT,	/* W->S id, a CallToolResult object: the call's answer */
+	MSG_SYSCALL,	/* W->S {"nr":N}: the sandbox is about to kill the
+			 *       worker for calling syscall N */
+	MSG_TYPE_MAX
+};
+
+#define FRAME_HDR_LEN	16
+
+struct frame_hdr {
+	uint32_t	type;
+	uint32_t	len;
+	uint64_t	id;
+};
+
+/* frame.c */
+void		 frame_hdr_encode(const struct frame_hdr *, uint8_t[FRAME_HDR_LEN]);
+int		 frame_hdr_decode(const uint8_t[FRAME_HDR_LEN], size_t,
+		    struct frame_hdr *, const char **);
+const char	*frame_type_name(uint32_t);
+
+#endif /* FRAME_H */

@@ -1,0 +1,244 @@
+/*
+ * mcp-hotd: the supervisor. It speaks MCP to clients, owns the tool table
+ * and routes tools/call to one worker process per tool. It never runs tool
+ * code and never embeds Python.
+ */
+#ifndef MCP_HOTD_H
+#define MCP_HOTD_H
+
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <json.h>
+
+#include "log.h"
+
+#ifndef TAILQ_FOREACH_SAFE	/* glibc's sys/queue.h lacks it */
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
+	for ((var) = TAILQ_FIRST(head);					\
+	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
+	    (var) = (tvar))
+#endif
+
+#define MCP_HOTD_NAME		"mcp-hotd"
+#define DEFAULT_TIMEOUT_MS	30000
+#define DEFAULT_MEMORY_MB	512
+#define DEFAULT_MAX_REPLY	(16 * 1024 * 1024)
+#define DEFAULT_MAX_REQUEST	(16 * 1024 * 1024)
+#define DEFAULT_PAGE_SIZE	100
+#define JSON_MAX_DEPTH		128
+
+struct evbuffer;
+struct session;
+struct worker;
+
+/* One entry of the tools file, validated. */
+struct toolspec {
+	char			*name;
+	char			*description;
+	char			*load;		/* MSG_LOAD payload */
+	struct json_object	*annotations;	/* optional, owned */
+	char			*title;		/* optional */
+	uint64_t		 hash;		/* of the whole entry */
+	int			 timeout_ms;
+	int			 memory_mb;
+};
+
+struct toolset {
+	struct toolspec		*specs;
+	size_t			 n;
+};
+
+enum tool_state {
+	TOOL_LOADING,		/* first worker starting; not routed yet */
+	TOOL_SERVING,		/* in the routing table */
+	TOOL_DRAINING,		/* replaced or removed: finishing its queue */
+	TOOL_FAILED		/* never became READY; freed after the reload */
+};
+
+/* One call from a client, from tools/call to its answer. */
+struct call {
+	TAILQ_ENTRY(call)	 qentry;	/* tool's queue */
+	TAILQ_ENTRY(call)	 sentry;	/* session's in-flight list */
+	struct session		*session;	/* NULL once the client left */
+	struct tool		*tool;
+	char			*idjson;	/* the JSON-RPC id, serialized */
+	struct json_object	*args;
+	uint64_t		 id;		/* frame id towards the worker */
+};
+TAILQ_HEAD(callq, call);
+
+/* One loaded version of a tool and the worker that runs it. */
+struct tool {
+	TAILQ_ENTRY(tool)	 entry;		/* sv.tools: every live version */
+	struct toolspec		 spec;
+	enum tool_state		 state;
+	struct json_object	*listing;	/* its tools/list entry, once READY */
+	struct worker		*worker;
+	struct callq		 queue;		/* waiting for the worker */
+	struct event		*retry;		/* backoff before a respawn */
+	char			*last_error;
+	unsigned		 deaths;	/* in a row, reset by a result */
+	unsigned long		 calls_served;
+	unsigned long		 restarts;
+	int			 reloading;	/* a reload waits for this one */
+	int			 ever_ready;
+};
+TAILQ_HEAD(toolq, tool);
+
+enum worker_state {
+	WORKER_SPAWNING,	/* forked, LOAD sent, waiting for READY */
+	WORKER_IDLE,
+	WORKER_BUSY,		/* one call in flight, deadline armed */
+	WORKER_DEAD		/* channel closed or being killed */
+};
+
+struct worker {
+	TAILQ_ENTRY(worker)	 entry;		/* sv.workers */
+	struct tool		*tool;		/* NULL once the tool is gone */
+	pid_t			 pid;
+	enum worker_state	 state;
+	struct bufferevent	*bev;		/* the frame channel */
+	struct bufferevent	*errbev;	/* its stderr, into our log */
+	struct call		*call;		/* in flight while BUSY */
+	struct event		*deadline;
+	int			 eof;
+	int			 reaped;
+	int			 status;	/* from waitpid */
+	long			 syscall_nr;	/* from MSG_SYSCALL, or -1 */
+	char			*cause;		/* why we killed it, if we did */
+	char			*name;		/* the tool's, for logs */
+	int			 closing;	/* we asked it to go */
+	int			 ever_ready;
+};
+TAILQ_HEAD(workerq, worker);
+
+/* Per-session protocol state (mcp.c). */
+struct mcp_state {
+	int			 initialized;
+	char			*protocol;
+	char			*client_name;
+};
+
+struct session_ops {
+	const char	*name;
+	/* Write one complete line (the newline included). */
+	void		(*write)(struct session *, const char *, size_t);
+	/* Input ended and every call is answered: the transport may go. */
+	void		(*done)(struct session *);
+};
+
+struct session {
+	TAILQ_ENTRY(session)	 entry;
+	const struct session_ops *ops;
+	void			*arg;		/* the transport's */
+	struct mcp_state	 mcp;
+	struct callq		 calls;		/* in flight */
+	unsigned		 ninflight;
+	size_t			 scanned;	/* input searched for a newline */
+	int			 discarding;	/* skipping an overlong line */
+	int			 input_ended;
+	int			 closed;	/* the transport is gone */
+};
+TAILQ_HEAD(sessionq, session);
+
+/* Everything the supervisor changes at run time lives here. */
+struct supervisor {
+	struct event_base	*base;
+	const char		*config_path;
+	const char		*worker_path;
+	struct toolq		 tools;
+	struct workerq		 workers;
+	struct sessionq		 sessions;
+	struct tool		**routes;	/* serving tools, file order */
+	size_t			 nroutes;
+	uint64_t		 next_call_id;
+	size_t			 max_reply;
+	size_t			 max_request;
+	size_t			 page_size;
+	int			 shutting_down;
+	void			(*ready_cb)(void);	/* first load done */
+};
+extern struct supervisor sv;
+
+/* config.c */
+int		 config_load(const char *, struct toolset *, char *, size_t);
+void		 toolspec_clear(struct toolspec *);
+void		 toolset_clear(struct toolset *);
+uint64_t	 hash_bytes(uint64_t, const void *, size_t);
+
+/* tool.c */
+struct tool	*tool_new(struct toolspec *);
+void		 tool_free(struct tool *);
+struct tool	*tool_route(const char *);
+void		 tool_set_routes(struct tool **, size_t);
+void		 tool_enqueue(struct tool *, struct call *);
+void		 tool_worker_ready(struct tool *, struct json_object *);
+void		 tool_worker_failed(struct tool *, const char *);
+void		 tool_worker_gone(struct tool *);
+void		 tool_result(struct tool *);
+void		 tool_drain(struct tool *);
+void		 tool_set_error(struct tool *, const char *);
+int		 tool_is_listed(const struct tool *);
+void		 tool_kill_all(void);
+
+/* worker.c */
+struct worker	*worker_spawn(struct tool *, char *, size_t);
+void		 worker_send_call(struct worker *, struct call *);
+void		 worker_close(struct worker *);
+void		 worker_kill(struct worker *, const char *);
+void		 worker_reap(void);
+void		 worker_wait_all(int);
+void		 worker_describe_death(int, long, char *, size_t);
+
+/* call.c */
+struct call	*call_new(struct session *, struct json_object *,
+		    struct tool *, struct json_object *);
+void		 call_answer_raw(struct call *, const char *, size_t);
+void		 call_answer_error(struct call *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 call_free(struct call *);
+
+/* mcp.c */
+enum mcp_action {
+	MCP_NONE,		/* nothing to send (a notification) */
+	MCP_REPLY,		/* send *reply */
+	MCP_CALL		/* dispatch *tool with *args */
+};
+struct json_object *mcp_parse(const char *, size_t, struct json_object **);
+enum mcp_action	 mcp_handle(struct mcp_state *, struct json_object *,
+		    struct json_object **, struct tool **, struct json_object **);
+struct json_object *mcp_error(struct json_object *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+struct json_object *mcp_notification(const char *);
+char		*mcp_tool_result_error(const char *, size_t *);
+const char	*mcp_to_string(struct json_object *, size_t *);
+void		 mcp_state_clear(struct mcp_state *);
+
+/* schema.c */
+int		 schema_check(struct json_object *, struct json_object *,
+		    char *, size_t);
+
+/* session.c */
+struct session	*session_new(const struct session_ops *, void *);
+void		 session_free(struct session *);
+void		 session_feed(struct session *, struct evbuffer *, int);
+void		 session_send(struct session *, struct json_object *);
+void		 session_send_raw(struct session *, const char *, size_t);
+void		 session_call_done(struct session *, struct call *);
+void		 session_notify_all(const char *);
+
+/* reload.c */
+void		 reload_request(const char *);
+void		 reload_tool_settled(struct tool *);
+int		 reload_running(void);
+
+/* transport_stdio.c */
+void		 transport_stdio_start(void);
+void		 transport_stdio_stop(void);
+
+#endif /* MCP_HOTD_H */

@@ -1,0 +1,175 @@
+/*
+ * One client session, whatever its transport: split input into lines,
+ * hand each to mcp.c, send replies, track the calls in flight.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "mcp-hotd.h"
+
+struct session *
+session_new(const struct session_ops *ops, void *arg)
+{
+	struct session	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		fatal("%s", __func__);
+	s->ops = ops;
+	s->arg = arg;
+	TAILQ_INIT(&s->calls);
+	TAILQ_INSERT_TAIL(&sv.sessions, s, entry);
+	return s;
+}
+
+/* Calls still in flight run on; their answers go nowhere. */
+void
+session_free(struct session *s)
+{
+	struct call	*c;
+
+	while ((c = TAILQ_FIRST(&s->calls)) != NULL) {
+		TAILQ_REMOVE(&s->calls, c, sentry);
+		c->session = NULL;
+	}
+	TAILQ_REMOVE(&sv.sessions, s, entry);
+	mcp_state_clear(&s->mcp);
+	free(s);
+}
+
+void
+session_send_raw(struct session *s, const char *buf, size_t len)
+{
+	s->ops->write(s, buf, len);
+	s->ops->write(s, "\n", 1);
+}
+
+void
+session_send(struct session *s, struct json_object *msg)
+{
+	const char	*str;
+	size_t		 len;
+
+	str = mcp_to_string(msg, &len);
+	session_send_raw(s, str, len);
+}
+
+static void
+session_check_done(struct session *s)
+{
+	if (s->input_ended && s->ninflight == 0)
+		s->ops->done(s);
+}
+
+void
+session_call_done(struct session *s, struct call *c)
+{
+	TAILQ_REMOVE(&s->calls, c, sentry);
+	s->ninflight--;
+	session_check_done(s);
+}
+
+static void
+session_line(struct session *s, const char *line, size_t len)
+{
+	struct json_object	*msg, *reply, *args, *id;
+	struct tool		*t;
+	struct call		*c;
+
+	if ((msg = mcp_parse(line, len, &reply)) == NULL)
+		goto done;
+	switch (mcp_handle(&s->mcp, msg, &reply, &t, &args)) {
+	case MCP_NONE:
+	case MCP_REPLY:
+		break;
+	case MCP_CALL:
+		json_object_object_get_ex(msg, "id", &id);
+		c = call_new(s, id, t, args);
+		tool_enqueue(t, c);
+		break;
+	}
+	json_object_put(msg);
+done:
+	if (reply != NULL) {
+		session_send(s, reply);
+		json_object_put(reply);
+	}
+}
+
+static void
+session_too_long(struct session *s, size_t len)
+{
+	struct json_object	*e;
+
+	e = mcp_error(NULL, -32600, "Invalid Request: request of %s%zu bytes "
+	    "exceeds the limit of %zu bytes", len > sv.max_request ?
+	    "more than " : "", sv.max_request, sv.max_request);
+	session_send(s, e);
+	json_object_put(e);
+}
+
+/*
+ * Take every complete line out of in. A line longer than the limit is
+ * refused with one error and skipped up to its newline, without buffering
+ * it. At eof, a last line without a newline still counts.
+ */
+void
+session_feed(struct session *s, struct evbuffer *in, int eof)
+{
+	struct evbuffer_ptr	 p, start;
+	size_t			 eol, len;
+
+	for (;;) {
+		len = evbuffer_get_length(in);
+		evbuffer_ptr_set(in, &start, s->scanned < len ? s->scanned : 0,
+		    EVBUFFER_PTR_SET);
+		p = evbuffer_search_eol(in, &start, &eol, EVBUFFER_EOL_LF);
+		if (p.pos == -1)
+			break;
+		s->scanned = 0;
+		if (s->discarding || (size_t)p.pos > sv.max_request) {
+			if (!s->discarding)
+				session_too_long(s, (size_t)p.pos);
+			s->discarding = 0;
+			evbuffer_drain(in, p.pos + eol);
+			continue;
+		}
+		session_line(s, (const char *)evbuffer_pullup(in, p.pos),
+		    p.pos);
+		evbuffer_drain(in, p.pos + eol);
+		if (s->closed)
+			return;
+	}
+	len = evbuffer_get_length(in);
+	s->scanned = len;
+	if (len > sv.max_request) {
+		if (!s->discarding)
+			session_too_long(s, len);
+		s->discarding = 1;
+		evbuffer_drain(in, len);
+		s->scanned = 0;
+	}
+	if (!eof)
+		return;
+	if (len > 0 && !s->discarding)
+		session_line(s, (const char *)evbuffer_pullup(in, -1), len);
+	evbuffer_drain(in, evbuffer_get_length(in));
+	s->input_ended = 1;
+	session_check_done(s);
+}
+
+void
+session_notify_all(const char *method)
+{
+	struct session		*s;
+	struct json_object	*n;
+
+	n = mcp_notification(method);
+	TAILQ_FOREACH(s, &sv.sessions, entry)
+		if (s->mcp.initialized)
+			session_send(s, n);
+	json_object_put(n);
+}

@@ -1,0 +1,305 @@
+/*
+ * The tool table: every live version of every tool, the routing table
+ * (which version answers a name), and each version's FIFO call queue.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcp-hotd.h"
+
+#define BACKOFF_FREE_DEATHS	2	/* respawn at once this many times */
+#define BACKOFF_BASE_MS		100
+#define BACKOFF_MAX_MS		30000
+
+static void	tool_spawn(struct tool *);
+
+struct tool *
+tool_new(struct toolspec *spec)
+{
+	struct tool	*t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		fatal("%s", __func__);
+	t->spec = *spec;
+	memset(spec, 0, sizeof(*spec));
+	t->state = TOOL_LOADING;
+	t->reloading = 1;	/* only a reload makes tools; it waits for us */
+	TAILQ_INIT(&t->queue);
+	TAILQ_INSERT_TAIL(&sv.tools, t, entry);
+	tool_spawn(t);
+	return t;
+}
+
+static void
+tool_fail_queue(struct tool *t, const char *why)
+{
+	struct call	*c;
+
+	while ((c = TAILQ_FIRST(&t->queue)) != NULL) {
+		TAILQ_REMOVE(&t->queue, c, qentry);
+		call_answer_error(c, "tool '%s' is unavailable: %s",
+		    t->spec.name, why);
+	}
+}
+
+void
+tool_free(struct tool *t)
+{
+	tool_fail_queue(t, "the tool was removed");
+	if (t->worker != NULL) {
+		t->worker->tool = NULL;
+		worker_close(t->worker);
+	}
+	if (t->retry != NULL)
+		event_free(t->retry);
+	if (t->listing != NULL)
+		json_object_put(t->listing);
+	TAILQ_REMOVE(&sv.tools, t, entry);
+	toolspec_clear(&t->spec);
+	free(t->last_error);
+	free(t);
+}
+
+void
+tool_set_error(struct tool *t, const char *err)
+{
+	free(t->last_error);
+	if ((t->last_error = strdup(err)) == NULL)
+		fatal("%s", __func__);
+}
+
+static void
+tool_spawn(struct tool *t)
+{
+	char	err[512];
+
+	if ((t->worker = worker_spawn(t, err, sizeof(err))) == NULL)
+		tool_worker_failed(t, err);
+}
+
+static void
+tool_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct tool	*t = arg;
+
+	(void)fd;
+	(void)what;
+	t->restarts++;
+	tool_spawn(t);
+}
+
+static unsigned
+tool_backoff_ms(const struct tool *t)
+{
+	unsigned	n;
+
+	if (t->deaths <= BACKOFF_FREE_DEATHS)
+		return 0;
+	n = t->deaths - BACKOFF_FREE_DEATHS - 1;
+	if (n >= 9)
+		return BACKOFF_MAX_MS;
+	return BACKOFF_BASE_MS << n < BACKOFF_MAX_MS ?
+	    BACKOFF_BASE_MS << n : BACKOFF_MAX_MS;
+}
+
+/* A replacement worker after a death, at once or after a backoff. */
+static void
+tool_respawn(struct tool *t)
+{
+	struct timeval	tv;
+	unsigned	ms = tool_backoff_ms(t);
+
+	if (ms == 0) {
+		t->restarts++;
+		tool_spawn(t);
+		return;
+	}
+	log_warnx("tool '%s': %u failures in a row, next start in %u ms",
+	    t->spec.name, t->deaths, ms);
+	if (t->retry == NULL &&
+	    (t->retry = evtimer_new(sv.base, tool_retry, t)) == NULL)
+		fatal("%s", __func__);
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(t->retry, &tv);
+}
+
+struct tool *
+tool_route(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < sv.nroutes; i++)
+		if (strcmp(sv.routes[i]->spec.name, name) == 0)
+			return sv.routes[i];
+	return NULL;
+}
+
+void
+tool_set_routes(struct tool **routes, size_t n)
+{
+	size_t	i;
+
+	free(sv.routes);
+	sv.routes = routes;
+	sv.nroutes = n;
+	for (i = 0; i < n; i++)
+		sv.routes[i]->state = TOOL_SERVING;
+}
+
+int
+tool_is_listed(const struct tool *t)
+{
+	size_t	i;
+
+	for (i = 0; i < sv.nroutes; i++)
+		if (sv.routes[i] == t)
+			return 1;
+	return 0;
+}
+
+static int
+tool_worker_idle(const struct tool *t)
+{
+	return t->worker == NULL || t->worker->state == WORKER_IDLE;
+}
+
+/* A draining version goes once its queue is empty and its worker idle. */
+static int
+tool_drained(struct tool *t)
+{
+	if (t->state != TOOL_DRAINING || !TAILQ_EMPTY(&t->queue) ||
+	    !tool_worker_idle(t))
+		return 0;
+	log_debug("tool '%s': old version drained", t->spec.name);
+	tool_free(t);
+	return 1;
+}
+
+static void
+tool_dispatch(struct tool *t)
+{
+	struct call	*c;
+
+	if (t->worker == NULL || t->worker->state != WORKER_IDLE ||
+	    (c = TAILQ_FIRST(&t->queue)) == NULL)
+		return;
+	TAILQ_REMOVE(&t->queue, c, qentry);
+	worker_send_call(t->worker, c);
+}
+
+void
+tool_enqueue(struct tool *t, struct call *c)
+{
+	if (t->worker == NULL && t->retry != NULL &&
+	    evtimer_pending(t->retry, NULL)) {
+		call_answer_error(c, "tool '%s' is unavailable after %u "
+		    "failures in a row: %s", t->spec.name, t->deaths,
+		    t->last_error ? t->last_error : "unknown error");
+		return;
+	}
+	TAILQ_INSERT_TAIL(&t->queue, c, qentry);
+	tool_dispatch(t);
+}
+
+static struct json_object *
+tool_listing(struct tool *t, struct json_object *ready)
+{
+	struct json_object	*l, *schema;
+
+	l = json_object_new_object();
+	json_object_object_add(l, "name",
+	    json_object_new_string(t->spec.name));
+	if (t->spec.title != NULL)
+		json_object_object_add(l, "title",
+		    json_object_new_string(t->spec.title));
+	json_object_object_add(l, "description",
+	    json_object_new_string(t->spec.description));
+	if (!json_object_object_get_ex(ready, "inputSchema", &schema))
+		schema = NULL;
+	json_object_object_add(l, "inputSchema", schema ?
+	    json_object_get(schema) : json_object_new_object());
+	if (t->spec.annotations != NULL)
+		json_object_object_add(l, "annotations",
+		    json_object_get(t->spec.annotations));
+	return l;
+}
+
+void
+tool_worker_ready(struct tool *t, struct json_object *ready)
+{
+	if (t->listing == NULL)
+		t->listing = tool_listing(t, ready);
+	t->ever_ready = 1;
+	if (t->state == TOOL_LOADING) {
+		reload_tool_settled(t);
+		return;
+	}
+	if (!tool_drained(t))
+		tool_dispatch(t);
+}
+
+/* The worker never became READY: the tool cannot load (now). */
+void
+tool_worker_failed(struct tool *t, const char *err)
+{
+	t->worker = NULL;
+	tool_set_error(t, err);
+	if (t->state == TOOL_LOADING) {
+		t->state = TOOL_FAILED;
+		reload_tool_settled(t);
+		return;
+	}
+	log_warnx("tool '%s': worker failed to start: %s", t->spec.name, err);
+	t->deaths++;
+	tool_fail_queue(t, err);
+	if (!tool_drained(t))
+		tool_respawn(t);
+}
+
+/* A READY worker died; its call (if any) was answered already. */
+void
+tool_worker_gone(struct tool *t)
+{
+	t->worker = NULL;
+	t->deaths++;
+	if (tool_drained(t))
+		return;
+	tool_respawn(t);
+}
+
+void
+tool_result(struct tool *t)
+{
+	t->deaths = 0;
+	t->calls_served++;
+	if (!tool_drained(t))
+		tool_dispatch(t);
+}
+
+void
+tool_drain(struct tool *t)
+{
+	t->state = TOOL_DRAINING;
+	if (t->retry != NULL)
+		evtimer_del(t->retry);
+	if (t->worker == NULL)
+		tool_fail_queue(t, t->last_error ? t->last_error :
+		    "the tool was replaced");
+	tool_drained(t);
+}
+
+void
+tool_kill_all(void)
+{
+	struct tool	*t;
+
+	free(sv.routes);
+	sv.routes = NULL;
+	sv.nroutes = 0;
+	while ((t = TAILQ_FIRST(&sv.tools)) != NULL)
+		tool_free(t);
+}

@@ -1,0 +1,562 @@
+/*
+ * Worker lifecycle, supervisor side (after tmux's job.c): spawn, frames in
+ * and out, the per-call deadline, and death. A worker is freed only when its
+ * channel is closed *and* its pid is reaped, in either order; the status
+ * from waitpid is what lets a death be put into words.
+ */
+#include "config.h"
+
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <seccomp.h>
+
+#include "frame.h"
+#include "mcp-hotd.h"
+
+#define WORKER_CHANNEL_FD	3
+#define WORKER_LOG_LINE		4096
+/* Room for the result envelope around a reply of max_reply bytes. */
+#define FRAME_SLACK		65536
+
+static void	worker_finish_later(struct worker *);
+
+static const char *
+worker_name(const struct worker *w)
+{
+	return w->name;
+}
+
+/* In the child, between fork and exec: async-signal-safe calls only. */
+static void __attribute__((noreturn))
+worker_exec(int chan, int errfd, pid_t parent, const char *name)
+{
+	static const char	msg[] = "mcp-hotd: cannot execute the worker\n";
+	int			null;
+	sigset_t		all;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+		_exit(126);
+	if ((null = open("/dev/null", O_RDONLY)) == -1 ||
+	    dup2(null, STDIN_FILENO) == -1 ||
+	    dup2(errfd, STDOUT_FILENO) == -1 ||
+	    dup2(errfd, STDERR_FILENO) == -1 ||
+	    dup2(chan, WORKER_CHANNEL_FD) == -1)
+		_exit(126);
+	/* Everything else the supervisor holds stays out of the worker. */
+	syscall(SYS_close_range, WORKER_CHANNEL_FD + 1, ~0U, 0);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	execl(sv.worker_path, "mcp-hotd-worker", name, (char *)NULL);
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	_exit(127);
+}
+
+static void
+worker_send(struct worker *w, uint32_t type, uint64_t id, const char *payload,
+    size_t len)
+{
+	struct frame_hdr	h = { type, (uint32_t)len, id };
+	uint8_t			hb[FRAME_HDR_LEN];
+	struct evbuffer		*out;
+
+	if (w->bev == NULL)
+		return;
+	frame_hdr_encode(&h, hb);
+	out = bufferevent_get_output(w->bev);
+	evbuffer_add(out, hb, sizeof(hb));
+	evbuffer_add(out, payload, len);
+}
+
+static void
+worker_arm_deadline(struct worker *w, int ms)
+{
+	struct timeval	tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	evtimer_add(w->deadline, &tv);
+}
+
+/* Close our end of the channel; the worker sees EOF and exits. */
+static void
+worker_channel_close(struct worker *w)
+{
+	evtimer_del(w->deadline);
+	if (w->bev != NULL) {
+		bufferevent_free(w->bev);
+		w->bev = NULL;
+	}
+	w->state = WORKER_DEAD;
+	if (!w->eof) {
+		w->eof = 1;
+		worker_finish_later(w);
+	}
+}
+
+void
+worker_close(struct worker *w)
+{
+	w->closing = 1;
+	worker_channel_close(w);
+}
+
+void
+worker_kill(struct worker *w, const char *cause)
+{
+	if (w->cause == NULL && (w->cause = strdup(cause)) == NULL)
+		fatal("%s", __func__);
+	if (!w->reaped)
+		kill(w->pid, SIGKILL);
+	worker_channel_close(w);
+}
+
+static struct json_object *
+worker_parse(const char *p, size_t len)
+{
+	struct json_tokener	*tok;
+	struct json_object	*o;
+
+	if ((tok = json_tokener_new_ex(JSON_MAX_DEPTH)) == NULL)
+		fatal("%s", __func__);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o = json_tokener_parse_ex(tok, p, (int)len);
+	if (o != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != len ||
+	    !json_object_is_type(o, json_type_object))) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
+static void
+worker_on_ready(struct worker *w, struct json_object *m)
+{
+	struct json_object	*v;
+	size_t			 i, n;
+
+	if (json_object_object_get_ex(m, "warnings", &v) &&
+	    json_object_is_type(v, json_type_array)) {
+		n = json_object_array_length(v);
+		for (i = 0; i < n; i++)
+			log_warnx("tool '%s': %s", worker_name(w),
+			    json_object_get_string(json_object_array_get_idx(v,
+			    i)));
+	}
+	evtimer_del(w->deadline);
+	w->state = WORKER_IDLE;
+	w->ever_ready = 1;
+	log_debug("tool '%s': worker %d ready", worker_name(w), (int)w->pid);
+	if (w->tool != NULL)
+		tool_worker_ready(w->tool, m);
+}
+
+static void
+worker_on_load_failed(struct worker *w, struct json_object *m)
+{
+	struct json_object	*v;
+	struct tool		*t = w->tool;
+	const char		*err = "unknown error";
+
+	if (json_object_object_get_ex(m, "error", &v))
+		err = json_object_get_string(v);
+	w->tool = NULL;
+	worker_close(w);
+	if (t != NULL)
+		tool_worker_failed(t, err);
+}
+
+/*
+ * Relay a result. The worker is ours but runs untrusted code that can write
+ * to the channel, so the payload is checked to be one JSON object with a
+ * content array before it reaches a client; it is relayed as it came unless
+ * it spans lines.
+ */
+static int
+worker_on_result(struct worker *w, const struct frame_hdr *h, const char *p,
+    struct json_object *m)
+{
+	struct json_object	*content;
+	struct call		*c = w->call;
+	const char		*s;
+	size_t			 len;
+
+	if (w->state != WORKER_BUSY || c == NULL || h->id != c->id)
+		return -1;
+	if (!json_object_object_get_ex(m, "content", &content) ||
+	    !json_object_is_type(content, json_type_array))
+		return -1;
+	evtimer_del(w->deadline);
+	w->call = NULL;
+	w->state = WORKER_IDLE;
+	if (memchr(p, '\n', h->len) != NULL) {
+		s = mcp_to_string(m, &len);
+		call_answer_raw(c, s, len);
+	} else
+		call_answer_raw(c, p, h->len);
+	if (w->tool != NULL)
+		tool_result(w->tool);
+	return 0;
+}
+
+static int
+worker_dispatch(struct worker *w, const struct frame_hdr *h, const char *p)
+{
+	struct json_object	*m, *v;
+	int			 rv = 0;
+
+	if ((m = worker_parse(p, h->len)) == NULL)
+		return -1;
+	switch (h->type) {
+	case MSG_READY:
+		if (w->state != WORKER_SPAWNING)
+			rv = -1;
+		else
+			worker_on_ready(w, m);
+		break;
+	case MSG_LOAD_FAILED:
+		if (w->state != WORKER_SPAWNING)
+			rv = -1;
+		else
+			worker_on_load_failed(w, m);
+		break;
+	case MSG_RESULT:
+		rv = worker_on_result(w, h, p, m);
+		break;
+	case MSG_SYSCALL:
+		if (json_object_object_get_ex(m, "nr", &v))
+			w->syscall_nr = (long)json_object_get_int64(v);
+		break;
+	default:
+		rv = -1;
+		break;
+	}
+	json_object_put(m);
+	return rv;
+}
+
+static void
+worker_read(struct bufferevent *bev, void *arg)
+{
+	struct worker		*w = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct frame_hdr	 h;
+	uint8_t			 hb[FRAME_HDR_LEN];
+	const char		*why, *p;
+	char			 cause[256];
+
+	while (w->bev != NULL && evbuffer_get_length(in) >= FRAME_HDR_LEN) {
+		evbuffer_copyout(in, hb, sizeof(hb));
+		if (frame_hdr_decode(hb, sv.max_reply + FRAME_SLACK, &h,
+		    &why) == -1) {
+			snprintf(cause, sizeof(cause), "sent a bad frame (%s%s)",
+			    why, h.len > sv.max_reply + FRAME_SLACK ?
+			    ": the reply exceeds the size limit" : "");
+			worker_kill(w, cause);
+			return;
+		}
+		if (evbuffer_get_length(in) < FRAME_HDR_LEN + (size_t)h.len)
+			return;
+		evbuffer_drain(in, FRAME_HDR_LEN);
+		p = (const char *)evbuffer_pullup(in, h.len);
+		if (worker_dispatch(w, &h, p ? p : "") == -1) {
+			snprintf(cause, sizeof(cause), "sent an unexpected or "
+			    "malformed %s message", frame_type_name(h.type));
+			worker_kill(w, cause);
+			return;
+		}
+		if (w->bev != NULL)
+			evbuffer_drain(in, h.len);
+	}
+}
+
+static void
+worker_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct worker	*w = arg;
+
+	(void)bev;
+	(void)what;
+	worker_channel_close(w);
+}
+
+static void
+worker_log_line(struct worker *w, const char *line, size_t len)
+{
+	log_info("%s[%d]: %.*s", worker_name(w), (int)w->pid, (int)len, line);
+}
+
+/* The worker's stderr (tracebacks, print()) goes to our log, line by line. */
+static void
+worker_err_read(struct bufferevent *bev, void *arg)
+{
+	struct worker	*w = arg;
+	struct evbuffer	*in = bufferevent_get_input(bev);
+	char		*line;
+	size_t		 n;
+
+	while ((line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF)) != NULL) {
+		worker_log_line(w, line, n);
+		free(line);
+	}
+	if ((n = evbuffer_get_length(in)) >= WORKER_LOG_LINE) {
+		worker_log_line(w, (const char *)evbuffer_pullup(in, n), n);
+		evbuffer_drain(in, n);
+	}
+}
+
+static void
+worker_err_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct worker	*w = arg;
+	struct evbuffer	*in = bufferevent_get_input(bev);
+	size_t		 n;
+
+	(void)what;
+	worker_err_read(bev, arg);
+	if ((n = evbuffer_get_length(in)) > 0)
+		worker_log_line(w, (const char *)evbuffer_pullup(in, n), n);
+	bufferevent_free(w->errbev);
+	w->errbev = NULL;
+}
+
+static void
+worker_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker	*w = arg;
+	struct call	*c = w->call;
+	int		 ms = w->tool ? w->tool->spec.timeout_ms : 0;
+	char		 cause[128];
+
+	(void)fd;
+	(void)what;
+	if (c != NULL) {
+		w->call = NULL;
+		call_answer_error(c, "tool '%s' timed out after %d ms",
+		    worker_name(w), ms);
+		snprintf(cause, sizeof(cause), "was killed after the call "
+		    "timed out (%d ms)", ms);
+	} else
+		snprintf(cause, sizeof(cause), "did not load within %d ms", ms);
+	log_warnx("tool '%s': worker %d %s", worker_name(w), (int)w->pid,
+	    cause);
+	worker_kill(w, cause);
+}
+
+struct worker *
+worker_spawn(struct tool *t, char *err, size_t errlen)
+{
+	struct worker	*w;
+	int		 sp[2], ep[2];
+	pid_t		 pid, parent = getpid();
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		return NULL;
+	}
+	if (pipe2(ep, O_CLOEXEC) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		close(sp[0]);
+		close(sp[1]);
+		return NULL;
+	}
+	if ((pid = fork()) == -1) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(sp[0]);
+		close(sp[1]);
+		close(ep[0]);
+		close(ep[1]);
+		return NULL;
+	}
+	if (pid == 0)
+		worker_exec(sp[1], ep[1], parent, t->spec.name);
+	close(sp[1]);
+	close(ep[1]);
+
+	if ((w = calloc(1, sizeof(*w))) == NULL ||
+	    (w->name = strdup(t->spec.name)) == NULL)
+		fatal("%s", __func__);
+	w->tool = t;
+	w->pid = pid;
+	w->syscall_nr = -1;
+	w->state = WORKER_SPAWNING;
+	evutil_make_socket_nonblocking(sp[0]);
+	evutil_make_socket_nonblocking(ep[0]);
+	if ((w->bev = bufferevent_socket_new(sv.base, sp[0],
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL ||
+	    (w->errbev = bufferevent_socket_new(sv.base, ep[0],
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL ||
+	    (w->deadline = evtimer_new(sv.base, worker_timeout, w)) == NULL)
+		fatal("%s", __func__);
+	bufferevent_setcb(w->bev, worker_read, NULL, worker_event, w);
+	bufferevent_enable(w->bev, EV_READ | EV_WRITE);
+	bufferevent_setcb(w->errbev, worker_err_read, NULL, worker_err_event, w);
+	bufferevent_enable(w->errbev, EV_READ);
+	TAILQ_INSERT_TAIL(&sv.workers, w, entry);
+	worker_send(w, MSG_LOAD, 0, t->spec.load, strlen(t->spec.load));
+	worker_arm_deadline(w, t->spec.timeout_ms);
+	log_debug("tool '%s': worker %d spawned", t->spec.name, (int)pid);
+	return w;
+}
+
+void
+worker_send_call(struct worker *w, struct call *c)
+{
+	const char	*args;
+	size_t		 len;
+
+	args = mcp_to_string(c->args, &len);
+	w->call = c;
+	w->state = WORKER_BUSY;
+	worker_send(w, MSG_CALL, c->id, args, len);
+	worker_arm_deadline(w, w->tool->spec.timeout_ms);
+}
+
+void
+worker_describe_death(int status, long nr, char *buf, size_t len)
+{
+	char	*name;
+
+	if (nr >= 0) {
+		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE,
+		    (int)nr);
+		snprintf(buf, len, "was killed by the sandbox (SIGSYS, syscall "
+		    "%s)", name ? name : "unknown");
+		free(name);
+	} else if (WIFSIGNALED(status))
+		snprintf(buf, len, "was killed by signal %d (SIG%s)",
+		    WTERMSIG(status), sigabbrev_np(WTERMSIG(status)) ?
+		    sigabbrev_np(WTERMSIG(status)) : "UNKNOWN");
+	else if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d",
+		    WEXITSTATUS(status));
+	else
+		snprintf(buf, len, "ended with wait status %#x", status);
+}
+
+static void
+worker_free(struct worker *w)
+{
+	TAILQ_REMOVE(&sv.workers, w, entry);
+	if (w->bev != NULL)
+		bufferevent_free(w->bev);
+	if (w->errbev != NULL)
+		bufferevent_free(w->errbev);
+	event_free(w->deadline);
+	free(w->cause);
+	free(w->name);
+	free(w);
+}
+
+/* Both EOF and the reaped status are in: answer, log, tell the tool. */
+static void
+worker_finish(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker	*w = arg;
+	struct tool	*t = w->tool;
+	struct call	*c = w->call;
+	char		 how[256];
+
+	(void)fd;
+	(void)what;
+	worker_describe_death(w->status, w->syscall_nr, how, sizeof(how));
+	if (c != NULL) {
+		w->call = NULL;
+		call_answer_error(c, "tool '%s' failed: its worker %s",
+		    worker_name(w), w->cause ? w->cause : how);
+	}
+	if (!w->closing || w->status != 0)
+		log_warnx("tool '%s': worker %d %s%s%s", worker_name(w),
+		    (int)w->pid, how, w->cause ? " after it " : "",
+		    w->cause ? w->cause : "");
+	if (t != NULL && t->worker == w) {
+		if (w->ever_ready)
+			tool_worker_gone(t);
+		else
+			tool_worker_failed(t, w->cause ? w->cause : how);
+	}
+	worker_free(w);
+}
+
+static void
+worker_finish_later(struct worker *w)
+{
+	if (w->eof && w->reaped &&
+	    event_base_once(sv.base, -1, EV_TIMEOUT, worker_finish, w,
+	    NULL) == -1)
+		fatal("%s", __func__);
+}
+
+/* SIGCHLD: collect every exited child. */
+void
+worker_reap(void)
+{
+	struct worker	*w;
+	pid_t		 pid;
+	int		 status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		TAILQ_FOREACH(w, &sv.workers, entry)
+			if (w->pid == pid && !w->reaped)
+				break;
+		if (w == NULL)
+			continue;
+		w->reaped = 1;
+		w->status = status;
+		worker_finish_later(w);
+	}
+}
+
+/*
+ * At exit: close every channel so idle workers leave on EOF, give them
+ * grace_ms, then SIGKILL what is left. No worker outlives the supervisor.
+ */
+void
+worker_wait_all(int grace_ms)
+{
+	struct worker	*w;
+	struct timespec	 ts = { 0, 5 * 1000 * 1000 };
+	int		 waited, status, left;
+
+	TAILQ_FOREACH(w, &sv.workers, entry) {
+		w->closing = 1;
+		if (w->bev != NULL) {
+			bufferevent_free(w->bev);
+			w->bev = NULL;
+		}
+	}
+	for (waited = 0;; waited += 5) {
+		left = 0;
+		TAILQ_FOREACH(w, &sv.workers, entry) {
+			if (!w->reaped && waitpid(w->pid, &status, WNOHANG) ==
+			    w->pid)
+				w->reaped = 1;
+			if (!w->reaped) {
+				left++;
+				if (waited >= grace_ms)
+					kill(w->pid, SIGKILL);
+			}
+		}
+		if (left == 0)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	while ((w = TAILQ_FIRST(&sv.workers)) != NULL)
+		worker_free(w);
+}

@@ -1,0 +1,10 @@
+#ifndef SANDBOX_H
+#define SANDBOX_H
+
+#include <stddef.h>
+
+/* sandbox.c */
+int	sandbox_load_phase(int, char *, size_t);
+int	sandbox_call_phase(int, char *, size_t);
+
+#endif /* SANDBOX_H */

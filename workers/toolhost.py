@@ -1,0 +1,218 @@
+"""Load one tool inside its worker: run the code, pick the function, derive
+its input schema. Runs before the sandbox closes; the per-call path is C
+(pyworker.c, pyconv.c)."""
+
+import collections.abc
+import enum
+import inspect
+import linecache
+import re
+import sys
+import types
+import typing
+
+MODULE = "mcp_tool"
+
+_SIMPLE = {
+    int: "integer", float: "number", str: "string", bool: "boolean",
+    type(None): "null", list: "array", tuple: "array", dict: "object",
+}
+
+# The seed's "parameters": {"a": "int"} map, by Python or JSON Schema name.
+_NAMED = {
+    "int": "integer", "integer": "integer", "float": "number",
+    "number": "number", "str": "string", "string": "string",
+    "bool": "boolean", "boolean": "boolean", "list": "array",
+    "array": "array", "dict": "object", "object": "object",
+    "none": "null", "null": "null",
+}
+
+_ARRAYS = (list, set, frozenset, collections.abc.Sequence,
+           collections.abc.Iterable, collections.abc.Set)
+_OBJECTS = (dict, collections.abc.Mapping)
+
+
+class LoadError(Exception):
+    pass
+
+
+def type_schema(t, warn, where):
+    """JSON Schema for a type hint; {} accepts anything."""
+    if t is inspect.Parameter.empty or t is typing.Any or t is object:
+        return {}
+    origin = typing.get_origin(t)
+    args = typing.get_args(t)
+    if origin is typing.Annotated:
+        return type_schema(args[0], warn, where)
+    if origin is typing.Union or origin is types.UnionType:
+        subs = [type_schema(a, warn, where) for a in args]
+        return {} if {} in subs else {"anyOf": subs}
+    if origin is typing.Literal:
+        kinds = {_SIMPLE.get(type(v)) for v in args}
+        s = {"enum": list(args)}
+        if len(kinds) == 1 and None not in kinds:
+            s["type"] = kinds.pop()
+        return s
+    if origin is tuple:
+        s = {"type": "array"}
+        if len(args) == 2 and args[1] is Ellipsis:
+            s["items"] = type_schema(args[0], warn, where)
+        elif args:
+            s["minItems"] = s["maxItems"] = len(args)
+        return s
+    if origin in _ARRAYS:
+        s = {"type": "array"}
+        if args and (item := type_schema(args[0], warn, where)):
+            s["items"] = item
+        return s
+    if origin in _OBJECTS:
+        s = {"type": "object"}
+        if len(args) == 2 and (val := type_schema(args[1], warn, where)):
+            s["additionalProperties"] = val
+        return s
+    if t in _SIMPLE:
+        return {"type": _SIMPLE[t]}
+    if isinstance(t, type) and issubclass(t, enum.Enum):
+        return {"enum": [m.value for m in t]}
+    warn(f"{where}: no JSON Schema for type {t!r}; any value is accepted")
+    return {}
+
+
+def named_schema(name, warn, where):
+    kind = _NAMED.get(str(name).strip().lower())
+    if kind is None:
+        warn(f"{where}: unknown type name {name!r} in 'parameters'; "
+             "any value is accepted")
+        return {}
+    return {"type": kind}
+
+
+_ARG_LINE = re.compile(r"^\s*(?::param\s+)?(\w+)\s*(?:\([^)]*\))?\s*:\s*(.+)$")
+
+
+def doc_params(doc):
+    """Argument descriptions from a Google- or Sphinx-style docstring."""
+    out = {}
+    in_args = False
+    for line in (doc or "").splitlines():
+        stripped = line.strip()
+        if stripped.lower() in ("args:", "arguments:", "parameters:"):
+            in_args = True
+            continue
+        if in_args and stripped.endswith(":") and " " not in stripped:
+            in_args = False
+        if in_args or stripped.startswith(":param"):
+            m = _ARG_LINE.match(line)
+            if m:
+                out[m.group(1)] = m.group(2).strip()
+    return out
+
+
+def _jsonable(v):
+    if v is None or isinstance(v, (bool, int, str)):
+        return True
+    if isinstance(v, float):
+        return v == v and v not in (float("inf"), float("-inf"))
+    if isinstance(v, (list, tuple)):
+        return all(_jsonable(x) for x in v)
+    if isinstance(v, dict):
+        return all(isinstance(k, str) and _jsonable(x) for k, x in v.items())
+    return False
+
+
+def signature_schema(func, parameters, warn):
+    try:
+        hints = typing.get_type_hints(func, include_extras=True)
+    except Exception as e:      # unresolvable annotations: use them raw
+        warn(f"type hints of {func.__name__}() unusable ({e}); "
+             "using the raw annotations")
+        hints = dict(getattr(func, "__annotations__", {}))
+    docs = doc_params(inspect.getdoc(func))
+    props, required, extra = {}, [], False
+    for p in inspect.signature(func).parameters.values():
+        where = f"argument '{p.name}'"
+        if p.kind is p.VAR_KEYWORD:
+            extra = True
+            continue
+        if p.kind is p.VAR_POSITIONAL:
+            warn(f"*{p.name} cannot be passed over MCP and stays empty")
+            continue
+        if p.kind is p.POSITIONAL_ONLY:
+            raise LoadError(f"{where} is positional-only; MCP passes "
+                            "arguments by name")
+        if p.name in hints:
+            s = type_schema(hints[p.name], warn, where)
+        elif p.name in parameters:
+            s = named_schema(parameters[p.name], warn, where)
+        else:
+            s = {}
+        if p.name in docs:
+            s["description"] = docs[p.name]
+        if p.default is p.empty:
+            required.append(p.name)
+        elif _jsonable(p.default):
+            s["default"] = p.default
+        props[p.name] = s
+    for name in parameters:
+        if name not in props:
+            warn(f"'parameters' names '{name}', which {func.__name__}() "
+                 "does not take")
+    schema = {"type": "object", "properties": props}
+    if required:
+        schema["required"] = required
+    if not extra:
+        schema["additionalProperties"] = False
+    return schema
+
+
+def pick_function(name, namespace, filename, warn):
+    """The seed's rule: the function the code defines; with several, the
+    one named like the tool, else the first (with a warning)."""
+    funcs = [o for k, o in namespace.items()
+             if inspect.isfunction(o) and o.__name__ == k
+             and o.__code__.co_filename == filename]
+    if not funcs:
+        raise LoadError("the code defines no function")
+    for f in funcs:
+        if f.__name__ == name:
+            return f
+    if len(funcs) > 1:
+        warn(f"the code defines {len(funcs)} functions and none is named "
+             f"'{name}'; using the first, {funcs[0].__name__}()")
+    return funcs[0]
+
+
+def load(name, code, parameters):
+    """Returns (function, inputSchema, warnings) or raises."""
+    warnings = []
+    filename = f"<tool:{name}>"
+    # Tracebacks read source through linecache; keep it in memory so they
+    # never need the disk (which the sandbox closes).
+    linecache.cache[filename] = (len(code), None,
+                                 code.splitlines(True), filename)
+    module = types.ModuleType(MODULE)
+    module.__file__ = filename
+    sys.modules[MODULE] = module
+    exec(compile(code, filename, "exec"), module.__dict__)
+    func = pick_function(name, module.__dict__, filename, warnings.append)
+    schema = signature_schema(func, parameters or {}, warnings.append)
+    return func, schema, warnings
+
+
+def run_coroutine(coro):
+    """An async tool runs to completion without an event loop (the sandbox
+    allows no epoll or sockets), so it may await only other coroutines."""
+    try:
+        coro.send(None)
+    except StopIteration as stop:
+        return stop.value
+    coro.close()
+    raise RuntimeError("an async tool here may await only coroutines that "
+                       "finish without suspending (no I/O, no sleep)")
+
+
+def describe(exc):
+    """'ValueError: message', as a call's isError text."""
+    text = str(exc)
+    name = type(exc).__name__
+    return f"{name}: {text}" if text else name
