@@ -116,17 +116,12 @@ static struct json_object *
 config_parse(const char *path, const char *buf, size_t len, char *err,
     size_t errlen)
 {
-	struct json_tokener	*tok;
 	struct json_object	*root;
 	enum json_tokener_error	 jerr;
 	size_t			 end;
 	int			 line, col;
 
-	if ((tok = json_tokener_new_ex(JSON_MAX_DEPTH)) == NULL)
-		fatal("%s", __func__);
-	root = json_tokener_parse_ex(tok, buf, (int)len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
+	root = json_parse_text(buf, len, JSON_TOKENER_STRICT, &jerr, &end);
 	if (jerr == json_tokener_continue) {
 		snprintf(err, errlen, "%s: unexpected end of file", path);
 		root = NULL;
@@ -146,7 +141,6 @@ config_parse(const char *path, const char *buf, size_t len, char *err,
 			root = NULL;
 		}
 	}
-	json_tokener_free(tok);
 	return root;
 }
 

@@ -75,6 +75,29 @@ find_worker(void)
 	return WORKER_INSTALL_PATH;
 }
 
+/*
+ * Keep the environment only in our heap and blank the original strings:
+ * /proc/PID/environ shows those, and a tool's load phase could read it.
+ */
+static void
+scrub_environ(void)
+{
+	extern char	**environ;
+	char		**copy;
+	size_t		  n, i;
+
+	for (n = 0; environ[n] != NULL; n++)
+		;
+	if ((copy = calloc(n + 1, sizeof(*copy))) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < n; i++) {
+		if ((copy[i] = strdup(environ[i])) == NULL)
+			fatal("%s", __func__);
+		explicit_bzero(environ[i], strlen(environ[i]));
+	}
+	environ = copy;
+}
+
 /* libevent's own messages (e.g. epoll refusing a file) are ours to word. */
 static void
 on_libevent_log(int severity, const char *msg)
@@ -167,6 +190,7 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc || sv.config_path == NULL || !stdio)
 		usage();
+	scrub_environ();
 	log_init(MCP_HOTD_NAME, verbose);
 	if (sv.worker_path == NULL)
 		sv.worker_path = find_worker();

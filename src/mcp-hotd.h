@@ -203,6 +203,10 @@ void		 call_answer_error(struct call *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 void		 call_free(struct call *);
 
+/* jsonparse.c */
+struct json_object *json_parse_text(const char *, size_t, int,
+		    enum json_tokener_error *, size_t *);
+
 /* mcp.c */
 enum mcp_action {
 	MCP_NONE,		/* nothing to send (a notification) */

@@ -134,7 +134,6 @@ mcp_blank(const char *s, size_t len)
 struct json_object *
 mcp_parse(const char *line, size_t len, struct json_object **reply)
 {
-	struct json_tokener	*tok;
 	struct json_object	*msg;
 	enum json_tokener_error	 jerr;
 	size_t			 end;
@@ -142,14 +141,8 @@ mcp_parse(const char *line, size_t len, struct json_object **reply)
 	*reply = NULL;
 	if (mcp_blank(line, len))
 		return NULL;
-	if ((tok = json_tokener_new_ex(JSON_MAX_DEPTH)) == NULL)
-		fatal("%s", __func__);
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_VALIDATE_UTF8);
-	msg = json_tokener_parse_ex(tok, line, (int)len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
+	msg = json_parse_text(line, len, JSON_TOKENER_STRICT |
+	    JSON_TOKENER_VALIDATE_UTF8, &jerr, &end);
 	if (jerr == json_tokener_continue) {
 		*reply = mcp_error(NULL, JSONRPC_PARSE_ERROR,
 		    "Parse error: incomplete JSON text");

@@ -46,6 +46,11 @@ static void __attribute__((noreturn))
 worker_exec(int chan, int errfd, pid_t parent, const char *name)
 {
 	static const char	msg[] = "mcp-hotd: cannot execute the worker\n";
+	/* Nothing of the supervisor's environment reaches tool code. */
+	static char *const	env[] = {
+		"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", NULL
+	};
+	char *const		argv[] = { "mcp-hotd-worker", (char *)name, NULL };
 	int			null;
 	sigset_t		all;
 
@@ -63,7 +68,7 @@ worker_exec(int chan, int errfd, pid_t parent, const char *name)
 	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	execl(sv.worker_path, "mcp-hotd-worker", name, (char *)NULL);
+	execve(sv.worker_path, argv, env);
 	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
 	_exit(127);
 }
@@ -128,20 +133,16 @@ worker_kill(struct worker *w, const char *cause)
 static struct json_object *
 worker_parse(const char *p, size_t len)
 {
-	struct json_tokener	*tok;
 	struct json_object	*o;
+	enum json_tokener_error	 err;
+	size_t			 end;
 
-	if ((tok = json_tokener_new_ex(JSON_MAX_DEPTH)) == NULL)
-		fatal("%s", __func__);
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	o = json_tokener_parse_ex(tok, p, (int)len);
-	if (o != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != len ||
+	o = json_parse_text(p, len, JSON_TOKENER_STRICT, &err, &end);
+	if (o != NULL && (end != len ||
 	    !json_object_is_type(o, json_type_object))) {
 		json_object_put(o);
 		o = NULL;
 	}
-	json_tokener_free(tok);
 	return o;
 }
 

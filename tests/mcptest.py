@@ -1,0 +1,229 @@
+"""Drive the real mcp-hotd over real pipes, for the tests in this folder.
+
+Each test script starts servers with Server(...), speaks newline-delimited
+JSON-RPC to them and asserts on what comes back. check() records results;
+finish() prints them and exits non-zero if any failed. Every server is
+stopped at the end and must leave no process behind.
+"""
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP_SRC = os.path.dirname(HERE)
+MCP_HOTD = os.environ.get("MCP_HOTD") or os.path.join(TOP_SRC, "src", "mcp-hotd")
+SEED = os.path.join(HERE, "data", "seed-tools.json")
+
+_results = {"passed": 0, "failed": 0}
+_servers = []
+
+
+def check(cond, what, detail=""):
+    if cond:
+        _results["passed"] += 1
+        print(f"ok - {what}")
+    else:
+        _results["failed"] += 1
+        print(f"not ok - {what}" + (f": {detail}" if detail else ""))
+    sys.stdout.flush()
+    return cond
+
+
+def finish():
+    for s in list(_servers):
+        s.kill()
+    p, f = _results["passed"], _results["failed"]
+    print(f"{p} passed, {f} failed")
+    sys.exit(1 if f or not p else 0)
+
+
+def children_of(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def fd_count(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def tool(name, code, description=None, **extra):
+    entry = {"name": name, "description": description or f"test tool {name}",
+             "code": code}
+    entry.update(extra)
+    return entry
+
+
+class Server:
+    def __init__(self, tools=None, args=(), tools_text=None, stdin=None,
+                 env=None):
+        self.dir = tempfile.mkdtemp(prefix="mcp-hotd-test-")
+        self.path = os.path.join(self.dir, "tools.json")
+        if tools_text is None:
+            tools_text = json.dumps(tools if tools is not None else [])
+        self.write_tools(tools_text)
+        self.errpath = os.path.join(self.dir, "stderr.log")
+        self.err = open(self.errpath, "wb")
+        self.proc = subprocess.Popen(
+            [MCP_HOTD, "--stdio", "-c", self.path, *args],
+            stdin=stdin if stdin is not None else subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self.err, env=env)
+        self.pid = self.proc.pid
+        self.lines = queue.Queue()
+        self.stash = {}
+        self.notes = []
+        self.next_id = 0
+        self.workers_seen = set()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        _servers.append(self)
+
+    def write_tools(self, text):
+        """Write the tools file the way an editor does: temp, then rename."""
+        tmp = self.path + ".tmp"
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            f.write(text if isinstance(text, str) else json.dumps(text))
+        os.rename(tmp, self.path)
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def stderr(self):
+        self.err.flush()
+        with open(self.errpath, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def workers(self):
+        pids = children_of(self.pid)
+        self.workers_seen.update(pids)
+        return pids
+
+    def send_raw(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def send(self, msg):
+        self.send_raw(json.dumps(msg, ensure_ascii=False) + "\n")
+
+    def recv_line(self, timeout=20):
+        line = self.lines.get(timeout=timeout)
+        if line is None:
+            raise EOFError("server closed stdout")
+        return line
+
+    def recv(self, timeout=20):
+        """Next message that is not a notification (those go to notes)."""
+        while True:
+            msg = json.loads(self.recv_line(timeout))
+            if "id" not in msg and "method" in msg:
+                self.notes.append(msg)
+                continue
+            return msg
+
+    def request(self, method, params=None, id=None):
+        if id is None:
+            self.next_id += 1
+            id = self.next_id
+        msg = {"jsonrpc": "2.0", "id": id, "method": method}
+        if params is not None:
+            msg["params"] = params
+        self.send(msg)
+        return id
+
+    def response(self, id, timeout=30):
+        key = json.dumps(id)
+        deadline = time.monotonic() + timeout
+        while key not in self.stash:
+            msg = self.recv(max(0.01, deadline - time.monotonic()))
+            self.stash[json.dumps(msg.get("id"))] = msg
+        return self.stash.pop(key)
+
+    def rpc(self, method, params=None, timeout=30):
+        return self.response(self.request(method, params), timeout)
+
+    def initialize(self, version="2025-06-18"):
+        r = self.rpc("initialize", {"protocolVersion": version,
+                                    "capabilities": {},
+                                    "clientInfo": {"name": "mcptest",
+                                                   "version": "1"}})
+        self.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        return r
+
+    def call(self, name, arguments=None, timeout=30):
+        params = {"name": name}
+        if arguments is not None:
+            params["arguments"] = arguments
+        r = self.rpc("tools/call", params, timeout)
+        if "result" not in r:
+            raise AssertionError(f"tools/call {name}: {r}")
+        return r["result"]
+
+    def list_tools(self):
+        tools, cursor = [], None
+        while True:
+            r = self.rpc("tools/list", {"cursor": cursor} if cursor else {})
+            tools += r["result"]["tools"]
+            cursor = r["result"].get("nextCursor")
+            if not cursor:
+                return tools
+
+    def wait_for(self, pred, timeout=10, step=0.02):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if pred():
+                return True
+            time.sleep(step)
+        return pred()
+
+    def close(self, timeout=30):
+        """Close stdin; returns the exit code. Checks nothing is left."""
+        self.workers()
+        try:
+            self.proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+        code = self.proc.wait(timeout)
+        self.reader.join(5)
+        self.err.close()
+        _servers.remove(self)
+        return code
+
+    def leftovers(self):
+        return [p for p in self.workers_seen if alive(p)]
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        for p in self.workers_seen:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
+        if self in _servers:
+            _servers.remove(self)
+
+
+def text_of(result):
+    return "".join(c.get("text", "") for c in result.get("content", []))

@@ -1,0 +1,128 @@
+"""Tools as the seed defines them: loading, schemas from signatures, results,
+exceptions, argument checks, skipped entries."""
+
+import json
+import shutil
+
+from mcptest import SEED, Server, check, finish, text_of, tool
+
+# The seed's own tools.json, byte for byte (CRLF file, \r\n in the code).
+s = Server(tools_text=open(SEED, encoding="utf-8", newline="").read())
+s.initialize()
+tools = s.list_tools()
+check([t["name"] for t in tools] == ["add"], "seed file: one tool, add", tools)
+check(tools[0]["description"] == "test add tools", "seed description kept")
+check(tools[0]["inputSchema"]["properties"] == {"a": {"type": "integer"},
+                                                "b": {"type": "integer"}},
+      "seed add: integer a and b", tools[0]["inputSchema"])
+check(tools[0]["inputSchema"]["required"] == ["a", "b"], "seed add: both required")
+r = s.call("add", {"a": 2, "b": 40})
+check(r == {"content": [{"type": "text", "text": "42"}], "isError": False},
+      "seed add(2, 40) = 42", r)
+check(s.close() == 0, "seed server exits 0")
+
+RICH = [
+    tool("greet", 'def greet(name: str, greeting: str = "Hello", punct: str = "!") -> str:\n'
+         '    """Greet someone.\n\n    Args:\n        name: who to greet\n    """\n'
+         '    return f"{greeting}, {name}{punct}"\n'),
+    tool("total", "from typing import Optional\n\n"
+         "def total(xs: list[int], scale: Optional[float] = None) -> float:\n"
+         "    return sum(xs) * (scale if scale is not None else 1)\n"),
+    tool("info", "def info(d: dict) -> dict:\n    return {'keys': sorted(d), 'n': len(d), 'nested': {'ok': True}}\n"),
+    tool("fail", "def fail(msg: str):\n    raise ValueError(msg)\n"),
+    tool("boom", "class Oops(Exception):\n    pass\n\ndef boom():\n    raise Oops()\n"),
+    tool("unicode", "def unicode(s: str) -> str:\n    return s[::-1] + ' ✓ 日本語 🎉'\n"),
+    tool("nan", "def nan() -> float:\n    return float('nan')\n"),
+    tool("setret", "def setret():\n    return {1, 2}\n"),
+    tool("bigint", "def bigint() -> int:\n    return 2**100\n"),
+    tool("floats", "def floats():\n    return [0.1, 1.0, 1e300, -0.0]\n"),
+    tool("none", "def none():\n    return None\n"),
+    tool("untyped", "def untyped(a, b):\n    return a * b\n", parameters={"a": "int", "b": "str"}),
+    tool("helpers", "def _helper(x):\n    return x * 2\n\ndef helpers(x: int) -> int:\n    return _helper(x)\n"),
+    tool("first_of_two", "def one():\n    return 1\n\ndef two():\n    return 2\n"),
+    tool("kw", "def kw(a: int, **rest) -> dict:\n    return {'a': a, 'rest': rest}\n"),
+    tool("lit", "from typing import Literal\n\ndef lit(mode: Literal['fast', 'slow']) -> str:\n    return mode\n"),
+    tool("printer", "def printer(x: int) -> int:\n    print('hello from the tool')\n    return x\n"),
+    tool("asyncy", "async def asyncy(x: int) -> int:\n    return x + 1\n"),
+    {"name": "no_desc", "code": "def no_desc():\n    return 1\n"},
+    {"description": "no name", "code": "def f():\n    return 1\n"},
+    {"name": "no_code", "description": "missing code"},
+    tool("bad_timeout", "def bad_timeout():\n    return 1\n", timeout_ms="soon"),
+    tool("syntax", "def syntax(:\n    pass\n"),
+    tool("nofunc", "x = 1\n"),
+    tool("raises_at_load", "raise RuntimeError('load-time failure')\n"),
+    tool("greet", "def greet():\n    return 'duplicate'\n"),
+]
+s = Server(RICH)
+s.initialize()
+tools = {t["name"]: t for t in s.list_tools()}
+expected = ["greet", "total", "info", "fail", "boom", "unicode", "nan", "setret", "bigint",
+            "floats", "none", "untyped", "helpers", "first_of_two", "kw", "lit", "printer",
+            "asyncy"]
+check(list(tools) == expected, "good tools listed in file order, bad ones skipped", list(tools))
+err = s.stderr()
+for needle in ("'no_desc'", "entry 20", "'no_code'", "'bad_timeout'", "timeout_ms",
+               "'syntax'", "SyntaxError", "'nofunc'", "defines no function",
+               "'raises_at_load'", "load-time failure", "comes earlier"):
+    check(needle in err, f"stderr names the skipped entry: {needle}")
+
+g = tools["greet"]["inputSchema"]
+check(g["required"] == ["name"], "defaults are not required", g)
+check(g["properties"]["greeting"].get("default") == "Hello", "default is in the schema", g)
+check(g["properties"]["name"].get("description") == "who to greet", "docstring Args describe", g)
+t = tools["total"]["inputSchema"]["properties"]
+check(t["xs"] == {"type": "array", "items": {"type": "integer"}}, "list[int] schema", t)
+check(t["scale"].get("anyOf") == [{"type": "number"}, {"type": "null"}], "Optional schema", t)
+check(tools["lit"]["inputSchema"]["properties"]["mode"]["enum"] == ["fast", "slow"],
+      "Literal becomes enum")
+check(tools["untyped"]["inputSchema"]["properties"] == {"a": {"type": "integer"},
+                                                         "b": {"type": "string"}},
+      "seed 'parameters' map used without hints")
+check(tools["kw"]["inputSchema"].get("additionalProperties") is not False,
+      "**kwargs allows extra arguments")
+
+check(text_of(s.call("greet", {"name": "Ada"})) == "Hello, Ada!", "str result is text")
+r = s.call("total", {"xs": [1, 2, 3], "scale": 0.5})
+check(text_of(r) == "3.0" and not r["isError"], "float result as JSON text", r)
+r = s.call("info", {"d": {"b": 1, "a": [1, 2]}})
+check(r.get("structuredContent") == {"keys": ["a", "b"], "n": 2, "nested": {"ok": True}},
+      "dict result has structuredContent", r)
+check(json.loads(text_of(r)) == r["structuredContent"], "dict result text is its JSON")
+r = s.call("fail", {"msg": "bad input"})
+check(r["isError"] and text_of(r) == "ValueError: bad input", "exception -> isError", r)
+r = s.call("boom")
+check(r["isError"] and text_of(r) == "Oops", "exception without message names its type", r)
+check(text_of(s.call("unicode", {"s": "héllo"})) == "olléh ✓ 日本語 🎉", "unicode both ways")
+r = s.call("nan")
+check(r["isError"] and "NaN" in text_of(r), "NaN return refused clearly", r)
+r = s.call("setret")
+check(r["isError"] and "set" in text_of(r), "unencodable return -> isError naming type", r)
+check(text_of(s.call("bigint")) == str(2**100), "big int keeps every digit")
+check(json.loads(text_of(s.call("floats"))) == [0.1, 1.0, 1e300, -0.0] and
+      "0.1" in text_of(s.call("floats")), "floats round-trip in shortest form")
+check(text_of(s.call("none")) == "null", "None is null")
+check(text_of(s.call("untyped", {"a": 3, "b": "ab"})) == 'ababab', "untyped with parameters")
+check(text_of(s.call("helpers", {"x": 21})) == "42", "helper function not picked, tool-named one is")
+check(text_of(s.call("first_of_two")) == "1", "several functions: the first")
+check("none is named" in s.stderr(), "several functions: a warning")
+r = s.call("kw", {"a": 1, "z": 2})
+check(r["structuredContent"] == {"a": 1, "rest": {"z": 2}}, "**kwargs receive extras", r)
+check(text_of(s.call("asyncy", {"x": 1})) == "2", "async def runs")
+check(text_of(s.call("printer", {"x": 5})) == "5", "print() does not disturb the protocol")
+check(s.wait_for(lambda: "hello from the tool" in s.stderr(), 5), "print() output goes to the log")
+
+# Argument checks name the argument.
+for args, needle in (({}, "missing required argument 'name'"),
+                     ({"name": 3}, "argument 'name': expected string, got integer"),
+                     ({"name": "x", "bogus": 1}, "unknown argument 'bogus'")):
+    r = s.call("greet", args)
+    check(r["isError"] and needle in text_of(r), f"argument check: {needle}", r)
+r = s.call("total", {"xs": [1, "two"]})
+check(r["isError"] and "xs[1]" in text_of(r), "argument check inside a list", r)
+r = s.call("lit", {"mode": "medium"})
+check(r["isError"] and "must be one of" in text_of(r), "argument check on Literal", r)
+check(text_of(s.call("greet", {"name": "Ω"})) == "Hello, Ω!", "healthy after bad calls")
+
+check(s.close() == 0, "exits 0")
+check(s.leftovers() == [], "no worker left", s.leftovers())
+finish()

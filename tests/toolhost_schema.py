@@ -1,0 +1,59 @@
+"""Unit test of schema derivation and function picking in workers/toolhost.py."""
+
+import os
+import sys
+import typing
+
+from mcptest import TOP_SRC, check, finish
+
+sys.path.insert(0, os.path.join(TOP_SRC, "workers"))
+import toolhost  # noqa: E402
+
+
+def schema(code, name="t", parameters=None):
+    func, s, warnings = toolhost.load(name, code, parameters or {})
+    return s, warnings
+
+
+s, w = schema("def t(a: int, b: float = 1.5, *, c: str = 'x', d: bool = False): pass")
+check(s["properties"] == {"a": {"type": "integer"}, "b": {"type": "number", "default": 1.5},
+                          "c": {"type": "string", "default": "x"},
+                          "d": {"type": "boolean", "default": False}}, "scalars", s)
+check(s["required"] == ["a"] and s["additionalProperties"] is False, "required, closed", s)
+s, _ = schema("from typing import Optional, Union, Dict, List, Tuple\n"
+              "def t(a: list[str], b: Dict[str, int], c: Optional[List[int]] = None,"
+              " d: Union[int, str] = 1, e: tuple[int, ...] = (), f: 'int | None' = None): pass")
+p = s["properties"]
+check(p["a"] == {"type": "array", "items": {"type": "string"}}, "list[str]", p["a"])
+check(p["b"] == {"type": "object", "additionalProperties": {"type": "integer"}}, "Dict[str,int]")
+check(p["c"]["anyOf"] == [{"type": "array", "items": {"type": "integer"}}, {"type": "null"}],
+      "Optional[List[int]]", p["c"])
+check(p["d"]["anyOf"] == [{"type": "integer"}, {"type": "string"}], "Union", p["d"])
+check(p["e"]["type"] == "array" and list(p["e"]["default"]) == [], "tuple[int, ...]", p["e"])
+check(p["f"]["anyOf"] == [{"type": "integer"}, {"type": "null"}], "string annotation resolved")
+s, w = schema("class X: pass\ndef t(x: X, y=object()): pass")
+check(s["properties"]["x"] == {} and any("no JSON Schema" in m for m in w),
+      "unknown class: any value, with a warning", w)
+check("default" not in s["properties"]["y"], "unencodable default left out")
+s, w = schema("def t(a, b): pass", parameters={"a": "int", "b": "weird", "c": "str"})
+check(s["properties"]["a"] == {"type": "integer"} and s["properties"]["b"] == {},
+      "parameters map", s)
+check(any("'c'" in m for m in w) and any("weird" in m for m in w), "parameters warnings", w)
+s, _ = schema('def t(a: int):\n    """Do.\n\n    :param a: the a\n    """')
+check(s["properties"]["a"].get("description") == "the a", "sphinx docstring")
+try:
+    schema("def t(a, /): pass")
+    check(False, "positional-only refused")
+except toolhost.LoadError as e:
+    check("positional-only" in str(e), "positional-only refused", e)
+try:
+    schema("import os")
+    check(False, "no function refused")
+except toolhost.LoadError as e:
+    check("no function" in str(e), "no function refused")
+func, _, w = toolhost.load("pick", "from os.path import join\ndef a(): pass\ndef pick(): pass", {})
+check(func.__name__ == "pick" and not w, "tool-named function preferred silently")
+func, _, w = toolhost.load("zz", "from os.path import join\ndef a(): pass\ndef b(): pass", {})
+check(func.__name__ == "a" and w, "imported functions never picked; first with warning")
+check(toolhost.describe(ValueError("m")) == "ValueError: m", "describe")
+finish()

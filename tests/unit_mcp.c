@@ -1,0 +1,105 @@
+/* JSON-RPC handling in mcp.c, with no process and no I/O. */
+#include "config.h"
+
+#include <string.h>
+
+#include "mcp-hotd.h"
+#include "unit.h"
+
+struct supervisor sv;
+
+static int
+error_code(struct json_object *reply)
+{
+	struct json_object	*e, *c;
+
+	if (!json_object_object_get_ex(reply, "error", &e) ||
+	    !json_object_object_get_ex(e, "code", &c))
+		return 0;
+	return json_object_get_int(c);
+}
+
+/* Parse + handle one line; returns the reply's error code (0: none). */
+static int
+run(struct mcp_state *st, const char *line, enum mcp_action *act,
+    struct json_object **replyp)
+{
+	struct json_object	*msg, *reply = NULL, *args = NULL;
+	struct tool		*t = NULL;
+	int			 code;
+
+	*act = MCP_NONE;
+	if ((msg = mcp_parse(line, strlen(line), &reply)) != NULL) {
+		*act = mcp_handle(st, msg, &reply, &t, &args);
+		json_object_put(msg);
+	} else if (reply != NULL)
+		*act = MCP_REPLY;
+	code = reply ? error_code(reply) : 0;
+	if (replyp != NULL)
+		*replyp = reply;
+	else if (reply != NULL)
+		json_object_put(reply);
+	if (args != NULL)
+		json_object_put(args);
+	return code;
+}
+
+int
+main(void)
+{
+	struct mcp_state	 st = { 0 };
+	struct json_object	*reply, *v;
+	enum mcp_action		 act;
+
+	sv.page_size = 10;
+	CHECK(run(&st, "{", &act, NULL) == -32700, "incomplete JSON: -32700");
+	CHECK(run(&st, "nope", &act, NULL) == -32700, "not JSON: -32700");
+	CHECK(run(&st, "{\"a\":1} x", &act, NULL) == -32700, "trailing data: -32700");
+	CHECK(run(&st, "   ", &act, NULL) == 0 && act == MCP_NONE,
+	    "blank line ignored");
+	CHECK(run(&st, "42", &act, NULL) == -32600, "number: -32600");
+	CHECK(run(&st, "[]", &act, NULL) == -32600, "batch: -32600");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":true,\"method\":\"ping\"}",
+	    &act, NULL) == -32600, "boolean id: -32600");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"ping\"}",
+	    &act, NULL) == -32600, "null id: -32600");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":5}", &act,
+	    NULL) == -32600, "numeric method: -32600");
+	CHECK(run(&st, "{\"id\":1,\"method\":\"ping\"}", &act, NULL) == -32600,
+	    "missing jsonrpc: -32600");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\","
+	    "\"params\":3}", &act, NULL) == -32600, "scalar params: -32600");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x/y\"}",
+	    &act, NULL) == -32601, "unknown method: -32601");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"method\":\"x/y\"}", &act,
+	    NULL) == 0 && act == MCP_NONE, "unknown notification: no reply");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}", &act,
+	    NULL) == 0 && act == MCP_NONE, "a response is ignored");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"ghost\"}}", &act, NULL) == -32602,
+	    "unknown tool: -32602");
+
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":\"i\",\"method\":"
+	    "\"initialize\",\"params\":{\"protocolVersion\":\"2024-11-05\","
+	    "\"clientInfo\":{\"name\":\"unit\"}}}", &act, &reply) == 0,
+	    "initialize succeeds");
+	CHECK(json_object_object_get_ex(reply, "result", &v) &&
+	    json_object_object_get_ex(v, "protocolVersion", &v) &&
+	    strcmp(json_object_get_string(v), "2024-11-05") == 0,
+	    "initialize echoes a supported version");
+	json_object_put(reply);
+	CHECK(st.client_name && strcmp(st.client_name, "unit") == 0,
+	    "client name kept");
+	CHECK(!st.initialized, "not initialized before the notification");
+	run(&st, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
+	    &act, NULL);
+	CHECK(st.initialized, "initialized after the notification");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\","
+	    "\"params\":{\"cursor\":\"7\"}}", &act, NULL) == -32602,
+	    "cursor past the end: -32602");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}",
+	    &act, &reply) == 0 && act == MCP_REPLY, "tools/list on no tools");
+	json_object_put(reply);
+	mcp_state_clear(&st);
+	return unit_finish();
+}

@@ -1,0 +1,72 @@
+/* Argument checks in schema.c against derived-style schemas. */
+#include "config.h"
+
+#include <string.h>
+
+#include "mcp-hotd.h"
+#include "unit.h"
+
+struct supervisor sv;
+
+static const char *schema_text =
+    "{\"type\":\"object\",\"properties\":{"
+    "\"a\":{\"type\":\"integer\"},"
+    "\"x\":{\"type\":\"number\"},"
+    "\"s\":{\"type\":\"string\"},"
+    "\"b\":{\"type\":\"boolean\"},"
+    "\"xs\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"}},"
+    "\"d\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"string\"}},"
+    "\"o\":{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"null\"}]},"
+    "\"m\":{\"enum\":[\"fast\",\"slow\"],\"type\":\"string\"},"
+    "\"any\":{}},"
+    "\"required\":[\"a\"],\"additionalProperties\":false}";
+
+static int
+check_args(const char *args, const char *expect)
+{
+	struct json_object	*schema, *a;
+	char			 err[512] = "";
+	int			 rv;
+
+	schema = json_tokener_parse(schema_text);
+	a = json_tokener_parse(args);
+	rv = schema_check(schema, a, err, sizeof(err));
+	json_object_put(schema);
+	json_object_put(a);
+	if (expect == NULL)
+		return rv == 0;
+	if (rv != -1 || strstr(err, expect) == NULL) {
+		printf("# got \"%s\"\n", err);
+		return 0;
+	}
+	return 1;
+}
+
+int
+main(void)
+{
+	CHECK(check_args("{\"a\":1}", NULL), "minimal arguments pass");
+	CHECK(check_args("{\"a\":1.0,\"x\":2,\"s\":\"\",\"b\":false,"
+	    "\"xs\":[1,2],\"d\":{\"k\":\"v\"},\"o\":null,\"m\":\"slow\","
+	    "\"any\":[{}]}", NULL), "every type accepted");
+	CHECK(check_args("{}", "missing required argument 'a'"), "missing");
+	CHECK(check_args("{\"a\":1,\"zzz\":2}", "unknown argument 'zzz'"),
+	    "unknown");
+	CHECK(check_args("{\"a\":\"1\"}",
+	    "argument 'a': expected integer, got string"), "string for int");
+	CHECK(check_args("{\"a\":1.5}", "argument 'a': expected integer, got number"),
+	    "fraction for int");
+	CHECK(check_args("{\"a\":true}", "expected integer, got boolean"),
+	    "bool is not an integer");
+	CHECK(check_args("{\"a\":1,\"x\":\"1\"}", "argument 'x'"),
+	    "string for number");
+	CHECK(check_args("{\"a\":1,\"xs\":[1,\"2\"]}", "argument 'xs[1]'"),
+	    "bad list item named by index");
+	CHECK(check_args("{\"a\":1,\"d\":{\"k\":3}}", "argument 'd.k'"),
+	    "bad dict value named by key");
+	CHECK(check_args("{\"a\":1,\"o\":\"x\"}", "matches none"),
+	    "anyOf mismatch");
+	CHECK(check_args("{\"a\":1,\"m\":\"medium\"}", "must be one of"),
+	    "enum mismatch");
+	return unit_finish();
+}
