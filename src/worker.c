@@ -149,6 +149,7 @@ worker_parse(const char *p, size_t len)
 static void
 worker_on_ready(struct worker *w, struct json_object *m)
 {
+	static int		 isolation_logged;
 	struct json_object	*v;
 	size_t			 i, n;
 
@@ -159,6 +160,12 @@ worker_on_ready(struct worker *w, struct json_object *m)
 			log_warnx("tool '%s': %s", worker_name(w),
 			    json_object_get_string(json_object_array_get_idx(v,
 			    i)));
+	}
+	if (!isolation_logged &&
+	    json_object_object_get_ex(m, "isolation", &v)) {
+		log_info("workers' extra isolation: %s",
+		    json_object_get_string(v));
+		isolation_logged = 1;
 	}
 	evtimer_del(w->deadline);
 	w->state = WORKER_IDLE;
@@ -440,7 +447,10 @@ worker_describe_death(int status, long nr, char *buf, size_t len)
 		snprintf(buf, len, "was killed by the sandbox (SIGSYS, syscall "
 		    "%s)", name ? name : "unknown");
 		free(name);
-	} else if (WIFSIGNALED(status))
+	} else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		/* SIGSYS was blocked, so the kernel killed before our handler. */
+		snprintf(buf, len, "was killed by the sandbox (SIGSYS)");
+	else if (WIFSIGNALED(status))
 		snprintf(buf, len, "was killed by signal %d (SIG%s)",
 		    WTERMSIG(status), sigabbrev_np(WTERMSIG(status)) ?
 		    sigabbrev_np(WTERMSIG(status)) : "UNKNOWN");

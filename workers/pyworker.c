@@ -42,6 +42,7 @@ static struct {
 	PyObject	*noargs;
 	const char	*name;
 	size_t		 max_reply;
+	char		 isolation[128];	/* reported in READY */
 } wk;
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -234,6 +235,8 @@ tool_load(struct json_object *msg)
 	json_object_object_add(ready, "inputSchema", schema);
 	pyconv_to_json(PyTuple_GetItem(res, 2), &v, why, sizeof(why));
 	json_object_object_add(ready, "warnings", v);
+	json_object_object_add(ready, "isolation",
+	    json_object_new_string(wk.isolation));
 	Py_DECREF(res);
 	return ready;
 }
@@ -254,6 +257,16 @@ result_error(const char *text)
 	return r;
 }
 
+static struct json_object *
+result_too_big(size_t len)
+{
+	char	msg[160];
+
+	snprintf(msg, sizeof(msg), "the reply of %zu bytes exceeds the limit "
+	    "of %zu bytes", len, wk.max_reply);
+	return result_error(msg);
+}
+
 /*
  * A str is one text item. Any other JSON value is a text item holding its
  * JSON, and a dict is also structuredContent.
@@ -261,7 +274,7 @@ result_error(const char *text)
 static struct json_object *
 result_from(PyObject *value)
 {
-	struct json_object	*r, *content, *item, *j;
+	struct json_object	*r, *content, *item, *j, *str;
 	const char		*text;
 	char			 why[256], msg[320];
 	size_t			 len;
@@ -275,6 +288,8 @@ result_from(PyObject *value)
 		}
 		j = NULL;
 		len = (size_t)slen;
+		if (len > wk.max_reply)
+			return result_too_big(len);
 	} else {
 		if (pyconv_to_json(value, &j, why, sizeof(why)) == -1) {
 			snprintf(msg, sizeof(msg), "the return value cannot be "
@@ -285,12 +300,15 @@ result_from(PyObject *value)
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
 		    &len);
 	}
+	if ((str = json_object_new_string_len(text, (int)len)) == NULL) {
+		json_object_put(j);
+		return result_error("out of memory building the reply");
+	}
 	r = json_object_new_object();
 	content = json_object_new_array();
 	item = json_object_new_object();
 	json_object_object_add(item, "type", json_object_new_string("text"));
-	json_object_object_add(item, "text",
-	    json_object_new_string_len(text, (int)len));
+	json_object_object_add(item, "text", str);
 	json_object_array_add(content, item);
 	json_object_object_add(r, "content", content);
 	if (json_object_is_type(j, json_type_object))
@@ -320,7 +338,7 @@ tool_call(uint64_t id, const char *payload, size_t len)
 	struct json_object	*args, *r;
 	PyObject		*kwargs = NULL, *res;
 	const char		*out;
-	char			*err, msg[160];
+	char			*err;
 	size_t			 outlen;
 
 	args = json_tokener_parse(payload);
@@ -341,16 +359,28 @@ tool_call(uint64_t id, const char *payload, size_t len)
 	out = json_object_to_json_string_length(r, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE, &outlen);
 	(void)len;
-	if (outlen > wk.max_reply) {
-		snprintf(msg, sizeof(msg), "the reply of %zu bytes exceeds "
-		    "the limit of %zu bytes", outlen, wk.max_reply);
+	if (out == NULL || outlen > wk.max_reply) {
 		json_object_put(r);
-		r = result_error(msg);
+		r = out == NULL ? result_error("out of memory serializing the "
+		    "reply") : result_too_big(outlen);
 		out = json_object_to_json_string_length(r,
 		    JSON_C_TO_STRING_PLAIN, &outlen);
 	}
 	send_frame(MSG_RESULT, id, out, outlen);
 	json_object_put(r);
+}
+
+/* Before Python starts, so it never sees a network. */
+static void
+isolate(void)
+{
+	char	why[96];
+
+	if (sandbox_no_network(why, sizeof(why)))
+		snprintf(wk.isolation, sizeof(wk.isolation), "own network "
+		    "namespace, no network");
+	else
+		snprintf(wk.isolation, sizeof(wk.isolation), "none (%s)", why);
 }
 
 static int
@@ -382,6 +412,7 @@ main(int argc, char *argv[])
 	wk.max_reply = (size_t)json_object_get_int64(
 	    json_object_object_get(msg, "max_reply"));
 
+	isolate();
 	python_start();
 	if (sandbox_load_phase(json_int(msg, "memory_mb", 512), err,
 	    sizeof(err)) == -1)

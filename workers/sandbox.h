@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 /* sandbox.c */
+int	sandbox_no_network(char *, size_t);
 int	sandbox_load_phase(int, char *, size_t);
 int	sandbox_call_phase(int, char *, size_t);
 
