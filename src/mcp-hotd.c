@@ -215,9 +215,11 @@ main(int argc, char *argv[])
 
 	/* Serve only once the first load settled: tools/list is complete. */
 	sv.ready_cb = transport_stdio_start;
+	watch_start(sv.config_path);
 	reload_request("startup");
 	event_base_dispatch(sv.base);
 
+	watch_stop();
 	transport_stdio_stop();
 	tool_kill_all();
 	worker_wait_all(EXIT_GRACE_MS);

@@ -241,6 +241,10 @@ void		 reload_request(const char *);
 void		 reload_tool_settled(struct tool *);
 int		 reload_running(void);
 
+/* watch.c */
+void		 watch_start(const char *);
+void		 watch_stop(void);
+
 /* transport_stdio.c */
 void		 transport_stdio_start(void);
 void		 transport_stdio_stop(void);

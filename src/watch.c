@@ -1,0 +1,118 @@
+/*
+ * Watch the tools file for changes: inotify on its directory, so both a
+ * write in place and an editor's write-to-temp-then-rename are seen, and a
+ * debounce so a burst of events (a write in several chunks, a rename after
+ * a write) becomes one reload once the file has been quiet for a moment.
+ */
+#include "config.h"
+
+#include <sys/inotify.h>
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "mcp-hotd.h"
+
+#define WATCH_DEBOUNCE_MS	75
+#define WATCH_MASK	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | \
+			 IN_DELETE | IN_MODIFY | IN_ATTRIB | IN_MOVED_FROM)
+
+static struct {
+	int		 fd;
+	char		*base;		/* the file's name in its directory */
+	struct event	*ev;
+	struct event	*debounce;
+} wt = { .fd = -1 };
+
+static void
+watch_fire(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	reload_request("the file changed");
+}
+
+static int
+watch_concerns(const struct inotify_event *e)
+{
+	/* A directory event without a name (e.g. overflow) may hide ours. */
+	if (e->mask & IN_Q_OVERFLOW)
+		return 1;
+	return e->len > 0 && strcmp(e->name, wt.base) == 0;
+}
+
+static void
+watch_read(evutil_socket_t fd, short what, void *arg)
+{
+	char			 buf[8192]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *e;
+	struct timeval		 tv = { 0, WATCH_DEBOUNCE_MS * 1000 };
+	ssize_t			 n;
+	char			*p;
+	int			 hit = 0;
+
+	(void)what;
+	(void)arg;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (p = buf; p < buf + n; p += sizeof(*e) + e->len) {
+			e = (const struct inotify_event *)p;
+			hit |= watch_concerns(e);
+		}
+	if (n == -1 && errno != EAGAIN && errno != EINTR)
+		log_warn("inotify read");
+	if (hit)
+		evtimer_add(wt.debounce, &tv);	/* re-arming restarts it */
+}
+
+/* Start watching path; a failure is logged and SIGHUP still works. */
+void
+watch_start(const char *path)
+{
+	char	*d1, *d2;
+
+	if ((d1 = strdup(path)) == NULL || (d2 = strdup(path)) == NULL)
+		fatal("%s", __func__);
+	if ((wt.base = strdup(basename(d1))) == NULL)
+		fatal("%s", __func__);
+	if ((wt.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
+		log_warn("inotify: the tools file is not watched (SIGHUP "
+		    "reloads)");
+		goto done;
+	}
+	if (inotify_add_watch(wt.fd, dirname(d2), WATCH_MASK) == -1) {
+		log_warn("inotify: cannot watch %s (SIGHUP reloads)", d2);
+		close(wt.fd);
+		wt.fd = -1;
+		goto done;
+	}
+	if ((wt.ev = event_new(sv.base, wt.fd, EV_READ | EV_PERSIST,
+	    watch_read, NULL)) == NULL ||
+	    (wt.debounce = evtimer_new(sv.base, watch_fire, NULL)) == NULL)
+		fatal("%s", __func__);
+	event_add(wt.ev, NULL);
+done:
+	free(d1);
+	free(d2);
+}
+
+void
+watch_stop(void)
+{
+	if (wt.ev != NULL)
+		event_free(wt.ev);
+	if (wt.debounce != NULL)
+		event_free(wt.debounce);
+	if (wt.fd != -1)
+		close(wt.fd);
+	free(wt.base);
+	memset(&wt, 0, sizeof(wt));
+	wt.fd = -1;
+}

@@ -1,0 +1,145 @@
+"""Hot update over stdio: watch, diff, spawn, switch, drain, notify."""
+
+import json
+import os
+import signal
+import threading
+import time
+
+from mcptest import Server, check, finish, text_of, tool
+
+
+def version_tools(v, extra=()):
+    return [
+        tool("echo", f"import time\n\ndef echo(x: int, sleep: float = 0) -> str:\n"
+                     f"    time.sleep(sleep)\n    return 'v{v}:' + str(x)\n"),
+        tool("stable", "import os\n\ndef stable() -> int:\n    return os.getpid()\n"),
+        *extra,
+    ]
+
+
+def wait_notes(s, n, timeout=10):
+    """Wait until n list_changed notifications have arrived."""
+    deadline = time.monotonic() + timeout
+    while changed(s) < n:
+        try:
+            m = json.loads(s.recv_line(max(0.01, deadline - time.monotonic())))
+        except Exception:
+            return False
+        if "id" in m:
+            s.stash[json.dumps(m["id"])] = m
+        else:
+            s.notes.append(m)
+    return True
+
+
+def changed(s):
+    return len([m for m in s.notes if m["method"] == "notifications/tools/list_changed"])
+
+
+s = Server(version_tools(1))
+s.initialize()
+stable_pid = s.call("stable")["content"][0]["text"]
+check(text_of(s.call("echo", {"x": 1})) == "v1:1", "v1 serving")
+
+# A slow call in flight across its own tool's change: old answer; next: new.
+slow = s.request("tools/call", {"name": "echo", "arguments": {"x": 7, "sleep": 1.0}})
+time.sleep(0.2)
+s.write_tools(version_tools(2))
+r = s.response(slow)
+check(text_of(r["result"]) == "v1:7", "in-flight call answered by the old code", r)
+check(s.wait_for(lambda: "reloaded" in s.stderr(), 10), "reload logged")
+check(text_of(s.call("echo", {"x": 8})) == "v2:8", "next call gets the new code")
+check(s.call("stable")["content"][0]["text"] == stable_pid, "unchanged tool keeps its worker (same pid)")
+check(s.wait_for(lambda: len(s.workers()) == 2, 10), "old worker drained and gone", s.workers())
+
+# A description change notifies; a no-op rewrite does not.
+n0 = changed(s)
+tools = version_tools(2)
+tools[1]["description"] = "now described differently"
+s.write_tools(tools)
+check(wait_notes(s, n0 + 1), "list_changed after a visible change")
+check(s.list_tools()[1]["description"] == "now described differently", "new description listed")
+n1 = changed(s)
+s.write_tools(tools)
+os.kill(s.pid, signal.SIGHUP)
+time.sleep(0.6)
+s.rpc("ping")
+check(changed(s) == n1, "no list_changed for a no-op reload", changed(s))
+
+# SIGHUP reloads too; adding and removing tools.
+add = tool("extra", "def extra() -> str:\n    return 'extra'\n")
+s.write_tools(version_tools(3, [add]))
+os.kill(s.pid, signal.SIGHUP)
+check(s.wait_for(lambda: [t["name"] for t in s.list_tools()] == ["echo", "stable", "extra"], 10),
+      "added tool listed")
+check(text_of(s.call("extra")) == "extra", "added tool answers")
+s.write_tools(version_tools(3))
+check(s.wait_for(lambda: [t["name"] for t in s.list_tools()] == ["echo", "stable"], 10),
+      "removed tool unlisted")
+r = s.rpc("tools/call", {"name": "extra", "arguments": {}})
+check(r.get("error", {}).get("code") == -32602, "removed tool is unknown", r)
+check(s.wait_for(lambda: len(s.workers()) == 2, 10), "removed tool's worker gone")
+
+# Failures change nothing that serves.
+before = s.list_tools()
+n2 = changed(s)
+s.write_tools('[{"name": "echo",\n  "description": oops}]')
+check(s.wait_for(lambda: ":2:" in s.stderr() and "reload failed" in s.stderr(), 10),
+      "unparsable file: error with line:column, nothing changed")
+check(s.list_tools() == before and text_of(s.call("echo", {"x": 1})) == "v3:1",
+      "old tools still serve after a bad file")
+broken = version_tools(4)
+broken[0]["code"] = "def echo(x: int) -> str:\n    return 'v4' +\n"
+broken.append(tool("newbroken", "def newbroken(:\n"))
+s.write_tools(broken)
+check(s.wait_for(lambda: "old one keeps serving" in s.stderr(), 10), "broken tool: old version kept, logged")
+check(text_of(s.call("echo", {"x": 2})) == "v3:2", "old version of a broken tool answers")
+check("newbroken" not in [t["name"] for t in s.list_tools()], "a new broken tool stays absent")
+check(changed(s) == n2, "no list_changed for failed reloads", changed(s))
+check(s.wait_for(lambda: len(s.workers()) == 2, 10), "failed workers gone", s.workers())
+
+# Load: many calls in flight while the file is rewritten dozens of times,
+# in place and by rename. Every call answered exactly once, no error.
+answers, sent, lock = {}, [0], threading.Lock()
+stop = threading.Event()
+
+
+def writer():
+    for v in range(5, 45):
+        t = version_tools(v)
+        if v % 2:
+            s.write_tools(t)
+        else:                       # in place, the way `>` does
+            with open(s.path, "w") as f:
+                f.write(json.dumps(t))
+        time.sleep(0.05)
+    stop.set()
+
+
+w = threading.Thread(target=writer)
+w.start()
+i = 0
+while not stop.is_set() or i < 400:
+    batch = "".join(json.dumps({"jsonrpc": "2.0", "id": f"L{i + k}", "method": "tools/call",
+                                "params": {"name": "echo", "arguments": {"x": i + k}}}) + "\n"
+                    for k in range(20))
+    s.send_raw(batch)
+    i += 20
+    for _ in range(20):
+        m = s.recv(30)
+        answers.setdefault(m["id"], []).append(m)
+w.join()
+dups = [k for k, v in answers.items() if len(v) != 1]
+errors = [v[0] for v in answers.values() if "error" in v[0] or v[0]["result"].get("isError")]
+check(len(answers) == i and not dups, f"{i} calls under 40 rewrites: each answered once",
+      (len(answers), dups[:3]))
+check(not errors, "no error replies under reload load", errors[:2])
+check(all(text_of(answers[f"L{k}"][0]["result"]).endswith(f":{k}") for k in range(i)),
+      "every answer matches its call")
+s.write_tools(version_tools(99))
+check(s.wait_for(lambda: text_of(s.call("echo", {"x": 0})) == "v99:0", 10), "final version serves")
+check(s.wait_for(lambda: len(s.workers()) == 2, 10), "worker count back to one per tool", s.workers())
+check(s.close() == 0, "exits 0")
+check(s.leftovers() == [], "no worker left", s.leftovers())
+finish()
