@@ -145,18 +145,27 @@ config_parse(const char *path, const char *buf, size_t len, char *err,
 }
 
 static int
-config_bad(size_t idx, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+config_bad(struct toolset *, size_t, const char *, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
 
+/* Skip an entry: warn, and keep the reason for reload results and -t. */
 static int
-config_bad(size_t idx, const char *name, const char *fmt, ...)
+config_bad(struct toolset *set, size_t idx, const char *name,
+    const char *fmt, ...)
 {
-	char	msg[512];
-	va_list	ap;
+	struct json_object	*p;
+	char			 msg[512];
+	va_list			 ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	p = json_object_new_object();
+	json_object_object_add(p, "entry", json_object_new_int((int)idx + 1));
+	if (name != NULL)
+		json_object_object_add(p, "name", json_object_new_string(name));
+	json_object_object_add(p, "error", json_object_new_string(msg));
+	json_object_array_add(set->skipped, p);
 	if (name != NULL)
 		log_warnx("skipping tool '%s' (entry %zu): %s", name, idx + 1,
 		    msg);
@@ -191,7 +200,7 @@ config_name_ok(const char *name)
 }
 
 static int
-config_ints(size_t idx, struct json_object *entry, struct toolspec *ts)
+config_ints(struct toolset *set, size_t idx, struct json_object *entry, struct toolspec *ts)
 {
 	const struct field_range	*f;
 	struct json_object		*v;
@@ -204,11 +213,11 @@ config_ints(size_t idx, struct json_object *entry, struct toolspec *ts)
 		if (!json_object_object_get_ex(entry, f->name, &v))
 			continue;
 		if (!json_object_is_type(v, json_type_int))
-			return config_bad(idx, ts->name, "'%s' must be an "
+			return config_bad(set, idx, ts->name, "'%s' must be an "
 			    "integer", f->name);
 		n = json_object_get_int64(v);
 		if (n < f->min || n > f->max)
-			return config_bad(idx, ts->name, "'%s' must be between "
+			return config_bad(set, idx, ts->name, "'%s' must be between "
 			    "%d and %d", f->name, f->min, f->max);
 		*(int *)((char *)ts + f->offset) = (int)n;
 	}
@@ -216,18 +225,18 @@ config_ints(size_t idx, struct json_object *entry, struct toolspec *ts)
 }
 
 static int
-config_parameters(size_t idx, const char *name, struct json_object *entry)
+config_parameters(struct toolset *set, size_t idx, const char *name, struct json_object *entry)
 {
 	struct json_object	*p;
 
 	if (!json_object_object_get_ex(entry, "parameters", &p))
 		return 0;
 	if (!json_object_is_type(p, json_type_object))
-		return config_bad(idx, name, "'parameters' must be an object "
+		return config_bad(set, idx, name, "'parameters' must be an object "
 		    "mapping argument names to type names");
 	json_object_object_foreach(p, key, val) {
 		if (!json_object_is_type(val, json_type_string))
-			return config_bad(idx, name, "'parameters.%s' must be "
+			return config_bad(set, idx, name, "'parameters.%s' must be "
 			    "a type name such as \"int\"", key);
 	}
 	return 0;
@@ -276,33 +285,33 @@ config_load_message(struct json_object *entry, const struct toolspec *ts)
 }
 
 static int
-config_entry(size_t idx, struct json_object *entry, struct toolspec *ts)
+config_entry(struct toolset *set, size_t idx, struct json_object *entry, struct toolspec *ts)
 {
 	struct json_object	*v;
 	const char		*name, *desc, *canon;
 
 	memset(ts, 0, sizeof(*ts));
 	if (!json_object_is_type(entry, json_type_object))
-		return config_bad(idx, NULL, "not a JSON object");
+		return config_bad(set, idx, NULL, "not a JSON object");
 	if ((name = config_string(entry, "name")) == NULL)
-		return config_bad(idx, NULL, "missing or invalid 'name'");
+		return config_bad(set, idx, NULL, "missing or invalid 'name'");
 	if (!config_name_ok(name))
-		return config_bad(idx, NULL, "'name' must be 1 to %d characters "
+		return config_bad(set, idx, NULL, "'name' must be 1 to %d characters "
 		    "without control characters", TOOL_NAME_MAX);
 	ts->name = (char *)name;
 	if (config_string(entry, "code") == NULL)
-		return config_bad(idx, name, "missing or invalid 'code'");
+		return config_bad(set, idx, name, "missing or invalid 'code'");
 	if ((desc = config_string(entry, "description")) == NULL)
-		return config_bad(idx, name, "missing or invalid 'description'");
-	if (config_ints(idx, entry, ts) == -1 ||
-	    config_parameters(idx, name, entry) == -1)
+		return config_bad(set, idx, name, "missing or invalid 'description'");
+	if (config_ints(set, idx, entry, ts) == -1 ||
+	    config_parameters(set, idx, name, entry) == -1)
 		return -1;
 	if (json_object_object_get_ex(entry, "annotations", &v) &&
 	    !json_object_is_type(v, json_type_object))
-		return config_bad(idx, name, "'annotations' must be an object");
+		return config_bad(set, idx, name, "'annotations' must be an object");
 	if (json_object_object_get_ex(entry, "title", &v) &&
 	    !json_object_is_type(v, json_type_string))
-		return config_bad(idx, name, "'title' must be a string");
+		return config_bad(set, idx, name, "'title' must be a string");
 	config_unknown_fields(name, entry);
 
 	if ((ts->name = strdup(name)) == NULL ||
@@ -343,6 +352,7 @@ config_load(const char *path, struct toolset *set, char *err, size_t errlen)
 	size_t			 len, i, n;
 
 	memset(set, 0, sizeof(*set));
+	set->skipped = json_object_new_array();
 	if ((buf = config_read_file(path, &len, err, errlen)) == NULL)
 		return -1;
 	root = config_parse(path, buf, len, err, errlen);
@@ -359,11 +369,11 @@ config_load(const char *path, struct toolset *set, char *err, size_t errlen)
 	if ((set->specs = calloc(n ? n : 1, sizeof(*set->specs))) == NULL)
 		fatal("%s", __func__);
 	for (i = 0; i < n; i++) {
-		if (config_entry(i, json_object_array_get_idx(root, i),
+		if (config_entry(set, i, json_object_array_get_idx(root, i),
 		    &ts) == -1)
 			continue;
 		if (config_duplicate(set, ts.name)) {
-			config_bad(i, ts.name, "a tool of that name comes "
+			config_bad(set, i, ts.name, "a tool of that name comes "
 			    "earlier in the file");
 			toolspec_clear(&ts);
 			continue;
@@ -394,5 +404,7 @@ toolset_clear(struct toolset *set)
 	for (i = 0; i < set->n; i++)
 		toolspec_clear(&set->specs[i]);
 	free(set->specs);
+	if (set->skipped != NULL)
+		json_object_put(set->skipped);
 	memset(set, 0, sizeof(*set));
 }

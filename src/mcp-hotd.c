@@ -19,15 +19,22 @@
 
 #include "mcp-hotd.h"
 
-#define EXIT_GRACE_MS	2000
+#define EXIT_GRACE_MS		2000
+#define SHUTDOWN_GRACE_MS	10000
+#define DEFAULT_SOCKET		"/run/mcp-hotd/mcp-hotd.sock"
 
 struct supervisor sv;
 
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: mcp-hotd [-dv] --stdio -c file [--worker path] "
-	    "[--max-reply bytes] [--max-request bytes] [--page-size n]\n");
+	fprintf(stderr,
+	    "usage: mcp-hotd [-dtv] -c file [--stdio | -s socket] "
+	    "[--http addr:port]\n"
+	    "                [--http-token-file file] [--http-origin origin] "
+	    "[--worker path]\n"
+	    "                [--max-reply bytes] [--max-request bytes] "
+	    "[--page-size n]\n");
 	exit(2);
 }
 
@@ -123,7 +130,45 @@ on_sighup(evutil_socket_t sig, short what, void *arg)
 	(void)sig;
 	(void)what;
 	(void)arg;
-	reload_request("SIGHUP");
+	reload_request("SIGHUP", NULL);
+}
+
+static void
+shutdown_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	log_warnx("%u calls still in flight after %d ms: exiting anyway",
+	    session_inflight_total(), SHUTDOWN_GRACE_MS);
+	event_base_loopexit(sv.base, NULL);
+}
+
+/*
+ * SIGTERM: stop accepting and reading, answer what is in flight (for at
+ * most SHUTDOWN_GRACE_MS), then leave the loop; main stops the workers.
+ */
+static void
+supervisor_shutdown(const char *why)
+{
+	struct timeval		 tv = { SHUTDOWN_GRACE_MS / 1000,
+				    (SHUTDOWN_GRACE_MS % 1000) * 1000 };
+	struct session		*s, *next;
+
+	if (sv.shutting_down)
+		return;
+	log_info("%s: finishing %u calls in flight, then exiting", why,
+	    session_inflight_total());
+	sv.shutting_down = 1;
+	transport_unix_accept(0);
+	transport_http_accept(0);
+	TAILQ_FOREACH_SAFE(s, &sv.sessions, entry, next)
+		s->ops->stop(s);
+	if ((sv.shutdown_deadline = evtimer_new(sv.base, shutdown_deadline,
+	    NULL)) == NULL)
+		fatal("%s", __func__);
+	evtimer_add(sv.shutdown_deadline, &tv);
+	supervisor_check_exit();
 }
 
 static void
@@ -131,9 +176,51 @@ on_sigterm(evutil_socket_t sig, short what, void *arg)
 {
 	(void)what;
 	(void)arg;
-	log_info("%s: exiting", strsignal(sig));
-	sv.shutting_down = 1;
+	supervisor_shutdown(strsignal(sig));
+}
+
+/* -t: one line per tool, OK or why not; exit 1 if anything failed. */
+static void
+config_test_report(void)
+{
+	struct json_object	*r = reload_result(), *a, *e, *v;
+	size_t			 i, n;
+	int			 bad = 0;
+
+	for (i = 0; i < sv.nroutes; i++)
+		printf("%s: OK\n", sv.routes[i]->spec.name);
+	json_object_object_get_ex(r, "failed", &a);
+	n = json_object_array_length(a);
+	for (i = 0; i < n; i++, bad++) {
+		e = json_object_array_get_idx(a, i);
+		json_object_object_get_ex(e, "name", &v);
+		printf("%s: FAILED: ", json_object_get_string(v));
+		json_object_object_get_ex(e, "error", &v);
+		printf("%s\n", json_object_get_string(v));
+	}
+	json_object_object_get_ex(r, "skipped", &a);
+	n = json_object_array_length(a);
+	for (i = 0; i < n; i++, bad++) {
+		e = json_object_array_get_idx(a, i);
+		printf("entry %d", json_object_get_int(
+		    json_object_object_get(e, "entry")));
+		if (json_object_object_get_ex(e, "name", &v))
+			printf(" (%s)", json_object_get_string(v));
+		printf(": SKIPPED: %s\n", json_object_get_string(
+		    json_object_object_get(e, "error")));
+	}
+	printf("%s: %zu tools OK, %d problems\n", sv.config_path, sv.nroutes,
+	    bad);
+	fflush(stdout);
+	sv.exit_status = bad ? 1 : 0;
 	event_base_loopexit(sv.base, NULL);
+}
+
+static void
+daemon_ready(void)
+{
+	transport_unix_accept(1);
+	transport_http_accept(1);
 }
 
 int
@@ -143,6 +230,11 @@ main(int argc, char *argv[])
 		{ "config", required_argument, NULL, 'c' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "stdio", no_argument, NULL, 'S' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "test", no_argument, NULL, 't' },
+		{ "http", required_argument, NULL, 'H' },
+		{ "http-token-file", required_argument, NULL, 'T' },
+		{ "http-origin", required_argument, NULL, 'O' },
 		{ "worker", required_argument, NULL, 'W' },
 		{ "max-reply", required_argument, NULL, 'R' },
 		{ "max-request", required_argument, NULL, 'Q' },
@@ -151,13 +243,15 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct event	*sigs[5];
-	int		 ch, stdio = 0, verbose = 0;
+	const char	*socket_path = NULL, *http = NULL, *token_file = NULL;
+	const char	*origin = NULL;
+	int		 ch, stdio = 0, test = 0, verbose = 0;
 	size_t		 i;
 
 	sv.max_reply = DEFAULT_MAX_REPLY;
 	sv.max_request = DEFAULT_MAX_REQUEST;
 	sv.page_size = DEFAULT_PAGE_SIZE;
-	while ((ch = getopt_long(argc, argv, "c:dv", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:dvs:t", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			sv.config_path = optarg;
@@ -168,6 +262,21 @@ main(int argc, char *argv[])
 			break;
 		case 'S':
 			stdio = 1;
+			break;
+		case 's':
+			socket_path = optarg;
+			break;
+		case 't':
+			test = 1;
+			break;
+		case 'H':
+			http = optarg;
+			break;
+		case 'T':
+			token_file = optarg;
+			break;
+		case 'O':
+			origin = optarg;
 			break;
 		case 'W':
 			sv.worker_path = optarg;
@@ -188,7 +297,9 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (optind != argc || sv.config_path == NULL || !stdio)
+	if (optind != argc || sv.config_path == NULL ||
+	    (stdio && (socket_path || http)) || (test && (stdio || socket_path ||
+	    http)))
 		usage();
 	scrub_environ();
 	log_init(MCP_HOTD_NAME, verbose);
@@ -213,18 +324,36 @@ main(int argc, char *argv[])
 	for (i = 0; sigs[i] != NULL; i++)
 		evsignal_add(sigs[i], NULL);
 
+	sv.started = time(NULL);
+
 	/* Serve only once the first load settled: tools/list is complete. */
-	sv.ready_cb = transport_stdio_start;
-	watch_start(sv.config_path);
-	reload_request("startup");
+	if (test)
+		sv.ready_cb = config_test_report;
+	else if (stdio)
+		sv.ready_cb = transport_stdio_start;
+	else {
+		transport_unix_listen(socket_path ? socket_path :
+		    DEFAULT_SOCKET);
+		if (http != NULL)
+			transport_http_listen(http, token_file, origin);
+		sv.ready_cb = daemon_ready;
+	}
+	if (!test)
+		watch_start(sv.config_path);
+	reload_request("startup", NULL);
 	event_base_dispatch(sv.base);
 
 	watch_stop();
+	reload_shutdown();
 	transport_stdio_stop();
+	transport_unix_close();
+	transport_http_close();
 	tool_kill_all();
 	worker_wait_all(EXIT_GRACE_MS);
 	for (i = 0; sigs[i] != NULL; i++)
 		event_free(sigs[i]);
+	if (sv.shutdown_deadline != NULL)
+		event_free(sv.shutdown_deadline);
 	event_base_free(sv.base);
-	return 0;
+	return sv.exit_status;
 }

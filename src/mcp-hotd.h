@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <event2/event.h>
 #include <json.h>
@@ -51,6 +52,7 @@ struct toolspec {
 struct toolset {
 	struct toolspec		*specs;
 	size_t			 n;
+	struct json_object	*skipped;	/* [{"entry","name","error"}] */
 };
 
 enum tool_state {
@@ -126,16 +128,21 @@ struct mcp_state {
 
 struct session_ops {
 	const char	*name;
-	/* Write one complete line (the newline included). */
+	/* Send one complete JSON-RPC message; the transport frames it. */
 	void		(*write)(struct session *, const char *, size_t);
 	/* Input ended and every call is answered: the transport may go. */
 	void		(*done)(struct session *);
+	/* Stop reading (shutdown); answer what is in flight, then done. */
+	void		(*stop)(struct session *);
 };
 
 struct session {
 	TAILQ_ENTRY(session)	 entry;
 	const struct session_ops *ops;
 	void			*arg;		/* the transport's */
+	unsigned		 id;
+	char			 peer[64];	/* who is on the other end */
+	int			 control;	/* may reload and ask status */
 	struct mcp_state	 mcp;
 	struct callq		 calls;		/* in flight */
 	unsigned		 ninflight;
@@ -157,10 +164,14 @@ struct supervisor {
 	struct tool		**routes;	/* serving tools, file order */
 	size_t			 nroutes;
 	uint64_t		 next_call_id;
+	unsigned		 next_session_id;
+	time_t			 started;
 	size_t			 max_reply;
 	size_t			 max_request;
 	size_t			 page_size;
 	int			 shutting_down;
+	struct event		*shutdown_deadline;
+	int			 exit_status;
 	void			(*ready_cb)(void);	/* first load done */
 };
 extern struct supervisor sv;
@@ -175,6 +186,7 @@ uint64_t	 hash_bytes(uint64_t, const void *, size_t);
 struct tool	*tool_new(struct toolspec *);
 void		 tool_free(struct tool *);
 struct tool	*tool_route(const char *);
+struct tool	*tool_route_in(struct tool **, size_t, const char *);
 void		 tool_set_routes(struct tool **, size_t);
 void		 tool_enqueue(struct tool *, struct call *);
 void		 tool_worker_ready(struct tool *, struct json_object *);
@@ -231,19 +243,36 @@ int		 schema_check(struct json_object *, struct json_object *,
 struct session	*session_new(const struct session_ops *, void *);
 void		 session_free(struct session *);
 void		 session_feed(struct session *, struct evbuffer *, int);
+void		 session_input(struct session *, const char *, size_t);
+unsigned	 session_inflight_total(void);
+void		 supervisor_check_exit(void);
 void		 session_send(struct session *, struct json_object *);
 void		 session_send_raw(struct session *, const char *, size_t);
 void		 session_call_done(struct session *, struct call *);
 void		 session_notify_all(const char *);
 
+/* control.c */
+int		 control_handle(struct session *, struct json_object *);
+
 /* reload.c */
-void		 reload_request(const char *);
+void		 reload_request(const char *, struct call *);
 void		 reload_tool_settled(struct tool *);
-int		 reload_running(void);
+struct json_object *reload_result(void);
+void		 reload_shutdown(void);
 
 /* watch.c */
 void		 watch_start(const char *);
 void		 watch_stop(void);
+
+/* transport_unix.c */
+void		 transport_unix_listen(const char *);
+void		 transport_unix_accept(int);
+void		 transport_unix_close(void);
+
+/* transport_http.c */
+void		 transport_http_listen(const char *, const char *, const char *);
+void		 transport_http_accept(int);
+void		 transport_http_close(void);
 
 /* transport_stdio.c */
 void		 transport_stdio_start(void);

@@ -20,6 +20,7 @@ session_new(const struct session_ops *ops, void *arg)
 		fatal("%s", __func__);
 	s->ops = ops;
 	s->arg = arg;
+	s->id = ++sv.next_session_id;
 	TAILQ_INIT(&s->calls);
 	TAILQ_INSERT_TAIL(&sv.sessions, s, entry);
 	return s;
@@ -44,7 +45,6 @@ void
 session_send_raw(struct session *s, const char *buf, size_t len)
 {
 	s->ops->write(s, buf, len);
-	s->ops->write(s, "\n", 1);
 }
 
 void
@@ -70,10 +70,13 @@ session_call_done(struct session *s, struct call *c)
 	TAILQ_REMOVE(&s->calls, c, sentry);
 	s->ninflight--;
 	session_check_done(s);
+	if (sv.shutting_down)
+		supervisor_check_exit();
 }
 
-static void
-session_line(struct session *s, const char *line, size_t len)
+/* One complete JSON-RPC message from the client. */
+void
+session_input(struct session *s, const char *line, size_t len)
 {
 	struct json_object	*msg, *reply, *args, *id;
 	struct tool		*t;
@@ -81,6 +84,10 @@ session_line(struct session *s, const char *line, size_t len)
 
 	if ((msg = mcp_parse(line, len, &reply)) == NULL)
 		goto done;
+	if (s->control && control_handle(s, msg)) {
+		json_object_put(msg);
+		return;
+	}
 	switch (mcp_handle(&s->mcp, msg, &reply, &t, &args)) {
 	case MCP_NONE:
 	case MCP_REPLY:
@@ -137,7 +144,7 @@ session_feed(struct session *s, struct evbuffer *in, int eof)
 			evbuffer_drain(in, p.pos + eol);
 			continue;
 		}
-		session_line(s, (const char *)evbuffer_pullup(in, p.pos),
+		session_input(s, (const char *)evbuffer_pullup(in, p.pos),
 		    p.pos);
 		evbuffer_drain(in, p.pos + eol);
 		if (s->closed)
@@ -155,10 +162,34 @@ session_feed(struct session *s, struct evbuffer *in, int eof)
 	if (!eof)
 		return;
 	if (len > 0 && !s->discarding)
-		session_line(s, (const char *)evbuffer_pullup(in, -1), len);
+		session_input(s, (const char *)evbuffer_pullup(in, -1), len);
 	evbuffer_drain(in, evbuffer_get_length(in));
 	s->input_ended = 1;
 	session_check_done(s);
+}
+
+/*
+ * Once shutting down: leave the loop when nothing is in flight, a moment
+ * later, so the last answers still buffered reach their clients.
+ */
+void
+supervisor_check_exit(void)
+{
+	struct timeval	tv = { 0, 100 * 1000 };
+
+	if (sv.shutting_down && session_inflight_total() == 0)
+		event_base_loopexit(sv.base, &tv);
+}
+
+unsigned
+session_inflight_total(void)
+{
+	struct session	*s;
+	unsigned	 n = 0;
+
+	TAILQ_FOREACH(s, &sv.sessions, entry)
+		n += s->ninflight;
+	return n;
 }
 
 void

@@ -128,14 +128,20 @@ tool_respawn(struct tool *t)
 }
 
 struct tool *
-tool_route(const char *name)
+tool_route_in(struct tool **routes, size_t n, const char *name)
 {
 	size_t	i;
 
-	for (i = 0; i < sv.nroutes; i++)
-		if (strcmp(sv.routes[i]->spec.name, name) == 0)
-			return sv.routes[i];
+	for (i = 0; i < n; i++)
+		if (strcmp(routes[i]->spec.name, name) == 0)
+			return routes[i];
 	return NULL;
+}
+
+struct tool *
+tool_route(const char *name)
+{
+	return tool_route_in(sv.routes, sv.nroutes, name);
 }
 
 void

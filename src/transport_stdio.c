@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,16 +36,26 @@ static struct {
 
 static void	stdio_stop_input(void);
 
+static void	stdio_write_file(const char *, size_t);
+
 static void
 stdio_write(struct session *s, const char *buf, size_t len)
 {
-	ssize_t	n;
-
 	(void)s;
 	if (stdio.out != NULL) {
 		bufferevent_write(stdio.out, buf, len);
+		bufferevent_write(stdio.out, "\n", 1);
 		return;
 	}
+	stdio_write_file(buf, len);
+	stdio_write_file("\n", 1);
+}
+
+static void
+stdio_write_file(const char *buf, size_t len)
+{
+	ssize_t	n;
+
 	while (len > 0) {
 		if ((n = write(STDOUT_FILENO, buf, len)) == -1) {
 			if (errno == EINTR)
@@ -95,8 +106,15 @@ stdio_done(struct session *s)
 		stdio_exit();
 }
 
+static void
+stdio_stop(struct session *s)
+{
+	(void)s;
+	stdio_stop_input();
+}
+
 static const struct session_ops stdio_ops = {
-	"stdio", stdio_write, stdio_done
+	"stdio", stdio_write, stdio_done, stdio_stop
 };
 
 /* No more requests will be read; in-flight calls still get answered. */
@@ -170,6 +188,8 @@ void
 transport_stdio_start(void)
 {
 	stdio.session = session_new(&stdio_ops, NULL);
+	stdio.session->control = 1;	/* whoever spawned us owns us */
+	snprintf(stdio.session->peer, sizeof(stdio.session->peer), "stdio");
 	if ((stdio.out = stdio_bufferevent(STDOUT_FILENO, EV_WRITE)) != NULL) {
 		bufferevent_setcb(stdio.out, NULL, stdio_out_drained,
 		    stdio_out_event, NULL);

@@ -36,7 +36,7 @@ watch_fire(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	reload_request("the file changed");
+	reload_request("the file changed", NULL);
 }
 
 static int

@@ -464,6 +464,13 @@ worker_describe_death(int status, long nr, char *buf, size_t len)
 static void
 worker_free(struct worker *w)
 {
+	struct call	*c = w->call;
+
+	if (c != NULL) {
+		w->call = NULL;
+		call_answer_error(c, "tool '%s': the server is shutting down",
+		    worker_name(w));
+	}
 	TAILQ_REMOVE(&sv.workers, w, entry);
 	if (w->bev != NULL)
 		bufferevent_free(w->bev);

@@ -227,3 +227,64 @@ class Server:
 
 def text_of(result):
     return "".join(c.get("text", "") for c in result.get("content", []))
+
+
+MCP_HOTCTL = os.environ.get("MCP_HOTCTL") or os.path.join(os.path.dirname(MCP_HOTD), "mcp-hotctl")
+
+
+class Daemon:
+    """mcp-hotd as a service: unix socket (and HTTP when http=True)."""
+
+    def __init__(self, tools, http=False, args=(), env=None):
+        self.dir = tempfile.mkdtemp(prefix="mcp-hotd-daemon-")
+        self.path = os.path.join(self.dir, "tools.json")
+        self.sock = os.path.join(self.dir, "run", "mcp-hotd.sock")
+        with open(self.path, "w") as f:
+            json.dump(tools, f)
+        self.errpath = os.path.join(self.dir, "stderr.log")
+        self.err = open(self.errpath, "wb")
+        cmd = [MCP_HOTD, "-c", self.path, "-s", self.sock]
+        if http:
+            cmd += ["--http", "127.0.0.1:0"]
+        self.proc = subprocess.Popen(cmd + list(args), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=self.err, env=env)
+        self.pid = self.proc.pid
+        self.port = None
+        deadline = time.monotonic() + 30
+        while "listening on" not in self.stderr():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("daemon did not start: " + self.stderr())
+            time.sleep(0.02)
+        for line in self.stderr().splitlines():
+            if "HTTP endpoint http://" in line:
+                self.port = int(line.split("http://")[1].split("/")[0].rsplit(":", 1)[1])
+
+    def stderr(self):
+        self.err.flush()
+        with open(self.errpath, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def write_tools(self, tools):
+        tmp = self.path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(tools, f)
+        os.rename(tmp, self.path)
+
+    def ctl(self, *args, timeout=30):
+        return subprocess.run([MCP_HOTCTL, "-s", self.sock, *args], capture_output=True,
+                              text=True, timeout=timeout)
+
+    def workers(self):
+        return children_of(self.pid)
+
+    def stop(self, timeout=30):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout)
+        self.err.close()
+        return code
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()

@@ -1,18 +1,22 @@
-// The official TypeScript SDK client driving mcp-hotd over stdio.
-// usage: node sdk_client.mjs MCP_HOTD TOOLS_JSON  -> prints one JSON report
+// The official TypeScript SDK client driving mcp-hotd.
+// usage: node sdk_client.mjs MCP_HOTD TOOLS_JSON   (stdio: spawns the server)
+//        node sdk_client.mjs --http URL            (Streamable HTTP)
+// Prints one JSON report of what it saw.
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, "node", "package.json"));
+const nodeDir = process.env.MCP_NODE_DIR || path.join(here, "node");
+const require = createRequire(path.join(nodeDir, "package.json"));
 const { Client } = require("@modelcontextprotocol/sdk/client/index.js");
 const { StdioClientTransport } = require("@modelcontextprotocol/sdk/client/stdio.js");
+const { StreamableHTTPClientTransport } = require("@modelcontextprotocol/sdk/client/streamableHttp.js");
 
-const [bin, tools] = process.argv.slice(2);
-const transport = new StdioClientTransport({
-  command: bin, args: ["--stdio", "-c", tools], stderr: "inherit",
-});
+const [a, b] = process.argv.slice(2);
+const transport = a === "--http"
+  ? new StreamableHTTPClientTransport(new URL(b))
+  : new StdioClientTransport({ command: a, args: ["--stdio", "-c", b], stderr: "inherit" });
 const client = new Client({ name: "sdk-test", version: "1.0.0" });
 await client.connect(transport);
 const report = {
@@ -30,5 +34,7 @@ try {
 } catch (e) {
   report.unknown = String(e.message);
 }
+report.sessionId = transport.sessionId ?? null;
+if (a === "--http") await transport.terminateSession();
 await client.close();
 console.log(JSON.stringify(report));

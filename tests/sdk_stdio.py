@@ -14,8 +14,10 @@ node = os.environ.get("NODE") or shutil.which("node")
 if not node:
     print("SKIP: node is not installed; the SDK client test needs it")
     sys.exit(77)
-if not os.path.isdir(os.path.join(HERE, "node", "node_modules", "@modelcontextprotocol", "sdk")):
-    print("not ok - the SDK is missing: run scripts/install-deps (npm ci in tests/node)")
+node_dir = os.environ.get("MCP_NODE_DIR") or os.path.join(HERE, "node")
+if not os.path.isdir(os.path.join(node_dir, "node_modules", "@modelcontextprotocol", "sdk")):
+    print(f"not ok - the SDK is missing in {node_dir}: run scripts/install-deps "
+          "(npm ci in tests/node)")
     sys.exit(1)
 
 seed = json.load(open(SEED, encoding="utf-8"))

@@ -1,0 +1,136 @@
+/*
+ * Control requests, outside MCP's method names, on sessions allowed to make
+ * them (the unix socket and stdio, never HTTP):
+ *
+ *	mcp-hotd/reload	reload now; answered when the reload is done, with
+ *			what was added, changed, removed, failed, skipped
+ *	mcp-hotd/status	every tool version and worker, every session
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mcp-hotd.h"
+
+static const char *const tool_state_names[] = {
+	[TOOL_LOADING] = "loading",
+	[TOOL_SERVING] = "serving",
+	[TOOL_DRAINING] = "draining",
+	[TOOL_FAILED] = "failed",
+};
+
+static const char *const worker_state_names[] = {
+	[WORKER_SPAWNING] = "starting",
+	[WORKER_IDLE] = "idle",
+	[WORKER_BUSY] = "busy",
+	[WORKER_DEAD] = "stopping",
+};
+
+static struct json_object *
+control_tool(struct tool *t)
+{
+	struct json_object	*o;
+	struct call		*c;
+	char			 hash[17];
+	int			 queued = 0;
+
+	TAILQ_FOREACH(c, &t->queue, qentry)
+		queued++;
+	snprintf(hash, sizeof(hash), "%016" PRIx64, t->spec.hash);
+	o = json_object_new_object();
+	json_object_object_add(o, "name", json_object_new_string(t->spec.name));
+	json_object_object_add(o, "version", json_object_new_string(hash));
+	json_object_object_add(o, "state",
+	    json_object_new_string(tool_state_names[t->state]));
+	json_object_object_add(o, "pid", t->worker ?
+	    json_object_new_int(t->worker->pid) : NULL);
+	json_object_object_add(o, "worker", json_object_new_string(t->worker ?
+	    worker_state_names[t->worker->state] : "none"));
+	json_object_object_add(o, "calls_served",
+	    json_object_new_int64((int64_t)t->calls_served));
+	json_object_object_add(o, "queued", json_object_new_int(queued));
+	json_object_object_add(o, "restarts",
+	    json_object_new_int64((int64_t)t->restarts));
+	json_object_object_add(o, "last_error", t->last_error ?
+	    json_object_new_string(t->last_error) : NULL);
+	return o;
+}
+
+static struct json_object *
+control_session(struct session *s)
+{
+	struct json_object	*o;
+
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_int((int)s->id));
+	json_object_object_add(o, "transport",
+	    json_object_new_string(s->ops->name));
+	json_object_object_add(o, "peer", json_object_new_string(s->peer));
+	json_object_object_add(o, "client", s->mcp.client_name ?
+	    json_object_new_string(s->mcp.client_name) : NULL);
+	json_object_object_add(o, "protocol", s->mcp.protocol ?
+	    json_object_new_string(s->mcp.protocol) : NULL);
+	json_object_object_add(o, "in_flight",
+	    json_object_new_int((int)s->ninflight));
+	return o;
+}
+
+static struct json_object *
+control_status(void)
+{
+	struct json_object	*st, *tools, *sessions;
+	struct tool		*t;
+	struct session		*s;
+
+	st = json_object_new_object();
+	json_object_object_add(st, "config",
+	    json_object_new_string(sv.config_path));
+	json_object_object_add(st, "started",
+	    json_object_new_int64((int64_t)sv.started));
+	tools = json_object_new_array();
+	TAILQ_FOREACH(t, &sv.tools, entry)
+		json_object_array_add(tools, control_tool(t));
+	json_object_object_add(st, "tools", tools);
+	sessions = json_object_new_array();
+	TAILQ_FOREACH(s, &sv.sessions, entry)
+		json_object_array_add(sessions, control_session(s));
+	json_object_object_add(st, "sessions", sessions);
+	json_object_object_add(st, "last_reload", reload_result() ?
+	    json_object_get(reload_result()) : NULL);
+	return st;
+}
+
+/* Returns 1 when msg was a control request (answered or pending). */
+int
+control_handle(struct session *s, struct json_object *msg)
+{
+	struct json_object	*v, *id, *st;
+	struct call		*c;
+	const char		*method, *str;
+	size_t			 len;
+
+	if (!json_object_object_get_ex(msg, "method", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    strncmp(json_object_get_string(v), "mcp-hotd/", 9) != 0 ||
+	    !json_object_object_get_ex(msg, "id", &id) ||
+	    !(json_object_is_type(id, json_type_string) ||
+	    json_object_is_type(id, json_type_int)))
+		return 0;
+	method = json_object_get_string(v);
+	if (strcmp(method, "mcp-hotd/reload") == 0) {
+		log_info("session %u (%s): reload requested", s->id, s->peer);
+		reload_request("control request", call_new(s, id, NULL, NULL));
+		return 1;
+	}
+	if (strcmp(method, "mcp-hotd/status") == 0) {
+		c = call_new(s, id, NULL, NULL);
+		st = control_status();
+		str = mcp_to_string(st, &len);
+		call_answer_raw(c, str, len);
+		json_object_put(st);
+		return 1;
+	}
+	return 0;	/* unknown: mcp.c answers -32601 */
+}

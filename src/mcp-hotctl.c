@@ -1,0 +1,289 @@
+/*
+ * mcp-hotctl: talk to a running mcp-hotd over its unix socket.
+ *
+ *	reload		reload the tools file; prints what changed
+ *	status		tools, workers and sessions (--json: as JSON)
+ *	bridge		relay stdin/stdout to the daemon, so an MCP client that
+ *			can only spawn a command uses the shared service
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json.h>
+
+#define DEFAULT_SOCKET	"/run/mcp-hotd/mcp-hotd.sock"
+
+static const char *ctl_socket = DEFAULT_SOCKET;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: mcp-hotctl [-s socket] reload | status "
+	    "[--json] | bridge\n");
+	exit(2);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+die(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "mcp-hotctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static int
+ctl_connect(void)
+{
+	struct sockaddr_un	sun = { .sun_family = AF_UNIX };
+	int			fd;
+
+	if (strlen(ctl_socket) >= sizeof(sun.sun_path))
+		die("%s: socket path too long", ctl_socket);
+	strncpy(sun.sun_path, ctl_socket, sizeof(sun.sun_path) - 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		die("socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		die("cannot connect to %s: %s (is mcp-hotd running?)",
+		    ctl_socket, strerror(errno));
+	return fd;
+}
+
+static void
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t	n;
+
+	while (len > 0) {
+		if ((n = write(fd, buf, len)) == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die("write: %s", strerror(errno));
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Send one control request; return its result (the reply line parsed). */
+static struct json_object *
+ctl_request(const char *method)
+{
+	struct json_object	*reply, *v;
+	char			 req[128], *line = NULL;
+	size_t			 cap = 0;
+	FILE			*f;
+	int			 fd = ctl_connect();
+
+	snprintf(req, sizeof(req), "{\"jsonrpc\":\"2.0\",\"id\":1,"
+	    "\"method\":\"%s\"}\n", method);
+	write_all(fd, req, strlen(req));
+	shutdown(fd, SHUT_WR);
+	if ((f = fdopen(fd, "r")) == NULL)
+		die("fdopen: %s", strerror(errno));
+	if (getline(&line, &cap, f) == -1)
+		die("the daemon closed the connection without answering");
+	fclose(f);
+	if ((reply = json_tokener_parse(line)) == NULL)
+		die("unreadable reply: %s", line);
+	free(line);
+	if (json_object_object_get_ex(reply, "error", &v))
+		die("%s", json_object_get_string(json_object_object_get(v,
+		    "message")));
+	if (!json_object_object_get_ex(reply, "result", &v))
+		die("reply without a result");
+	json_object_get(v);
+	json_object_put(reply);
+	return v;
+}
+
+static const char *
+str_or(struct json_object *o, const char *key, const char *def)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
+		return def;
+	return json_object_get_string(v);
+}
+
+static void
+print_names(struct json_object *r, const char *key)
+{
+	struct json_object	*a;
+	size_t			 i, n;
+
+	if (!json_object_object_get_ex(r, key, &a) ||
+	    (n = json_object_array_length(a)) == 0)
+		return;
+	printf("%s:", key);
+	for (i = 0; i < n; i++)
+		printf(" %s", json_object_get_string(
+		    json_object_array_get_idx(a, i)));
+	printf("\n");
+}
+
+static int
+print_problems(struct json_object *r, const char *key, const char *word)
+{
+	struct json_object	*a, *e;
+	size_t			 i, n = 0;
+
+	if (!json_object_object_get_ex(r, key, &a))
+		return 0;
+	n = json_object_array_length(a);
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(a, i);
+		printf("%s %s: %s\n", word, str_or(e, "name", "(unnamed)"),
+		    str_or(e, "error", "?"));
+	}
+	return (int)n;
+}
+
+static int
+cmd_reload(void)
+{
+	struct json_object	*r = ctl_request("mcp-hotd/reload");
+	int			 bad;
+
+	if (!json_object_get_boolean(json_object_object_get(r, "ok"))) {
+		printf("reload failed, nothing changed: %s\n",
+		    str_or(r, "error", "?"));
+		json_object_put(r);
+		return 1;
+	}
+	printf("reloaded: %d tools serving\n",
+	    json_object_get_int(json_object_object_get(r, "tools")));
+	print_names(r, "added");
+	print_names(r, "changed");
+	print_names(r, "removed");
+	bad = print_problems(r, "failed", "FAILED");
+	bad += print_problems(r, "skipped", "SKIPPED");
+	json_object_put(r);
+	return bad ? 1 : 0;
+}
+
+static int
+cmd_status(int json)
+{
+	struct json_object	*r = ctl_request("mcp-hotd/status"), *a, *t;
+	size_t			 i, n;
+
+	if (json) {
+		printf("%s\n", json_object_to_json_string_ext(r,
+		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(r);
+		return 0;
+	}
+	printf("config %s\n\n", str_or(r, "config", "?"));
+	printf("%-24s %-9s %-8s %-9s %8s %8s %-16s %s\n", "TOOL", "STATE",
+	    "PID", "WORKER", "CALLS", "RESTARTS", "VERSION", "LAST ERROR");
+	json_object_object_get_ex(r, "tools", &a);
+	n = json_object_array_length(a);
+	for (i = 0; i < n; i++) {
+		t = json_object_array_get_idx(a, i);
+		printf("%-24s %-9s %-8s %-9s %8s %8s %-16s %s\n",
+		    str_or(t, "name", "?"), str_or(t, "state", "?"),
+		    str_or(t, "pid", "-"), str_or(t, "worker", "?"),
+		    str_or(t, "calls_served", "0"), str_or(t, "restarts", "0"),
+		    str_or(t, "version", "?"), str_or(t, "last_error", ""));
+	}
+	printf("\n%-8s %-10s %-28s %-20s %s\n", "SESSION", "TRANSPORT", "PEER",
+	    "CLIENT", "IN FLIGHT");
+	json_object_object_get_ex(r, "sessions", &a);
+	n = json_object_array_length(a);
+	for (i = 0; i < n; i++) {
+		t = json_object_array_get_idx(a, i);
+		printf("%-8s %-10s %-28s %-20s %s\n", str_or(t, "id", "?"),
+		    str_or(t, "transport", "?"), str_or(t, "peer", "?"),
+		    str_or(t, "client", "-"), str_or(t, "in_flight", "0"));
+	}
+	json_object_put(r);
+	return 0;
+}
+
+/*
+ * Relay both ways until the daemon closes. Our stdin closing is passed on
+ * as a half-close, so calls in flight are still answered; the daemon going
+ * away first is an error, never a hang.
+ */
+static int
+cmd_bridge(void)
+{
+	struct pollfd	 p[2];
+	char		 buf[65536];
+	ssize_t		 n;
+	int		 fd = ctl_connect(), in_open = 1;
+
+	p[0].fd = STDIN_FILENO;
+	p[1].fd = fd;
+	for (;;) {
+		p[0].events = in_open ? POLLIN : 0;
+		p[1].events = POLLIN;
+		if (poll(p, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			die("poll: %s", strerror(errno));
+		}
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if ((n = read(fd, buf, sizeof(buf))) <= 0) {
+				if (in_open)
+					die("the daemon closed the connection");
+				return 0;
+			}
+			write_all(STDOUT_FILENO, buf, (size_t)n);
+		}
+		if (in_open && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			if ((n = read(STDIN_FILENO, buf, sizeof(buf))) <= 0) {
+				in_open = 0;
+				shutdown(fd, SHUT_WR);
+			} else
+				write_all(fd, buf, (size_t)n);
+		}
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	int	ch;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (getenv("MCP_HOTD_SOCKET") != NULL)
+		ctl_socket = getenv("MCP_HOTD_SOCKET");
+	while ((ch = getopt(argc, argv, "+s:")) != -1) {
+		switch (ch) {
+		case 's':
+			ctl_socket = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 1 && strcmp(argv[0], "reload") == 0)
+		return cmd_reload();
+	if (argc == 1 && strcmp(argv[0], "status") == 0)
+		return cmd_status(0);
+	if (argc == 2 && strcmp(argv[0], "status") == 0 &&
+	    strcmp(argv[1], "--json") == 0)
+		return cmd_status(1);
+	if (argc == 1 && strcmp(argv[0], "bridge") == 0)
+		return cmd_bridge();
+	usage();
+}

@@ -1,0 +1,748 @@
+/*
+ * The HTTP faces, on libevent's evhttp:
+ *
+ * Streamable HTTP (MCP 2025-03-26 and later) at /mcp: a POST carries one
+ * JSON-RPC message; a request is answered in the POST's response as JSON,
+ * a notification or response gets 202. initialize issues Mcp-Session-Id,
+ * required on everything after. GET opens an SSE stream for the server's
+ * notifications (tools/list_changed); DELETE ends the session.
+ *
+ * The older HTTP+SSE transport the seed served: GET /sse opens the stream
+ * and names a POST endpoint (/messages?sessionId=...); everything the
+ * server sends goes down the stream.
+ *
+ * Security per the spec: loopback by default, Origin checked against
+ * local origins (or --http-origin), optional bearer token, a body size cap,
+ * and idle sessions expired.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/util.h>
+
+#include "mcp-hotd.h"
+
+#define HTTP_IDLE_SECONDS	1800
+#define HTTP_SESSION_ID_LEN	32
+
+struct http_pending {
+	TAILQ_ENTRY(http_pending) entry;
+	struct http_session	*hs;
+	struct evhttp_request	*req;
+	char			*idjson;
+};
+
+struct http_session {
+	TAILQ_ENTRY(http_session) entry;
+	struct session		*session;
+	char			 id[HTTP_SESSION_ID_LEN + 1];
+	int			 legacy;	/* GET /sse + POST /messages */
+	struct evhttp_request	*stream;	/* open SSE stream, if any */
+	TAILQ_HEAD(, http_pending) pending;
+	struct event		*idle;
+};
+
+static struct {
+	struct evhttp		*http;
+	char			*token;
+	char			*origin;	/* --http-origin, if given */
+	int			 accepting;
+	TAILQ_HEAD(, http_session) sessions;
+} ht = { .sessions = TAILQ_HEAD_INITIALIZER(ht.sessions) };
+
+static void	http_session_free(struct http_session *);
+
+static const char *
+http_header(struct evhttp_request *req, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(req), name);
+}
+
+static void
+http_reply(struct evhttp_request *req, int code, const char *reason,
+    const char *type, const char *body, size_t len)
+{
+	struct evbuffer	*b;
+
+	if ((b = evbuffer_new()) == NULL)
+		fatal("%s", __func__);
+	if (type != NULL)
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Content-Type", type);
+	if (body != NULL)
+		evbuffer_add(b, body, len);
+	evhttp_send_reply(req, code, reason, b);
+	evbuffer_free(b);
+}
+
+/* An HTTP error with a JSON-RPC error body naming the problem. */
+static void
+http_error(struct evhttp_request *req, int code, const char *reason,
+    int rpc_code, const char *msg)
+{
+	struct json_object	*e;
+	const char		*s;
+	size_t			 len;
+
+	e = mcp_error(NULL, rpc_code, "%s", msg);
+	s = mcp_to_string(e, &len);
+	http_reply(req, code, reason, "application/json", s, len);
+	json_object_put(e);
+}
+
+static int
+http_local_host(const char *host, size_t len)
+{
+	return (len == 9 && strncmp(host, "localhost", 9) == 0) ||
+	    (len == 9 && strncmp(host, "127.0.0.1", 9) == 0) ||
+	    (len == 5 && strncmp(host, "[::1]", 5) == 0);
+}
+
+/* No Origin (not a browser) is fine; a browser's must be local or listed. */
+static int
+http_origin_ok(const char *origin)
+{
+	const char	*host, *end;
+
+	if (origin == NULL)
+		return 1;
+	if (ht.origin != NULL && strcmp(origin, ht.origin) == 0)
+		return 1;
+	if (strncmp(origin, "http://", 7) == 0)
+		host = origin + 7;
+	else if (strncmp(origin, "https://", 8) == 0)
+		host = origin + 8;
+	else
+		return 0;
+	if (*host == '[')
+		end = strchr(host, ']') ? strchr(host, ']') + 1 : host;
+	else
+		end = host + strcspn(host, ":/");
+	return (*end == '\0' || *end == ':' || *end == '/') &&
+	    http_local_host(host, (size_t)(end - host));
+}
+
+static int
+http_token_ok(struct evhttp_request *req)
+{
+	const char	*auth = http_header(req, "Authorization");
+	size_t		 i, n, diff = 0;
+
+	if (ht.token == NULL)
+		return 1;
+	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0)
+		return 0;
+	auth += 7;
+	n = strlen(ht.token);
+	if (strlen(auth) != n)
+		return 0;
+	for (i = 0; i < n; i++)		/* constant time */
+		diff |= (size_t)(auth[i] ^ ht.token[i]);
+	return diff == 0;
+}
+
+static void
+http_touch(struct http_session *hs)
+{
+	struct timeval	tv = { HTTP_IDLE_SECONDS, 0 };
+
+	evtimer_add(hs->idle, &tv);
+}
+
+static void
+http_idle(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_session	*hs = arg;
+
+	(void)fd;
+	(void)what;
+	if (hs->stream != NULL || !TAILQ_EMPTY(&hs->pending) ||
+	    hs->session->ninflight > 0) {
+		http_touch(hs);
+		return;
+	}
+	log_info("session %u: idle for %d s, expired", hs->session->id,
+	    HTTP_IDLE_SECONDS);
+	http_session_free(hs);
+}
+
+static struct http_session *
+http_session_find(const char *id)
+{
+	struct http_session	*hs;
+
+	if (id == NULL)
+		return NULL;
+	TAILQ_FOREACH(hs, &ht.sessions, entry)
+		if (strcmp(hs->id, id) == 0)
+			return hs;
+	return NULL;
+}
+
+static void
+http_sse_send(struct http_session *hs, const char *event, const char *data,
+    size_t len)
+{
+	struct evbuffer	*b;
+
+	if (hs->stream == NULL)
+		return;
+	if ((b = evbuffer_new()) == NULL)
+		fatal("%s", __func__);
+	evbuffer_add_printf(b, "event: %s\ndata: ", event);
+	evbuffer_add(b, data, len);
+	evbuffer_add(b, "\n\n", 2);
+	evhttp_send_reply_chunk(hs->stream, b);
+	evbuffer_free(b);
+}
+
+static void
+http_pending_free(struct http_pending *p)
+{
+	struct evhttp_connection *conn;
+
+	TAILQ_REMOVE(&p->hs->pending, p, entry);
+	if (p->req != NULL &&
+	    (conn = evhttp_request_get_connection(p->req)) != NULL)
+		evhttp_connection_set_closecb(conn, NULL, NULL);
+	free(p->idjson);
+	free(p);
+}
+
+/* The client hung up before its answer: forget the request. */
+static void
+http_pending_gone(struct evhttp_connection *conn, void *arg)
+{
+	struct http_pending	*p = arg;
+
+	(void)conn;
+	p->req = NULL;
+	http_pending_free(p);
+}
+
+static char *
+http_id_of(const char *msg, size_t len)
+{
+	struct json_object	*o, *id = NULL;
+	enum json_tokener_error	 err;
+	size_t			 end;
+	const char		*s;
+	char			*out;
+
+	if ((o = json_parse_text(msg, len, 0, &err, &end)) == NULL)
+		return NULL;
+	if (!json_object_object_get_ex(o, "id", &id)) {
+		json_object_put(o);
+		return NULL;
+	}
+	s = mcp_to_string(id, NULL);
+	out = strdup(s);
+	json_object_put(o);
+	if (out == NULL)
+		fatal("%s", __func__);
+	return out;
+}
+
+/* A message from the session: a POST's answer, or onto the stream. */
+static void
+http_write(struct session *s, const char *msg, size_t len)
+{
+	struct http_session	*hs = s->arg;
+	struct http_pending	*p;
+	struct evhttp_request	*req;
+	char			*id;
+
+	if (hs->legacy || (id = http_id_of(msg, len)) == NULL) {
+		http_sse_send(hs, "message", msg, len);
+		return;
+	}
+	TAILQ_FOREACH(p, &hs->pending, entry)
+		if (strcmp(p->idjson, id) == 0)
+			break;
+	free(id);
+	if (p == NULL || (req = p->req) == NULL) {
+		if (p != NULL)
+			http_pending_free(p);
+		return;		/* its client is gone */
+	}
+	http_pending_free(p);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Mcp-Session-Id", hs->id);
+	http_reply(req, 200, "OK", "application/json", msg, len);
+}
+
+static void
+http_done(struct session *s)
+{
+	(void)s;	/* sessions live until DELETE, expiry or exit */
+}
+
+static void
+http_stop(struct session *s)
+{
+	s->input_ended = 1;
+}
+
+static const struct session_ops http_ops = {
+	"http", http_write, http_done, http_stop
+};
+
+static struct http_session *
+http_session_new(struct evhttp_request *req, int legacy)
+{
+	struct http_session	*hs;
+	unsigned char		 rnd[HTTP_SESSION_ID_LEN / 2];
+	char			*host = NULL;
+	ev_uint16_t		 port = 0;
+	size_t			 i;
+
+	if ((hs = calloc(1, sizeof(*hs))) == NULL ||
+	    (hs->idle = evtimer_new(sv.base, http_idle, hs)) == NULL)
+		fatal("%s", __func__);
+	evutil_secure_rng_get_bytes(rnd, sizeof(rnd));
+	for (i = 0; i < sizeof(rnd); i++)
+		snprintf(hs->id + 2 * i, 3, "%02x", rnd[i]);
+	hs->legacy = legacy;
+	TAILQ_INIT(&hs->pending);
+	hs->session = session_new(&http_ops, hs);
+	evhttp_connection_get_peer(evhttp_request_get_connection(req), &host,
+	    &port);
+	snprintf(hs->session->peer, sizeof(hs->session->peer), "http %s:%u%s",
+	    host ? host : "?", (unsigned)port, legacy ? " (sse)" : "");
+	TAILQ_INSERT_TAIL(&ht.sessions, hs, entry);
+	http_touch(hs);
+	log_info("session %u: %s", hs->session->id, hs->session->peer);
+	return hs;
+}
+
+static void
+http_stream_closed(struct evhttp_connection *conn, void *arg)
+{
+	struct http_session	*hs = arg;
+
+	(void)conn;
+	hs->stream = NULL;
+	if (hs->legacy)		/* the old transport's session is its stream */
+		http_session_free(hs);
+}
+
+static void
+http_session_free(struct http_session *hs)
+{
+	struct http_pending	*p;
+	struct evhttp_request	*req;
+
+	while ((p = TAILQ_FIRST(&hs->pending)) != NULL) {
+		req = p->req;
+		http_pending_free(p);
+		if (req != NULL)
+			http_error(req, 404, "Not Found", -32600,
+			    "the session ended");
+	}
+	if (hs->stream != NULL) {
+		evhttp_connection_set_closecb(
+		    evhttp_request_get_connection(hs->stream), NULL, NULL);
+		evhttp_send_reply_end(hs->stream);
+	}
+	TAILQ_REMOVE(&ht.sessions, hs, entry);
+	session_free(hs->session);
+	event_free(hs->idle);
+	free(hs);
+}
+
+static void
+http_open_stream(struct http_session *hs, struct evhttp_request *req)
+{
+	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
+
+	evhttp_add_header(h, "Content-Type", "text/event-stream");
+	evhttp_add_header(h, "Cache-Control", "no-cache");
+	if (!hs->legacy)
+		evhttp_add_header(h, "Mcp-Session-Id", hs->id);
+	evhttp_send_reply_start(req, 200, "OK");
+	hs->stream = req;
+	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
+	    http_stream_closed, hs);
+}
+
+static int
+http_version_ok(struct evhttp_request *req)
+{
+	const char	*v = http_header(req, "MCP-Protocol-Version");
+
+	return v == NULL || strcmp(v, "2025-11-25") == 0 ||
+	    strcmp(v, "2025-06-18") == 0 || strcmp(v, "2025-03-26") == 0 ||
+	    strcmp(v, "2024-11-05") == 0;
+}
+
+/* The body as one parsed JSON-RPC message, or NULL after answering 400. */
+static struct json_object *
+http_body(struct evhttp_request *req, const char **textp, size_t *lenp)
+{
+	struct evbuffer		*in = evhttp_request_get_input_buffer(req);
+	struct json_object	*msg;
+	enum json_tokener_error	 err;
+	size_t			 end, len = evbuffer_get_length(in);
+	const char		*text;
+
+	text = (const char *)evbuffer_pullup(in, -1);
+	msg = json_parse_text(text ? text : "", len, JSON_TOKENER_STRICT |
+	    JSON_TOKENER_VALIDATE_UTF8, &err, &end);
+	if (err != json_tokener_success) {
+		http_error(req, 400, "Bad Request", -32700,
+		    "Parse error: the body is not one JSON value");
+		return NULL;
+	}
+	if (!json_object_is_type(msg, json_type_object)) {
+		json_object_put(msg);
+		http_error(req, 400, "Bad Request", -32600, "Invalid Request: "
+		    "the body must be one JSON-RPC message object");
+		return NULL;
+	}
+	*textp = text;
+	*lenp = len;
+	return msg;
+}
+
+static int
+http_is_initialize(struct json_object *msg)
+{
+	struct json_object	*m;
+
+	return json_object_object_get_ex(msg, "method", &m) &&
+	    json_object_is_type(m, json_type_string) &&
+	    strcmp(json_object_get_string(m), "initialize") == 0;
+}
+
+/* Register the POST as waiting for the answer to the message's id. */
+static int
+http_expect_reply(struct http_session *hs, struct evhttp_request *req,
+    struct json_object *msg)
+{
+	struct json_object	*id;
+	struct http_pending	*p;
+	const char		*key;
+
+	if (!json_object_object_get_ex(msg, "method", NULL) ||
+	    !json_object_object_get_ex(msg, "id", &id))
+		return 0;	/* notification or response: 202 */
+	key = mcp_to_string(id, NULL);
+	TAILQ_FOREACH(p, &hs->pending, entry)
+		if (strcmp(p->idjson, key) == 0)
+			return -1;
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->idjson = strdup(key)) == NULL)
+		fatal("%s", __func__);
+	p->hs = hs;
+	p->req = req;
+	TAILQ_INSERT_TAIL(&hs->pending, p, entry);
+	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
+	    http_pending_gone, p);
+	return 1;
+}
+
+static void
+http_post(struct evhttp_request *req)
+{
+	struct http_session	*hs;
+	struct json_object	*msg;
+	const char		*sid = http_header(req, "Mcp-Session-Id");
+	const char		*text;
+	size_t			 len;
+	int			 wait;
+
+	if ((msg = http_body(req, &text, &len)) == NULL)
+		return;
+	if (sid == NULL && http_is_initialize(msg))
+		hs = http_session_new(req, 0);
+	else if (sid == NULL) {
+		http_error(req, 400, "Bad Request", -32600, "Bad Request: the "
+		    "Mcp-Session-Id header is required after initialize");
+		goto done;
+	} else if ((hs = http_session_find(sid)) == NULL || hs->legacy) {
+		http_error(req, 404, "Not Found", -32600, "Not Found: unknown "
+		    "or expired Mcp-Session-Id; initialize a new session");
+		goto done;
+	}
+	if (!http_version_ok(req)) {
+		http_error(req, 400, "Bad Request", -32600, "Bad Request: "
+		    "unsupported MCP-Protocol-Version header");
+		goto done;
+	}
+	http_touch(hs);
+	if ((wait = http_expect_reply(hs, req, msg)) == -1) {
+		http_error(req, 400, "Bad Request", -32600, "Invalid Request: "
+		    "a request with this id is already in flight");
+		goto done;
+	}
+	session_input(hs->session, text, len);
+	if (!wait) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Mcp-Session-Id", hs->id);
+		http_reply(req, 202, "Accepted", NULL, NULL, 0);
+	}
+done:
+	json_object_put(msg);
+}
+
+static void
+http_mcp(struct evhttp_request *req, void *arg)
+{
+	struct http_session	*hs;
+	const char		*sid = http_header(req, "Mcp-Session-Id");
+
+	(void)arg;
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_POST:
+		http_post(req);
+		return;
+	case EVHTTP_REQ_GET:
+		if ((hs = http_session_find(sid)) == NULL || hs->legacy) {
+			http_error(req, sid ? 404 : 400, sid ? "Not Found" :
+			    "Bad Request", -32600, "a valid Mcp-Session-Id "
+			    "header is required for the event stream");
+			return;
+		}
+		if (hs->stream != NULL) {
+			http_error(req, 409, "Conflict", -32600,
+			    "this session already has an event stream");
+			return;
+		}
+		http_touch(hs);
+		http_open_stream(hs, req);
+		return;
+	case EVHTTP_REQ_DELETE:
+		if ((hs = http_session_find(sid)) == NULL || hs->legacy) {
+			http_error(req, 404, "Not Found", -32600,
+			    "unknown or expired Mcp-Session-Id");
+			return;
+		}
+		log_info("session %u: ended by DELETE", hs->session->id);
+		http_session_free(hs);
+		http_reply(req, 200, "OK", NULL, NULL, 0);
+		return;
+	default:
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Allow", "GET, POST, DELETE");
+		http_error(req, 405, "Method Not Allowed", -32600,
+		    "use POST, GET or DELETE on /mcp");
+	}
+}
+
+static void
+http_sse(struct evhttp_request *req, void *arg)
+{
+	struct http_session	*hs;
+	char			 endpoint[64];
+
+	(void)arg;
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
+		http_error(req, 405, "Method Not Allowed", -32600,
+		    "use GET on /sse");
+		return;
+	}
+	hs = http_session_new(req, 1);
+	hs->session->control = 0;
+	http_open_stream(hs, req);
+	snprintf(endpoint, sizeof(endpoint), "/messages?sessionId=%s", hs->id);
+	http_sse_send(hs, "endpoint", endpoint, strlen(endpoint));
+}
+
+static void
+http_messages(struct evhttp_request *req, void *arg)
+{
+	struct http_session	*hs = NULL;
+	struct evkeyvalq	 q;
+	struct json_object	*msg;
+	const char		*query, *text;
+	size_t			 len;
+
+	(void)arg;
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
+		http_error(req, 405, "Method Not Allowed", -32600,
+		    "use POST on /messages");
+		return;
+	}
+	query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	TAILQ_INIT(&q);
+	if (query != NULL && evhttp_parse_query_str(query, &q) == 0)
+		hs = http_session_find(evhttp_find_header(&q, "sessionId"));
+	evhttp_clear_headers(&q);
+	if (hs == NULL || !hs->legacy) {
+		http_error(req, 404, "Not Found", -32600,
+		    "unknown sessionId: open GET /sse first");
+		return;
+	}
+	if ((msg = http_body(req, &text, &len)) == NULL)
+		return;
+	json_object_put(msg);
+	http_touch(hs);
+	session_input(hs->session, text, len);
+	http_reply(req, 202, "Accepted", NULL, NULL, 0);
+}
+
+/* Checks every request passes before its path's handler. */
+static void
+http_dispatch(struct evhttp_request *req, void *arg)
+{
+	const char	*path;
+
+	(void)arg;
+	if (!ht.accepting) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Retry-After", "1");
+		http_error(req, 503, "Service Unavailable", -32603,
+		    sv.shutting_down ? "the server is shutting down" :
+		    "the server is starting");
+		return;
+	}
+	if (!http_origin_ok(http_header(req, "Origin"))) {
+		http_error(req, 403, "Forbidden", -32600, "Forbidden: Origin "
+		    "not allowed");
+		return;
+	}
+	if (!http_token_ok(req)) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "WWW-Authenticate", "Bearer");
+		http_error(req, 401, "Unauthorized", -32600, "Unauthorized: "
+		    "a valid bearer token is required");
+		return;
+	}
+	path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	if (path != NULL && strcmp(path, "/mcp") == 0)
+		http_mcp(req, NULL);
+	else if (path != NULL && strcmp(path, "/sse") == 0)
+		http_sse(req, NULL);
+	else if (path != NULL && strcmp(path, "/messages") == 0)
+		http_messages(req, NULL);
+	else
+		http_error(req, 404, "Not Found", -32600, "no such path: the "
+		    "MCP endpoint is /mcp (or /sse for the old transport)");
+}
+
+static char *
+http_read_token(const char *path)
+{
+	FILE	*f;
+	char	 line[1024];
+	size_t	 n;
+	char	*t;
+
+	if ((f = fopen(path, "r")) == NULL)
+		fatal("--http-token-file %s", path);
+	if (fgets(line, sizeof(line), f) == NULL)
+		fatalx("--http-token-file %s: empty", path);
+	fclose(f);
+	n = strlen(line);
+	while (n > 0 && isspace((unsigned char)line[n - 1]))
+		line[--n] = '\0';
+	if (n < 16)
+		fatalx("--http-token-file %s: a token needs 16 characters or "
+		    "more", path);
+	if ((t = strdup(line)) == NULL)
+		fatal("%s", __func__);
+	return t;
+}
+
+/* "PORT", "ADDR:PORT" or "[V6]:PORT"; the address defaults to loopback. */
+static void
+http_parse_addr(const char *spec, char *addr, size_t addrlen, int *port)
+{
+	const char	*colon = strrchr(spec, ':');
+	char		*end;
+	long		 p;
+
+	snprintf(addr, addrlen, "127.0.0.1");
+	if (colon != NULL) {
+		if (colon > spec) {
+			if (spec[0] == '[' && colon[-1] == ']')
+				snprintf(addr, addrlen, "%.*s",
+				    (int)(colon - spec - 2), spec + 1);
+			else
+				snprintf(addr, addrlen, "%.*s",
+				    (int)(colon - spec), spec);
+		}
+		spec = colon + 1;
+	}
+	p = strtol(spec, &end, 10);
+	if (*spec == '\0' || *end != '\0' || p < 0 || p > 65535)
+		fatalx("--http: '%s' is not ADDR:PORT", spec);
+	*port = (int)p;
+}
+
+void
+transport_http_listen(const char *spec, const char *token_file,
+    const char *origin)
+{
+	struct evhttp_bound_socket	*bound;
+	struct sockaddr_storage		 ss;
+	socklen_t			 sslen = sizeof(ss);
+	char				 addr[128], host[136] = "?";
+	int				 port;
+
+	http_parse_addr(spec, addr, sizeof(addr), &port);
+	if ((ht.http = evhttp_new(sv.base)) == NULL)
+		fatalx("evhttp_new failed");
+	evhttp_set_max_body_size(ht.http, (ev_ssize_t)sv.max_request);
+	evhttp_set_allowed_methods(ht.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
+	evhttp_set_gencb(ht.http, http_dispatch, NULL);
+	if ((bound = evhttp_bind_socket_with_handle(ht.http, addr,
+	    (ev_uint16_t)port)) == NULL)
+		fatal("--http: cannot listen on %s port %d", addr, port);
+	if (getsockname(evhttp_bound_socket_get_fd(bound),
+	    (struct sockaddr *)&ss, &sslen) == 0) {
+		if (ss.ss_family == AF_INET6) {
+			port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+			snprintf(host, sizeof(host), "[%s]", addr);
+		} else {
+			port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+			snprintf(host, sizeof(host), "%s", addr);
+		}
+	}
+	if (token_file != NULL)
+		ht.token = http_read_token(token_file);
+	if (origin != NULL && (ht.origin = strdup(origin)) == NULL)
+		fatal("%s", __func__);
+	if (strcmp(addr, "127.0.0.1") != 0 && strcmp(addr, "::1") != 0 &&
+	    strcmp(addr, "localhost") != 0 && ht.token == NULL)
+		log_warnx("HTTP on %s without --http-token-file: anyone who "
+		    "can reach it may call the tools", addr);
+	log_info("HTTP endpoint http://%s:%d/mcp (and /sse)", host, port);
+}
+
+void
+transport_http_accept(int on)
+{
+	ht.accepting = on && ht.http != NULL;
+}
+
+void
+transport_http_close(void)
+{
+	struct http_session	*hs;
+
+	while ((hs = TAILQ_FIRST(&ht.sessions)) != NULL)
+		http_session_free(hs);
+	if (ht.http != NULL)
+		evhttp_free(ht.http);
+	free(ht.token);
+	free(ht.origin);
+	ht.http = NULL;
+	ht.token = ht.origin = NULL;
+	ht.accepting = 0;
+}

@@ -1,0 +1,242 @@
+/*
+ * The unix socket face: each connection is one MCP session, newline-
+ * delimited, which may also make control requests (reload, status). The
+ * socket is mode 0660: who may connect is decided by its owner and group.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+
+#include "mcp-hotd.h"
+
+struct unix_conn {
+	struct bufferevent	*bev;
+	struct session		*session;
+};
+
+static struct {
+	struct evconnlistener	*listener;
+	char			*path;
+} ux;
+
+/* At exit: what is still buffered goes out, waiting a second at most. */
+static void
+unix_flush(struct unix_conn *c)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	struct timeval	 tv = { 1, 0 };
+	int		 fd = bufferevent_getfd(c->bev);
+
+	if (evbuffer_get_length(out) == 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	while (evbuffer_get_length(out) > 0)
+		if (evbuffer_write(out, fd) <= 0)
+			break;
+}
+
+static void
+unix_close(struct unix_conn *c)
+{
+	log_debug("session %u (%s) closed", c->session->id, c->session->peer);
+	session_free(c->session);
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+static void
+unix_write(struct session *s, const char *buf, size_t len)
+{
+	struct unix_conn	*c = s->arg;
+
+	bufferevent_write(c->bev, buf, len);
+	bufferevent_write(c->bev, "\n", 1);
+}
+
+static void
+unix_drained(struct bufferevent *bev, void *arg)
+{
+	struct unix_conn	*c = arg;
+
+	(void)bev;
+	if (c->session->input_ended && c->session->ninflight == 0)
+		unix_close(c);
+}
+
+/* Input ended and every call is answered: flush, then close. */
+static void
+unix_done(struct session *s)
+{
+	struct unix_conn	*c = s->arg;
+
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		unix_close(c);
+	/* else unix_drained closes once the output is written */
+}
+
+static void
+unix_stop(struct session *s)
+{
+	struct unix_conn	*c = s->arg;
+
+	bufferevent_disable(c->bev, EV_READ);
+	session_feed(s, bufferevent_get_input(c->bev), 1);
+}
+
+static const struct session_ops unix_ops = {
+	"unix", unix_write, unix_done, unix_stop
+};
+
+static void
+unix_read(struct bufferevent *bev, void *arg)
+{
+	struct unix_conn	*c = arg;
+
+	session_feed(c->session, bufferevent_get_input(bev), 0);
+}
+
+static void
+unix_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct unix_conn	*c = arg;
+
+	if (what & BEV_EVENT_ERROR) {
+		/* The peer is gone: nobody to answer; calls run on. */
+		unix_close(c);
+		return;
+	}
+	if (what & BEV_EVENT_EOF) {
+		bufferevent_disable(bev, EV_READ);
+		session_feed(c->session, bufferevent_get_input(bev), 1);
+	}
+}
+
+static void
+unix_accept(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct unix_conn	*c;
+	struct ucred		 cred;
+	socklen_t		 len = sizeof(cred);
+
+	(void)l;
+	(void)sa;
+	(void)salen;
+	(void)arg;
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->bev = bufferevent_socket_new(sv.base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		fatal("%s", __func__);
+	c->session = session_new(&unix_ops, c);
+	c->session->control = 1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+		snprintf(c->session->peer, sizeof(c->session->peer),
+		    "unix pid %d uid %u", (int)cred.pid, (unsigned)cred.uid);
+	else
+		snprintf(c->session->peer, sizeof(c->session->peer), "unix");
+	log_info("session %u: %s connected", c->session->id, c->session->peer);
+	bufferevent_setcb(c->bev, unix_read, unix_drained, unix_event, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+/* A path left by a daemon that died is reused; a live daemon's is not. */
+static void
+unix_check_path(const char *path)
+{
+	struct sockaddr_un	 sun = { .sun_family = AF_UNIX };
+	struct stat		 st;
+	int			 fd, live;
+
+	if (lstat(path, &st) == -1)
+		return;
+	if (!S_ISSOCK(st.st_mode))
+		fatalx("%s exists and is not a socket", path);
+	strncpy(sun.sun_path, path, sizeof(sun.sun_path) - 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		fatal("socket");
+	live = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	if (live)
+		fatalx("%s: another mcp-hotd is listening there", path);
+	if (unlink(path) == -1)
+		fatal("unlink %s", path);
+}
+
+/* Bind now (so a bad path fails at once); accept after the first load. */
+void
+transport_unix_listen(const char *path)
+{
+	struct sockaddr_un	 sun = { .sun_family = AF_UNIX };
+	char			*dir;
+	mode_t			 old;
+	int			 fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		fatalx("%s: socket path too long", path);
+	if ((dir = strdup(path)) == NULL)
+		fatal("%s", __func__);
+	if (mkdir(dirname(dir), 0755) == -1 && errno != EEXIST)
+		fatal("mkdir %s", dir);
+	free(dir);
+	unix_check_path(path);
+	strncpy(sun.sun_path, path, sizeof(sun.sun_path) - 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		fatal("socket");
+	old = umask(0117);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		fatal("bind %s", path);
+	umask(old);
+	if ((ux.path = strdup(path)) == NULL)
+		fatal("%s", __func__);
+	if ((ux.listener = evconnlistener_new(sv.base, unix_accept, NULL,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_DISABLED,
+	    128, fd)) == NULL)
+		fatal("listen %s", path);
+}
+
+void
+transport_unix_accept(int on)
+{
+	if (ux.listener == NULL)
+		return;
+	if (on) {
+		evconnlistener_enable(ux.listener);
+		log_info("listening on %s", ux.path);
+	} else
+		evconnlistener_disable(ux.listener);
+}
+
+void
+transport_unix_close(void)
+{
+	struct session	*s, *next;
+
+	TAILQ_FOREACH_SAFE(s, &sv.sessions, entry, next)
+		if (s->ops == &unix_ops) {
+			unix_flush(s->arg);
+			unix_close(s->arg);
+		}
+	if (ux.listener != NULL) {
+		evconnlistener_free(ux.listener);
+		if (unlink(ux.path) == -1 && errno != ENOENT)
+			log_warn("unlink %s", ux.path);
+	}
+	free(ux.path);
+	memset(&ux, 0, sizeof(ux));
+}
