@@ -12,6 +12,8 @@ static const char *const frame_names[MSG_TYPE_MAX] = {
 	[MSG_CALL] = "CALL",
 	[MSG_RESULT] = "RESULT",
 	[MSG_SYSCALL] = "SYSCALL",
+	[MSG_SPAWN] = "SPAWN",
+	[MSG_SPAWNED] = "SPAWNED",
 };
 
 void

@@ -30,7 +30,7 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: mcp-hotd [-dtv] -c file [--stdio | -s socket] "
-	    "[--http addr:port]\n"
+	    "[--http addr:port] [--no-spawner]\n"
 	    "                [--http-token-file file] [--http-origin origin] "
 	    "[--worker path]\n"
 	    "                [--max-reply bytes] [--max-request bytes] "
@@ -239,13 +239,14 @@ main(int argc, char *argv[])
 		{ "max-reply", required_argument, NULL, 'R' },
 		{ "max-request", required_argument, NULL, 'Q' },
 		{ "page-size", required_argument, NULL, 'P' },
+		{ "no-spawner", no_argument, NULL, 'Z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct event	*sigs[5];
 	const char	*socket_path = NULL, *http = NULL, *token_file = NULL;
 	const char	*origin = NULL;
-	int		 ch, stdio = 0, test = 0, verbose = 0;
+	int		 ch, stdio = 0, test = 0, verbose = 0, spawner = 1;
 	size_t		 i;
 
 	sv.max_reply = DEFAULT_MAX_REPLY;
@@ -289,6 +290,9 @@ main(int argc, char *argv[])
 			sv.max_request = parse_size("--max-request", optarg,
 			    1024, 1024UL * 1024 * 1024);
 			break;
+		case 'Z':
+			spawner = 0;
+			break;
 		case 'P':
 			sv.page_size = parse_size("--page-size", optarg, 1,
 			    100000);
@@ -325,6 +329,7 @@ main(int argc, char *argv[])
 		evsignal_add(sigs[i], NULL);
 
 	sv.started = time(NULL);
+	spawn_init(spawner);
 
 	/* Serve only once the first load settled: tools/list is complete. */
 	if (test)
@@ -348,6 +353,7 @@ main(int argc, char *argv[])
 	transport_stdio_stop();
 	transport_unix_close();
 	transport_http_close();
+	spawn_stop();
 	tool_kill_all();
 	worker_wait_all(EXIT_GRACE_MS);
 	for (i = 0; sigs[i] != NULL; i++)

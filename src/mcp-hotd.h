@@ -116,6 +116,8 @@ struct worker {
 	char			*name;		/* the tool's, for logs */
 	int			 closing;	/* we asked it to go */
 	int			 ever_ready;
+	int			 kill_pending;	/* kill once its pid is known */
+	TAILQ_ENTRY(worker)	 spawnq;	/* waiting for the spawner */
 };
 TAILQ_HEAD(workerq, worker);
 
@@ -173,6 +175,8 @@ struct supervisor {
 	struct event		*shutdown_deadline;
 	int			 exit_status;
 	void			(*ready_cb)(void);	/* first load done */
+	struct worker		*spawner;	/* the zygote, when running */
+	TAILQ_HEAD(, worker)	 spawnq;	/* workers it is starting */
 };
 extern struct supervisor sv;
 
@@ -199,13 +203,25 @@ int		 tool_is_listed(const struct tool *);
 void		 tool_kill_all(void);
 
 /* worker.c */
+struct worker	*worker_new(const char *, pid_t, int, int, struct tool *);
 struct worker	*worker_spawn(struct tool *, char *, size_t);
+void		 worker_reaped(struct worker *, int);
 void		 worker_send_call(struct worker *, struct call *);
 void		 worker_close(struct worker *);
 void		 worker_kill(struct worker *, const char *);
 void		 worker_reap(void);
 void		 worker_wait_all(int);
 void		 worker_describe_death(int, long, char *, size_t);
+
+/* spawn.c */
+void		 spawn_init(int);
+int		 spawn_process(const char *, pid_t *, int *, int *, char *,
+		    size_t);
+void		 spawn_pending(struct worker *);
+int		 spawn_answered(uint64_t, struct json_object *);
+void		 spawn_stash_status(pid_t, int);
+void		 spawn_spawner_gone(const char *);
+void		 spawn_stop(void);
 
 /* call.c */
 struct call	*call_new(struct session *, struct json_object *,

@@ -34,43 +34,16 @@
 #define FRAME_SLACK		65536
 
 static void	worker_finish_later(struct worker *);
+static void	worker_timeout(evutil_socket_t, short, void *);
+static void	worker_read(struct bufferevent *, void *);
+static void	worker_event(struct bufferevent *, short, void *);
+static void	worker_err_read(struct bufferevent *, void *);
+static void	worker_err_event(struct bufferevent *, short, void *);
 
 static const char *
 worker_name(const struct worker *w)
 {
 	return w->name;
-}
-
-/* In the child, between fork and exec: async-signal-safe calls only. */
-static void __attribute__((noreturn))
-worker_exec(int chan, int errfd, pid_t parent, const char *name)
-{
-	static const char	msg[] = "mcp-hotd: cannot execute the worker\n";
-	/* Nothing of the supervisor's environment reaches tool code. */
-	static char *const	env[] = {
-		"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", NULL
-	};
-	char *const		argv[] = { "mcp-hotd-worker", (char *)name, NULL };
-	int			null;
-	sigset_t		all;
-
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
-		_exit(126);
-	if ((null = open("/dev/null", O_RDONLY)) == -1 ||
-	    dup2(null, STDIN_FILENO) == -1 ||
-	    dup2(errfd, STDOUT_FILENO) == -1 ||
-	    dup2(errfd, STDERR_FILENO) == -1 ||
-	    dup2(chan, WORKER_CHANNEL_FD) == -1)
-		_exit(126);
-	/* Everything else the supervisor holds stays out of the worker. */
-	syscall(SYS_close_range, WORKER_CHANNEL_FD + 1, ~0U, 0);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGCHLD, SIG_DFL);
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-	execve(sv.worker_path, argv, env);
-	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	_exit(127);
 }
 
 static void
@@ -125,8 +98,10 @@ worker_kill(struct worker *w, const char *cause)
 {
 	if (w->cause == NULL && (w->cause = strdup(cause)) == NULL)
 		fatal("%s", __func__);
-	if (!w->reaped)
+	if (w->pid > 0 && !w->reaped)
 		kill(w->pid, SIGKILL);
+	else if (w->pid == 0)
+		w->kill_pending = 1;	/* once the spawner names it */
 	worker_channel_close(w);
 }
 
@@ -251,6 +226,9 @@ worker_dispatch(struct worker *w, const struct frame_hdr *h, const char *p)
 		if (json_object_object_get_ex(m, "nr", &v))
 			w->syscall_nr = (long)json_object_get_int64(v);
 		break;
+	case MSG_SPAWNED:
+		rv = w == sv.spawner ? spawn_answered(h->id, m) : -1;
+		break;
 	default:
 		rv = -1;
 		break;
@@ -367,48 +345,24 @@ worker_timeout(evutil_socket_t fd, short what, void *arg)
 	worker_kill(w, cause);
 }
 
+/* A worker process started (or being started) on these fds. */
 struct worker *
-worker_spawn(struct tool *t, char *err, size_t errlen)
+worker_new(const char *name, pid_t pid, int chan, int errfd, struct tool *t)
 {
 	struct worker	*w;
-	int		 sp[2], ep[2];
-	pid_t		 pid, parent = getpid();
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
-		snprintf(err, errlen, "socketpair: %s", strerror(errno));
-		return NULL;
-	}
-	if (pipe2(ep, O_CLOEXEC) == -1) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		close(sp[0]);
-		close(sp[1]);
-		return NULL;
-	}
-	if ((pid = fork()) == -1) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
-		close(sp[0]);
-		close(sp[1]);
-		close(ep[0]);
-		close(ep[1]);
-		return NULL;
-	}
-	if (pid == 0)
-		worker_exec(sp[1], ep[1], parent, t->spec.name);
-	close(sp[1]);
-	close(ep[1]);
 
 	if ((w = calloc(1, sizeof(*w))) == NULL ||
-	    (w->name = strdup(t->spec.name)) == NULL)
+	    (w->name = strdup(name)) == NULL)
 		fatal("%s", __func__);
 	w->tool = t;
 	w->pid = pid;
 	w->syscall_nr = -1;
 	w->state = WORKER_SPAWNING;
-	evutil_make_socket_nonblocking(sp[0]);
-	evutil_make_socket_nonblocking(ep[0]);
-	if ((w->bev = bufferevent_socket_new(sv.base, sp[0],
+	evutil_make_socket_nonblocking(chan);
+	evutil_make_socket_nonblocking(errfd);
+	if ((w->bev = bufferevent_socket_new(sv.base, chan,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL ||
-	    (w->errbev = bufferevent_socket_new(sv.base, ep[0],
+	    (w->errbev = bufferevent_socket_new(sv.base, errfd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL ||
 	    (w->deadline = evtimer_new(sv.base, worker_timeout, w)) == NULL)
 		fatal("%s", __func__);
@@ -417,6 +371,21 @@ worker_spawn(struct tool *t, char *err, size_t errlen)
 	bufferevent_setcb(w->errbev, worker_err_read, NULL, worker_err_event, w);
 	bufferevent_enable(w->errbev, EV_READ);
 	TAILQ_INSERT_TAIL(&sv.workers, w, entry);
+	return w;
+}
+
+struct worker *
+worker_spawn(struct tool *t, char *err, size_t errlen)
+{
+	struct worker	*w;
+	int		 chan, errfd;
+	pid_t		 pid;
+
+	if (spawn_process(t->spec.name, &pid, &chan, &errfd, err, errlen) == -1)
+		return NULL;
+	w = worker_new(t->spec.name, pid, chan, errfd, t);
+	if (pid == 0)
+		spawn_pending(w);	/* the spawner tells us its pid */
 	worker_send(w, MSG_LOAD, 0, t->spec.load, strlen(t->spec.load));
 	worker_arm_deadline(w, t->spec.timeout_ms);
 	log_debug("tool '%s': worker %d spawned", t->spec.name, (int)pid);
@@ -509,6 +478,8 @@ worker_finish(evutil_socket_t fd, short what, void *arg)
 		else
 			tool_worker_failed(t, w->cause ? w->cause : how);
 	}
+	if (w == sv.spawner)
+		spawn_spawner_gone(how);
 	worker_free(w);
 }
 
@@ -519,6 +490,14 @@ worker_finish_later(struct worker *w)
 	    event_base_once(sv.base, -1, EV_TIMEOUT, worker_finish, w,
 	    NULL) == -1)
 		fatal("%s", __func__);
+}
+
+void
+worker_reaped(struct worker *w, int status)
+{
+	w->reaped = 1;
+	w->status = status;
+	worker_finish_later(w);
 }
 
 /* SIGCHLD: collect every exited child. */
@@ -533,11 +512,12 @@ worker_reap(void)
 		TAILQ_FOREACH(w, &sv.workers, entry)
 			if (w->pid == pid && !w->reaped)
 				break;
-		if (w == NULL)
+		if (w == NULL) {
+			/* Forked by the spawner, its SPAWNED still on the way. */
+			spawn_stash_status(pid, status);
 			continue;
-		w->reaped = 1;
-		w->status = status;
-		worker_finish_later(w);
+		}
+		worker_reaped(w, status);
 	}
 }
 
@@ -562,6 +542,8 @@ worker_wait_all(int grace_ms)
 	for (waited = 0;; waited += 5) {
 		left = 0;
 		TAILQ_FOREACH(w, &sv.workers, entry) {
+			if (w->pid <= 0)
+				w->reaped = 1;	/* never named: exits on EOF */
 			if (!w->reaped && waitpid(w->pid, &status, WNOHANG) ==
 			    w->pid)
 				w->reaped = 1;
@@ -577,4 +559,7 @@ worker_wait_all(int grace_ms)
 	}
 	while ((w = TAILQ_FIRST(&sv.workers)) != NULL)
 		worker_free(w);
+	sv.spawner = NULL;
+	while (waitpid(-1, &status, WNOHANG) > 0)
+		;
 }

@@ -52,6 +52,23 @@ def children_of(pid):
         return []
 
 
+def is_spawner(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip() == "mcp-hotd-spawn"
+    except OSError:
+        return False
+
+
+def tool_workers(pid):
+    """The supervisor's children that run tools (not the spawner)."""
+    return [p for p in children_of(pid) if not is_spawner(p)]
+
+
+def spawners(pid):
+    return [p for p in children_of(pid) if is_spawner(p)]
+
+
 def alive(pid):
     try:
         with open(f"/proc/{pid}/stat") as f:
@@ -113,9 +130,8 @@ class Server:
             return f.read()
 
     def workers(self):
-        pids = children_of(self.pid)
-        self.workers_seen.update(pids)
-        return pids
+        self.workers_seen.update(children_of(self.pid))
+        return tool_workers(self.pid)
 
     def send_raw(self, data):
         if isinstance(data, str):
@@ -275,7 +291,7 @@ class Daemon:
                               text=True, timeout=timeout)
 
     def workers(self):
-        return children_of(self.pid)
+        return tool_workers(self.pid)
 
     def stop(self, timeout=30):
         if self.proc.poll() is None:

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "pyconv.h"
+#include "pyworker.h"
 #include "sandbox.h"
 #include "../src/frame.h"
 
@@ -169,8 +170,8 @@ exception_text(void)
 	return out;
 }
 
-static void
-python_start(void)
+void
+worker_python_start(void)
 {
 	PyConfig	config;
 	PyStatus	st;
@@ -371,8 +372,8 @@ tool_call(uint64_t id, const char *payload, size_t len)
 }
 
 /* Before Python starts, so it never sees a network. */
-static void
-isolate(void)
+void
+worker_isolate(void)
 {
 	char	why[96];
 
@@ -393,17 +394,18 @@ json_int(struct json_object *msg, const char *key, int64_t def)
 	return (int)json_object_get_int64(v);
 }
 
-int
-main(int argc, char *argv[])
+/*
+ * Serve one tool on the channel at fd 3: LOAD, load phase, call phase,
+ * READY, then calls until the channel closes. Python is already up.
+ */
+void
+worker_serve(const char *name)
 {
 	struct frame_hdr	 h;
 	struct json_object	*msg, *ready;
 	char			*payload, err[256];
 
-	if (argc != 2)
-		die("usage: mcp-hotd-worker TOOL (started by mcp-hotd, "
-		    "with its channel on fd 3)");
-	wk.name = argv[1];
+	wk.name = name;
 	if ((payload = recv_frame(&h)) == NULL)
 		_exit(0);
 	if (h.type != MSG_LOAD || (msg = json_tokener_parse(payload)) == NULL)
@@ -411,9 +413,6 @@ main(int argc, char *argv[])
 	free(payload);
 	wk.max_reply = (size_t)json_object_get_int64(
 	    json_object_object_get(msg, "max_reply"));
-
-	isolate();
-	python_start();
 	if (sandbox_load_phase(json_int(msg, "memory_mb", 512), err,
 	    sizeof(err)) == -1)
 		load_failed(err);
@@ -431,4 +430,44 @@ main(int argc, char *argv[])
 		free(payload);
 	}
 	_exit(0);
+}
+
+static char	*title_start, *title_end;	/* our argv, for ps */
+
+/* Show "mcp-hotd-worker NAME" in ps, in what room argv has. */
+void
+worker_set_title(const char *name)
+{
+	size_t	room, len;
+	char	*p;
+
+	if (title_start == NULL)
+		return;
+	p = title_start + strlen(title_start) + 1;	/* after argv[0] */
+	if (p >= title_end)
+		return;
+	room = (size_t)(title_end - p);
+	len = strlen(name);
+	if (len >= room)
+		len = room - 1;
+	memset(p, 0, room);
+	memcpy(p, name, len);
+}
+
+int
+main(int argc, char *argv[])
+{
+	title_start = argv[0];
+	title_end = argv[argc - 1] + strlen(argv[argc - 1]);
+	if (argc >= 2 && strcmp(argv[1], "--spawner") == 0) {
+		worker_isolate();
+		worker_python_start();
+		spawner_main();
+	}
+	if (argc != 2 || argv[1][0] == '-')
+		die("usage: mcp-hotd-worker TOOL | --spawner (started by "
+		    "mcp-hotd, with its channel on fd 3)");
+	worker_isolate();
+	worker_python_start();
+	worker_serve(argv[1]);
 }
