@@ -40,19 +40,28 @@ call_new(struct session *s, struct json_object *id, struct tool *t,
 void
 call_answer_raw(struct call *c, const char *result, size_t len)
 {
-	struct evbuffer	*b;
-	struct session	*s = c->session;
+	static const char	 pre[] = "{\"jsonrpc\":\"2.0\",\"id\":";
+	static const char	 mid[] = ",\"result\":";
+	static char		*buf;
+	static size_t		 cap;
+	struct session		*s = c->session;
+	size_t			 idlen, n;
+	char			*p;
 
 	if (s != NULL) {
-		if ((b = evbuffer_new()) == NULL)
-			fatal("%s", __func__);
-		evbuffer_add_printf(b, "{\"jsonrpc\":\"2.0\",\"id\":%s,"
-		    "\"result\":", c->idjson);
-		evbuffer_add(b, result, len);
-		evbuffer_add(b, "}", 1);
-		session_send_raw(s, (const char *)evbuffer_pullup(b, -1),
-		    evbuffer_get_length(b));
-		evbuffer_free(b);
+		idlen = strlen(c->idjson);
+		n = sizeof(pre) - 1 + idlen + sizeof(mid) - 1 + len + 1;
+		if (n > cap) {
+			cap = n > 4096 ? n : 4096;
+			if ((buf = realloc(buf, cap)) == NULL)
+				fatal("%s", __func__);
+		}
+		p = mempcpy(buf, pre, sizeof(pre) - 1);
+		p = mempcpy(p, c->idjson, idlen);
+		p = mempcpy(p, mid, sizeof(mid) - 1);
+		p = mempcpy(p, result, len);
+		*p = '}';
+		session_send_raw(s, buf, n);
 		session_call_done(s, c);
 	}
 	call_free(c);

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "mcp-hotd.h"
 
 #define EXIT_GRACE_MS		2000
+#define LOOP_SPIN		64	/* non-blocking passes before sleeping */
 #define SHUTDOWN_GRACE_MS	10000
 #define DEFAULT_SOCKET		"/run/mcp-hotd/mcp-hotd.sock"
 
@@ -216,6 +218,29 @@ config_test_report(void)
 	event_base_loopexit(sv.base, NULL);
 }
 
+/*
+ * The event loop. Before sleeping in epoll, a few non-blocking passes: the
+ * next request or result usually comes within microseconds under load, and
+ * catching it saves a cross-core wakeup (tens of microseconds on a VM).
+ */
+static void
+supervisor_loop(void)
+{
+	int	i;
+
+	while (!event_base_got_exit(sv.base) && !event_base_got_break(sv.base)) {
+		for (i = 0; i < LOOP_SPIN; i++) {
+			if (event_base_loop(sv.base, EVLOOP_NONBLOCK) == 1 ||
+			    event_base_got_exit(sv.base))
+				break;
+			sched_yield();	/* never starve a worker of our core */
+		}
+		if (event_base_got_exit(sv.base) ||
+		    event_base_loop(sv.base, EVLOOP_ONCE) == 1)
+			break;
+	}
+}
+
 static void
 daemon_ready(void)
 {
@@ -346,7 +371,7 @@ main(int argc, char *argv[])
 	if (!test)
 		watch_start(sv.config_path);
 	reload_request("startup", NULL);
-	event_base_dispatch(sv.base);
+	supervisor_loop();
 
 	watch_stop();
 	reload_shutdown();
@@ -361,5 +386,6 @@ main(int argc, char *argv[])
 	if (sv.shutdown_deadline != NULL)
 		event_free(sv.shutdown_deadline);
 	event_base_free(sv.base);
+	json_parse_free();
 	return sv.exit_status;
 }

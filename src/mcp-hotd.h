@@ -32,6 +32,7 @@
 #define DEFAULT_MAX_REQUEST	(16 * 1024 * 1024)
 #define DEFAULT_PAGE_SIZE	100
 #define JSON_MAX_DEPTH		128
+#define WORKER_WINDOW		32	/* calls sent ahead to one worker */
 
 struct evbuffer;
 struct session;
@@ -95,7 +96,7 @@ TAILQ_HEAD(toolq, tool);
 enum worker_state {
 	WORKER_SPAWNING,	/* forked, LOAD sent, waiting for READY */
 	WORKER_IDLE,
-	WORKER_BUSY,		/* one call in flight, deadline armed */
+	WORKER_BUSY,		/* calls sent; the head's deadline armed */
 	WORKER_DEAD		/* channel closed or being killed */
 };
 
@@ -106,7 +107,9 @@ struct worker {
 	enum worker_state	 state;
 	struct bufferevent	*bev;		/* the frame channel */
 	struct bufferevent	*errbev;	/* its stderr, into our log */
-	struct call		*call;		/* in flight while BUSY */
+	struct callq		 sent;		/* sent, answered in this order;
+						 * the head is running */
+	unsigned		 nsent;
 	struct event		*deadline;
 	int			 eof;
 	int			 reaped;
@@ -197,6 +200,7 @@ void		 tool_worker_ready(struct tool *, struct json_object *);
 void		 tool_worker_failed(struct tool *, const char *);
 void		 tool_worker_gone(struct tool *);
 void		 tool_result(struct tool *);
+void		 tool_requeue(struct tool *, struct callq *);
 void		 tool_drain(struct tool *);
 void		 tool_set_error(struct tool *, const char *);
 int		 tool_is_listed(const struct tool *);
@@ -234,6 +238,8 @@ void		 call_free(struct call *);
 /* jsonparse.c */
 struct json_object *json_parse_text(const char *, size_t, int,
 		    enum json_tokener_error *, size_t *);
+void		 json_parse_free(void);
+int		 json_check_result(const char *, size_t);
 
 /* mcp.c */
 enum mcp_action {

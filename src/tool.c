@@ -173,6 +173,18 @@ tool_worker_idle(const struct tool *t)
 	return t->worker == NULL || t->worker->state == WORKER_IDLE;
 }
 
+/* Calls a dead worker never started go first in line again. */
+void
+tool_requeue(struct tool *t, struct callq *q)
+{
+	struct call	*c;
+
+	while ((c = TAILQ_LAST(q, callq)) != NULL) {
+		TAILQ_REMOVE(q, c, qentry);
+		TAILQ_INSERT_HEAD(&t->queue, c, qentry);
+	}
+}
+
 /* A draining version goes once its queue is empty and its worker idle. */
 static int
 tool_drained(struct tool *t)
@@ -188,13 +200,17 @@ tool_drained(struct tool *t)
 static void
 tool_dispatch(struct tool *t)
 {
+	struct worker	*w = t->worker;
 	struct call	*c;
 
-	if (t->worker == NULL || t->worker->state != WORKER_IDLE ||
-	    (c = TAILQ_FIRST(&t->queue)) == NULL)
+	/* Keep up to WORKER_WINDOW calls sent: no round trip between them. */
+	if (w == NULL || (w->state != WORKER_IDLE && w->state != WORKER_BUSY))
 		return;
-	TAILQ_REMOVE(&t->queue, c, qentry);
-	worker_send_call(t->worker, c);
+	while (w->nsent < WORKER_WINDOW &&
+	    (c = TAILQ_FIRST(&t->queue)) != NULL) {
+		TAILQ_REMOVE(&t->queue, c, qentry);
+		worker_send_call(w, c);
+	}
 }
 
 void

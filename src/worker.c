@@ -34,6 +34,7 @@
 #define FRAME_SLACK		65536
 
 static void	worker_finish_later(struct worker *);
+static void	worker_arm_deadline(struct worker *, int);
 static void	worker_timeout(evutil_socket_t, short, void *);
 static void	worker_read(struct bufferevent *, void *);
 static void	worker_event(struct bufferevent *, short, void *);
@@ -167,32 +168,61 @@ worker_on_load_failed(struct worker *w, struct json_object *m)
 
 /*
  * Relay a result. The worker is ours but runs untrusted code that can write
- * to the channel, so the payload is checked to be one JSON object with a
- * content array before it reaches a client; it is relayed as it came unless
- * it spans lines.
+ * to the channel, so the payload is checked (without parsing it) to be one
+ * JSON object with a content array on one line before it reaches a client:
+ * a tool can answer its own call, never forge another message.
  */
-static int
-worker_on_result(struct worker *w, const struct frame_hdr *h, const char *p,
-    struct json_object *m)
+/* The head call is done (answered by the caller): the next one runs. */
+static struct call *
+worker_pop(struct worker *w)
 {
-	struct json_object	*content;
-	struct call		*c = w->call;
-	const char		*s;
-	size_t			 len;
+	struct call	*c = TAILQ_FIRST(&w->sent);
 
-	if (w->state != WORKER_BUSY || c == NULL || h->id != c->id)
-		return -1;
-	if (!json_object_object_get_ex(m, "content", &content) ||
-	    !json_object_is_type(content, json_type_array))
-		return -1;
+	TAILQ_REMOVE(&w->sent, c, qentry);
+	w->nsent--;
 	evtimer_del(w->deadline);
-	w->call = NULL;
-	w->state = WORKER_IDLE;
-	if (memchr(p, '\n', h->len) != NULL) {
-		s = mcp_to_string(m, &len);
-		call_answer_raw(c, s, len);
-	} else
-		call_answer_raw(c, p, h->len);
+	if (w->nsent > 0 && w->tool != NULL)
+		worker_arm_deadline(w, w->tool->spec.timeout_ms);
+	else
+		w->state = WORKER_IDLE;
+	return c;
+}
+
+/*
+ * The worker is gone or going: the call it was running gets why; those it
+ * had not started go back to the front of the tool's queue (or, with no
+ * tool left, get why too).
+ */
+static void
+worker_hand_back(struct worker *w, const char *fmt, const char *why)
+{
+	struct call	*c;
+
+	if ((c = TAILQ_FIRST(&w->sent)) != NULL) {
+		TAILQ_REMOVE(&w->sent, c, qentry);
+		w->nsent--;
+		call_answer_error(c, fmt, worker_name(w), why);
+	}
+	if (w->tool != NULL && !sv.shutting_down)
+		tool_requeue(w->tool, &w->sent);
+	while ((c = TAILQ_FIRST(&w->sent)) != NULL) {
+		TAILQ_REMOVE(&w->sent, c, qentry);
+		call_answer_error(c, fmt, worker_name(w), why);
+	}
+	w->nsent = 0;
+}
+
+static int
+worker_on_result(struct worker *w, const struct frame_hdr *h, const char *p)
+{
+	struct call	*c = TAILQ_FIRST(&w->sent);
+
+	/* Calls run in the order sent: the answer is the head's. */
+	if (w->state != WORKER_BUSY || c == NULL || h->id != c->id ||
+	    json_check_result(p, h->len) == -1)
+		return -1;
+	worker_pop(w);
+	call_answer_raw(c, p, h->len);
 	if (w->tool != NULL)
 		tool_result(w->tool);
 	return 0;
@@ -204,6 +234,8 @@ worker_dispatch(struct worker *w, const struct frame_hdr *h, const char *p)
 	struct json_object	*m, *v;
 	int			 rv = 0;
 
+	if (h->type == MSG_RESULT)	/* the hot path: relayed unparsed */
+		return worker_on_result(w, h, p);
 	if ((m = worker_parse(p, h->len)) == NULL)
 		return -1;
 	switch (h->type) {
@@ -218,9 +250,6 @@ worker_dispatch(struct worker *w, const struct frame_hdr *h, const char *p)
 			rv = -1;
 		else
 			worker_on_load_failed(w, m);
-		break;
-	case MSG_RESULT:
-		rv = worker_on_result(w, h, p, m);
 		break;
 	case MSG_SYSCALL:
 		if (json_object_object_get_ex(m, "nr", &v))
@@ -326,14 +355,18 @@ static void
 worker_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker	*w = arg;
-	struct call	*c = w->call;
+	struct call	*c = TAILQ_FIRST(&w->sent);
 	int		 ms = w->tool ? w->tool->spec.timeout_ms : 0;
 	char		 cause[128];
 
 	(void)fd;
 	(void)what;
 	if (c != NULL) {
-		w->call = NULL;
+		worker_pop(w);
+		/* The others never ran: they wait for the next worker. */
+		if (w->tool != NULL)
+			tool_requeue(w->tool, &w->sent);
+		w->nsent = 0;
 		call_answer_error(c, "tool '%s' timed out after %d ms",
 		    worker_name(w), ms);
 		snprintf(cause, sizeof(cause), "was killed after the call "
@@ -357,6 +390,7 @@ worker_new(const char *name, pid_t pid, int chan, int errfd, struct tool *t)
 	w->tool = t;
 	w->pid = pid;
 	w->syscall_nr = -1;
+	TAILQ_INIT(&w->sent);
 	w->state = WORKER_SPAWNING;
 	evutil_make_socket_nonblocking(chan);
 	evutil_make_socket_nonblocking(errfd);
@@ -399,10 +433,11 @@ worker_send_call(struct worker *w, struct call *c)
 	size_t		 len;
 
 	args = mcp_to_string(c->args, &len);
-	w->call = c;
+	TAILQ_INSERT_TAIL(&w->sent, c, qentry);
+	if (w->nsent++ == 0)
+		worker_arm_deadline(w, w->tool->spec.timeout_ms);
 	w->state = WORKER_BUSY;
 	worker_send(w, MSG_CALL, c->id, args, len);
-	worker_arm_deadline(w, w->tool->spec.timeout_ms);
 }
 
 void
@@ -433,13 +468,7 @@ worker_describe_death(int status, long nr, char *buf, size_t len)
 static void
 worker_free(struct worker *w)
 {
-	struct call	*c = w->call;
-
-	if (c != NULL) {
-		w->call = NULL;
-		call_answer_error(c, "tool '%s': the server is shutting down",
-		    worker_name(w));
-	}
+	worker_hand_back(w, "tool '%s': %s", "the server is shutting down");
 	TAILQ_REMOVE(&sv.workers, w, entry);
 	if (w->bev != NULL)
 		bufferevent_free(w->bev);
@@ -457,17 +486,13 @@ worker_finish(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker	*w = arg;
 	struct tool	*t = w->tool;
-	struct call	*c = w->call;
 	char		 how[256];
 
 	(void)fd;
 	(void)what;
 	worker_describe_death(w->status, w->syscall_nr, how, sizeof(how));
-	if (c != NULL) {
-		w->call = NULL;
-		call_answer_error(c, "tool '%s' failed: its worker %s",
-		    worker_name(w), w->cause ? w->cause : how);
-	}
+	worker_hand_back(w, "tool '%s' failed: its worker %s",
+	    w->cause ? w->cause : how);
 	if (!w->closing || w->status != 0)
 		log_warnx("tool '%s': worker %d %s%s%s", worker_name(w),
 		    (int)w->pid, how, w->cause ? " after it " : "",

@@ -1,0 +1,227 @@
+/*
+ * loadgen: drive an MCP server with tools/call "add" and measure it.
+ *
+ *	loadgen [-n calls] [-w window] [-m pipelined|sequential]
+ *	        (-u socket | -- command args...)
+ *
+ * Speaks newline-delimited JSON-RPC over the command's stdin/stdout (stdio)
+ * or a unix socket. pipelined keeps `window` calls in flight; sequential
+ * sends one, waits, sends the next and records each latency. Every reply is
+ * checked (id and sum). Prints one JSON line of results.
+ */
+#define _GNU_SOURCE
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int	 in_fd = -1, out_fd = -1;
+static char	 rbuf[1 << 20];
+static size_t	 rlen;
+
+static double
+now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+die(const char *msg)
+{
+	fprintf(stderr, "loadgen: %s: %s\n", msg, strerror(errno));
+	exit(1);
+}
+
+static void
+send_all(const char *p, size_t n)
+{
+	ssize_t	w;
+
+	while (n > 0) {
+		if ((w = write(out_fd, p, n)) <= 0)
+			die("write");
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Next line from the server (NUL-terminated, in a static buffer). */
+static char *
+next_line(void)
+{
+	static char	line[1 << 16];
+	char		*nl;
+	ssize_t		 r;
+	size_t		 n;
+
+	while ((nl = memchr(rbuf, '\n', rlen)) == NULL) {
+		if (rlen == sizeof(rbuf))
+			die("line too long");
+		if ((r = read(in_fd, rbuf + rlen, sizeof(rbuf) - rlen)) <= 0)
+			die("read (server closed?)");
+		rlen += (size_t)r;
+	}
+	n = (size_t)(nl - rbuf);
+	if (n >= sizeof(line))
+		die("reply too long");
+	memcpy(line, rbuf, n);
+	line[n] = '\0';
+	memmove(rbuf, nl + 1, rlen - n - 1);
+	rlen -= n + 1;
+	return line;
+}
+
+static size_t
+call_line(char *buf, size_t size, long id)
+{
+	return (size_t)snprintf(buf, size, "{\"jsonrpc\":\"2.0\",\"id\":%ld,"
+	    "\"method\":\"tools/call\",\"params\":{\"name\":\"add\","
+	    "\"arguments\":{\"a\":%ld,\"b\":1}}}\n", id, id);
+}
+
+/* Check the reply to call id: {"id":id ... "text":"id+1" ...}. */
+static long
+check_reply(const char *line)
+{
+	const char	*p;
+	long		 id, sum;
+	char		 want[32];
+
+	if ((p = strstr(line, "\"id\":")) == NULL)
+		return -1;
+	id = strtol(p + 5, NULL, 10);
+	snprintf(want, sizeof(want), "\"text\":\"%ld\"", id + 1);
+	sum = strstr(line, want) != NULL && strstr(line, "\"isError\":true") ==
+	    NULL;
+	return sum ? id : -1;
+}
+
+static void
+handshake(void)
+{
+	static const char init[] = "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":"
+	    "\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+	    "\"capabilities\":{},\"clientInfo\":{\"name\":\"loadgen\","
+	    "\"version\":\"1\"}}}\n{\"jsonrpc\":\"2.0\",\"method\":"
+	    "\"notifications/initialized\"}\n";
+
+	send_all(init, sizeof(init) - 1);
+	if (strstr(next_line(), "protocolVersion") == NULL)
+		die("initialize failed");
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double	x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*mode = "pipelined", *sock = NULL;
+	long		 calls = 100000, window = 64, sent = 0, got = 0, i;
+	char		*buf;
+	size_t		 blen, cap;
+	double		 t0, t1, *lat = NULL;
+	pid_t		 pid = -1;
+	int		 ch, p_in[2], p_out[2], bad = 0;
+
+	while ((ch = getopt(argc, argv, "+n:w:m:u:")) != -1) {
+		switch (ch) {
+		case 'n': calls = atol(optarg); break;
+		case 'w': window = atol(optarg); break;
+		case 'm': mode = optarg; break;
+		case 'u': sock = optarg; break;
+		default:
+			fprintf(stderr, "usage: loadgen [-n calls] [-w window] "
+			    "[-m pipelined|sequential] (-u socket | -- cmd ...)\n");
+			return 2;
+		}
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (sock != NULL) {
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		strncpy(sun.sun_path, sock, sizeof(sun.sun_path) - 1);
+		if (fd == -1 || connect(fd, (struct sockaddr *)&sun,
+		    sizeof(sun)) == -1)
+			die("connect");
+		in_fd = out_fd = fd;
+	} else {
+		if (optind >= argc || pipe(p_in) == -1 || pipe(p_out) == -1)
+			die("need a command");
+		if ((pid = fork()) == 0) {
+			dup2(p_out[0], 0);
+			dup2(p_in[1], 1);
+			close(p_in[0]);
+			close(p_out[1]);
+			execvp(argv[optind], argv + optind);
+			_exit(127);
+		}
+		close(p_out[0]);
+		close(p_in[1]);
+		in_fd = p_in[0];
+		out_fd = p_out[1];
+	}
+	handshake();
+	cap = (size_t)window * 160 + 256;
+	if ((buf = malloc(cap)) == NULL ||
+	    (lat = calloc((size_t)calls, sizeof(*lat))) == NULL)
+		die("malloc");
+
+	t0 = now();
+	if (strcmp(mode, "sequential") == 0) {
+		for (i = 1; i <= calls; i++) {
+			double s = now();
+
+			blen = call_line(buf, cap, i);
+			send_all(buf, blen);
+			if (check_reply(next_line()) != i)
+				bad++;
+			lat[i - 1] = now() - s;
+		}
+		got = calls;
+	} else {
+		while (got < calls) {
+			blen = 0;
+			while (sent < calls && sent - got < window)
+				blen += call_line(buf + blen, cap - blen, ++sent);
+			if (blen > 0)
+				send_all(buf, blen);
+			do {
+				if (check_reply(next_line()) < 0)
+					bad++;
+				got++;
+			} while (got < sent && memchr(rbuf, '\n', rlen));
+		}
+	}
+	t1 = now();
+
+	printf("{\"mode\":\"%s\",\"calls\":%ld,\"window\":%ld,\"seconds\":%.4f,"
+	    "\"calls_per_s\":%.0f,\"bad\":%d", mode, calls, window, t1 - t0,
+	    calls / (t1 - t0), bad);
+	if (strcmp(mode, "sequential") == 0) {
+		qsort(lat, (size_t)calls, sizeof(*lat), cmp_double);
+		printf(",\"p50_us\":%.1f,\"p99_us\":%.1f",
+		    lat[calls / 2] * 1e6, lat[calls * 99 / 100] * 1e6);
+	}
+	printf("}\n");
+	close(out_fd);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return bad ? 1 : 0;
+}

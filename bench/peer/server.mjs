@@ -1,0 +1,19 @@
+// The peer for bench/: a stdio MCP server built with the official
+// TypeScript SDK, serving the same `add` tool as bench's tools.json.
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const nodeDir = process.env.MCP_NODE_DIR || path.join(here, "..", "..", "tests", "node");
+const require = createRequire(path.join(nodeDir, "package.json"));
+const { McpServer } = require("@modelcontextprotocol/sdk/server/mcp.js");
+const { StdioServerTransport } = require("@modelcontextprotocol/sdk/server/stdio.js");
+const { z } = require("zod");
+
+const server = new McpServer({ name: "sdk-peer", version: "1.0.0" });
+server.registerTool("add", {
+  description: "test add tools",
+  inputSchema: { a: z.number().int(), b: z.number().int() },
+}, async ({ a, b }) => ({ content: [{ type: "text", text: String(a + b) }] }));
+await server.connect(new StdioServerTransport());
