@@ -1,8 +1,10 @@
 /*
  * Watch the tools file for changes: inotify on its directory, so both a
  * write in place and an editor's write-to-temp-then-rename are seen, and a
- * debounce so a burst of events (a write in several chunks, a rename after
- * a write) becomes one reload once the file has been quiet for a moment.
+ * debounce so a burst of events becomes one reload. An event that says the
+ * file is complete (renamed into place, or closed after writing) settles
+ * in WATCH_SETTLE_MS; one that may be mid-write (modified, created,
+ * truncated) waits until the file has been quiet for WATCH_DEBOUNCE_MS.
  */
 #include "config.h"
 
@@ -20,6 +22,7 @@
 #include "mcp-hotd.h"
 
 #define WATCH_DEBOUNCE_MS	75
+#define WATCH_SETTLE_MS		5
 #define WATCH_MASK	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | \
 			 IN_DELETE | IN_MODIFY | IN_ATTRIB | IN_MOVED_FROM)
 
@@ -39,13 +42,16 @@ watch_fire(evutil_socket_t fd, short what, void *arg)
 	reload_request("the file changed", NULL);
 }
 
+/* 0: not ours; 1: ours, maybe mid-write; 2: ours and complete. */
 static int
 watch_concerns(const struct inotify_event *e)
 {
 	/* A directory event without a name (e.g. overflow) may hide ours. */
 	if (e->mask & IN_Q_OVERFLOW)
 		return 1;
-	return e->len > 0 && strcmp(e->name, wt.base) == 0;
+	if (e->len == 0 || strcmp(e->name, wt.base) != 0)
+		return 0;
+	return (e->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) ? 2 : 1;
 }
 
 static void
@@ -54,22 +60,28 @@ watch_read(evutil_socket_t fd, short what, void *arg)
 	char			 buf[8192]
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event *e;
-	struct timeval		 tv = { 0, WATCH_DEBOUNCE_MS * 1000 };
+	struct timeval		 tv = { 0, 0 };
 	ssize_t			 n;
 	char			*p;
-	int			 hit = 0;
+	int			 hit = 0, last = 0, kind;
 
 	(void)what;
 	(void)arg;
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		for (p = buf; p < buf + n; p += sizeof(*e) + e->len) {
 			e = (const struct inotify_event *)p;
-			hit |= watch_concerns(e);
+			if ((kind = watch_concerns(e)) != 0) {
+				hit = 1;
+				last = kind;
+			}
 		}
 	if (n == -1 && errno != EAGAIN && errno != EINTR)
 		log_warn("inotify read");
-	if (hit)
-		evtimer_add(wt.debounce, &tv);	/* re-arming restarts it */
+	if (!hit)
+		return;
+	/* The newest event decides: a write may have begun after a close. */
+	tv.tv_usec = (last == 2 ? WATCH_SETTLE_MS : WATCH_DEBOUNCE_MS) * 1000;
+	evtimer_add(wt.debounce, &tv);	/* re-arming restarts it */
 }
 
 /* Start watching path; a failure is logged and SIGHUP still works. */

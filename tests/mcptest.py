@@ -6,6 +6,7 @@ finish() prints them and exits non-zero if any failed. Every server is
 stopped at the end and must leave no process behind.
 """
 
+import atexit
 import json
 import os
 import queue
@@ -23,6 +24,15 @@ SEED = os.path.join(HERE, "data", "seed-tools.json")
 
 _results = {"passed": 0, "failed": 0}
 _servers = []
+
+
+def _cleanup():
+    """Whatever happens to a test, no server or worker outlives it."""
+    for s in list(_servers):
+        s.kill()
+
+
+atexit.register(_cleanup)
 
 
 def check(cond, what, detail=""):
@@ -229,6 +239,7 @@ class Server:
         return [p for p in self.workers_seen if alive(p)]
 
     def kill(self):
+        self.workers_seen.update(children_of(self.pid))
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
@@ -265,6 +276,7 @@ class Daemon:
         self.proc = subprocess.Popen(cmd + list(args), stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=self.err, env=env)
         self.pid = self.proc.pid
+        _servers.append(self)
         self.port = None
         deadline = time.monotonic() + 30
         while "listening on" not in self.stderr():
@@ -298,9 +310,19 @@ class Daemon:
             self.proc.send_signal(signal.SIGTERM)
         code = self.proc.wait(timeout)
         self.err.close()
+        if self in _servers:
+            _servers.remove(self)
         return code
 
     def kill(self):
+        kids = children_of(self.pid)
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        for p in kids:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
+        if self in _servers:
+            _servers.remove(self)

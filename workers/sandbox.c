@@ -22,7 +22,11 @@
 #include "config.h"
 
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sched.h>
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -31,6 +35,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -193,14 +198,28 @@ sandbox_add(scmp_filter_ctx ctx, const struct rule *r, uint32_t action)
 	return -EINVAL;
 }
 
+/*
+ * The two filters, compiled to BPF once (in the spawner, before it forks
+ * any worker) and only loaded per worker: compiling with libseccomp is
+ * most of what a sandbox costs.
+ */
+struct bpf {
+	struct sock_fprog	prog;
+	int			ready;
+};
+static struct bpf	load_bpf, call_bpf;
+
 static int
-sandbox_filter(uint32_t def, const struct rule *table, uint32_t action,
-    char *err, size_t errlen)
+sandbox_compile(struct bpf *out, uint32_t def, const struct rule *table,
+    uint32_t action, char *err, size_t errlen)
 {
 	scmp_filter_ctx	 ctx;
 	const struct rule *r;
-	int		 rv;
+	struct stat	 st;
+	int		 rv, fd;
 
+	if (out->ready)
+		return 0;
 	if ((ctx = seccomp_init(def)) == NULL)
 		return sandbox_fail(err, errlen, "seccomp_init", ENOMEM);
 	for (r = table; r->name != NULL; r++)
@@ -208,10 +227,44 @@ sandbox_filter(uint32_t def, const struct rule *table, uint32_t action,
 			seccomp_release(ctx);
 			return sandbox_fail(err, errlen, r->name, rv);
 		}
-	rv = seccomp_load(ctx);
+	if ((fd = memfd_create("mcp-hotd-bpf", MFD_CLOEXEC)) == -1) {
+		seccomp_release(ctx);
+		return sandbox_fail(err, errlen, "memfd_create", errno);
+	}
+	rv = seccomp_export_bpf(ctx, fd);
 	seccomp_release(ctx);
-	if (rv < 0)
-		return sandbox_fail(err, errlen, "seccomp_load", rv);
+	if (rv < 0 || fstat(fd, &st) == -1 || st.st_size <= 0 ||
+	    (out->prog.filter = malloc((size_t)st.st_size)) == NULL ||
+	    pread(fd, out->prog.filter, (size_t)st.st_size, 0) != st.st_size) {
+		close(fd);
+		return sandbox_fail(err, errlen, "seccomp_export_bpf",
+		    rv < 0 ? rv : EIO);
+	}
+	close(fd);
+	out->prog.len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+	out->ready = 1;
+	return 0;
+}
+
+/* Compile both filters now, so forked workers only load them. */
+int
+sandbox_prepare(char *err, size_t errlen)
+{
+	if (sandbox_compile(&load_bpf, SCMP_ACT_ALLOW, load_denied,
+	    SCMP_ACT_ERRNO(EPERM), err, errlen) == -1 ||
+	    sandbox_compile(&call_bpf, SCMP_ACT_TRAP, call_allowed,
+	    SCMP_ACT_ALLOW, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+sandbox_install(struct bpf *b, char *err, size_t errlen)
+{
+	if (sandbox_prepare(err, errlen) == -1)
+		return -1;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &b->prog) == -1)
+		return sandbox_fail(err, errlen, "PR_SET_SECCOMP", errno);
 	return 0;
 }
 
@@ -288,14 +341,16 @@ sandbox_no_network(char *why, size_t whylen)
 int
 sandbox_load_phase(int memory_mb, char *err, size_t errlen)
 {
+	/* Compiled before the limits: exporting BPF writes a memfd. */
+	if (sandbox_prepare(err, errlen) == -1)
+		return -1;
 	if (sandbox_limit(RLIMIT_AS, (rlim_t)memory_mb << 20) == -1 ||
 	    sandbox_limit(RLIMIT_FSIZE, 0) == -1 ||
 	    sandbox_limit(RLIMIT_CORE, 0) == -1)
 		return sandbox_fail(err, errlen, "setrlimit", errno);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		return sandbox_fail(err, errlen, "no_new_privs", errno);
-	return sandbox_filter(SCMP_ACT_ALLOW, load_denied,
-	    SCMP_ACT_ERRNO(EPERM), err, errlen);
+	return sandbox_install(&load_bpf, err, errlen);
 }
 
 int
@@ -319,6 +374,5 @@ sandbox_call_phase(int chan, char *err, size_t errlen)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGSYS, &sa, NULL) == -1)
 		return sandbox_fail(err, errlen, "sigaction", errno);
-	return sandbox_filter(SCMP_ACT_TRAP, call_allowed, SCMP_ACT_ALLOW,
-	    err, errlen);
+	return sandbox_install(&call_bpf, err, errlen);
 }

@@ -5,6 +5,7 @@
 
 /* sandbox.c */
 int	sandbox_no_network(char *, size_t);
+int	sandbox_prepare(char *, size_t);
 int	sandbox_load_phase(int, char *, size_t);
 int	sandbox_call_phase(int, char *, size_t);
 

@@ -29,6 +29,7 @@
 
 #include "../src/frame.h"
 #include "pyworker.h"
+#include "sandbox.h"
 
 #define CHAN		3
 #define MAX_SPAWN_FRAME	4096
@@ -116,13 +117,17 @@ spawner_main(void)
 {
 	struct frame_hdr	 h;
 	struct json_object	*m, *v;
-	char			 payload[MAX_SPAWN_FRAME], name[256];
+	char			 payload[MAX_SPAWN_FRAME], name[256], why[256];
 	pid_t			 pid, supervisor = getppid();
 	int			 fds[2], rv;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
 		spawner_die("prctl");
 	prctl(PR_SET_NAME, "mcp-hotd-spawn");
+	if (sandbox_prepare(why, sizeof(why)) == -1) {
+		fprintf(stderr, "mcp-hotd-worker --spawner: %s\n", why);
+		_exit(1);
+	}
 	/* Children share these pages until they write them. */
 	PyRun_SimpleString("import gc\ngc.collect()\ngc.freeze()\n");
 	while ((rv = spawner_recv(&h, payload, sizeof(payload), fds)) != 0) {
