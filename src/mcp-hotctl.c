@@ -22,6 +22,8 @@
 
 #include <json.h>
 
+#include "log.h"
+
 #define DEFAULT_SOCKET	"/run/mcp-hotd/mcp-hotd.sock"
 
 static const char *ctl_socket = DEFAULT_SOCKET;
@@ -34,19 +36,6 @@ usage(void)
 	exit(2);
 }
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
-{
-	va_list	ap;
-
-	fprintf(stderr, "mcp-hotctl: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
 static int
 ctl_connect(void)
 {
@@ -54,12 +43,12 @@ ctl_connect(void)
 	int			fd;
 
 	if (strlen(ctl_socket) >= sizeof(sun.sun_path))
-		die("%s: socket path too long", ctl_socket);
+		fatalx("%s: socket path too long", ctl_socket);
 	strncpy(sun.sun_path, ctl_socket, sizeof(sun.sun_path) - 1);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		die("socket: %s", strerror(errno));
+		fatalx("socket: %s", strerror(errno));
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
-		die("cannot connect to %s: %s (is mcp-hotd running?)",
+		fatalx("cannot connect to %s: %s (is mcp-hotd running?)",
 		    ctl_socket, strerror(errno));
 	return fd;
 }
@@ -73,7 +62,7 @@ write_all(int fd, const char *buf, size_t len)
 		if ((n = write(fd, buf, len)) == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			die("write: %s", strerror(errno));
+			fatalx("write: %s", strerror(errno));
 		buf += n;
 		len -= (size_t)n;
 	}
@@ -94,18 +83,18 @@ ctl_request(const char *method)
 	write_all(fd, req, strlen(req));
 	shutdown(fd, SHUT_WR);
 	if ((f = fdopen(fd, "r")) == NULL)
-		die("fdopen: %s", strerror(errno));
+		fatalx("fdopen: %s", strerror(errno));
 	if (getline(&line, &cap, f) == -1)
-		die("the daemon closed the connection without answering");
+		fatalx("the daemon closed the connection without answering");
 	fclose(f);
 	if ((reply = json_tokener_parse(line)) == NULL)
-		die("unreadable reply: %s", line);
+		fatalx("unreadable reply: %s", line);
 	free(line);
 	if (json_object_object_get_ex(reply, "error", &v))
-		die("%s", json_object_get_string(json_object_object_get(v,
+		fatalx("%s", json_object_get_string(json_object_object_get(v,
 		    "message")));
 	if (!json_object_object_get_ex(reply, "result", &v))
-		die("reply without a result");
+		fatalx("reply without a result");
 	json_object_get(v);
 	json_object_put(reply);
 	return v;
@@ -237,12 +226,12 @@ cmd_bridge(void)
 		if (poll(p, 2, -1) == -1) {
 			if (errno == EINTR)
 				continue;
-			die("poll: %s", strerror(errno));
+			fatalx("poll: %s", strerror(errno));
 		}
 		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
 			if ((n = read(fd, buf, sizeof(buf))) <= 0) {
 				if (in_open)
-					die("the daemon closed the connection");
+					fatalx("the daemon closed the connection");
 				return 0;
 			}
 			write_all(STDOUT_FILENO, buf, (size_t)n);
@@ -263,6 +252,7 @@ main(int argc, char *argv[])
 	int	ch;
 
 	signal(SIGPIPE, SIG_IGN);
+	log_init("mcp-hotctl", 0);
 	if (getenv("MCP_HOTD_SOCKET") != NULL)
 		ctl_socket = getenv("MCP_HOTD_SOCKET");
 	while ((ch = getopt(argc, argv, "+s:")) != -1) {

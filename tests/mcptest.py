@@ -91,6 +91,14 @@ def fd_count(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+def read_log(handle, path):
+    """What a server wrote to its stderr file so far."""
+    if not handle.closed:
+        handle.flush()
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
 def tool(name, code, description=None, **extra):
     entry = {"name": name, "description": description or f"test tool {name}",
              "code": code}
@@ -135,9 +143,7 @@ class Server:
         self.lines.put(None)
 
     def stderr(self):
-        self.err.flush()
-        with open(self.errpath, encoding="utf-8", errors="replace") as f:
-            return f.read()
+        return read_log(self.err, self.errpath)
 
     def workers(self):
         self.workers_seen.update(children_of(self.pid))
@@ -288,9 +294,7 @@ class Daemon:
                 self.port = int(line.split("http://")[1].split("/")[0].rsplit(":", 1)[1])
 
     def stderr(self):
-        self.err.flush()
-        with open(self.errpath, encoding="utf-8", errors="replace") as f:
-            return f.read()
+        return read_log(self.err, self.errpath)
 
     def write_tools(self, tools):
         tmp = self.path + ".tmp"
