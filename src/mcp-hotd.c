@@ -34,7 +34,8 @@ usage(void)
 	    "usage: mcp-hotd [-dtv] -c file [--stdio | -s socket] "
 	    "[--http addr:port] [--no-spawner]\n"
 	    "                [--http-token-file file] [--http-origin origin] "
-	    "[--worker path]\n"
+	    "[--http-idle seconds]\n"
+	    "                [--worker path]\n"
 	    "                [--max-reply bytes] [--max-request bytes] "
 	    "[--page-size n]\n");
 	exit(2);
@@ -260,6 +261,7 @@ main(int argc, char *argv[])
 		{ "http", required_argument, NULL, 'H' },
 		{ "http-token-file", required_argument, NULL, 'T' },
 		{ "http-origin", required_argument, NULL, 'O' },
+		{ "http-idle", required_argument, NULL, 'I' },
 		{ "worker", required_argument, NULL, 'W' },
 		{ "max-reply", required_argument, NULL, 'R' },
 		{ "max-request", required_argument, NULL, 'Q' },
@@ -277,6 +279,7 @@ main(int argc, char *argv[])
 	sv.max_reply = DEFAULT_MAX_REPLY;
 	sv.max_request = DEFAULT_MAX_REQUEST;
 	sv.page_size = DEFAULT_PAGE_SIZE;
+	sv.http_idle = DEFAULT_HTTP_IDLE;
 	while ((ch = getopt_long(argc, argv, "c:dvs:t", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -303,6 +306,10 @@ main(int argc, char *argv[])
 			break;
 		case 'O':
 			origin = optarg;
+			break;
+		case 'I':
+			sv.http_idle = (time_t)parse_size("--http-idle", optarg,
+			    1, 7 * 24 * 3600);
 			break;
 		case 'W':
 			sv.worker_path = optarg;

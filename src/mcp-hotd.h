@@ -31,6 +31,7 @@
 #define DEFAULT_MAX_REPLY	(16 * 1024 * 1024)
 #define DEFAULT_MAX_REQUEST	(16 * 1024 * 1024)
 #define DEFAULT_PAGE_SIZE	100
+#define DEFAULT_HTTP_IDLE	1800
 #define JSON_MAX_DEPTH		128
 #define WORKER_WINDOW		32	/* calls sent ahead to one worker */
 
@@ -174,6 +175,8 @@ struct supervisor {
 	size_t			 max_reply;
 	size_t			 max_request;
 	size_t			 page_size;
+	time_t			 http_idle;	/* seconds before an idle HTTP
+						 * session expires */
 	int			 shutting_down;
 	struct event		*shutdown_deadline;
 	int			 exit_status;

@@ -36,7 +36,6 @@
 
 #include "mcp-hotd.h"
 
-#define HTTP_IDLE_SECONDS	1800
 #define HTTP_SESSION_ID_LEN	32
 
 struct http_pending {
@@ -158,7 +157,7 @@ http_token_ok(struct evhttp_request *req)
 static void
 http_touch(struct http_session *hs)
 {
-	struct timeval	tv = { HTTP_IDLE_SECONDS, 0 };
+	struct timeval	tv = { sv.http_idle, 0 };
 
 	evtimer_add(hs->idle, &tv);
 }
@@ -175,8 +174,8 @@ http_idle(evutil_socket_t fd, short what, void *arg)
 		http_touch(hs);
 		return;
 	}
-	log_info("session %u: idle for %d s, expired", hs->session->id,
-	    HTTP_IDLE_SECONDS);
+	log_info("session %u: idle for %ld s, expired", hs->session->id,
+	    (long)sv.http_idle);
 	http_session_free(hs);
 }
 
