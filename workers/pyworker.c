@@ -48,6 +48,7 @@ static struct {
 	PyObject	*noargs;
 	const char	*name;
 	size_t		 max_reply;
+	unsigned long	 served;		/* calls answered */
 	char		 isolation[128];	/* reported in READY */
 } wk;
 
@@ -118,9 +119,11 @@ send_json(uint32_t type, uint64_t id, struct json_object *o)
 }
 
 /*
- * Read what the channel holds. A call often follows the last one within
- * microseconds; polling for a moment before sleeping saves the wakeup,
- * the largest part of a call's latency when we run on another core.
+ * Read what the channel holds. Right after a call, the next one often
+ * follows within microseconds: polling for a moment before sleeping saves
+ * the wakeup, the largest part of a call's latency when we run on another
+ * core. A worker that has served nothing yet just sleeps (a hundred of them
+ * starting at once must not spin against each other).
  */
 static ssize_t
 rx_read(char *buf, size_t len)
@@ -128,7 +131,7 @@ rx_read(char *buf, size_t len)
 	ssize_t	n;
 	int	spin;
 
-	for (spin = 0; spin < RX_SPIN; spin++) {
+	for (spin = wk.served ? 0 : RX_SPIN; spin < RX_SPIN; spin++) {
 		if ((n = recv(CHAN, buf, len, MSG_DONTWAIT)) >= 0 ||
 		    (errno != EAGAIN && errno != EINTR))
 			return n;
@@ -479,6 +482,7 @@ worker_serve(const char *name)
 		if (h.type != MSG_CALL)
 			die("unexpected %s message", frame_type_name(h.type));
 		tool_call(h.id, payload, h.len);
+		wk.served++;
 		free(payload);
 	}
 	_exit(0);
