@@ -91,6 +91,20 @@ def fd_count(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+def kill_all(server, pids):
+    """SIGKILL a server and the given children; forget the server."""
+    if server.proc.poll() is None:
+        server.proc.kill()
+        server.proc.wait()
+    for p in pids:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except OSError:
+            pass
+    if server in _servers:
+        _servers.remove(server)
+
+
 def read_log(handle, path):
     """What a server wrote to its stderr file so far."""
     if not handle.closed:
@@ -246,16 +260,7 @@ class Server:
 
     def kill(self):
         self.workers_seen.update(children_of(self.pid))
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        for p in self.workers_seen:
-            try:
-                os.kill(p, signal.SIGKILL)
-            except OSError:
-                pass
-        if self in _servers:
-            _servers.remove(self)
+        kill_all(self, self.workers_seen)
 
 
 def text_of(result):
@@ -319,14 +324,4 @@ class Daemon:
         return code
 
     def kill(self):
-        kids = children_of(self.pid)
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        for p in kids:
-            try:
-                os.kill(p, signal.SIGKILL)
-            except OSError:
-                pass
-        if self in _servers:
-            _servers.remove(self)
+        kill_all(self, children_of(self.pid))
