@@ -34,6 +34,9 @@
 #define DEFAULT_HTTP_IDLE	1800
 #define JSON_MAX_DEPTH		128
 #define WORKER_WINDOW		32	/* calls sent ahead to one worker */
+#define SESSION_MAX_INFLIGHT	64	/* a session's lines wait beyond */
+#define SESSION_OUTPUT_HIGH	(8 * 1024 * 1024)	/* unread output: */
+#define SESSION_OUTPUT_LOW	(1024 * 1024)		/* hold / resume */
 
 struct evbuffer;
 struct session;
@@ -140,6 +143,8 @@ struct session_ops {
 	void		(*done)(struct session *);
 	/* Stop reading (shutdown); answer what is in flight, then done. */
 	void		(*stop)(struct session *);
+	/* Stop (1) or resume (0) reading input: backpressure. May be NULL. */
+	void		(*hold)(struct session *, int);
 };
 
 struct session {
@@ -156,6 +161,11 @@ struct session {
 	int			 discarding;	/* skipping an overlong line */
 	int			 input_ended;
 	int			 closed;	/* the transport is gone */
+	struct evbuffer		*in;		/* the transport's input */
+	int			 eof_seen;
+	int			 held;		/* lines wait: backpressure */
+	int			 output_full;	/* the client reads too slowly */
+	struct event		*resume;
 };
 TAILQ_HEAD(sessionq, session);
 
@@ -269,6 +279,7 @@ struct session	*session_new(const struct session_ops *, void *);
 void		 session_free(struct session *);
 void		 session_feed(struct session *, struct evbuffer *, int);
 void		 session_input(struct session *, const char *, size_t);
+void		 session_output(struct session *, size_t);
 unsigned	 session_inflight_total(void);
 void		 supervisor_check_exit(void);
 void		 session_send(struct session *, struct json_object *);

@@ -11,6 +11,8 @@
 
 #include "mcp-hotd.h"
 
+static void	session_resume_later(struct session *);
+
 struct session *
 session_new(const struct session_ops *ops, void *arg)
 {
@@ -38,6 +40,8 @@ session_free(struct session *s)
 	}
 	TAILQ_REMOVE(&sv.sessions, s, entry);
 	mcp_state_clear(&s->mcp);
+	if (s->resume != NULL)
+		event_free(s->resume);
 	free(s);
 }
 
@@ -69,6 +73,7 @@ session_call_done(struct session *s, struct call *c)
 {
 	TAILQ_REMOVE(&s->calls, c, sentry);
 	s->ninflight--;
+	session_resume_later(s);
 	session_check_done(s);
 	if (sv.shutting_down)
 		supervisor_check_exit();
@@ -118,18 +123,78 @@ session_too_long(struct session *s, size_t len)
 	json_object_put(e);
 }
 
-/*
- * Take every complete line out of in. A line longer than the limit is
- * refused with one error and skipped up to its newline, without buffering
- * it. At eof, a last line without a newline still counts.
- */
-void
-session_feed(struct session *s, struct evbuffer *in, int eof)
+/* Backpressure: a session's lines wait while it has too much going on. */
+static int
+session_must_wait(const struct session *s)
 {
+	return s->ninflight >= SESSION_MAX_INFLIGHT || s->output_full;
+}
+
+static void
+session_hold(struct session *s, int on)
+{
+	if (s->held == on)
+		return;
+	s->held = on;
+	if (on)
+		log_debug("session %u: holding input (%u in flight%s)", s->id,
+		    s->ninflight, s->output_full ? ", client not reading" : "");
+	if (s->ops->hold != NULL && !s->eof_seen)
+		s->ops->hold(s, on);
+}
+
+static void	session_drain(struct session *);
+
+static void
+session_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	session_drain(arg);
+}
+
+/* Held lines go on from the event loop, never from inside an answer. */
+static void
+session_resume_later(struct session *s)
+{
+	if (!s->held || session_must_wait(s) || s->in == NULL)
+		return;
+	if (s->resume == NULL &&
+	    (s->resume = event_new(sv.base, -1, 0, session_resume_cb, s)) == NULL)
+		fatal("%s", __func__);
+	event_active(s->resume, EV_READ, 0);
+}
+
+/* The transport reports how much output the client has not taken yet. */
+void
+session_output(struct session *s, size_t pending)
+{
+	if (!s->output_full && pending > SESSION_OUTPUT_HIGH)
+		s->output_full = 1;
+	else if (s->output_full && pending <= SESSION_OUTPUT_LOW) {
+		s->output_full = 0;
+		session_resume_later(s);
+	}
+}
+
+/*
+ * Take every complete line out of the input, while the session may. A
+ * line longer than the limit is refused with one error and skipped up to
+ * its newline, without buffering it. At eof, a last line without a newline
+ * still counts.
+ */
+static void
+session_drain(struct session *s)
+{
+	struct evbuffer		*in = s->in;
 	struct evbuffer_ptr	 p, start;
 	size_t			 eol, len;
 
 	for (;;) {
+		if (session_must_wait(s)) {
+			session_hold(s, 1);
+			return;
+		}
 		len = evbuffer_get_length(in);
 		evbuffer_ptr_set(in, &start, s->scanned < len ? s->scanned : 0,
 		    EVBUFFER_PTR_SET);
@@ -150,6 +215,7 @@ session_feed(struct session *s, struct evbuffer *in, int eof)
 		if (s->closed)
 			return;
 	}
+	session_hold(s, 0);
 	len = evbuffer_get_length(in);
 	s->scanned = len;
 	if (len > sv.max_request) {
@@ -159,13 +225,22 @@ session_feed(struct session *s, struct evbuffer *in, int eof)
 		evbuffer_drain(in, len);
 		s->scanned = 0;
 	}
-	if (!eof)
+	if (!s->eof_seen || s->input_ended)
 		return;
 	if (len > 0 && !s->discarding)
 		session_input(s, (const char *)evbuffer_pullup(in, -1), len);
 	evbuffer_drain(in, evbuffer_get_length(in));
 	s->input_ended = 1;
 	session_check_done(s);
+}
+
+void
+session_feed(struct session *s, struct evbuffer *in, int eof)
+{
+	s->in = in;
+	s->eof_seen |= eof;
+	if (!s->held)
+		session_drain(s);
 }
 
 /*

@@ -297,7 +297,7 @@ http_stop(struct session *s)
 }
 
 static const struct session_ops http_ops = {
-	"http", http_write, http_done, http_stop
+	"http", http_write, http_done, http_stop, NULL
 };
 
 static struct http_session *

@@ -45,6 +45,8 @@ stdio_write(struct session *s, const char *buf, size_t len)
 	if (stdio.out != NULL) {
 		bufferevent_write(stdio.out, buf, len);
 		bufferevent_write(stdio.out, "\n", 1);
+		session_output(s, evbuffer_get_length(
+		    bufferevent_get_output(stdio.out)));
 		return;
 	}
 	stdio_write_file(buf, len);
@@ -78,9 +80,12 @@ stdio_exit(void)
 static void
 stdio_out_drained(struct bufferevent *bev, void *arg)
 {
-	(void)bev;
+	size_t	pending = evbuffer_get_length(bufferevent_get_output(bev));
+
 	(void)arg;
-	if (stdio.done)
+	if (stdio.session != NULL)
+		session_output(stdio.session, pending);
+	if (stdio.done && pending == 0)
 		stdio_exit();
 }
 
@@ -107,6 +112,18 @@ stdio_done(struct session *s)
 }
 
 static void
+stdio_hold(struct session *s, int on)
+{
+	(void)s;
+	if (stdio.in != NULL && on)
+		bufferevent_disable(stdio.in, EV_READ);
+	else if (stdio.in != NULL)
+		bufferevent_enable(stdio.in, EV_READ);
+	else if (!on)	/* a file: read on where we paused */
+		event_active(stdio.in_file, EV_READ, 0);
+}
+
+static void
 stdio_stop(struct session *s)
 {
 	(void)s;
@@ -114,7 +131,7 @@ stdio_stop(struct session *s)
 }
 
 static const struct session_ops stdio_ops = {
-	"stdio", stdio_write, stdio_done, stdio_stop
+	"stdio", stdio_write, stdio_done, stdio_stop, stdio_hold
 };
 
 /* No more requests will be read; in-flight calls still get answered. */
@@ -165,7 +182,7 @@ stdio_read_file(evutil_socket_t fd, short what, void *arg)
 	if (n == -1)
 		log_warn("stdin");
 	session_feed(stdio.session, stdio.in_buf, n <= 0);
-	if (n > 0)
+	if (n > 0 && !stdio.session->held)
 		event_active(stdio.in_file, EV_READ, 0);
 }
 
@@ -193,6 +210,8 @@ transport_stdio_start(void)
 	if ((stdio.out = stdio_bufferevent(STDOUT_FILENO, EV_WRITE)) != NULL) {
 		bufferevent_setcb(stdio.out, NULL, stdio_out_drained,
 		    stdio_out_event, NULL);
+		bufferevent_setwatermark(stdio.out, EV_WRITE,
+		    SESSION_OUTPUT_LOW, 0);
 	}
 	if ((stdio.in = stdio_bufferevent(STDIN_FILENO, EV_READ)) != NULL) {
 		bufferevent_setcb(stdio.in, stdio_read, NULL, stdio_in_event,

@@ -63,19 +63,36 @@ static void
 unix_write(struct session *s, const char *buf, size_t len)
 {
 	struct unix_conn	*c = s->arg;
+	struct evbuffer		*out = bufferevent_get_output(c->bev);
 
 	bufferevent_write(c->bev, buf, len);
 	bufferevent_write(c->bev, "\n", 1);
+	session_output(s, evbuffer_get_length(out));
 }
 
+/* Output went out (down to the low mark, or all of it). */
 static void
 unix_drained(struct bufferevent *bev, void *arg)
 {
 	struct unix_conn	*c = arg;
+	size_t			 pending;
 
-	(void)bev;
-	if (c->session->input_ended && c->session->ninflight == 0)
+	pending = evbuffer_get_length(bufferevent_get_output(bev));
+	session_output(c->session, pending);
+	if (pending == 0 && c->session->input_ended &&
+	    c->session->ninflight == 0)
 		unix_close(c);
+}
+
+static void
+unix_hold(struct session *s, int on)
+{
+	struct unix_conn	*c = s->arg;
+
+	if (on)
+		bufferevent_disable(c->bev, EV_READ);
+	else
+		bufferevent_enable(c->bev, EV_READ);
 }
 
 /* Input ended and every call is answered: flush, then close. */
@@ -99,7 +116,7 @@ unix_stop(struct session *s)
 }
 
 static const struct session_ops unix_ops = {
-	"unix", unix_write, unix_done, unix_stop
+	"unix", unix_write, unix_done, unix_stop, unix_hold
 };
 
 static void
@@ -151,6 +168,7 @@ unix_accept(struct evconnlistener *l, evutil_socket_t fd,
 		snprintf(c->session->peer, sizeof(c->session->peer), "unix");
 	log_info("session %u: %s connected", c->session->id, c->session->peer);
 	bufferevent_setcb(c->bev, unix_read, unix_drained, unix_event, c);
+	bufferevent_setwatermark(c->bev, EV_WRITE, SESSION_OUTPUT_LOW, 0);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 
