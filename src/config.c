@@ -301,8 +301,11 @@ config_entry(struct toolset *set, size_t idx, struct json_object *entry, struct 
 	ts->name = (char *)name;
 	if (config_string(entry, "code") == NULL)
 		return config_bad(set, idx, name, "missing or invalid 'code'");
-	if ((desc = config_string(entry, "description")) == NULL)
-		return config_bad(set, idx, name, "missing or invalid 'description'");
+	/* No description: the function's docstring will do (tool.c). */
+	desc = config_string(entry, "description");
+	if (desc == NULL && json_object_object_get_ex(entry, "description", &v) &&
+	    !json_object_is_type(v, json_type_string))
+		return config_bad(set, idx, name, "'description' must be a string");
 	if (config_ints(set, idx, entry, ts) == -1 ||
 	    config_parameters(set, idx, name, entry) == -1)
 		return -1;
@@ -315,7 +318,7 @@ config_entry(struct toolset *set, size_t idx, struct json_object *entry, struct 
 	config_unknown_fields(name, entry);
 
 	if ((ts->name = strdup(name)) == NULL ||
-	    (ts->description = strdup(desc)) == NULL)
+	    (desc != NULL && (ts->description = strdup(desc)) == NULL))
 		fatal("%s", __func__);
 	if (json_object_object_get_ex(entry, "annotations", &v))
 		ts->annotations = json_object_get(v);

@@ -21,7 +21,7 @@
 enum msg_type {
 	MSG_LOAD = 1,	/* S->W {"name","description","code","parameters",
 			 *       "memory_mb","max_reply"}: load this tool */
-	MSG_READY,	/* W->S {"function","inputSchema","warnings":[..]}:
+	MSG_READY,	/* W->S {"function","inputSchema","warnings":[..],"doc"}:
 			 *       loaded and sandboxed, ready for calls */
 	MSG_LOAD_FAILED,/* W->S {"error"}: the tool cannot load; worker exits */
 	MSG_CALL,	/* S->W id, the arguments object: run one call */

@@ -227,19 +227,26 @@ tool_enqueue(struct tool *t, struct call *c)
 	tool_dispatch(t);
 }
 
+/* Its tools/list entry, or NULL when it has no description at all. */
 static struct json_object *
 tool_listing(struct tool *t, struct json_object *ready)
 {
-	struct json_object	*l, *schema;
+	struct json_object	*l, *schema, *doc = NULL;
+	const char		*desc = t->spec.description;
 
+	if (desc == NULL && json_object_object_get_ex(ready, "doc", &doc) &&
+	    json_object_is_type(doc, json_type_string) &&
+	    json_object_get_string_len(doc) > 0)
+		desc = json_object_get_string(doc);
+	if (desc == NULL)
+		return NULL;
 	l = json_object_new_object();
 	json_object_object_add(l, "name",
 	    json_object_new_string(t->spec.name));
 	if (t->spec.title != NULL)
 		json_object_object_add(l, "title",
 		    json_object_new_string(t->spec.title));
-	json_object_object_add(l, "description",
-	    json_object_new_string(t->spec.description));
+	json_object_object_add(l, "description", json_object_new_string(desc));
 	if (!json_object_object_get_ex(ready, "inputSchema", &schema))
 		schema = NULL;
 	json_object_object_add(l, "inputSchema", schema ?
@@ -253,8 +260,16 @@ tool_listing(struct tool *t, struct json_object *ready)
 void
 tool_worker_ready(struct tool *t, struct json_object *ready)
 {
-	if (t->listing == NULL)
-		t->listing = tool_listing(t, ready);
+	struct worker	*w = t->worker;
+
+	if (t->listing == NULL &&
+	    (t->listing = tool_listing(t, ready)) == NULL) {
+		w->tool = NULL;
+		worker_close(w);
+		tool_worker_failed(t, "no 'description' in the entry and the "
+		    "function has no docstring");
+		return;
+	}
 	t->ever_ready = 1;
 	if (t->state == TOOL_LOADING) {
 		reload_tool_settled(t);

@@ -200,7 +200,7 @@ p = subprocess.run([MCP_HOTCTL, "-s", "/nonexistent/sock", "bridge"], stdin=subp
 check(p.returncode == 1 and "cannot connect" in p.stderr, "bridge without daemon: clear error", p.stderr)
 tpath = os.path.join(d.dir, "t.json")
 with open(tpath, "w") as f:
-    json.dump(TOOLS + [tool("bad", "def bad(:\n"), {"name": "nodesc", "code": "def f(): pass"}], f)
+    json.dump(TOOLS + [tool("bad", "def bad(:\n"), {"name": "nocode", "description": "x"}], f)
 p = subprocess.run([MCP_HOTD, "-t", "-c", tpath], capture_output=True, text=True, timeout=60)
 check(p.returncode == 1 and "add: OK" in p.stdout and "bad: FAILED: SyntaxError" in p.stdout
       and "SKIPPED" in p.stdout, "-t prints OK/FAILED per tool, exit 1", p.stdout)

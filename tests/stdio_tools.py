@@ -44,6 +44,8 @@ RICH = [
     tool("lit", "from typing import Literal\n\ndef lit(mode: Literal['fast', 'slow']) -> str:\n    return mode\n"),
     tool("printer", "def printer(x: int) -> int:\n    print('hello from the tool')\n    return x\n"),
     tool("asyncy", "async def asyncy(x: int) -> int:\n    return x + 1\n"),
+    {"name": "documented", "code": "def documented(x: int) -> int:\n    \"\"\"Double a number,\n"
+     "    exactly.\n\n    Args:\n        x: the number\n    \"\"\"\n    return 2 * x\n"},
     {"name": "no_desc", "code": "def no_desc():\n    return 1\n"},
     {"description": "no name", "code": "def f():\n    return 1\n"},
     {"name": "no_code", "description": "missing code"},
@@ -58,10 +60,10 @@ s.initialize()
 tools = {t["name"]: t for t in s.list_tools()}
 expected = ["greet", "total", "info", "fail", "boom", "unicode", "nan", "setret", "bigint",
             "floats", "none", "untyped", "helpers", "first_of_two", "kw", "lit", "printer",
-            "asyncy"]
+            "asyncy", "documented"]
 check(list(tools) == expected, "good tools listed in file order, bad ones skipped", list(tools))
 err = s.stderr()
-for needle in ("'no_desc'", "entry 20", "'no_code'", "'bad_timeout'", "timeout_ms",
+for needle in ("'no_desc'", "no docstring", "entry 21", "'no_code'", "'bad_timeout'", "timeout_ms",
                "'syntax'", "SyntaxError", "'nofunc'", "defines no function",
                "'raises_at_load'", "load-time failure", "comes earlier"):
     check(needle in err, f"stderr names the skipped entry: {needle}")
@@ -108,6 +110,8 @@ check("none is named" in s.stderr(), "several functions: a warning")
 r = s.call("kw", {"a": 1, "z": 2})
 check(r["structuredContent"] == {"a": 1, "rest": {"z": 2}}, "**kwargs receive extras", r)
 check(text_of(s.call("asyncy", {"x": 1})) == "2", "async def runs")
+check(tools["documented"]["description"] == "Double a number, exactly.",
+      "no description: the docstring's first paragraph", tools["documented"])
 check(text_of(s.call("printer", {"x": 5})) == "5", "print() does not disturb the protocol")
 check(s.wait_for(lambda: "hello from the tool" in s.stderr(), 5), "print() output goes to the log")
 

@@ -291,6 +291,8 @@ tool_load(struct json_object *msg)
 	json_object_object_add(ready, "inputSchema", schema);
 	pyconv_to_json(PyTuple_GetItem(res, 2), &v, why, sizeof(why));
 	json_object_object_add(ready, "warnings", v);
+	pyconv_to_json(PyTuple_GetItem(res, 3), &v, why, sizeof(why));
+	json_object_object_add(ready, "doc", v);
 	json_object_object_add(ready, "isolation",
 	    json_object_new_string(wk.isolation));
 	Py_DECREF(res);

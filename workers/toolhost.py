@@ -182,8 +182,22 @@ def pick_function(name, namespace, filename, warn):
     return funcs[0]
 
 
+def summary(func):
+    """The docstring up to its first blank line or Args-like section: a
+    description for an entry that has none."""
+    lines = []
+    for line in (inspect.getdoc(func) or "").splitlines():
+        if not line.strip() or line.strip().lower().rstrip(":") in (
+                "args", "arguments", "parameters", "returns", "raises"):
+            if lines:
+                break
+            continue
+        lines.append(line.strip())
+    return " ".join(lines) or None
+
+
 def load(name, code, parameters):
-    """Returns (function, inputSchema, warnings) or raises."""
+    """Returns (function, inputSchema, warnings, docstring summary)."""
     warnings = []
     filename = f"<tool:{name}>"
     # Tracebacks read source through linecache; keep it in memory so they
@@ -196,7 +210,7 @@ def load(name, code, parameters):
     exec(compile(code, filename, "exec"), module.__dict__)
     func = pick_function(name, module.__dict__, filename, warnings.append)
     schema = signature_schema(func, parameters or {}, warnings.append)
-    return func, schema, warnings
+    return func, schema, warnings, summary(func)
 
 
 def run_coroutine(coro):
