@@ -71,16 +71,19 @@ call_answer_raw(struct call *c, const char *result, size_t len)
 void
 call_answer_error(struct call *c, const char *fmt, ...)
 {
-	char	 msg[2048], *res;
-	size_t	 len;
-	va_list	 ap;
+	struct json_object	*res;
+	const char		*s;
+	char			 msg[2048];
+	size_t			 len;
+	va_list			 ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	res = mcp_tool_result_error(msg, &len);
-	call_answer_raw(c, res, len);
-	free(res);
+	res = mcp_tool_error(msg);
+	s = mcp_to_string(res, &len);
+	call_answer_raw(c, s, len);
+	json_object_put(res);
 }
 
 void

@@ -266,7 +266,7 @@ enum mcp_action	 mcp_handle(struct mcp_state *, struct json_object *,
 struct json_object *mcp_error(struct json_object *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 struct json_object *mcp_notification(const char *);
-char		*mcp_tool_result_error(const char *, size_t *);
+struct json_object *mcp_tool_error(const char *);
 const char	*mcp_to_string(struct json_object *, size_t *);
 void		 mcp_state_clear(struct mcp_state *);
 

@@ -88,14 +88,11 @@ mcp_notification(const char *method)
 	return n;
 }
 
-/* A CallToolResult with isError set, as JSON text (malloc'd). */
-char *
-mcp_tool_result_error(const char *text, size_t *lenp)
+/* A CallToolResult with isError set and text saying why. */
+struct json_object *
+mcp_tool_error(const char *text)
 {
 	struct json_object	*r, *content, *item;
-	const char		*s;
-	char			*out;
-	size_t			 len;
 
 	r = json_object_new_object();
 	content = json_object_new_array();
@@ -105,14 +102,7 @@ mcp_tool_result_error(const char *text, size_t *lenp)
 	json_object_array_add(content, item);
 	json_object_object_add(r, "content", content);
 	json_object_object_add(r, "isError", json_object_new_boolean(1));
-	s = mcp_to_string(r, &len);
-	if ((out = malloc(len + 1)) == NULL)
-		fatal("%s", __func__);
-	memcpy(out, s, len + 1);
-	json_object_put(r);
-	if (lenp != NULL)
-		*lenp = len;
-	return out;
+	return r;
 }
 
 static int
@@ -332,7 +322,7 @@ mcp_tools_call(struct mcp_state *st, struct json_object *id,
 {
 	struct json_object	*v, *a, *schema;
 	struct tool		*t;
-	char			 why[512], *text;
+	char			 why[512];
 
 	(void)st;
 	if (!json_object_object_get_ex(params, "name", &v) ||
@@ -359,9 +349,7 @@ mcp_tools_call(struct mcp_state *st, struct json_object *id,
 	json_object_object_get_ex(t->listing, "inputSchema", &schema);
 	if (schema_check(schema, a, why, sizeof(why)) == -1) {
 		json_object_put(a);
-		text = mcp_tool_result_error(why, NULL);
-		*reply = mcp_result(id, json_tokener_parse(text));
-		free(text);
+		*reply = mcp_result(id, mcp_tool_error(why));
 		return MCP_REPLY;
 	}
 	*toolp = t;

@@ -3,8 +3,9 @@ exceptions, argument checks, skipped entries."""
 
 import json
 import shutil
+import subprocess
 
-from mcptest import SEED, Server, check, finish, text_of, tool
+from mcptest import MCP_HOTD, SEED, Server, check, finish, text_of, tool
 
 # The seed's own tools.json, byte for byte (CRLF file, \r\n in the code).
 s = Server(tools_text=open(SEED, encoding="utf-8", newline="").read())
@@ -129,4 +130,49 @@ check(text_of(s.call("greet", {"name": "Ω"})) == "Hello, Ω!", "healthy after b
 
 check(s.close() == 0, "exits 0")
 check(s.leftovers() == [], "no worker left", s.leftovers())
+
+# Every optional field: bad values skip the entry with a warning naming the
+# tool and the field; good ones reach tools/list.
+OK = "def f() -> int:\n    return 1\n"
+FIELDS = [
+    tool("p_bad", OK, parameters=3),
+    tool("p_item", OK, parameters={"a": 1}),
+    tool("ann_bad", OK, annotations=["readOnlyHint"]),
+    tool("title_bad", OK, title=5),
+    tool("mem_low", OK, memory_mb=1),
+    tool("timeout_zero", OK, timeout_ms=0),
+    tool("desc_bad", OK, description=None) | {"description": 7},
+    {"name": "x" * 200, "description": "d", "code": OK},
+    "not an object",
+    tool("extras", OK, title="Extras", annotations={"readOnlyHint": True}, typo_field=1),
+]
+s = Server(FIELDS)
+s.initialize()
+listed = {t["name"]: t for t in s.list_tools()}
+check(list(listed) == ["extras"], "only the valid entry loads", list(listed))
+check(listed["extras"].get("title") == "Extras" and
+      listed["extras"].get("annotations") == {"readOnlyHint": True},
+      "title and annotations reach tools/list", listed["extras"])
+err = s.stderr()
+for needle in ("'p_bad' (entry 1): 'parameters' must be an object",
+               "'p_item' (entry 2): 'parameters.a' must be a type name",
+               "'ann_bad' (entry 3): 'annotations' must be an object",
+               "'title_bad' (entry 4): 'title' must be a string",
+               "'mem_low' (entry 5): 'memory_mb' must be between 32",
+               "'timeout_zero' (entry 6): 'timeout_ms' must be between 1",
+               "'desc_bad' (entry 7): 'description' must be a string",
+               "entry 8: 'name' must be 1 to 128 characters",
+               "entry 9: not a JSON object",
+               "tool 'extras': unknown field 'typo_field' ignored"):
+    check(needle in err, f"warning: {needle}", err[-600:])
+check(s.close() == 0, "exits 0")
+r = subprocess.run([MCP_HOTD, "--stdio", "-c", s.path], stdin=subprocess.DEVNULL,
+                   capture_output=True, text=True, timeout=30)
+check(r.returncode == 0, "a file of mostly bad entries still starts")
+with open(s.path, "w") as f:
+    f.write('{"tools": []}')
+r = subprocess.run([MCP_HOTD, "--stdio", "-c", s.path], stdin=subprocess.DEVNULL,
+                   capture_output=True, text=True, timeout=30)
+check(r.returncode == 1 and "top level must be a JSON array" in r.stderr,
+      "a non-array file is refused clearly", r.stderr)
 finish()
