@@ -1,114 +1,476 @@
 /*
- * json-c <-> Python objects, directly: the per-call hot path, with no json
- * module in between. JSON numbers keep their meaning both ways: integers of
- * any size (big ones are written as their exact digits), floats in Python's
- * shortest round-trip form, and NaN/Infinity refused since JSON has none.
+ * JSON text <-> Python objects, directly: the per-call hot path, with no
+ * json module and no intermediate tree in between. Arguments arrive as the
+ * text the supervisor has already checked; results leave as the text the
+ * supervisor relays. JSON numbers keep their meaning both ways: integers of
+ * any size (big ones as their exact digits), floats in Python's shortest
+ * round-trip form, and NaN/Infinity refused since JSON has none.
  */
 #include "config.h"
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "pyconv.h"
 
 #define PYCONV_MAX_DEPTH	200
 
-static PyObject	*pyconv_value(struct json_object *);
+/* Text -> Python */
+
+struct parse {
+	const char	*p, *end;
+	int		 depth;
+};
+
+static PyObject	*parse_value(struct parse *);
 
 static PyObject *
-pyconv_int(struct json_object *j)
+parse_fail(const char *what)
 {
-	int64_t	v = json_object_get_int64(j);
+	if (!PyErr_Occurred())
+		PyErr_Format(PyExc_ValueError, "bad JSON: %s", what);
+	return NULL;
+}
 
-	/* json-c keeps integers above INT64_MAX as uint64. */
-	if (v == INT64_MAX)
-		return PyLong_FromUnsignedLongLong(json_object_get_uint64(j));
-	return PyLong_FromLongLong(v);
+static void
+parse_ws(struct parse *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
+	    *s->p == '\n' || *s->p == '\r'))
+		s->p++;
+}
+
+static int
+parse_hex4(const char *p, unsigned *out)
+{
+	unsigned	v = 0;
+	int		i;
+
+	for (i = 0; i < 4; i++) {
+		char c = p[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static char *
+put_utf8(char *o, unsigned cp)
+{
+	if (cp < 0x80)
+		*o++ = (char)cp;
+	else if (cp < 0x800) {
+		*o++ = (char)(0xc0 | cp >> 6);
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		*o++ = (char)(0xe0 | cp >> 12);
+		*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	} else {
+		*o++ = (char)(0xf0 | cp >> 18);
+		*o++ = (char)(0x80 | (cp >> 12 & 0x3f));
+		*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	}
+	return o;
+}
+
+/* One \uXXXX (or a surrogate pair); a lone surrogate becomes U+FFFD. */
+static int
+parse_escape_u(struct parse *s, unsigned *cp)
+{
+	unsigned	lo;
+
+	if (s->end - s->p < 4 || parse_hex4(s->p, cp) == -1)
+		return -1;
+	s->p += 4;
+	if (*cp < 0xd800 || *cp > 0xdfff)
+		return 0;
+	if (*cp <= 0xdbff && s->end - s->p >= 6 && s->p[0] == '\\' &&
+	    s->p[1] == 'u' && parse_hex4(s->p + 2, &lo) == 0 &&
+	    lo >= 0xdc00 && lo <= 0xdfff) {
+		*cp = 0x10000 + ((*cp - 0xd800) << 10) + (lo - 0xdc00);
+		s->p += 6;
+		return 0;
+	}
+	*cp = 0xfffd;
+	return 0;
+}
+
+/* A string with escapes, decoded into a scratch buffer. */
+static PyObject *
+parse_string_escaped(struct parse *s, const char *start)
+{
+	static char	*buf;
+	static size_t	 cap;
+	size_t		 need = (size_t)(s->end - start);
+	char		*o;
+	unsigned	 cp;
+
+	/* Decoded text is never longer than its escaped form. */
+	if (need > cap) {
+		if ((o = realloc(buf, need)) == NULL)
+			return PyErr_NoMemory();
+		buf = o;
+		cap = need;
+	}
+	o = buf;
+	s->p = start;
+	while (s->p < s->end && *s->p != '"') {
+		if (*s->p != '\\') {
+			*o++ = *s->p++;
+			continue;
+		}
+		if (++s->p >= s->end)
+			break;
+		switch (*s->p++) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '/': *o++ = '/'; break;
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u':
+			if (parse_escape_u(s, &cp) == -1)
+				return parse_fail("bad \\u escape");
+			o = put_utf8(o, cp);
+			break;
+		default:
+			return parse_fail("bad escape");
+		}
+	}
+	if (s->p >= s->end)
+		return parse_fail("unterminated string");
+	s->p++;
+	return PyUnicode_DecodeUTF8(buf, o - buf, "replace");
 }
 
 static PyObject *
-pyconv_array(struct json_object *j)
+parse_string(struct parse *s)
+{
+	const char	*start = ++s->p;
+
+	while (s->p < s->end && *s->p != '"' && *s->p != '\\')
+		s->p++;
+	if (s->p >= s->end)
+		return parse_fail("unterminated string");
+	if (*s->p == '\\')
+		return parse_string_escaped(s, start);
+	s->p++;
+	return PyUnicode_DecodeUTF8(start, s->p - 1 - start, "replace");
+}
+
+static PyObject *
+parse_number(struct parse *s)
+{
+	const char	*start = s->p;
+	char		 small[64], *copy;
+	int		 isfloat = 0;
+	long long	 v = 0;
+	PyObject	*o;
+	size_t		 n;
+
+	if (s->p < s->end && *s->p == '-')
+		s->p++;
+	while (s->p < s->end && ((*s->p >= '0' && *s->p <= '9') ||
+	    *s->p == '.' || *s->p == 'e' || *s->p == 'E' || *s->p == '+' ||
+	    *s->p == '-')) {
+		if (*s->p < '0' || *s->p > '9')
+			isfloat = 1;
+		s->p++;
+	}
+	n = (size_t)(s->p - start);
+	if (n == 0 || (n == 1 && *start == '-'))
+		return parse_fail("bad number");
+	if (!isfloat && n <= 18) {
+		const char *q = start + (*start == '-');
+
+		for (; q < s->p; q++)
+			v = v * 10 + (*q - '0');
+		return PyLong_FromLongLong(*start == '-' ? -v : v);
+	}
+	copy = n < sizeof(small) ? small : malloc(n + 1);
+	if (copy == NULL)
+		return PyErr_NoMemory();
+	memcpy(copy, start, n);
+	copy[n] = '\0';
+	if (isfloat) {
+		double d = PyOS_string_to_double(copy, NULL, NULL);
+
+		o = d == -1.0 && PyErr_Occurred() ? NULL :
+		    PyFloat_FromDouble(d);
+	} else
+		o = PyLong_FromString(copy, NULL, 10);
+	if (copy != small)
+		free(copy);
+	return o;
+}
+
+static PyObject *
+parse_literal(struct parse *s, const char *lit, PyObject *value)
+{
+	size_t	n = strlen(lit);
+
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, lit, n) != 0)
+		return parse_fail("unknown literal");
+	s->p += n;
+	Py_INCREF(value);
+	return value;
+}
+
+/* After an element: 1 for ',', 0 for the closing bracket, -1 otherwise. */
+static int
+parse_next(struct parse *s, char close)
+{
+	parse_ws(s);
+	if (s->p < s->end && *s->p == ',') {
+		s->p++;
+		return 1;
+	}
+	if (s->p < s->end && *s->p == close) {
+		s->p++;
+		return 0;
+	}
+	return -1;
+}
+
+static PyObject *
+parse_array(struct parse *s)
 {
 	PyObject	*list, *item;
-	size_t		 i, n = json_object_array_length(j);
+	int		 more;
 
-	if ((list = PyList_New((Py_ssize_t)n)) == NULL)
+	if ((list = PyList_New(0)) == NULL)
 		return NULL;
-	for (i = 0; i < n; i++) {
-		if ((item = pyconv_value(json_object_array_get_idx(j,
-		    i))) == NULL) {
+	s->p++;
+	parse_ws(s);
+	if (s->p < s->end && *s->p == ']') {
+		s->p++;
+		return list;
+	}
+	do {
+		if ((item = parse_value(s)) == NULL ||
+		    PyList_Append(list, item) == -1) {
+			Py_XDECREF(item);
 			Py_DECREF(list);
 			return NULL;
 		}
-		PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+		Py_DECREF(item);
+	} while ((more = parse_next(s, ']')) == 1);
+	if (more == -1) {
+		Py_DECREF(list);
+		return parse_fail("expected ',' or ']'");
 	}
 	return list;
 }
 
-static PyObject *
-pyconv_object(struct json_object *j)
+/* Keys are interned: as keyword arguments they then match by pointer. */
+static int
+parse_member(struct parse *s, PyObject *dict)
 {
-	PyObject	*dict, *val;
+	PyObject	*key, *val;
 	int		 rv;
+
+	parse_ws(s);
+	if (s->p >= s->end || *s->p != '"') {
+		parse_fail("expected a key");
+		return -1;
+	}
+	if ((key = parse_string(s)) == NULL)
+		return -1;
+	PyUnicode_InternInPlace(&key);
+	parse_ws(s);
+	if (s->p >= s->end || *s->p++ != ':') {
+		Py_DECREF(key);
+		parse_fail("expected ':'");
+		return -1;
+	}
+	if ((val = parse_value(s)) == NULL) {
+		Py_DECREF(key);
+		return -1;
+	}
+	rv = PyDict_SetItem(dict, key, val);
+	Py_DECREF(key);
+	Py_DECREF(val);
+	return rv;
+}
+
+static PyObject *
+parse_object(struct parse *s)
+{
+	PyObject	*dict;
+	int		 more;
 
 	if ((dict = PyDict_New()) == NULL)
 		return NULL;
-	json_object_object_foreach(j, key, v) {
-		if ((val = pyconv_value(v)) == NULL) {
+	s->p++;
+	parse_ws(s);
+	if (s->p < s->end && *s->p == '}') {
+		s->p++;
+		return dict;
+	}
+	do {
+		if (parse_member(s, dict) == -1) {
 			Py_DECREF(dict);
 			return NULL;
 		}
-		rv = PyDict_SetItemString(dict, key, val);
-		Py_DECREF(val);
-		if (rv == -1) {
-			Py_DECREF(dict);
-			return NULL;
-		}
+	} while ((more = parse_next(s, '}')) == 1);
+	if (more == -1) {
+		Py_DECREF(dict);
+		return parse_fail("expected ',' or '}'");
 	}
 	return dict;
 }
 
 static PyObject *
-pyconv_value(struct json_object *j)
+parse_value(struct parse *s)
 {
-	switch (json_object_get_type(j)) {
-	case json_type_null:
-		Py_RETURN_NONE;
-	case json_type_boolean:
-		return PyBool_FromLong(json_object_get_boolean(j));
-	case json_type_int:
-		return pyconv_int(j);
-	case json_type_double:
-		return PyFloat_FromDouble(json_object_get_double(j));
-	case json_type_string:
-		return PyUnicode_DecodeUTF8(json_object_get_string(j),
-		    json_object_get_string_len(j), "replace");
-	case json_type_array:
-		return pyconv_array(j);
-	case json_type_object:
-		return pyconv_object(j);
+	PyObject	*o;
+
+	parse_ws(s);
+	if (s->p >= s->end)
+		return parse_fail("unexpected end");
+	if (++s->depth > PYCONV_MAX_DEPTH)
+		return parse_fail("nested too deep");
+	switch (*s->p) {
+	case '{':
+		o = parse_object(s);
+		break;
+	case '[':
+		o = parse_array(s);
+		break;
+	case '"':
+		o = parse_string(s);
+		break;
+	case 't':
+		o = parse_literal(s, "true", Py_True);
+		break;
+	case 'f':
+		o = parse_literal(s, "false", Py_False);
+		break;
+	case 'n':
+		o = parse_literal(s, "null", Py_None);
+		break;
+	default:
+		o = parse_number(s);
+		break;
 	}
-	PyErr_SetString(PyExc_TypeError, "unknown JSON type");
-	return NULL;
+	s->depth--;
+	return o;
 }
 
 /* A new reference, or NULL with a Python exception set. */
 PyObject *
-pyconv_from_json(struct json_object *j)
+pyconv_parse(const char *text, size_t len)
 {
-	return pyconv_value(j);
+	struct parse	 s = { text, text + len, 0 };
+	PyObject	*o;
+
+	if ((o = parse_value(&s)) == NULL)
+		return NULL;
+	parse_ws(&s);
+	if (s.p != s.end) {
+		Py_DECREF(o);
+		return parse_fail("trailing data");
+	}
+	return o;
 }
 
-struct tojson {
-	char	*err;
-	size_t	 errlen;
+/* Python -> text */
+
+void
+pybuf_reserve(struct pybuf *b, size_t n)
+{
+	size_t	cap;
+	char	*p;
+
+	if (b->len + n <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 4096;
+	while (cap < b->len + n)
+		cap *= 2;
+	if ((p = realloc(b->p, cap)) == NULL) {
+		fprintf(stderr, "mcp-hotd-worker: out of memory (%zu bytes)\n",
+		    cap);
+		_exit(1);
+	}
+	b->p = p;
+	b->cap = cap;
+}
+
+void
+pybuf_add(struct pybuf *b, const void *p, size_t n)
+{
+	pybuf_reserve(b, n);
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+/* s as a JSON string literal: '"', '\' and control characters escaped. */
+void
+pybuf_add_string(struct pybuf *b, const char *s, size_t n)
+{
+	static const char	hex[] = "0123456789abcdef";
+	const char		*run = s, *end = s + n;
+	char			*o;
+
+	pybuf_reserve(b, n + 2);
+	b->p[b->len++] = '"';
+	for (; s < end; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		pybuf_add(b, run, (size_t)(s - run));
+		run = s + 1;
+		pybuf_reserve(b, 6);
+		o = b->p + b->len;
+		*o++ = '\\';
+		switch (c) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		default:
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 0xf];
+			break;
+		}
+		b->len = (size_t)(o - b->p);
+	}
+	pybuf_add(b, run, (size_t)(s - run));
+	pybuf_add(b, "\"", 1);
+}
+
+struct dump {
+	struct pybuf	*b;
+	char		*err;
+	size_t		 errlen;
 };
 
-static int	tojson_value(struct tojson *, PyObject *, int,
-		    struct json_object **);
+static int	dump_value(struct dump *, PyObject *, int);
 
 static int
-tojson_fail(struct tojson *c, const char *fmt, const char *arg)
+dump_fail(struct dump *c, const char *fmt, const char *arg)
 {
 	snprintf(c->err, c->errlen, fmt, arg);
 	PyErr_Clear();
@@ -116,85 +478,96 @@ tojson_fail(struct tojson *c, const char *fmt, const char *arg)
 }
 
 static int
-tojson_long(struct tojson *c, PyObject *o, struct json_object **out)
+dump_text(struct dump *c, PyObject *o)
 {
-	long long	v;
-	int		overflow;
 	PyObject	*s;
+	const char	*t;
+	Py_ssize_t	 n;
 
-	v = PyLong_AsLongLongAndOverflow(o, &overflow);
-	if (!overflow) {
-		*out = json_object_new_int64(v);
-		return 0;
+	if ((s = PyObject_Str(o)) == NULL ||
+	    (t = PyUnicode_AsUTF8AndSize(s, &n)) == NULL) {
+		Py_XDECREF(s);
+		return dump_fail(c, "%s", "a number cannot be formatted");
 	}
-	/* JSON numbers have no size limit: write the exact digits. */
-	if ((s = PyObject_Str(o)) == NULL)
-		return tojson_fail(c, "%s", "integer cannot be formatted");
-	*out = json_object_new_double_s(PyLong_AsDouble(o),
-	    PyUnicode_AsUTF8(s));
-	PyErr_Clear();		/* AsDouble overflows past 1e308: harmless */
+	pybuf_add(c->b, t, (size_t)n);
 	Py_DECREF(s);
 	return 0;
 }
 
 static int
-tojson_float(struct tojson *c, PyObject *o, struct json_object **out)
+dump_long(struct dump *c, PyObject *o)
+{
+	long long	v;
+	int		overflow, n;
+	char		num[24];
+
+	v = PyLong_AsLongLongAndOverflow(o, &overflow);
+	if (overflow)	/* JSON numbers have no size limit: exact digits */
+		return dump_text(c, o);
+	if (v == -1 && PyErr_Occurred())
+		return dump_fail(c, "%s", "an integer cannot be read");
+	n = snprintf(num, sizeof(num), "%lld", v);
+	pybuf_add(c->b, num, (size_t)n);
+	return 0;
+}
+
+static int
+dump_float(struct dump *c, PyObject *o)
 {
 	double	 d = PyFloat_AS_DOUBLE(o);
 	char	*repr;
 
 	if (!Py_IS_FINITE(d))
-		return tojson_fail(c, "%s is not a JSON number", Py_IS_NAN(d) ?
+		return dump_fail(c, "%s is not a JSON number", Py_IS_NAN(d) ?
 		    "NaN" : "Infinity");
 	if ((repr = PyOS_double_to_string(d, 'r', 0, Py_DTSF_ADD_DOT_0,
 	    NULL)) == NULL)
-		return tojson_fail(c, "%s", "float cannot be formatted");
-	*out = json_object_new_double_s(d, repr);
+		return dump_fail(c, "%s", "a float cannot be formatted");
+	pybuf_add(c->b, repr, strlen(repr));
 	PyMem_Free(repr);
 	return 0;
 }
 
 static int
-tojson_str(struct tojson *c, PyObject *o, struct json_object **out)
+dump_str(struct dump *c, PyObject *o)
 {
 	const char	*s;
 	Py_ssize_t	 len;
 
 	if ((s = PyUnicode_AsUTF8AndSize(o, &len)) == NULL)
-		return tojson_fail(c, "%s", "a string is not valid Unicode "
+		return dump_fail(c, "%s", "a string is not valid Unicode "
 		    "(lone surrogate)");
-	*out = json_object_new_string_len(s, (int)len);
+	pybuf_add_string(c->b, s, (size_t)len);
 	return 0;
 }
 
 static int
-tojson_seq(struct tojson *c, PyObject *o, int depth, struct json_object **out)
+dump_seq(struct dump *c, PyObject *o, int depth)
 {
-	PyObject		*fast;
-	struct json_object	*a, *item;
-	Py_ssize_t		 i, n;
+	PyObject	*fast;
+	Py_ssize_t	 i, n;
 
 	if ((fast = PySequence_Fast(o, "")) == NULL)
-		return tojson_fail(c, "%s", "sequence cannot be read");
+		return dump_fail(c, "%s", "a sequence cannot be read");
 	n = PySequence_Fast_GET_SIZE(fast);
-	a = json_object_new_array_ext((int)n);
+	pybuf_add(c->b, "[", 1);
 	for (i = 0; i < n; i++) {
-		if (tojson_value(c, PySequence_Fast_GET_ITEM(fast, i),
-		    depth + 1, &item) == -1) {
-			json_object_put(a);
+		if (i > 0)
+			pybuf_add(c->b, ",", 1);
+		if (dump_value(c, PySequence_Fast_GET_ITEM(fast, i),
+		    depth + 1) == -1) {
 			Py_DECREF(fast);
 			return -1;
 		}
-		json_object_array_add(a, item);
 	}
 	Py_DECREF(fast);
-	*out = a;
+	pybuf_add(c->b, "]", 1);
 	return 0;
 }
 
 /* Keys as json.dumps takes them: str, or int/float/bool/None as text. */
 static PyObject *
-tojson_key(PyObject *k)
+dump_key(PyObject *k)
 {
 	if (PyUnicode_Check(k)) {
 		Py_INCREF(k);
@@ -212,69 +585,71 @@ tojson_key(PyObject *k)
 }
 
 static int
-tojson_dict(struct tojson *c, PyObject *o, int depth, struct json_object **out)
+dump_dict(struct dump *c, PyObject *o, int depth)
 {
-	struct json_object	*obj, *val;
-	PyObject		*k, *v, *ks;
-	Py_ssize_t		 pos = 0;
-	const char		*key;
+	PyObject	*k, *v, *ks;
+	Py_ssize_t	 pos = 0;
+	int		 first = 1, rv;
 
-	obj = json_object_new_object();
+	pybuf_add(c->b, "{", 1);
 	while (PyDict_Next(o, &pos, &k, &v)) {
-		if ((ks = tojson_key(k)) == NULL) {
-			json_object_put(obj);
-			return tojson_fail(c, "a dict key of type %s is not a "
+		if ((ks = dump_key(k)) == NULL)
+			return dump_fail(c, "a dict key of type %s is not a "
 			    "string", Py_TYPE(k)->tp_name);
-		}
-		if ((key = PyUnicode_AsUTF8(ks)) == NULL ||
-		    tojson_value(c, v, depth + 1, &val) == -1) {
-			Py_DECREF(ks);
-			json_object_put(obj);
-			return key == NULL ? tojson_fail(c, "%s", "a dict key "
-			    "is not valid Unicode") : -1;
-		}
-		json_object_object_add(obj, key, val);
+		if (!first)
+			pybuf_add(c->b, ",", 1);
+		first = 0;
+		rv = dump_str(c, ks);
 		Py_DECREF(ks);
+		if (rv == -1)
+			return -1;
+		pybuf_add(c->b, ":", 1);
+		if (dump_value(c, v, depth + 1) == -1)
+			return -1;
 	}
-	*out = obj;
+	pybuf_add(c->b, "}", 1);
 	return 0;
 }
 
 static int
-tojson_value(struct tojson *c, PyObject *o, int depth, struct json_object **out)
+dump_value(struct dump *c, PyObject *o, int depth)
 {
-	*out = NULL;
 	if (depth > PYCONV_MAX_DEPTH)
-		return tojson_fail(c, "nested deeper than %s levels (or "
+		return dump_fail(c, "nested deeper than %s levels (or "
 		    "circular)", "200");
-	if (o == Py_None)
+	if (o == Py_None) {
+		pybuf_add(c->b, "null", 4);
 		return 0;
+	}
 	if (PyBool_Check(o)) {
-		*out = json_object_new_boolean(o == Py_True);
+		if (o == Py_True)
+			pybuf_add(c->b, "true", 4);
+		else
+			pybuf_add(c->b, "false", 5);
 		return 0;
 	}
 	if (PyLong_Check(o))
-		return tojson_long(c, o, out);
+		return dump_long(c, o);
 	if (PyFloat_Check(o))
-		return tojson_float(c, o, out);
+		return dump_float(c, o);
 	if (PyUnicode_Check(o))
-		return tojson_str(c, o, out);
+		return dump_str(c, o);
 	if (PyList_Check(o) || PyTuple_Check(o))
-		return tojson_seq(c, o, depth, out);
+		return dump_seq(c, o, depth);
 	if (PyDict_Check(o))
-		return tojson_dict(c, o, depth, out);
-	return tojson_fail(c, "a value of type %s is not JSON-serializable",
+		return dump_dict(c, o, depth);
+	return dump_fail(c, "a value of type %s is not JSON-serializable",
 	    Py_TYPE(o)->tp_name);
 }
 
 /*
- * Convert o; *out is NULL for None. Returns 0, or -1 with err saying what
- * could not be converted.
+ * Append o as JSON text to b. Returns 0, or -1 with err saying what could
+ * not be converted (b then holds a partial text the caller cuts off).
  */
 int
-pyconv_to_json(PyObject *o, struct json_object **out, char *err, size_t errlen)
+pyconv_dump(struct pybuf *b, PyObject *o, char *err, size_t errlen)
 {
-	struct tojson	c = { err, errlen };
+	struct dump	c = { b, err, errlen };
 
-	return tojson_value(&c, o, 0, out);
+	return dump_value(&c, o, 0);
 }

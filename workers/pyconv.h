@@ -3,11 +3,18 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
-#include <json.h>
+
+/* A growing byte buffer; out of memory ends the worker. */
+struct pybuf {
+	char	*p;
+	size_t	 len, cap;
+};
 
 /* pyconv.c */
-PyObject	*pyconv_from_json(struct json_object *);
-int		 pyconv_to_json(PyObject *, struct json_object **, char *,
-		    size_t);
+PyObject	*pyconv_parse(const char *, size_t);
+int		 pyconv_dump(struct pybuf *, PyObject *, char *, size_t);
+void		 pybuf_reserve(struct pybuf *, size_t);
+void		 pybuf_add(struct pybuf *, const void *, size_t);
+void		 pybuf_add_string(struct pybuf *, const char *, size_t);
 
 #endif /* PYCONV_H */

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json.h>
+
 #include "pyconv.h"
 #include "pyworker.h"
 #include "sandbox.h"
@@ -67,55 +69,52 @@ die(const char *fmt, ...)
 
 /*
  * Input is read in as large chunks as the socket holds, so a batch of
- * pipelined calls costs one read; each result is one writev, sent as soon
- * as it exists, so a worker that dies later loses no finished answer.
+ * pipelined calls costs one read. Output frames are built in place in tx,
+ * the result's JSON written straight after its header.
  */
 static struct {
 	char	*buf;
 	size_t	 cap, off, len;
 } rx;
 
-static void
-write_frame(const void *hdr, const void *payload, size_t len)
-{
-	struct iovec	 iov[2] = { { (void *)hdr, FRAME_HDR_LEN },
-			    { (void *)payload, len } };
-	ssize_t		 n;
+static struct pybuf	tx;
 
-	while (iov[0].iov_len + iov[1].iov_len > 0) {
-		if ((n = writev(CHAN, iov, 2)) == -1 && errno == EINTR)
+static void
+tx_flush(void)
+{
+	size_t	off = 0;
+	ssize_t	n;
+
+	while (off < tx.len) {
+		if ((n = write(CHAN, tx.p + off, tx.len - off)) == -1 &&
+		    errno == EINTR)
 			continue;
 		if (n <= 0)
 			_exit(0);	/* the supervisor is gone */
-		for (int i = 0; i < 2 && n > 0; i++) {
-			size_t k = (size_t)n < iov[i].iov_len ?
-			    (size_t)n : iov[i].iov_len;
-			iov[i].iov_base = (char *)iov[i].iov_base + k;
-			iov[i].iov_len -= k;
-			n -= (ssize_t)k;
-		}
+		off += (size_t)n;
 	}
+	tx.len = 0;
+}
+
+/* Start a frame in tx; its length is set by frame_end. */
+static size_t
+frame_begin(uint32_t type, uint64_t id)
+{
+	struct frame_hdr	h = { type, 0, id };
+	size_t			start = tx.len;
+
+	pybuf_reserve(&tx, FRAME_HDR_LEN);
+	frame_hdr_encode(&h, (uint8_t *)tx.p + tx.len);
+	tx.len += FRAME_HDR_LEN;
+	return start;
 }
 
 static void
-send_frame(uint32_t type, uint64_t id, const char *payload, size_t len)
+frame_end(size_t start)
 {
-	struct frame_hdr	h = { type, (uint32_t)len, id };
-	uint8_t			hb[FRAME_HDR_LEN];
+	uint32_t	len = (uint32_t)(tx.len - start - FRAME_HDR_LEN);
 
-	frame_hdr_encode(&h, hb);
-	write_frame(hb, payload, len);
-}
-
-static void
-send_json(uint32_t type, uint64_t id, struct json_object *o)
-{
-	size_t		 len;
-	const char	*s;
-
-	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	send_frame(type, id, s, len);
+	memcpy(tx.p + start + 4, &len, sizeof(len));
 }
 
 /*
@@ -166,24 +165,27 @@ rx_fill(size_t want)
 	return 1;
 }
 
-/* A frame's payload (malloc'd, NUL-terminated), or NULL at EOF. */
-static char *
+/*
+ * The next frame, its payload left in rx (valid until the next call), or
+ * NULL at EOF. Before waiting for input, what is in tx goes out.
+ */
+static const char *
 recv_frame(struct frame_hdr *h)
 {
-	const char	*why;
-	char		*p;
+	const char	*why, *p;
 
+	if (rx.len < FRAME_HDR_LEN)
+		tx_flush();
 	if (!rx_fill(FRAME_HDR_LEN))
 		return NULL;
 	if (frame_hdr_decode((uint8_t *)rx.buf + rx.off, MAX_IN_FRAME, h,
 	    &why) == -1)
 		die("bad frame from the supervisor: %s", why);
+	if (rx.len < FRAME_HDR_LEN + (size_t)h->len)
+		tx_flush();
 	if (!rx_fill(FRAME_HDR_LEN + (size_t)h->len))
 		die("the supervisor closed the channel mid-frame");
-	if ((p = malloc((size_t)h->len + 1)) == NULL)
-		die("out of memory for a %u-byte frame", h->len);
-	memcpy(p, rx.buf + rx.off + FRAME_HDR_LEN, h->len);
-	p[h->len] = '\0';
+	p = rx.buf + rx.off + FRAME_HDR_LEN;
 	rx.off += FRAME_HDR_LEN + h->len;
 	rx.len -= FRAME_HDR_LEN + h->len;
 	return p;
@@ -192,10 +194,15 @@ recv_frame(struct frame_hdr *h)
 static void __attribute__((noreturn))
 load_failed(const char *error)
 {
-	struct json_object	*m = json_object_new_object();
+	size_t	f;
 
-	json_object_object_add(m, "error", json_object_new_string(error));
-	send_json(MSG_LOAD_FAILED, 0, m);
+	tx.len = 0;	/* a READY being built, if any */
+	f = frame_begin(MSG_LOAD_FAILED, 0);
+	pybuf_add(&tx, "{\"error\":", 9);
+	pybuf_add_string(&tx, error, strlen(error));
+	pybuf_add(&tx, "}", 1);
+	frame_end(f);
+	tx_flush();
 	_exit(0);
 }
 
@@ -256,22 +263,43 @@ worker_python_start(void)
 	    "sys.stderr.reconfigure(line_buffering=True)\n");
 }
 
-static struct json_object *
+/* Append `,"key":` and o's JSON to tx, or fail the load naming key. */
+static void
+ready_member(const char *key, PyObject *o)
+{
+	char	why[256], msg[320];
+
+	pybuf_add(&tx, ",\"", 2);
+	pybuf_add(&tx, key, strlen(key));
+	pybuf_add(&tx, "\":", 2);
+	if (pyconv_dump(&tx, o, why, sizeof(why)) == -1) {
+		snprintf(msg, sizeof(msg), "%s (in the derived %s)", why, key);
+		load_failed(msg);
+	}
+}
+
+/*
+ * Load the tool and put READY in tx: {"function","inputSchema","warnings",
+ * "doc","isolation"}.
+ */
+static void
 tool_load(struct json_object *msg)
 {
-	struct json_object	*v, *schema, *ready;
-	PyObject		*params, *res;
-	const char		*code;
-	char			*err, why[256];
+	struct json_object	*v;
+	PyObject		*params, *res, *fname;
+	const char		*code, *s;
+	char			*err;
+	size_t			 f;
 
 	json_object_object_get_ex(msg, "code", &v);
 	code = json_object_get_string(v);
-	if (json_object_object_get_ex(msg, "parameters", &v))
-		params = pyconv_from_json(v);
-	else
+	if (json_object_object_get_ex(msg, "parameters", &v)) {
+		s = json_object_to_json_string(v);
+		params = pyconv_parse(s, strlen(s));
+	} else
 		params = PyDict_New();
-	res = PyObject_CallMethod(wk.host, "load", "ssO", wk.name, code,
-	    params);
+	res = params ? PyObject_CallMethod(wk.host, "load", "ssO", wk.name,
+	    code, params) : NULL;
 	Py_XDECREF(params);
 	if (res == NULL) {
 		err = exception_text();
@@ -279,102 +307,94 @@ tool_load(struct json_object *msg)
 	}
 	wk.func = PyTuple_GetItem(res, 0);
 	Py_INCREF(wk.func);
-	if (pyconv_to_json(PyTuple_GetItem(res, 1), &schema, why,
-	    sizeof(why)) == -1) {
-		snprintf(why + strlen(why), sizeof(why) - strlen(why),
-		    " (in the derived input schema)");
-		load_failed(why);
-	}
-	ready = json_object_new_object();
-	json_object_object_add(ready, "function", json_object_new_string(
-	    PyUnicode_AsUTF8(PyObject_GetAttrString(wk.func, "__name__"))));
-	json_object_object_add(ready, "inputSchema", schema);
-	pyconv_to_json(PyTuple_GetItem(res, 2), &v, why, sizeof(why));
-	json_object_object_add(ready, "warnings", v);
-	pyconv_to_json(PyTuple_GetItem(res, 3), &v, why, sizeof(why));
-	json_object_object_add(ready, "doc", v);
-	json_object_object_add(ready, "isolation",
-	    json_object_new_string(wk.isolation));
+	f = frame_begin(MSG_READY, 0);
+	pybuf_add(&tx, "{\"function\":", 12);
+	fname = PyObject_GetAttrString(wk.func, "__name__");
+	s = fname ? PyUnicode_AsUTF8(fname) : NULL;
+	PyErr_Clear();
+	pybuf_add_string(&tx, s ? s : wk.name, strlen(s ? s : wk.name));
+	Py_XDECREF(fname);
+	ready_member("inputSchema", PyTuple_GetItem(res, 1));
+	ready_member("warnings", PyTuple_GetItem(res, 2));
+	ready_member("doc", PyTuple_GetItem(res, 3));
+	pybuf_add(&tx, ",\"isolation\":", 13);
+	pybuf_add_string(&tx, wk.isolation, strlen(wk.isolation));
+	pybuf_add(&tx, "}", 1);
+	frame_end(f);
 	Py_DECREF(res);
-	return ready;
 }
 
-static struct json_object *
+/* A CallToolResult in tx: one text item holding text, len bytes. */
+static void
+result_text(const char *text, size_t len, const char *structured,
+    size_t slen, int is_error)
+{
+	pybuf_add(&tx, "{\"content\":[{\"type\":\"text\",\"text\":", 34);
+	pybuf_add_string(&tx, text, len);
+	pybuf_add(&tx, "}]", 2);
+	if (structured != NULL) {
+		pybuf_add(&tx, ",\"structuredContent\":", 21);
+		pybuf_add(&tx, structured, slen);
+	}
+	if (is_error)
+		pybuf_add(&tx, ",\"isError\":true}", 16);
+	else
+		pybuf_add(&tx, ",\"isError\":false}", 17);
+}
+
+static void
 result_error(const char *text)
 {
-	struct json_object	*r, *content, *item;
-
-	r = json_object_new_object();
-	content = json_object_new_array();
-	item = json_object_new_object();
-	json_object_object_add(item, "type", json_object_new_string("text"));
-	json_object_object_add(item, "text", json_object_new_string(text));
-	json_object_array_add(content, item);
-	json_object_object_add(r, "content", content);
-	json_object_object_add(r, "isError", json_object_new_boolean(1));
-	return r;
+	result_text(text, strlen(text), NULL, 0, 1);
 }
 
-static struct json_object *
+static void
 result_too_big(size_t len)
 {
 	char	msg[160];
 
 	snprintf(msg, sizeof(msg), "the reply of %zu bytes exceeds the limit "
 	    "of %zu bytes", len, wk.max_reply);
-	return result_error(msg);
+	result_error(msg);
 }
 
 /*
  * A str is one text item. Any other JSON value is a text item holding its
  * JSON, and a dict is also structuredContent.
  */
-static struct json_object *
+static void
 result_from(PyObject *value)
 {
-	struct json_object	*r, *content, *item, *j, *str;
+	static struct pybuf	 json;
 	const char		*text;
 	char			 why[256], msg[320];
-	size_t			 len;
 	Py_ssize_t		 slen;
 
 	if (PyUnicode_Check(value)) {
 		if ((text = PyUnicode_AsUTF8AndSize(value, &slen)) == NULL) {
 			PyErr_Clear();
-			return result_error("the returned string is not valid "
-			    "Unicode (lone surrogate)");
-		}
-		j = NULL;
-		len = (size_t)slen;
-		if (len > wk.max_reply)
-			return result_too_big(len);
-	} else {
-		if (pyconv_to_json(value, &j, why, sizeof(why)) == -1) {
-			snprintf(msg, sizeof(msg), "the return value cannot be "
-			    "sent as JSON: %s", why);
-			return result_error(msg);
-		}
-		text = json_object_to_json_string_length(j,
-		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-		    &len);
+			result_error("the returned string is not valid Unicode "
+			    "(lone surrogate)");
+		} else if ((size_t)slen > wk.max_reply)
+			result_too_big((size_t)slen);
+		else
+			result_text(text, (size_t)slen, NULL, 0, 0);
+		return;
 	}
-	if ((str = json_object_new_string_len(text, (int)len)) == NULL) {
-		json_object_put(j);
-		return result_error("out of memory building the reply");
-	}
-	r = json_object_new_object();
-	content = json_object_new_array();
-	item = json_object_new_object();
-	json_object_object_add(item, "type", json_object_new_string("text"));
-	json_object_object_add(item, "text", str);
-	json_object_array_add(content, item);
-	json_object_object_add(r, "content", content);
-	if (json_object_is_type(j, json_type_object))
-		json_object_object_add(r, "structuredContent", j);
+	json.len = 0;
+	if (pyconv_dump(&json, value, why, sizeof(why)) == -1) {
+		snprintf(msg, sizeof(msg), "the return value cannot be sent as "
+		    "JSON: %s", why);
+		result_error(msg);
+	} else if (json.len > wk.max_reply)
+		result_too_big(json.len);
 	else
-		json_object_put(j);
-	json_object_object_add(r, "isError", json_object_new_boolean(0));
-	return r;
+		result_text(json.p, json.len, PyDict_Check(value) ? json.p :
+		    NULL, json.len, 0);
+	if (json.cap > 1024 * 1024) {	/* keep no huge buffer around */
+		free(json.p);
+		memset(&json, 0, sizeof(json));
+	}
 }
 
 static PyObject *
@@ -390,42 +410,33 @@ call_function(PyObject *kwargs)
 	return done;
 }
 
+/* Run one call; its RESULT frame goes into tx. */
 static void
 tool_call(uint64_t id, const char *payload, size_t len)
 {
-	struct json_object	*args, *r;
-	PyObject		*kwargs = NULL, *res;
-	const char		*out;
-	char			*err;
-	size_t			 outlen;
+	PyObject	*kwargs, *res;
+	char		*err;
+	size_t		 f, outlen;
 
-	args = json_tokener_parse(payload);
-	if (args == NULL || !json_object_is_type(args, json_type_object) ||
-	    (kwargs = pyconv_from_json(args)) == NULL) {
+	f = frame_begin(MSG_RESULT, id);
+	if ((kwargs = pyconv_parse(payload, len)) == NULL ||
+	    !PyDict_Check(kwargs)) {
 		PyErr_Clear();
-		r = result_error("the arguments are not a JSON object");
+		result_error("the arguments are not a JSON object");
 	} else if ((res = call_function(kwargs)) == NULL) {
 		err = exception_text();
-		r = result_error(err);
+		result_error(err);
 		free(err);
 	} else {
-		r = result_from(res);
+		result_from(res);
 		Py_DECREF(res);
 	}
 	Py_XDECREF(kwargs);
-	json_object_put(args);
-	out = json_object_to_json_string_length(r, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE, &outlen);
-	(void)len;
-	if (out == NULL || outlen > wk.max_reply) {
-		json_object_put(r);
-		r = out == NULL ? result_error("out of memory serializing the "
-		    "reply") : result_too_big(outlen);
-		out = json_object_to_json_string_length(r,
-		    JSON_C_TO_STRING_PLAIN, &outlen);
+	if ((outlen = tx.len - f - FRAME_HDR_LEN) > wk.max_reply) {
+		tx.len = f + FRAME_HDR_LEN;
+		result_too_big(outlen);
 	}
-	send_frame(MSG_RESULT, id, out, outlen);
-	json_object_put(r);
+	frame_end(f);
 }
 
 /* Before Python starts, so it never sees a network. */
@@ -459,34 +470,36 @@ void
 worker_serve(const char *name)
 {
 	struct frame_hdr	 h;
-	struct json_object	*msg, *ready;
-	char			*payload, err[256];
+	struct json_object	*msg;
+	const char		*payload;
+	char			*load, err[256];
 
 	wk.name = name;
 	if ((payload = recv_frame(&h)) == NULL)
 		_exit(0);
-	if (h.type != MSG_LOAD || (msg = json_tokener_parse(payload)) == NULL)
+	if (h.type != MSG_LOAD || (load = strndup(payload, h.len)) == NULL ||
+	    (msg = json_tokener_parse(load)) == NULL)
 		die("expected a LOAD message first");
-	free(payload);
+	free(load);
 	wk.max_reply = (size_t)json_object_get_int64(
 	    json_object_object_get(msg, "max_reply"));
 	if (sandbox_load_phase(json_int(msg, "memory_mb", 512), err,
 	    sizeof(err)) == -1)
 		load_failed(err);
-	ready = tool_load(msg);
+	tool_load(msg);
 	json_object_put(msg);
 	if (sandbox_call_phase(CHAN, err, sizeof(err)) == -1)
 		load_failed(err);
-	send_json(MSG_READY, 0, ready);
-	json_object_put(ready);
+	tx_flush();	/* READY */
 
 	while ((payload = recv_frame(&h)) != NULL) {
 		if (h.type != MSG_CALL)
 			die("unexpected %s message", frame_type_name(h.type));
 		tool_call(h.id, payload, h.len);
 		wk.served++;
-		free(payload);
+		tx_flush();	/* a later call that kills us loses nothing */
 	}
+	tx_flush();
 	_exit(0);
 }
 
