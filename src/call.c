@@ -10,22 +10,30 @@
 
 #include "mcp-hotd.h"
 
+/*
+ * A call and the text it carries (its id, its arguments; args may be NULL)
+ * in one allocation.
+ */
 struct call *
-call_new(struct session *s, struct json_object *id, struct tool *t,
-    struct json_object *args)
+call_new(struct session *s, const char *id, size_t idlen, struct tool *t,
+    const char *args, size_t argslen)
 {
 	struct call	*c;
-	const char	*idjson;
-	size_t		 len;
+	char		*p;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL)
+	if ((c = calloc(1, sizeof(*c) + idlen + argslen + 2)) == NULL)
 		fatal("%s", __func__);
-	idjson = mcp_to_string(id, &len);
-	if ((c->idjson = strdup(idjson)) == NULL)
-		fatal("%s", __func__);
+	p = (char *)(c + 1);
+	c->idjson = p;
+	memcpy(p, id, idlen);
+	p += idlen + 1;
+	if (args != NULL) {
+		c->args = p;
+		c->argslen = argslen;
+		memcpy(p, args, argslen);
+	}
 	c->session = s;
 	c->tool = t;
-	c->args = args;
 	c->id = ++sv.next_call_id;
 	TAILQ_INSERT_TAIL(&s->calls, c, sentry);
 	s->ninflight++;
@@ -89,8 +97,5 @@ call_answer_error(struct call *c, const char *fmt, ...)
 void
 call_free(struct call *c)
 {
-	if (c->args != NULL)
-		json_object_put(c->args);
-	free(c->idjson);
 	free(c);
 }

@@ -102,35 +102,37 @@ control_status(void)
 	return st;
 }
 
-/* Returns 1 when msg was a control request (answered or pending). */
-int
-control_handle(struct session *s, struct json_object *msg)
+static struct call *
+control_call(struct session *s, const struct jdoc *d, int idt)
 {
-	struct json_object	*v, *id, *st;
-	struct call		*c;
-	const char		*method, *str;
-	size_t			 len;
+	return call_new(s, d->text + d->t[idt].start, d->t[idt].end -
+	    d->t[idt].start, NULL, NULL, 0);
+}
 
-	if (!json_object_object_get_ex(msg, "method", &v) ||
-	    !json_object_is_type(v, json_type_string) ||
-	    strncmp(json_object_get_string(v), "mcp-hotd/", 9) != 0 ||
-	    !json_object_object_get_ex(msg, "id", &id) ||
-	    !(json_object_is_type(id, json_type_string) ||
-	    json_object_is_type(id, json_type_int)))
+/* Returns 1 when d was a control request (answered or pending). */
+int
+control_handle(struct session *s, const struct jdoc *d)
+{
+	struct json_object	*reply, *st;
+	const char		*str;
+	size_t			 len;
+	int			 idt, mt, pt;
+
+	if (mcp_envelope(d, &reply, &idt, &mt, &pt) != MCP_CALL || idt == -1) {
+		json_object_put(reply);	/* mcp.c answers it */
 		return 0;
-	method = json_object_get_string(v);
-	if (strcmp(method, "mcp-hotd/reload") == 0) {
+	}
+	if (jdoc_string_eq(d, mt, "mcp-hotd/reload", 15)) {
 		log_info("session %u (%s): reload requested", s->id, s->peer);
-		reload_request("control request", call_new(s, id, NULL, NULL));
+		reload_request("control request", control_call(s, d, idt));
 		return 1;
 	}
-	if (strcmp(method, "mcp-hotd/status") == 0) {
-		c = call_new(s, id, NULL, NULL);
+	if (jdoc_string_eq(d, mt, "mcp-hotd/status", 15)) {
 		st = control_status();
 		str = mcp_to_string(st, &len);
-		call_answer_raw(c, str, len);
+		call_answer_raw(control_call(s, d, idt), str, len);
 		json_object_put(st);
 		return 1;
 	}
-	return 0;	/* unknown: mcp.c answers -32601 */
+	return 0;	/* not ours, or unknown: mcp.c answers -32601 */
 }

@@ -7,12 +7,21 @@
  * text is made explicit. One tokener is kept and reset: allocating one per
  * parse was the biggest cost on the request path.
  *
- * json_check_result: is a worker's result one compact JSON object with a
- * "content" array, on one line? A syntax check that allocates nothing, so a
- * result is relayed as the worker wrote it without being parsed.
+ * jdoc_parse: the request path's parser. It checks the text (strict JSON,
+ * UTF-8, depth) and lays it out as a flat array of tokens pointing into
+ * the text, kept and reused: no object per value, no copy of a string, no
+ * locale switch. A tools/call is routed, checked and relayed from these
+ * tokens; its arguments go to the worker as the client wrote them.
+ *
+ * json_check_result: is a worker's result one JSON object with a "content"
+ * array, on one line? Checked with the same parser, so a result is relayed
+ * as the worker wrote it without building it as objects.
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mcp-hotd.h"
@@ -53,162 +62,440 @@ json_parse_free(void)
 	json_tok = NULL;
 }
 
-struct scan {
+#define JDOC_KEEP_TOKENS	4096	/* more are freed after use */
+
+struct jscan {
+	struct jdoc	*d;
 	const char	*p, *end;
-	int		 depth;
+	int		 depth, one_line;
+	const char	*why;
 };
 
-static int	scan_value(struct scan *);
+static int	jscan_value(struct jscan *);
+
+static int
+jscan_fail(struct jscan *s, const char *why)
+{
+	if (s->why == NULL)
+		s->why = why;
+	return -1;
+}
 
 static void
-scan_ws(struct scan *s)
+jscan_ws(struct jscan *s)
 {
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t'))
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
+	    (!s->one_line && (*s->p == '\n' || *s->p == '\r'))))
 		s->p++;
 }
 
 static int
-scan_lit(struct scan *s, const char *lit, size_t n)
+jscan_token(struct jscan *s, enum jtype type)
 {
-	if ((size_t)(s->end - s->p) < n || memcmp(s->p, lit, n) != 0)
-		return -1;
-	s->p += n;
+	struct jdoc	*d = s->d;
+	struct jtok	*t;
+	size_t		 cap;
+
+	if (d->nt == d->cap) {
+		cap = d->cap ? d->cap * 2 : 64;
+		if ((t = reallocarray(d->t, cap, sizeof(*t))) == NULL)
+			fatal("%s", __func__);
+		d->t = t;
+		d->cap = cap;
+	}
+	t = &d->t[d->nt];
+	memset(t, 0, sizeof(*t));
+	t->type = type;
+	t->start = (uint32_t)(s->p - d->text);
+	return (int)d->nt++;
+}
+
+/* One UTF-8 sequence after its lead byte c; overlong and surrogates refused. */
+static int
+jscan_utf8(struct jscan *s, unsigned char c)
+{
+	unsigned char	lo = 0x80, hi = 0xbf;
+	int		n;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 1;
+	else if (c >= 0xe0 && c <= 0xef) {
+		n = 2;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 3;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else
+		return jscan_fail(s, "invalid UTF-8");
+	for (; n > 0; n--, lo = 0x80, hi = 0xbf) {
+		if (s->p >= s->end || (unsigned char)*s->p < lo ||
+		    (unsigned char)*s->p > hi)
+			return jscan_fail(s, "invalid UTF-8");
+		s->p++;
+	}
 	return 0;
 }
 
 static int
-scan_hex4(struct scan *s)
+jscan_escape(struct jscan *s)
 {
 	int	i;
 
-	for (i = 0; i < 4; i++, s->p++)
-		if (s->p >= s->end || strchr("0123456789abcdefABCDEF",
-		    *s->p) == NULL || *s->p == '\0')
-			return -1;
-	return 0;
+	if (s->p >= s->end)
+		return jscan_fail(s, "unterminated string");
+	switch (*s->p++) {
+	case '"': case '\\': case '/': case 'b': case 'f': case 'n':
+	case 'r': case 't':
+		return 0;
+	case 'u':
+		for (i = 0; i < 4; i++, s->p++)
+			if (s->p >= s->end || !isxdigit((unsigned char)*s->p))
+				return jscan_fail(s, "bad \\u escape");
+		return 0;
+	}
+	return jscan_fail(s, "unknown escape in a string");
 }
 
-/* A string: control characters (raw newlines among them) refused. */
 static int
-scan_string(struct scan *s)
+jscan_string(struct jscan *s)
 {
-	if (s->p >= s->end || *s->p++ != '"')
-		return -1;
+	int	i = jscan_token(s, JT_STRING);
+
+	s->p++;
 	while (s->p < s->end) {
 		unsigned char c = (unsigned char)*s->p++;
 
-		if (c == '"')
-			return 0;
+		if (c == '"') {
+			s->d->t[i].end = (uint32_t)(s->p - s->d->text);
+			return i;
+		}
 		if (c < 0x20)
-			return -1;
-		if (c != '\\')
-			continue;
-		if (s->p >= s->end)
-			return -1;
-		c = (unsigned char)*s->p++;
-		if (c == 'u') {
-			if (scan_hex4(s) == -1)
+			return jscan_fail(s, "control character in a string");
+		if (c == '\\') {
+			s->d->t[i].flags |= JT_ESCAPED;
+			if (jscan_escape(s) == -1)
 				return -1;
-		} else if (strchr("\"\\/bfnrt", c) == NULL || c == '\0')
+		} else if (c >= 0x80 && jscan_utf8(s, c) == -1)
 			return -1;
 	}
-	return -1;
+	return jscan_fail(s, "unterminated string");
 }
 
 static int
-scan_digits(struct scan *s)
+jscan_digits(struct jscan *s)
 {
 	const char	*start = s->p;
 
 	while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
 		s->p++;
-	return s->p > start ? 0 : -1;
+	return s->p > start ? 0 : jscan_fail(s, "bad number");
 }
 
 static int
-scan_number(struct scan *s)
+jscan_number(struct jscan *s)
 {
+	int	i = jscan_token(s, JT_NUMBER);
+
 	if (s->p < s->end && *s->p == '-')
 		s->p++;
 	if (s->p < s->end && *s->p == '0')
 		s->p++;
-	else if (scan_digits(s) == -1)
+	else if (jscan_digits(s) == -1)
 		return -1;
 	if (s->p < s->end && *s->p == '.') {
 		s->p++;
-		if (scan_digits(s) == -1)
+		s->d->t[i].flags |= JT_FRACTION;
+		if (jscan_digits(s) == -1)
 			return -1;
 	}
 	if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
 		s->p++;
+		s->d->t[i].flags |= JT_FRACTION;
 		if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
 			s->p++;
-		if (scan_digits(s) == -1)
+		if (jscan_digits(s) == -1)
 			return -1;
 	}
-	return 0;
+	s->d->t[i].end = (uint32_t)(s->p - s->d->text);
+	return i;
 }
 
-/* Members or elements up to the closing bracket; keys when object. */
 static int
-scan_container(struct scan *s, char close, int object)
+jscan_literal(struct jscan *s, enum jtype type, const char *lit, size_t n)
 {
+	int	i = jscan_token(s, type);
+
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, lit, n) != 0)
+		return jscan_fail(s, "unexpected character");
+	s->p += n;
+	s->d->t[i].end = (uint32_t)(s->p - s->d->text);
+	return i;
+}
+
+/* Members or elements up to the closing bracket; keys when an object. */
+static int
+jscan_container(struct jscan *s, enum jtype type)
+{
+	char	close = type == JT_OBJECT ? '}' : ']';
+	int	i = jscan_token(s, type), n = 0;
+
 	if (++s->depth > JSON_MAX_DEPTH)
-		return -1;
+		return jscan_fail(s, "nested too deep");
 	s->p++;
-	scan_ws(s);
-	if (s->p < s->end && *s->p == close) {
-		s->p++;
-		s->depth--;
-		return 0;
-	}
+	jscan_ws(s);
+	if (s->p < s->end && *s->p == close)
+		goto done;
 	for (;;) {
-		if (object) {
-			if (scan_string(s) == -1)
+		if (type == JT_OBJECT) {
+			jscan_ws(s);
+			if (s->p >= s->end || *s->p != '"')
+				return jscan_fail(s, "expected a string key");
+			if (jscan_string(s) == -1)
 				return -1;
-			scan_ws(s);
+			jscan_ws(s);
 			if (s->p >= s->end || *s->p++ != ':')
-				return -1;
+				return jscan_fail(s, "expected ':'");
 		}
-		if (scan_value(s) == -1)
+		if (jscan_value(s) == -1)
 			return -1;
-		scan_ws(s);
+		n++;
+		jscan_ws(s);
 		if (s->p < s->end && *s->p == ',') {
 			s->p++;
-			scan_ws(s);
 			continue;
 		}
-		if (s->p < s->end && *s->p == close) {
-			s->p++;
-			s->depth--;
-			return 0;
-		}
-		return -1;
+		if (s->p < s->end && *s->p == close)
+			break;
+		return jscan_fail(s, type == JT_OBJECT ? "expected ',' or '}'" :
+		    "expected ',' or ']'");
 	}
+done:
+	s->p++;
+	s->depth--;
+	s->d->t[i].n = (uint32_t)n;
+	s->d->t[i].end = (uint32_t)(s->p - s->d->text);
+	return i;
 }
 
 static int
-scan_value(struct scan *s)
+jscan_value(struct jscan *s)
 {
-	scan_ws(s);
+	int	i;
+
+	jscan_ws(s);
 	if (s->p >= s->end)
-		return -1;
+		return jscan_fail(s, "incomplete JSON text");
 	switch (*s->p) {
 	case '{':
-		return scan_container(s, '}', 1);
+		i = jscan_container(s, JT_OBJECT);
+		break;
 	case '[':
-		return scan_container(s, ']', 0);
+		i = jscan_container(s, JT_ARRAY);
+		break;
 	case '"':
-		return scan_string(s);
+		i = jscan_string(s);
+		break;
 	case 't':
-		return scan_lit(s, "true", 4);
+		i = jscan_literal(s, JT_TRUE, "true", 4);
+		break;
 	case 'f':
-		return scan_lit(s, "false", 5);
+		i = jscan_literal(s, JT_FALSE, "false", 5);
+		break;
 	case 'n':
-		return scan_lit(s, "null", 4);
+		i = jscan_literal(s, JT_NULL, "null", 4);
+		break;
 	default:
-		return scan_number(s);
+		if (*s->p != '-' && (*s->p < '0' || *s->p > '9'))
+			return jscan_fail(s, "unexpected character");
+		i = jscan_number(s);
+		break;
 	}
+	if (i >= 0)
+		s->d->t[i].next = (uint32_t)s->d->nt;
+	return i;
+}
+
+/*
+ * Parse one JSON text into d (its tokens reused from the last parse).
+ * JDOC_ONE_LINE refuses raw newlines between tokens. Returns 0, or -1 with
+ * *why and *at saying what is wrong where.
+ */
+int
+jdoc_parse(struct jdoc *d, const char *text, size_t len, int flags,
+    const char **why, size_t *at)
+{
+	struct jscan	s = { d, text, text + len, 0, flags & JDOC_ONE_LINE,
+			    NULL };
+
+	d->text = text;
+	d->nt = 0;
+	if (len > UINT32_MAX)
+		s.why = "text too long";
+	else if (jscan_value(&s) != -1) {
+		jscan_ws(&s);
+		if (s.p == s.end)
+			return 0;
+		s.why = "trailing data after the JSON value";
+	}
+	*why = s.why;
+	*at = (size_t)(s.p - text);
+	return -1;
+}
+
+void
+jdoc_free(struct jdoc *d)
+{
+	free(d->t);
+	memset(d, 0, sizeof(*d));
+}
+
+/* After a huge text: give its tokens back rather than keep them. */
+void
+jdoc_trim(struct jdoc *d)
+{
+	if (d->cap > JDOC_KEEP_TOKENS)
+		jdoc_free(d);
+}
+
+/* The token after key k's value: the next key of the same object. */
+int
+jdoc_next_member(const struct jdoc *d, int k)
+{
+	return (int)d->t[k + 1].next;
+}
+
+static int
+utf8_encode(unsigned cp, char *o)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xc0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | cp >> 12);
+		o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | cp >> 18);
+	o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	o[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Decode string token i into buf (NUL-terminated, cut to size); its length. */
+size_t
+jdoc_string(const struct jdoc *d, int i, char *buf, size_t size)
+{
+	const char	*p = d->text + d->t[i].start + 1;
+	const char	*end = d->text + d->t[i].end - 1;
+	size_t		 n = 0;
+	unsigned	 cp, lo;
+	char		 u[4];
+	int		 k, un;
+
+	while (p < end) {
+		if (*p != '\\') {
+			u[0] = *p++;
+			un = 1;
+		} else if (p[1] != 'u') {
+			switch (p[1]) {
+			case 'b': u[0] = '\b'; break;
+			case 'f': u[0] = '\f'; break;
+			case 'n': u[0] = '\n'; break;
+			case 'r': u[0] = '\r'; break;
+			case 't': u[0] = '\t'; break;
+			default: u[0] = p[1]; break;
+			}
+			p += 2;
+			un = 1;
+		} else {
+			cp = (unsigned)strtoul((char[]){ p[2], p[3], p[4], p[5],
+			    '\0' }, NULL, 16);
+			p += 6;
+			if (cp >= 0xd800 && cp <= 0xdbff && end - p >= 6 &&
+			    p[0] == '\\' && p[1] == 'u' &&
+			    (lo = (unsigned)strtoul((char[]){ p[2], p[3], p[4],
+			    p[5], '\0' }, NULL, 16)) >= 0xdc00 && lo <= 0xdfff) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				    (lo - 0xdc00);
+				p += 6;
+			} else if (cp >= 0xd800 && cp <= 0xdfff)
+				cp = 0xfffd;	/* a lone surrogate */
+			un = utf8_encode(cp, u);
+		}
+		for (k = 0; k < un; k++, n++)
+			if (n + 1 < size)
+				buf[n] = u[k];
+	}
+	if (size > 0)
+		buf[n < size ? n : size - 1] = '\0';
+	return n;
+}
+
+/* Is string token i exactly s (n bytes)? */
+int
+jdoc_string_eq(const struct jdoc *d, int i, const char *s, size_t n)
+{
+	const struct jtok	*t = &d->t[i];
+	char			 small[256], *buf;
+	size_t			 len;
+	int			 eq;
+
+	if (t->type != JT_STRING)
+		return 0;
+	if (!(t->flags & JT_ESCAPED))
+		return t->end - t->start - 2 == n &&
+		    memcmp(d->text + t->start + 1, s, n) == 0;
+	if (n >= sizeof(small)) {
+		if ((buf = malloc(n + 1)) == NULL)
+			fatal("%s", __func__);
+	} else
+		buf = small;
+	len = jdoc_string(d, i, buf, n + 1);
+	eq = len == n && memcmp(buf, s, n) == 0;
+	if (buf != small)
+		free(buf);
+	return eq;
+}
+
+/* The value of member key in object token i (the last, like json-c), or -1. */
+int
+jdoc_member(const struct jdoc *d, int i, const char *key)
+{
+	size_t	n = strlen(key);
+	int	k, found = -1;
+	uint32_t m;
+
+	if (i < 0 || d->t[i].type != JT_OBJECT)
+		return -1;
+	for (m = 0, k = i + 1; m < d->t[i].n; m++, k = jdoc_next_member(d, k))
+		if (jdoc_string_eq(d, k, key, n))
+			found = k + 1;
+	return found;
+}
+
+/* The value of token i as a json-c object, for the paths that want one. */
+struct json_object *
+jdoc_object(const struct jdoc *d, int i)
+{
+	enum json_tokener_error	 err;
+	size_t			 end;
+
+	return json_parse_text(d->text + d->t[i].start,
+	    d->t[i].end - d->t[i].start, 0, &err, &end);
 }
 
 /*
@@ -218,36 +505,16 @@ scan_value(struct scan *s)
 int
 json_check_result(const char *buf, size_t len)
 {
-	struct scan	 s = { buf, buf + len, 0 };
-	const char	*key;
+	static struct jdoc	 d;
+	const char		*why;
+	size_t			 at;
+	int			 v;
 
-	scan_ws(&s);
-	if (s.p >= s.end || *s.p != '{' || scan_value(&s) == -1)
+	if (jdoc_parse(&d, buf, len, JDOC_ONE_LINE, &why, &at) == -1 ||
+	    d.t[0].type != JT_OBJECT)
 		return -1;
-	scan_ws(&s);
-	if (s.p != s.end)
-		return -1;
-	/* The value is valid JSON, so "content": at depth 1 is a key. */
-	for (key = buf; (key = memmem(key, (size_t)(s.end - key),
-	    "\"content\":", 10)) != NULL; key += 10) {
-		int depth = 0, in_str = 0;
-		const char *q;
-
-		for (q = buf; q < key; q++) {
-			if (in_str) {
-				if (*q == '\\')
-					q++;
-				else if (*q == '"')
-					in_str = 0;
-			} else if (*q == '"')
-				in_str = 1;
-			else if (*q == '{' || *q == '[')
-				depth++;
-			else if (*q == '}' || *q == ']')
-				depth--;
-		}
-		if (depth == 1 && !in_str)
-			return key[10] == '[' ? 0 : -1;
-	}
-	return -1;
+	v = jdoc_member(&d, 0, "content");
+	v = v != -1 && d.t[v].type == JT_ARRAY ? 0 : -1;
+	jdoc_trim(&d);
+	return v;
 }

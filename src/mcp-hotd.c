@@ -394,5 +394,6 @@ main(int argc, char *argv[])
 		event_free(sv.shutdown_deadline);
 	event_base_free(sv.base);
 	json_parse_free();
+	mcp_free();
 	return sv.exit_status;
 }

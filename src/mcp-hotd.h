@@ -73,8 +73,9 @@ struct call {
 	TAILQ_ENTRY(call)	 sentry;	/* session's in-flight list */
 	struct session		*session;	/* NULL once the client left */
 	struct tool		*tool;
-	char			*idjson;	/* the JSON-RPC id, serialized */
-	struct json_object	*args;
+	char			*idjson;	/* the JSON-RPC id, as sent */
+	char			*args;		/* the arguments, JSON text */
+	size_t			 argslen;
 	uint64_t		 id;		/* frame id towards the worker */
 };
 TAILQ_HEAD(callq, call);
@@ -241,28 +242,70 @@ void		 spawn_spawner_gone(const char *);
 void		 spawn_stop(void);
 
 /* call.c */
-struct call	*call_new(struct session *, struct json_object *,
-		    struct tool *, struct json_object *);
+struct call	*call_new(struct session *, const char *, size_t,
+		    struct tool *, const char *, size_t);
 void		 call_answer_raw(struct call *, const char *, size_t);
 void		 call_answer_error(struct call *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 void		 call_free(struct call *);
 
-/* jsonparse.c */
+/* jsonparse.c: a parsed text as tokens pointing into it */
+enum jtype {
+	JT_OBJECT, JT_ARRAY, JT_STRING, JT_NUMBER, JT_TRUE, JT_FALSE, JT_NULL
+};
+#define JT_ESCAPED	0x01	/* a string with backslash escapes */
+#define JT_FRACTION	0x02	/* a number with a fraction or exponent */
+struct jtok {
+	uint8_t		 type;		/* enum jtype */
+	uint8_t		 flags;
+	uint32_t	 start, end;	/* the value's bytes, quotes included */
+	uint32_t	 next;		/* the token after this whole value */
+	uint32_t	 n;		/* members or elements */
+};
+struct jdoc {
+	const char	*text;
+	struct jtok	*t;		/* t[0] is the top value */
+	size_t		 nt, cap;
+};
+#define JDOC_ONE_LINE	0x01
+/* Members of object token i: key k, value k + 1. */
+#define JDOC_FOREACH_MEMBER(d, i, k, m)					\
+	for ((m) = 0, (k) = (i) + 1; (m) < (d)->t[i].n;			\
+	    (m)++, (k) = jdoc_next_member(d, k))
+#define JDOC_FOREACH_ELEMENT(d, i, e, m)				\
+	for ((m) = 0, (e) = (i) + 1; (m) < (d)->t[i].n;			\
+	    (m)++, (e) = (int)(d)->t[e].next)
 struct json_object *json_parse_text(const char *, size_t, int,
 		    enum json_tokener_error *, size_t *);
 void		 json_parse_free(void);
 int		 json_check_result(const char *, size_t);
+int		 jdoc_parse(struct jdoc *, const char *, size_t, int,
+		    const char **, size_t *);
+void		 jdoc_free(struct jdoc *);
+void		 jdoc_trim(struct jdoc *);
+int		 jdoc_next_member(const struct jdoc *, int);
+int		 jdoc_member(const struct jdoc *, int, const char *);
+size_t		 jdoc_string(const struct jdoc *, int, char *, size_t);
+int		 jdoc_string_eq(const struct jdoc *, int, const char *, size_t);
+struct json_object *jdoc_object(const struct jdoc *, int);
 
 /* mcp.c */
 enum mcp_action {
 	MCP_NONE,		/* nothing to send (a notification) */
 	MCP_REPLY,		/* send *reply */
-	MCP_CALL		/* dispatch *tool with *args */
+	MCP_CALL		/* dispatch the call */
 };
-struct json_object *mcp_parse(const char *, size_t, struct json_object **);
-enum mcp_action	 mcp_handle(struct mcp_state *, struct json_object *,
-		    struct json_object **, struct tool **, struct json_object **);
+struct mcp_call {
+	struct tool	*tool;
+	const char	*id, *args;	/* JSON text, in the request */
+	size_t		 idlen, argslen;
+};
+const struct jdoc *mcp_parse(const char *, size_t, struct json_object **);
+void		 mcp_free(void);
+enum mcp_action	 mcp_envelope(const struct jdoc *, struct json_object **,
+		    int *, int *, int *);
+enum mcp_action	 mcp_handle(struct mcp_state *, const struct jdoc *,
+		    struct json_object **, struct mcp_call *);
 struct json_object *mcp_error(struct json_object *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 struct json_object *mcp_notification(const char *);
@@ -271,7 +314,7 @@ const char	*mcp_to_string(struct json_object *, size_t *);
 void		 mcp_state_clear(struct mcp_state *);
 
 /* schema.c */
-int		 schema_check(struct json_object *, struct json_object *,
+int		 schema_check(struct json_object *, const struct jdoc *, int,
 		    char *, size_t);
 
 /* session.c */
@@ -288,7 +331,7 @@ void		 session_call_done(struct session *, struct call *);
 void		 session_notify_all(const char *);
 
 /* control.c */
-int		 control_handle(struct session *, struct json_object *);
+int		 control_handle(struct session *, const struct jdoc *);
 
 /* reload.c */
 void		 reload_request(const char *, struct call *);

@@ -1,7 +1,9 @@
 /*
  * JSON-RPC 2.0 and MCP request handling: parse one line, check it, answer
  * everything the supervisor can answer itself, and hand tools/call back to
- * the caller as a (tool, arguments) pair. Pure logic: no I/O here.
+ * the caller as a tool and the text of its id and arguments. Pure logic:
+ * no I/O here. Requests are read as tokens (jsonparse.c); json-c objects
+ * are built only for replies and for the rarer methods' params.
  */
 #include "config.h"
 
@@ -30,8 +32,9 @@ static const char *const mcp_log_levels[] = {
 };
 
 typedef enum mcp_action (*mcp_method_fn)(struct mcp_state *,
-    struct json_object *, struct json_object *, struct json_object **,
-    struct tool **, struct json_object **);
+    struct json_object *, struct json_object *, struct json_object **);
+
+static struct jdoc	mcp_doc;	/* the request being handled */
 
 struct mcp_method {
 	const char	*name;
@@ -45,16 +48,13 @@ mcp_to_string(struct json_object *o, size_t *len)
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
 }
 
-struct json_object *
-mcp_error(struct json_object *id, int code, const char *fmt, ...)
+static struct json_object *
+mcp_verror(struct json_object *id, int code, const char *fmt, va_list ap)
 {
 	struct json_object	*r, *e;
 	char			 msg[1024];
-	va_list			 ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	r = json_object_new_object();
 	json_object_object_add(r, "jsonrpc", json_object_new_string("2.0"));
 	json_object_object_add(r, "id", id ? json_object_get(id) : NULL);
@@ -63,6 +63,33 @@ mcp_error(struct json_object *id, int code, const char *fmt, ...)
 	json_object_object_add(e, "message", json_object_new_string(msg));
 	json_object_object_add(r, "error", e);
 	return r;
+}
+
+struct json_object *
+mcp_error(struct json_object *id, int code, const char *fmt, ...)
+{
+	struct json_object	*r;
+	va_list			 ap;
+
+	va_start(ap, fmt);
+	r = mcp_verror(id, code, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* An error reply to the request whose id is token idt (-1: none). */
+static enum mcp_action __attribute__((format(printf, 5, 6)))
+mcp_fail(struct json_object **reply, const struct jdoc *d, int idt, int code,
+    const char *fmt, ...)
+{
+	struct json_object	*id = idt >= 0 ? jdoc_object(d, idt) : NULL;
+	va_list			 ap;
+
+	va_start(ap, fmt);
+	*reply = mcp_verror(id, code, fmt, ap);
+	va_end(ap);
+	json_object_put(id);
+	return MCP_REPLY;
 }
 
 static struct json_object *
@@ -118,40 +145,32 @@ mcp_blank(const char *s, size_t len)
 }
 
 /*
- * Parse one line of input. Returns the message, or NULL with *reply set to
- * the error to send (or NULL for a blank line, which is ignored).
+ * Parse one line of input. Returns its tokens, or NULL with *reply set to
+ * the error to send (or NULL for a blank line, which is ignored). The
+ * tokens stay valid until the next call.
  */
-struct json_object *
+const struct jdoc *
 mcp_parse(const char *line, size_t len, struct json_object **reply)
 {
-	struct json_object	*msg;
-	enum json_tokener_error	 jerr;
-	size_t			 end;
+	const char	*why;
+	size_t		 at;
 
 	*reply = NULL;
+	jdoc_trim(&mcp_doc);
 	if (mcp_blank(line, len))
 		return NULL;
-	msg = json_parse_text(line, len, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_VALIDATE_UTF8, &jerr, &end);
-	if (jerr == json_tokener_continue) {
+	if (jdoc_parse(&mcp_doc, line, len, 0, &why, &at) == -1) {
 		*reply = mcp_error(NULL, JSONRPC_PARSE_ERROR,
-		    "Parse error: incomplete JSON text");
+		    "Parse error: %s at byte %zu", why, at);
 		return NULL;
 	}
-	if (jerr != json_tokener_success) {
-		*reply = mcp_error(NULL, JSONRPC_PARSE_ERROR,
-		    "Parse error: %s at byte %zu", json_tokener_error_desc(jerr),
-		    end);
-		return NULL;
-	}
-	if (!mcp_blank(line + end, len - end)) {
-		json_object_put(msg);
-		*reply = mcp_error(NULL, JSONRPC_PARSE_ERROR,
-		    "Parse error: trailing data after the JSON value at byte %zu",
-		    end);
-		return NULL;
-	}
-	return msg;
+	return &mcp_doc;
+}
+
+void
+mcp_free(void)
+{
+	jdoc_free(&mcp_doc);
 }
 
 static int
@@ -175,14 +194,11 @@ mcp_set_string(char **dst, const char *s)
 
 static enum mcp_action
 mcp_initialize(struct mcp_state *st, struct json_object *id,
-    struct json_object *params, struct json_object **reply,
-    struct tool **tool, struct json_object **args)
+    struct json_object *params, struct json_object **reply)
 {
 	struct json_object	*v, *info, *res, *caps, *tools;
 	const char		*version;
 
-	(void)tool;
-	(void)args;
 	if (!json_object_object_get_ex(params, "protocolVersion", &v) ||
 	    !json_object_is_type(v, json_type_string)) {
 		*reply = mcp_error(id, JSONRPC_INVALID_PARAMS,
@@ -220,28 +236,22 @@ mcp_initialize(struct mcp_state *st, struct json_object *id,
 
 static enum mcp_action
 mcp_ping(struct mcp_state *st, struct json_object *id,
-    struct json_object *params, struct json_object **reply,
-    struct tool **tool, struct json_object **args)
+    struct json_object *params, struct json_object **reply)
 {
 	(void)st;
 	(void)params;
-	(void)tool;
-	(void)args;
 	*reply = mcp_result(id, json_object_new_object());
 	return MCP_REPLY;
 }
 
 static enum mcp_action
 mcp_set_level(struct mcp_state *st, struct json_object *id,
-    struct json_object *params, struct json_object **reply,
-    struct tool **tool, struct json_object **args)
+    struct json_object *params, struct json_object **reply)
 {
 	struct json_object	*v;
 	size_t			 i;
 
 	(void)st;
-	(void)tool;
-	(void)args;
 	if (json_object_object_get_ex(params, "level", &v) &&
 	    json_object_is_type(v, json_type_string))
 		for (i = 0; mcp_log_levels[i] != NULL; i++)
@@ -285,16 +295,13 @@ mcp_cursor(struct json_object *params, size_t *off)
 
 static enum mcp_action
 mcp_tools_list(struct mcp_state *st, struct json_object *id,
-    struct json_object *params, struct json_object **reply,
-    struct tool **tool, struct json_object **args)
+    struct json_object *params, struct json_object **reply)
 {
 	struct json_object	*res, *list;
 	size_t			 off, i;
 	char			 next[32];
 
 	(void)st;
-	(void)tool;
-	(void)args;
 	if (mcp_cursor(params, &off) == -1) {
 		*reply = mcp_error(id, JSONRPC_INVALID_PARAMS,
 		    "Invalid params: unknown or stale 'cursor'");
@@ -315,45 +322,52 @@ mcp_tools_list(struct mcp_state *st, struct json_object *id,
 	return MCP_REPLY;
 }
 
+/* tools/call, from tokens: route, check the arguments, hand the call back. */
 static enum mcp_action
-mcp_tools_call(struct mcp_state *st, struct json_object *id,
-    struct json_object *params, struct json_object **reply,
-    struct tool **toolp, struct json_object **args)
+mcp_tools_call(const struct jdoc *d, int idt, int pt,
+    struct json_object **reply, struct mcp_call *call)
 {
-	struct json_object	*v, *a, *schema;
+	static struct jdoc	 none;	/* "{}": arguments left out or null */
+	const struct jdoc	*ad = d;
+	struct json_object	*schema, *id;
 	struct tool		*t;
-	char			 why[512];
+	char			 name[256], why[512];
+	const char		*e;
+	size_t			 len, at;
+	int			 nt, at_tok;
 
-	(void)st;
-	if (!json_object_object_get_ex(params, "name", &v) ||
-	    !json_object_is_type(v, json_type_string)) {
-		*reply = mcp_error(id, JSONRPC_INVALID_PARAMS,
+	nt = jdoc_member(d, pt, "name");
+	if (nt == -1 || d->t[nt].type != JT_STRING)
+		return mcp_fail(reply, d, idt, JSONRPC_INVALID_PARAMS,
 		    "Invalid params: 'name' must be a string naming a tool");
-		return MCP_REPLY;
-	}
-	if ((t = tool_route(json_object_get_string(v))) == NULL) {
-		*reply = mcp_error(id, JSONRPC_INVALID_PARAMS,
-		    "Invalid params: unknown tool '%s'",
-		    json_object_get_string(v));
-		return MCP_REPLY;
-	}
-	if (!json_object_object_get_ex(params, "arguments", &a) ||
-	    json_object_is_type(a, json_type_null))
-		a = NULL;
-	else if (!json_object_is_type(a, json_type_object)) {
-		*reply = mcp_error(id, JSONRPC_INVALID_PARAMS,
+	len = jdoc_string(d, nt, name, sizeof(name));
+	if (len >= sizeof(name) || strlen(name) != len ||
+	    (t = tool_route(name)) == NULL)
+		return mcp_fail(reply, d, idt, JSONRPC_INVALID_PARAMS,
+		    "Invalid params: unknown tool '%s'", name);
+	at_tok = jdoc_member(d, pt, "arguments");
+	if (at_tok != -1 && d->t[at_tok].type != JT_OBJECT &&
+	    d->t[at_tok].type != JT_NULL)
+		return mcp_fail(reply, d, idt, JSONRPC_INVALID_PARAMS,
 		    "Invalid params: 'arguments' must be an object");
-		return MCP_REPLY;
+	if (at_tok == -1 || d->t[at_tok].type == JT_NULL) {
+		if (none.nt == 0 && jdoc_parse(&none, "{}", 2, 0, &e, &at) == -1)
+			fatal("%s", __func__);
+		ad = &none;
+		at_tok = 0;
 	}
-	a = a ? json_object_get(a) : json_object_new_object();
 	json_object_object_get_ex(t->listing, "inputSchema", &schema);
-	if (schema_check(schema, a, why, sizeof(why)) == -1) {
-		json_object_put(a);
+	if (schema_check(schema, ad, at_tok, why, sizeof(why)) == -1) {
+		id = jdoc_object(d, idt);
 		*reply = mcp_result(id, mcp_tool_error(why));
+		json_object_put(id);
 		return MCP_REPLY;
 	}
-	*toolp = t;
-	*args = a;
+	call->tool = t;
+	call->id = d->text + d->t[idt].start;
+	call->idlen = d->t[idt].end - d->t[idt].start;
+	call->args = ad->text + ad->t[at_tok].start;
+	call->argslen = ad->t[at_tok].end - ad->t[at_tok].start;
 	return MCP_CALL;
 }
 
@@ -361,100 +375,121 @@ static const struct mcp_method mcp_methods[] = {
 	{ "initialize", mcp_initialize },
 	{ "ping", mcp_ping },
 	{ "tools/list", mcp_tools_list },
-	{ "tools/call", mcp_tools_call },
 	{ "logging/setLevel", mcp_set_level },
 	{ NULL, NULL }
 };
 
 static void
-mcp_notified(struct mcp_state *st, const char *method)
+mcp_notified(struct mcp_state *st, const struct jdoc *d, int mt)
 {
-	if (strcmp(method, "notifications/initialized") == 0)
+	if (jdoc_string_eq(d, mt, "notifications/initialized", 25))
 		st->initialized = 1;
 	/* Others (cancelled, progress, roots) need nothing from us yet. */
 }
 
 static int
-mcp_id_ok(struct json_object *id)
+mcp_id_ok(const struct jdoc *d, int idt)
 {
-	return json_object_is_type(id, json_type_string) ||
-	    json_object_is_type(id, json_type_int);
+	return d->t[idt].type == JT_STRING || (d->t[idt].type == JT_NUMBER &&
+	    !(d->t[idt].flags & JT_FRACTION));
+}
+
+/* A method the supervisor answers itself, given json-c id and params. */
+static enum mcp_action
+mcp_method(struct mcp_state *st, const struct jdoc *d, int idt, int mt,
+    int pt, struct json_object **reply)
+{
+	const struct mcp_method	*m;
+	struct json_object	*id, *params;
+	enum mcp_action		 act;
+	char			 method[128];
+
+	for (m = mcp_methods; m->name != NULL; m++)
+		if (jdoc_string_eq(d, mt, m->name, strlen(m->name)))
+			break;
+	if (m->name == NULL) {
+		jdoc_string(d, mt, method, sizeof(method));
+		return mcp_fail(reply, d, idt, JSONRPC_METHOD_NOT_FOUND,
+		    "Method not found: '%s'", method);
+	}
+	id = jdoc_object(d, idt);
+	params = pt >= 0 ? jdoc_object(d, pt) : NULL;
+	act = m->fn(st, id, params, reply);
+	json_object_put(params);
+	json_object_put(id);
+	return act;
 }
 
 /*
- * Handle one parsed message. On MCP_REPLY *reply is set; on MCP_CALL *tool
- * and *args (a reference the caller owns) are set.
+ * Check the JSON-RPC envelope of a parsed request. Returns MCP_CALL when it
+ * is a request to go on with (*idt, *mt, *pt: its id, method and params
+ * tokens, -1 when absent), else what to do instead.
  */
 enum mcp_action
-mcp_handle(struct mcp_state *st, struct json_object *msg,
-    struct json_object **reply, struct tool **tool, struct json_object **args)
+mcp_envelope(const struct jdoc *d, struct json_object **reply, int *idt,
+    int *mt, int *pt)
 {
-	struct json_object	*id = NULL, *v, *params;
-	const char		*method;
-	const struct mcp_method	*m;
-	int			 has_id;
+	int	jv;
 
 	*reply = NULL;
-	if (json_object_is_type(msg, json_type_array)) {
-		*reply = mcp_error(NULL, JSONRPC_INVALID_REQUEST, "Invalid "
-		    "Request: JSON-RPC batches are not supported; send one "
-		    "request per line");
-		return MCP_REPLY;
-	}
-	if (!json_object_is_type(msg, json_type_object)) {
-		*reply = mcp_error(NULL, JSONRPC_INVALID_REQUEST,
+	if (d->t[0].type == JT_ARRAY)
+		return mcp_fail(reply, d, -1, JSONRPC_INVALID_REQUEST,
+		    "Invalid Request: JSON-RPC batches are not supported; send "
+		    "one request per line");
+	if (d->t[0].type != JT_OBJECT)
+		return mcp_fail(reply, d, -1, JSONRPC_INVALID_REQUEST,
 		    "Invalid Request: a request must be a JSON object");
-		return MCP_REPLY;
-	}
-	has_id = json_object_object_get_ex(msg, "id", &id);
-	if (has_id && !mcp_id_ok(id)) {
-		*reply = mcp_error(NULL, JSONRPC_INVALID_REQUEST, "Invalid "
-		    "Request: 'id' must be a string or an integer");
-		return MCP_REPLY;
-	}
-	if (!json_object_object_get_ex(msg, "method", &v)) {
-		if (json_object_object_get_ex(msg, "result", NULL) ||
-		    json_object_object_get_ex(msg, "error", NULL))
+	*idt = jdoc_member(d, 0, "id");
+	if (*idt != -1 && !mcp_id_ok(d, *idt))
+		return mcp_fail(reply, d, -1, JSONRPC_INVALID_REQUEST,
+		    "Invalid Request: 'id' must be a string or an integer");
+	if ((*mt = jdoc_member(d, 0, "method")) == -1) {
+		if (jdoc_member(d, 0, "result") != -1 ||
+		    jdoc_member(d, 0, "error") != -1)
 			return MCP_NONE;	/* a response: we asked nothing */
-		*reply = mcp_error(id, JSONRPC_INVALID_REQUEST,
+		return mcp_fail(reply, d, *idt, JSONRPC_INVALID_REQUEST,
 		    "Invalid Request: missing 'method'");
-		return MCP_REPLY;
 	}
-	if (!json_object_is_type(v, json_type_string)) {
-		*reply = mcp_error(id, JSONRPC_INVALID_REQUEST,
+	if (d->t[*mt].type != JT_STRING)
+		return mcp_fail(reply, d, *idt, JSONRPC_INVALID_REQUEST,
 		    "Invalid Request: 'method' must be a string");
-		return MCP_REPLY;
-	}
-	method = json_object_get_string(v);
-	if (!json_object_object_get_ex(msg, "jsonrpc", &v) ||
-	    !json_object_is_type(v, json_type_string) ||
-	    strcmp(json_object_get_string(v), "2.0") != 0) {
-		*reply = mcp_error(id, JSONRPC_INVALID_REQUEST,
+	if ((jv = jdoc_member(d, 0, "jsonrpc")) == -1 ||
+	    !jdoc_string_eq(d, jv, "2.0", 3))
+		return mcp_fail(reply, d, *idt, JSONRPC_INVALID_REQUEST,
 		    "Invalid Request: 'jsonrpc' must be \"2.0\"");
-		return MCP_REPLY;
-	}
-	params = NULL;
-	if (json_object_object_get_ex(msg, "params", &params) &&
-	    !json_object_is_type(params, json_type_object)) {
-		if (!has_id)
+	*pt = jdoc_member(d, 0, "params");
+	if (*pt != -1 && d->t[*pt].type != JT_OBJECT) {
+		if (*idt == -1)
 			return MCP_NONE;
-		*reply = mcp_error(id, json_object_is_type(params,
-		    json_type_array) ? JSONRPC_INVALID_PARAMS :
-		    JSONRPC_INVALID_REQUEST, "Invalid %s: 'params' must be an "
-		    "object", json_object_is_type(params, json_type_array) ?
-		    "params" : "Request");
-		return MCP_REPLY;
+		if (d->t[*pt].type == JT_ARRAY)
+			return mcp_fail(reply, d, *idt, JSONRPC_INVALID_PARAMS,
+			    "Invalid params: 'params' must be an object");
+		return mcp_fail(reply, d, *idt, JSONRPC_INVALID_REQUEST,
+		    "Invalid Request: 'params' must be an object");
 	}
-	if (!has_id) {
-		mcp_notified(st, method);
+	return MCP_CALL;
+}
+
+/*
+ * Handle one parsed message. On MCP_REPLY *reply is set; on MCP_CALL *call
+ * is (its id and arguments point into the parsed text).
+ */
+enum mcp_action
+mcp_handle(struct mcp_state *st, const struct jdoc *d,
+    struct json_object **reply, struct mcp_call *call)
+{
+	enum mcp_action	act;
+	int		idt, mt, pt;
+
+	if ((act = mcp_envelope(d, reply, &idt, &mt, &pt)) != MCP_CALL)
+		return act;
+	if (idt == -1) {
+		mcp_notified(st, d, mt);
 		return MCP_NONE;
 	}
-	for (m = mcp_methods; m->name != NULL; m++)
-		if (strcmp(m->name, method) == 0)
-			return m->fn(st, id, params, reply, tool, args);
-	*reply = mcp_error(id, JSONRPC_METHOD_NOT_FOUND,
-	    "Method not found: '%s'", method);
-	return MCP_REPLY;
+	if (jdoc_string_eq(d, mt, "tools/call", 10))
+		return mcp_tools_call(d, idt, pt, reply, call);
+	return mcp_method(st, d, idt, mt, pt, reply);
 }
 
 void

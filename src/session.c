@@ -83,27 +83,17 @@ session_call_done(struct session *s, struct call *c)
 void
 session_input(struct session *s, const char *line, size_t len)
 {
-	struct json_object	*msg, *reply, *args, *id;
-	struct tool		*t;
-	struct call		*c;
+	const struct jdoc	*d;
+	struct json_object	*reply;
+	struct mcp_call		 mc;
 
-	if ((msg = mcp_parse(line, len, &reply)) == NULL)
+	if ((d = mcp_parse(line, len, &reply)) == NULL)
 		goto done;
-	if (s->control && control_handle(s, msg)) {
-		json_object_put(msg);
+	if (s->control && control_handle(s, d))
 		return;
-	}
-	switch (mcp_handle(&s->mcp, msg, &reply, &t, &args)) {
-	case MCP_NONE:
-	case MCP_REPLY:
-		break;
-	case MCP_CALL:
-		json_object_object_get_ex(msg, "id", &id);
-		c = call_new(s, id, t, args);
-		tool_enqueue(t, c);
-		break;
-	}
-	json_object_put(msg);
+	if (mcp_handle(&s->mcp, d, &reply, &mc) == MCP_CALL)
+		tool_enqueue(mc.tool, call_new(s, mc.id, mc.idlen, mc.tool,
+		    mc.args, mc.argslen));
 done:
 	if (reply != NULL) {
 		session_send(s, reply);

@@ -429,15 +429,11 @@ worker_spawn(struct tool *t, char *err, size_t errlen)
 void
 worker_send_call(struct worker *w, struct call *c)
 {
-	const char	*args;
-	size_t		 len;
-
-	args = mcp_to_string(c->args, &len);
 	TAILQ_INSERT_TAIL(&w->sent, c, qentry);
 	if (w->nsent++ == 0)
 		worker_arm_deadline(w, w->tool->spec.timeout_ms);
 	w->state = WORKER_BUSY;
-	worker_send(w, MSG_CALL, c->id, args, len);
+	worker_send(w, MSG_CALL, c->id, c->args, c->argslen);
 }
 
 void

@@ -110,6 +110,20 @@ check(text_of(s.call("first_of_two")) == "1", "several functions: the first")
 check("none is named" in s.stderr(), "several functions: a warning")
 r = s.call("kw", {"a": 1, "z": 2})
 check(r["structuredContent"] == {"a": 1, "rest": {"z": 2}}, "**kwargs receive extras", r)
+
+# Arguments reach the tool as the client wrote them: escapes, surrogate
+# pairs, a lone surrogate, numbers of every shape, nesting, whitespace.
+s.send_raw('{"jsonrpc":"2.0","id":"r\\u0031","method":"tools/call","params":'
+           '{"name":"\\u006bw","arguments":{ "\\u0061" : 1 ,"s":"q\\"\\\\\\/\\b\\f\\n\\r\\t'
+           '\\u00e9\\ud83c\\udf89\\ud800","big":123456789012345678901234567890,'
+           '"f":-1.5e2,"n":null,"t":true,"l":[[],{},[1,[2]]],"neg":-0,'
+           '"max18":999999999999999999,"min":-9223372036854775808,"é":"\\t"}}}\n')
+r = s.response("r1")
+want = {"a": 1, "rest": {"s": "q\"\\/\b\f\n\r\té🎉\ufffd", "big": 123456789012345678901234567890,
+                         "f": -150.0, "n": None, "t": True, "l": [[], {}, [1, [2]]], "neg": 0,
+                         "max18": 999999999999999999, "min": -9223372036854775808, "é": "\t"}}
+check(r.get("result", {}).get("structuredContent") == want,
+      "arguments text reaches the tool exactly (escapes, numbers, nesting)", r)
 check(text_of(s.call("asyncy", {"x": 1})) == "2", "async def runs")
 check(tools["documented"]["description"] == "Double a number, exactly.",
       "no description: the docstring's first paragraph", tools["documented"])

@@ -24,23 +24,21 @@ static int
 run(struct mcp_state *st, const char *line, enum mcp_action *act,
     struct json_object **replyp)
 {
-	struct json_object	*msg, *reply = NULL, *args = NULL;
-	struct tool		*t = NULL;
+	const struct jdoc	*d;
+	struct json_object	*reply = NULL;
+	struct mcp_call		 call;
 	int			 code;
 
 	*act = MCP_NONE;
-	if ((msg = mcp_parse(line, strlen(line), &reply)) != NULL) {
-		*act = mcp_handle(st, msg, &reply, &t, &args);
-		json_object_put(msg);
-	} else if (reply != NULL)
+	if ((d = mcp_parse(line, strlen(line), &reply)) != NULL)
+		*act = mcp_handle(st, d, &reply, &call);
+	else if (reply != NULL)
 		*act = MCP_REPLY;
 	code = reply ? error_code(reply) : 0;
 	if (replyp != NULL)
 		*replyp = reply;
 	else if (reply != NULL)
 		json_object_put(reply);
-	if (args != NULL)
-		json_object_put(args);
 	return code;
 }
 
@@ -79,6 +77,31 @@ main(void)
 	    "\"params\":{\"name\":\"ghost\"}}", &act, NULL) == -32602,
 	    "unknown tool: -32602");
 
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"ping\"}",
+	    &act, NULL) == -32600, "fractional id: -32600");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\","
+	    "\"params\":null}", &act, NULL) == -32600, "null params: -32600");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\","
+	    "\"x\":\"\xc3\x28\"}", &act, NULL) == -32700,
+	    "invalid UTF-8 in a string: -32700");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\","
+	    "\"x\":\"\xed\xa0\x80\"}", &act, NULL) == -32700,
+	    "UTF-8 surrogate: -32700");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\","
+	    "\"x\":\"a\tb\"}", &act, NULL) == -32700,
+	    "raw control character in a string: -32700");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\","
+	    "\"x\":01}", &act, NULL) == -32700, "leading zero: -32700");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"a\\u0000b\"}}", &act, NULL) == -32602,
+	    "tool name with a NUL: unknown tool");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":\"\\u0041\",\"method\":"
+	    "\"p\\u0069ng\"}", &act, &reply) == 0 &&
+	    json_object_object_get_ex(reply, "id", &v) &&
+	    strcmp(json_object_get_string(v), "A") == 0,
+	    "escaped id and method understood");
+	json_object_put(reply);
+
 	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":\"i\",\"method\":"
 	    "\"initialize\",\"params\":{\"protocolVersion\":\"2024-11-05\","
 	    "\"clientInfo\":{\"name\":\"unit\"}}}", &act, &reply) == 0,
@@ -101,5 +124,6 @@ main(void)
 	    &act, &reply) == 0 && act == MCP_REPLY, "tools/list on no tools");
 	json_object_put(reply);
 	mcp_state_clear(&st);
+	mcp_free();
 	return unit_finish();
 }

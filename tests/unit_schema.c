@@ -24,15 +24,21 @@ static const char *schema_text =
 static int
 check_args(const char *args, const char *expect)
 {
-	struct json_object	*schema, *a;
+	struct json_object	*schema;
+	struct jdoc		 d = { 0 };
+	const char		*why;
 	char			 err[512] = "";
+	size_t			 at;
 	int			 rv;
 
 	schema = json_tokener_parse(schema_text);
-	a = json_tokener_parse(args);
-	rv = schema_check(schema, a, err, sizeof(err));
+	if (jdoc_parse(&d, args, strlen(args), 0, &why, &at) == -1) {
+		printf("# bad test arguments: %s at %zu\n", why, at);
+		return 0;
+	}
+	rv = schema_check(schema, &d, 0, err, sizeof(err));
 	json_object_put(schema);
-	json_object_put(a);
+	jdoc_free(&d);
 	if (expect == NULL)
 		return rv == 0;
 	if (rv != -1 || strstr(err, expect) == NULL) {
@@ -50,6 +56,12 @@ main(void)
 	    "\"xs\":[1,2],\"d\":{\"k\":\"v\"},\"o\":null,\"m\":\"slow\","
 	    "\"any\":[{}]}", NULL), "every type accepted");
 	CHECK(check_args("{}", "missing required argument 'a'"), "missing");
+	CHECK(check_args("{\"\\u0061\":1}", NULL), "escaped key is the key");
+	CHECK(check_args("{\"a\":1,\"a\\u0000\":2}", "unknown argument 'a'"),
+	    "key with a NUL is not its prefix");
+	CHECK(check_args("{\"a\":1e2}", NULL), "1e2 is an integer");
+	CHECK(check_args("{\"a\":123456789012345678901234567890}", NULL),
+	    "a big integer is an integer");
 	CHECK(check_args("{\"a\":1,\"zzz\":2}", "unknown argument 'zzz'"),
 	    "unknown");
 	CHECK(check_args("{\"a\":\"1\"}",
