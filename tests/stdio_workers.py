@@ -18,6 +18,13 @@ TOOLS = [
          "    if how == 'exit':\n        import os\n        os._exit(7)\n"
          "    return 'survived'\n"),
     tool("pid", "import os\n\ndef pid() -> int:\n    return os.getpid()\n"),
+    tool("mixed", "import ctypes, os, time\n\ndef mixed(how: str, n: int = 0) -> int:\n"
+         "    if how == 'segv':\n        ctypes.string_at(0)\n"
+         "    if how == 'exit':\n        os._exit(5)\n"
+         "    if how == 'fork':\n        os.fork()\n"
+         "    if how == 'hang':\n        time.sleep(30)\n"
+         "    if how == 'slow':\n        time.sleep(1)\n"
+         "    return n\n", timeout_ms=1500),
 ]
 
 s = Server(TOOLS)
@@ -70,6 +77,30 @@ check(s.call("pid") == old, "other tools' workers untouched by a crash")
 check(s.wait_for(lambda: fd_count(s.pid) == base, 5), "no fd leaked across crashes",
       (base, fd_count(s.pid)))
 check(s.wait_for(lambda: len(s.workers()) == len(TOOLS), 5), "worker count back to one per tool")
+
+# A worker writes a pipelined batch's results together, but a finished
+# answer never waits on a later call of the batch, nor dies with it.
+def batch(tag, how):
+    lines = [{"jsonrpc": "2.0", "id": f"{tag}{n}", "method": "tools/call",
+              "params": {"name": "mixed", "arguments": {"how": "ok", "n": n}}} for n in (1, 2, 3)]
+    lines.append({"jsonrpc": "2.0", "id": f"{tag}-bad", "method": "tools/call",
+                  "params": {"name": "mixed", "arguments": {"how": how}}})
+    s.send_raw("".join(json.dumps(m) + "\n" for m in lines))
+    t0 = time.monotonic()
+    oks = [s.response(f"{tag}{n}") for n in (1, 2, 3)]
+    return oks, time.monotonic() - t0, s.response(f"{tag}-bad")["result"]
+
+
+for how, needle in (("segv", "SIGSEGV"), ("exit", "status 5"), ("fork", "sandbox"),
+                    ("hang", "timed out")):
+    oks, _, bad = batch(how, how)
+    check([text_of(r.get("result", {})) for r in oks] == ["1", "2", "3"],
+          f"answers before a call that ends the worker ({how}) are delivered", oks)
+    check(bad["isError"] and needle in text_of(bad), f"that call says why ({needle})", bad)
+oks, waited, bad = batch("slow", "slow")
+check([text_of(r.get("result", {})) for r in oks] == ["1", "2", "3"] and waited < 0.8,
+      "answers before a slow call do not wait for it", f"{waited:.3f}s")
+check(not bad["isError"] and text_of(bad) == "0", "the slow call answers too", bad)
 
 # stdin closing with a call in flight: it is answered, then a clean exit.
 slow = s.request("tools/call", {"name": "sleepy", "arguments": {"s": 0.5}})

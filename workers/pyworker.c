@@ -12,10 +12,13 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json.h>
@@ -28,6 +31,8 @@
 #define CHAN		3
 #define MAX_IN_FRAME	(1024U * 1024 * 1024)
 #define RX_SPIN		200	/* non-blocking reads before sleeping */
+#define TX_BATCH	65536	/* held results written at this size */
+#define HELD_MAX_NS	1000000	/* a held result waits on a call at most */
 
 static const char toolhost_source[] =
 #include "toolhost.inc"
@@ -70,7 +75,8 @@ die(const char *fmt, ...)
 /*
  * Input is read in as large chunks as the socket holds, so a batch of
  * pipelined calls costs one read. Output frames are built in place in tx,
- * the result's JSON written straight after its header.
+ * the result's JSON written straight after its header, and a batch's
+ * results leave in one write when the batch is done.
  */
 static struct {
 	char	*buf;
@@ -80,7 +86,7 @@ static struct {
 static struct pybuf	tx;
 
 static void
-tx_flush(void)
+tx_write(void)
 {
 	size_t	off = 0;
 	ssize_t	n;
@@ -94,6 +100,117 @@ tx_flush(void)
 		off += (size_t)n;
 	}
 	tx.len = 0;
+}
+
+/*
+ * Held results: while a call runs, the batch's earlier results wait in tx.
+ * They must not wait long on it, nor die with it: a timer's signal writes
+ * them after HELD_MAX_NS (so a slow call never makes a finished one look
+ * timed out), and so does a crash signal, the sandbox's SIGSYS, or
+ * os._exit(), before the worker goes. Only a tool that ends the process
+ * by other means (a raw exit syscall through ctypes, say) loses them: the
+ * supervisor then answers those calls with the worker's death.
+ */
+static volatile sig_atomic_t	held;		/* a call runs; tx is whole */
+static volatile sig_atomic_t	held_timer_armed;
+static timer_t			held_timer;
+static int			held_timer_ok;
+
+/* Async-signal-safe: write what is held, if a call is running. */
+static void
+worker_write_held(void)
+{
+	int	saved = errno;
+
+	if (held && tx.len > 0) {
+		held = 0;
+		tx_write();
+		held = 1;
+	}
+	errno = saved;
+}
+
+static void
+held_on_timer(int sig)
+{
+	(void)sig;
+	held_timer_armed = 0;
+	worker_write_held();
+}
+
+/* A fault re-raises itself once we return (SA_RESETHAND); abort() too. */
+static void
+held_on_crash(int sig)
+{
+	(void)sig;
+	worker_write_held();
+}
+
+static PyObject *
+held_py_write(PyObject *self, PyObject *args)
+{
+	(void)self;
+	(void)args;
+	worker_write_held();
+	Py_RETURN_NONE;
+}
+
+static PyMethodDef held_methods[] = {
+	{ "write_held", held_py_write, METH_NOARGS, NULL },
+	{ NULL, NULL, 0, NULL }
+};
+
+/* Before the sandbox closes: the timer, the handlers, their stack. */
+static void
+held_setup(void)
+{
+	static char		 altstack[65536];
+	static const int	 crash[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+				    SIGABRT };
+	struct sigevent		 sev;
+	struct sigaction	 sa;
+	stack_t			 ss = { .ss_sp = altstack,
+				    .ss_size = sizeof(altstack) };
+	size_t			 i;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = held_on_timer;
+	sa.sa_flags = SA_RESTART;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = SIGRTMIN + 2;
+	if (sigaction(SIGRTMIN + 2, &sa, NULL) == 0 &&
+	    timer_create(CLOCK_MONOTONIC, &sev, &held_timer) == 0)
+		held_timer_ok = 1;
+	sigaltstack(&ss, NULL);
+	sa.sa_handler = held_on_crash;
+	sa.sa_flags = SA_RESETHAND | SA_ONSTACK | SA_NODEFER;
+	for (i = 0; i < sizeof(crash) / sizeof(*crash); i++)
+		sigaction(crash[i], &sa, NULL);
+}
+
+/* Around a tool's code: what tx holds may be written from a handler. */
+static void
+held_begin(void)
+{
+	struct itimerspec	its = { { 0, 0 }, { 0, HELD_MAX_NS } };
+
+	if (tx.len == 0)
+		return;
+	if (held_timer_ok && !held_timer_armed) {
+		held_timer_armed = 1;
+		timer_settime(held_timer, 0, &its, NULL);
+	}
+	atomic_signal_fence(memory_order_seq_cst);
+	held = 1;
+}
+
+static void
+held_end(void)
+{
+	held = 0;
+	atomic_signal_fence(memory_order_seq_cst);
 }
 
 /* Start a frame in tx; its length is set by frame_end. */
@@ -175,14 +292,14 @@ recv_frame(struct frame_hdr *h)
 	const char	*why, *p;
 
 	if (rx.len < FRAME_HDR_LEN)
-		tx_flush();
+		tx_write();	/* the batch is done */
 	if (!rx_fill(FRAME_HDR_LEN))
 		return NULL;
 	if (frame_hdr_decode((uint8_t *)rx.buf + rx.off, MAX_IN_FRAME, h,
 	    &why) == -1)
 		die("bad frame from the supervisor: %s", why);
 	if (rx.len < FRAME_HDR_LEN + (size_t)h->len)
-		tx_flush();
+		tx_write();
 	if (!rx_fill(FRAME_HDR_LEN + (size_t)h->len))
 		die("the supervisor closed the channel mid-frame");
 	p = rx.buf + rx.off + FRAME_HDR_LEN;
@@ -202,7 +319,7 @@ load_failed(const char *error)
 	pybuf_add_string(&tx, error, strlen(error));
 	pybuf_add(&tx, "}", 1);
 	frame_end(f);
-	tx_flush();
+	tx_write();
 	_exit(0);
 }
 
@@ -255,6 +372,9 @@ worker_python_start(void)
 	    code)) == NULL)
 		die("the embedded toolhost module does not load");
 	Py_DECREF(code);
+	if (PyModule_AddFunctions(mod, held_methods) == -1 ||
+	    PyObject_CallMethod(mod, "guard_exit", NULL) == NULL)
+		die("the embedded toolhost module does not start");
 	wk.host = mod;
 	if ((wk.noargs = PyTuple_New(0)) == NULL)
 		die("out of memory");
@@ -414,16 +534,21 @@ call_function(PyObject *kwargs)
 static void
 tool_call(uint64_t id, const char *payload, size_t len)
 {
-	PyObject	*kwargs, *res;
+	PyObject	*kwargs, *res = NULL;
 	char		*err;
 	size_t		 f, outlen;
 
+	if ((kwargs = pyconv_parse(payload, len)) != NULL &&
+	    PyDict_Check(kwargs)) {
+		held_begin();
+		res = call_function(kwargs);
+		held_end();
+	}
 	f = frame_begin(MSG_RESULT, id);
-	if ((kwargs = pyconv_parse(payload, len)) == NULL ||
-	    !PyDict_Check(kwargs)) {
+	if (kwargs == NULL || !PyDict_Check(kwargs)) {
 		PyErr_Clear();
 		result_error("the arguments are not a JSON object");
-	} else if ((res = call_function(kwargs)) == NULL) {
+	} else if (res == NULL) {
 		err = exception_text();
 		result_error(err);
 		free(err);
@@ -488,18 +613,20 @@ worker_serve(const char *name)
 		load_failed(err);
 	tool_load(msg);
 	json_object_put(msg);
-	if (sandbox_call_phase(CHAN, err, sizeof(err)) == -1)
+	held_setup();
+	if (sandbox_call_phase(CHAN, worker_write_held, err, sizeof(err)) == -1)
 		load_failed(err);
-	tx_flush();	/* READY */
+	tx_write();	/* READY */
 
 	while ((payload = recv_frame(&h)) != NULL) {
 		if (h.type != MSG_CALL)
 			die("unexpected %s message", frame_type_name(h.type));
 		tool_call(h.id, payload, h.len);
 		wk.served++;
-		tx_flush();	/* a later call that kills us loses nothing */
+		if (tx.len >= TX_BATCH)
+			tx_write();
 	}
-	tx_flush();
+	tx_write();
 	_exit(0);
 }
 

@@ -113,6 +113,7 @@ static const struct rule call_allowed[] = {
 	{ "clock_gettime", 0, ARG_NONE }, { "gettimeofday", 0, ARG_NONE },
 	{ "clock_nanosleep", 0, ARG_NONE }, { "nanosleep", 0, ARG_NONE },
 	{ "clock_getres", 0, ARG_NONE }, { "sched_yield", 0, ARG_NONE },
+	{ "timer_settime", 0, ARG_NONE },	/* held results' timer */
 	/* signals and exit; nobody may take SIGSYS away from us */
 	{ "rt_sigreturn", 0, ARG_NONE }, { "rt_sigprocmask", 0, ARG_NONE },
 	{ "rt_sigaction", 0, ARG_NOT_SIGSYS },
@@ -146,6 +147,7 @@ static const struct rule call_allowed[] = {
 };
 
 static int	sandbox_chan = -1;
+static void	(*sandbox_last_words)(void);
 
 static int
 sandbox_fail(char *err, size_t errlen, const char *what, int e)
@@ -287,6 +289,8 @@ sandbox_on_sigsys(int sig, siginfo_t *si, void *ctx)
 
 	(void)sig;
 	(void)ctx;
+	if (sandbox_last_words != NULL)
+		sandbox_last_words();
 	n = snprintf(json, sizeof(json), "{\"nr\":%d}", si->si_syscall);
 	h.len = (uint32_t)n;
 	frame_hdr_encode(&h, buf);
@@ -353,8 +357,10 @@ sandbox_load_phase(int memory_mb, char *err, size_t errlen)
 	return sandbox_install(&load_bpf, err, errlen);
 }
 
+/* last_words runs in the SIGSYS handler, before the worker dies. */
 int
-sandbox_call_phase(int chan, char *err, size_t errlen)
+sandbox_call_phase(int chan, void (*last_words)(void), char *err,
+    size_t errlen)
 {
 	struct sigaction	sa;
 
@@ -368,6 +374,7 @@ sandbox_call_phase(int chan, char *err, size_t errlen)
 	    sandbox_limit(RLIMIT_NOFILE, SANDBOX_NOFILE) == -1)
 		return sandbox_fail(err, errlen, "setrlimit", errno);
 	sandbox_chan = chan;
+	sandbox_last_words = last_words;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = sandbox_on_sigsys;
 	sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER;
