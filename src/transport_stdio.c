@@ -36,6 +36,21 @@ static struct {
 
 static void	stdio_stop_input(void);
 
+/*
+ * Read the next chunk of a file on the next loop pass, not in this one:
+ * an event activated from its own callback runs again before the loop
+ * looks at anything else, and an endless file (/dev/zero) would then
+ * starve signals and every other event.
+ */
+static void
+stdio_read_file_later(void)
+{
+	struct timeval	now = { 0, 0 };
+
+	if (stdio.in_file != NULL && !stdio.done)
+		event_add(stdio.in_file, &now);
+}
+
 static void	stdio_write_file(const char *, size_t);
 
 static void
@@ -120,7 +135,7 @@ stdio_hold(struct session *s, int on)
 	else if (stdio.in != NULL)
 		bufferevent_enable(stdio.in, EV_READ);
 	else if (!on)	/* a file: read on where we paused */
-		event_active(stdio.in_file, EV_READ, 0);
+		stdio_read_file_later();
 }
 
 static void
@@ -176,14 +191,14 @@ stdio_read_file(evutil_socket_t fd, short what, void *arg)
 	(void)arg;
 	n = evbuffer_read(stdio.in_buf, STDIN_FILENO, STDIO_FILE_CHUNK);
 	if (n == -1 && errno == EINTR) {
-		event_active(stdio.in_file, EV_READ, 0);
+		stdio_read_file_later();
 		return;
 	}
 	if (n == -1)
 		log_warn("stdin");
 	session_feed(stdio.session, stdio.in_buf, n <= 0);
-	if (n > 0 && !stdio.session->held)
-		event_active(stdio.in_file, EV_READ, 0);
+	if (n > 0 && !stdio.session->held && !stdio.session->input_ended)
+		stdio_read_file_later();
 }
 
 static struct bufferevent *
@@ -223,7 +238,7 @@ transport_stdio_start(void)
 	    (stdio.in_file = event_new(sv.base, -1, 0, stdio_read_file,
 	    NULL)) == NULL)
 		fatal("%s", __func__);
-	event_active(stdio.in_file, EV_READ, 0);
+	stdio_read_file_later();
 }
 
 void

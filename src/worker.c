@@ -71,15 +71,27 @@ worker_arm_deadline(struct worker *w, int ms)
 	evtimer_add(w->deadline, &tv);
 }
 
+/*
+ * Free the channel's bufferevent. libevent closes the fd only when its
+ * loop next runs, so shut the socket down first: the worker sees EOF now,
+ * even when we are past the loop (exiting).
+ */
+static void
+worker_bev_free(struct worker *w)
+{
+	if (w->bev == NULL)
+		return;
+	shutdown(bufferevent_getfd(w->bev), SHUT_RDWR);
+	bufferevent_free(w->bev);
+	w->bev = NULL;
+}
+
 /* Close our end of the channel; the worker sees EOF and exits. */
 static void
 worker_channel_close(struct worker *w)
 {
 	evtimer_del(w->deadline);
-	if (w->bev != NULL) {
-		bufferevent_free(w->bev);
-		w->bev = NULL;
-	}
+	worker_bev_free(w);
 	w->state = WORKER_DEAD;
 	if (!w->eof) {
 		w->eof = 1;
@@ -466,8 +478,7 @@ worker_free(struct worker *w)
 {
 	worker_hand_back(w, "tool '%s': %s", "the server is shutting down");
 	TAILQ_REMOVE(&sv.workers, w, entry);
-	if (w->bev != NULL)
-		bufferevent_free(w->bev);
+	worker_bev_free(w);
 	if (w->errbev != NULL)
 		bufferevent_free(w->errbev);
 	event_free(w->deadline);
@@ -555,10 +566,7 @@ worker_wait_all(int grace_ms)
 
 	TAILQ_FOREACH(w, &sv.workers, entry) {
 		w->closing = 1;
-		if (w->bev != NULL) {
-			bufferevent_free(w->bev);
-			w->bev = NULL;
-		}
+		worker_bev_free(w);
 	}
 	for (waited = 0;; waited += 5) {
 		left = 0;

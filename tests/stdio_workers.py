@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 import time
 
-from mcptest import MCP_HOTD, Server, check, fd_count, finish, text_of, tool
+from mcptest import MCP_HOTD, Server, check, fd_count, finish, text_of, tool, tool_workers
 
 TOOLS = [
     tool("add", "def add(a: int, b: int) -> int:\n    return a + b\n"),
@@ -134,6 +134,29 @@ check(sorted(text_of(r["result"]) for r in replies[1:]) == sorted(str(2 * i) for
 p = subprocess.run([MCP_HOTD, "--stdio", "-c", tools_path], stdin=subprocess.DEVNULL,
                    capture_output=True, timeout=30)
 check(p.returncode == 0 and p.stdout == b"", "stdin /dev/null: exits 0 at once")
+
+# An endless stdin (/dev/zero: one line that never ends) never starves the
+# loop: SIGTERM still ends the server, at once, and its workers leave on
+# their own when their channel closes (no SIGKILL after a grace period).
+p = subprocess.Popen([MCP_HOTD, "--stdio", "-c", tools_path], stdin=open("/dev/zero", "rb"),
+                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+deadline = time.monotonic() + 20
+while len(tool_workers(p.pid)) < 1 and time.monotonic() < deadline:
+    time.sleep(0.05)
+time.sleep(0.3)
+t0 = time.monotonic()
+p.send_signal(15)
+try:
+    rc = p.wait(10)
+except subprocess.TimeoutExpired:
+    p.kill()
+    rc = p.wait()
+waited = time.monotonic() - t0
+log = p.stderr.read().decode()
+# Workers not gone within 2 s (EXIT_GRACE_MS) would be SIGKILLed: under a
+# second means they left on EOF.
+check(rc == 0 and waited < 1.0, "endless stdin: SIGTERM exits 0 promptly, workers leave on EOF",
+      (rc, f"{waited:.3f}s", log[-300:]))
 
 # Startup failures are clear.
 p = subprocess.run([MCP_HOTD, "--stdio", "-c", os.path.join(d, "missing.json")],
