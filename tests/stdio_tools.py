@@ -93,6 +93,8 @@ check(r.get("structuredContent") == {"keys": ["a", "b"], "n": 2, "nested": {"ok"
 check(json.loads(text_of(r)) == r["structuredContent"], "dict result text is its JSON")
 r = s.call("fail", {"msg": "bad input"})
 check(r["isError"] and text_of(r) == "ValueError: bad input", "exception -> isError", r)
+check(s.wait_for(lambda: "raise ValueError(msg)" in s.stderr(), 5),
+      "the traceback in the log shows the tool's source line", s.stderr()[-500:])
 r = s.call("boom")
 check(r["isError"] and text_of(r) == "Oops", "exception without message names its type", r)
 check(text_of(s.call("unicode", {"s": "héllo"})) == "olléh ✓ 日本語 🎉", "unicode both ways")

@@ -56,4 +56,36 @@ check(func.__name__ == "pick" and not w, "tool-named function preferred silently
 func, _, w, _ = toolhost.load("zz", "from os.path import join\ndef a(): pass\ndef b(): pass", {})
 check(func.__name__ == "a" and w, "imported functions never picked; first with warning")
 check(toolhost.describe(ValueError("m")) == "ValueError: m", "describe")
+# The light parameter reader agrees with inspect.signature on every shape.
+import functools  # noqa: E402
+import inspect  # noqa: E402
+
+SHAPES = [
+    "def f(): pass",
+    "def f(a, b=1, *args, c, d=2, **kw): pass",
+    "def f(a, /, b, *, c=3): pass",
+    "def f(a=1, b=None, *, c): pass",
+    "def f(*, a, b='x'): pass",
+    "def f(*args): pass",
+    "def f(**kw): pass",
+    "def f(a, b, /, c=1, *d, e, f=2, **g): pass",
+    "async def f(a: int, b: str = 'x') -> int: pass",
+    "def f(a, b):\n    x = 1\n    y = a + b\n    return x + y",
+]
+for shape in SHAPES:
+    ns = {}
+    exec(shape, ns)
+    want = [(p.name, p.kind, p.default) for p in inspect.signature(ns["f"]).parameters.values()]
+    check(toolhost.parameters_of(ns["f"]) == want, f"parameters_of: {shape.splitlines()[0]}",
+          toolhost.parameters_of(ns["f"]))
+ns = {}
+exec("def f(a, b=2): pass", ns)
+wrapped = functools.wraps(ns["f"])(lambda *a, **k: None)
+check(toolhost.parameters_of(wrapped) == [("a", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                            inspect.Parameter.empty),
+                                           ("b", inspect.Parameter.POSITIONAL_OR_KEYWORD, 2)],
+      "a functools.wraps wrapper: the wrapped function's parameters")
+check([n for n, _, _ in toolhost.parameters_of(functools.partial(ns["f"], 1))] == ["b"],
+      "a partial: through inspect")
+
 finish()

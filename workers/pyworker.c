@@ -21,8 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <json.h>
-
 #include "pyconv.h"
 #include "pyworker.h"
 #include "sandbox.h"
@@ -323,7 +321,7 @@ load_failed(const char *error)
 	_exit(0);
 }
 
-/* "TypeName: message" for the pending exception; the traceback to the log. */
+/* "TypeName: message" for the pending exception; toolhost logs the traceback. */
 static char *
 exception_text(void)
 {
@@ -335,7 +333,6 @@ exception_text(void)
 	PyErr_NormalizeException(&type, &value, &tb);
 	if (tb != NULL && value != NULL)
 		PyException_SetTraceback(value, tb);
-	PyErr_Display(type, value, tb);
 	text = PyObject_CallMethod(wk.host, "describe", "O",
 	    value ? value : Py_None);
 	s = text ? PyUnicode_AsUTF8(text) : NULL;
@@ -403,24 +400,18 @@ ready_member(const char *key, PyObject *o)
  * "doc","isolation"}.
  */
 static void
-tool_load(struct json_object *msg)
+tool_load(PyObject *msg)
 {
-	struct json_object	*v;
-	PyObject		*params, *res, *fname;
-	const char		*code, *s;
-	char			*err;
-	size_t			 f;
+	PyObject	*code, *params, *res, *fname;
+	const char	*s;
+	char		*err;
+	size_t		 f;
 
-	json_object_object_get_ex(msg, "code", &v);
-	code = json_object_get_string(v);
-	if (json_object_object_get_ex(msg, "parameters", &v)) {
-		s = json_object_to_json_string(v);
-		params = pyconv_parse(s, strlen(s));
-	} else
-		params = PyDict_New();
-	res = params ? PyObject_CallMethod(wk.host, "load", "ssO", wk.name,
+	code = PyDict_GetItemString(msg, "code");
+	if ((params = PyDict_GetItemString(msg, "parameters")) == NULL)
+		params = Py_None;
+	res = code ? PyObject_CallMethod(wk.host, "load", "sOO", wk.name,
 	    code, params) : NULL;
-	Py_XDECREF(params);
 	if (res == NULL) {
 		err = exception_text();
 		load_failed(err);
@@ -577,14 +568,12 @@ worker_isolate(void)
 		snprintf(wk.isolation, sizeof(wk.isolation), "none (%s)", why);
 }
 
-static int
-json_int(struct json_object *msg, const char *key, int64_t def)
+static long long
+load_int(PyObject *msg, const char *key, long long def)
 {
-	struct json_object	*v;
+	PyObject	*v = PyDict_GetItemString(msg, key);
 
-	if (!json_object_object_get_ex(msg, key, &v))
-		return (int)def;
-	return (int)json_object_get_int64(v);
+	return v != NULL && PyLong_Check(v) ? PyLong_AsLongLong(v) : def;
 }
 
 /*
@@ -595,24 +584,22 @@ void
 worker_serve(const char *name)
 {
 	struct frame_hdr	 h;
-	struct json_object	*msg;
+	PyObject		*msg;
 	const char		*payload;
-	char			*load, err[256];
+	char			 err[256];
 
 	wk.name = name;
 	if ((payload = recv_frame(&h)) == NULL)
 		_exit(0);
-	if (h.type != MSG_LOAD || (load = strndup(payload, h.len)) == NULL ||
-	    (msg = json_tokener_parse(load)) == NULL)
+	if (h.type != MSG_LOAD || (msg = pyconv_parse(payload, h.len)) == NULL ||
+	    !PyDict_Check(msg))
 		die("expected a LOAD message first");
-	free(load);
-	wk.max_reply = (size_t)json_object_get_int64(
-	    json_object_object_get(msg, "max_reply"));
-	if (sandbox_load_phase(json_int(msg, "memory_mb", 512), err,
+	wk.max_reply = (size_t)load_int(msg, "max_reply", 0);
+	if (sandbox_load_phase((int)load_int(msg, "memory_mb", 512), err,
 	    sizeof(err)) == -1)
 		load_failed(err);
 	tool_load(msg);
-	json_object_put(msg);
+	Py_DECREF(msg);
 	held_setup();
 	if (sandbox_call_phase(CHAN, worker_write_held, err, sizeof(err)) == -1)
 		load_failed(err);

@@ -112,6 +112,35 @@ spawner_child(int chan, int err, pid_t supervisor, const char *name)
 	worker_serve(name);
 }
 
+/* obmalloc (CPython 3.10+): 16 KiB pools, blocks after a 48-byte header. */
+#define OBMALLOC_POOL_SIZE	16384
+#define OBMALLOC_POOL_OVERHEAD	48
+
+/*
+ * Take up the free blocks of partly used obmalloc pools, for good: a
+ * worker's new objects then go to fresh pools of its own, packed, rather
+ * than into gaps scattered over shared pages, each of which the kernel
+ * would copy whole on the first write. A few thousand blocks, once.
+ */
+static void
+spawner_fill_pools(void)
+{
+	size_t	size;
+	void	*p;
+	int	i;
+
+	for (size = 16; size <= 512; size += 16)
+		for (i = 0; i < 65536; i++) {
+			if ((p = PyObject_Malloc(size)) == NULL)
+				break;
+			if (((uintptr_t)p & (OBMALLOC_POOL_SIZE - 1)) ==
+			    OBMALLOC_POOL_OVERHEAD) {
+				PyObject_Free(p);	/* a fresh pool: done */
+				break;
+			}
+		}
+}
+
 void
 spawner_main(void)
 {
@@ -128,8 +157,15 @@ spawner_main(void)
 		fprintf(stderr, "mcp-hotd-worker --spawner: %s\n", why);
 		_exit(1);
 	}
-	/* Children share these pages until they write them. */
-	PyRun_SimpleString("import gc\ngc.collect()\ngc.freeze()\n");
+	/*
+	 * Children share these pages until they write them: so load a tool
+	 * once (caches, specialised bytecode), fill the pools, freeze the heap.
+	 */
+	PyRun_SimpleString("import mcp_hotd_toolhost\n"
+	    "mcp_hotd_toolhost.warm_up()\n"
+	    "import gc\ngc.collect()\n");
+	spawner_fill_pools();
+	PyRun_SimpleString("import gc\ngc.freeze()\n");
 	while ((rv = spawner_recv(&h, payload, sizeof(payload), fds)) != 0) {
 		if (rv == -1) {
 			fprintf(stderr, "mcp-hotd-worker --spawner: malformed "

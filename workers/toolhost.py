@@ -8,6 +8,7 @@ import inspect
 import linecache
 import re
 import sys
+import traceback
 import types
 import typing
 
@@ -120,6 +121,46 @@ def _jsonable(v):
     return False
 
 
+EMPTY = inspect.Parameter.empty
+POSITIONAL_ONLY = inspect.Parameter.POSITIONAL_ONLY
+POSITIONAL_OR_KEYWORD = inspect.Parameter.POSITIONAL_OR_KEYWORD
+VAR_POSITIONAL = inspect.Parameter.VAR_POSITIONAL
+KEYWORD_ONLY = inspect.Parameter.KEYWORD_ONLY
+VAR_KEYWORD = inspect.Parameter.VAR_KEYWORD
+
+
+def parameters_of(func):
+    """(name, kind, default) of each parameter, in signature order. A plain
+    function's are read off its code object: inspect.signature() gives the
+    same for it but builds far more, and each page of shared interpreter
+    memory it touches is copied into the worker (~200 KB a worker). Anything
+    else (wrapped, with __signature__, not a function) goes to inspect."""
+    if (type(func) is not types.FunctionType or hasattr(func, "__wrapped__")
+            or hasattr(func, "__signature__")):
+        return [(p.name, p.kind, p.default)
+                for p in inspect.signature(func).parameters.values()]
+    code = func.__code__
+    names = code.co_varnames
+    npos, nkw = code.co_argcount, code.co_kwonlyargcount
+    defaults = func.__defaults__ or ()
+    kwdefaults = func.__kwdefaults__ or {}
+    first_default = npos - len(defaults)
+    out = [(names[i],
+            POSITIONAL_ONLY if i < code.co_posonlyargcount
+            else POSITIONAL_OR_KEYWORD,
+            defaults[i - first_default] if i >= first_default else EMPTY)
+           for i in range(npos)]
+    rest = npos + nkw
+    if code.co_flags & inspect.CO_VARARGS:
+        out.append((names[rest], VAR_POSITIONAL, EMPTY))
+        rest += 1
+    out += [(names[i], KEYWORD_ONLY, kwdefaults.get(names[i], EMPTY))
+            for i in range(npos, npos + nkw)]
+    if code.co_flags & inspect.CO_VARKEYWORDS:
+        out.append((names[rest], VAR_KEYWORD, EMPTY))
+    return out
+
+
 def signature_schema(func, parameters, warn):
     try:
         hints = typing.get_type_hints(func, include_extras=True)
@@ -129,30 +170,30 @@ def signature_schema(func, parameters, warn):
         hints = dict(getattr(func, "__annotations__", {}))
     docs = doc_params(inspect.getdoc(func))
     props, required, extra = {}, [], False
-    for p in inspect.signature(func).parameters.values():
-        where = f"argument '{p.name}'"
-        if p.kind is p.VAR_KEYWORD:
+    for name, kind, default in parameters_of(func):
+        where = f"argument '{name}'"
+        if kind is VAR_KEYWORD:
             extra = True
             continue
-        if p.kind is p.VAR_POSITIONAL:
-            warn(f"*{p.name} cannot be passed over MCP and stays empty")
+        if kind is VAR_POSITIONAL:
+            warn(f"*{name} cannot be passed over MCP and stays empty")
             continue
-        if p.kind is p.POSITIONAL_ONLY:
+        if kind is POSITIONAL_ONLY:
             raise LoadError(f"{where} is positional-only; MCP passes "
                             "arguments by name")
-        if p.name in hints:
-            s = type_schema(hints[p.name], warn, where)
-        elif p.name in parameters:
-            s = named_schema(parameters[p.name], warn, where)
+        if name in hints:
+            s = type_schema(hints[name], warn, where)
+        elif name in parameters:
+            s = named_schema(parameters[name], warn, where)
         else:
             s = {}
-        if p.name in docs:
-            s["description"] = docs[p.name]
-        if p.default is p.empty:
-            required.append(p.name)
-        elif _jsonable(p.default):
-            s["default"] = p.default
-        props[p.name] = s
+        if name in docs:
+            s["description"] = docs[name]
+        if default is EMPTY:
+            required.append(name)
+        elif _jsonable(default):
+            s["default"] = default
+        props[name] = s
     for name in parameters:
         if name not in props:
             warn(f"'parameters' names '{name}', which {func.__name__}() "
@@ -226,7 +267,12 @@ def run_coroutine(coro):
 
 
 def describe(exc):
-    """'ValueError: message', as a call's isError text."""
+    """'ValueError: message', as a call's isError text; the traceback, with
+    the tool's source lines (from linecache), goes to the log."""
+    try:
+        traceback.print_exception(exc, file=sys.stderr)
+    except Exception:   # a hostile __str__ or a broken stderr: text only
+        pass
     text = str(exc)
     name = type(exc).__name__
     return f"{name}: {text}" if text else name
@@ -247,3 +293,33 @@ def guard_exit():
 
     _exit.__doc__ = real.__doc__
     os._exit = posix._exit = _exit
+
+
+WARM_UP = '''from typing import Literal, Optional
+
+
+def warm(a: int, b: str = "x", c: Optional[float] = None, d: list[int] = [],
+         e: dict = {}, f: Literal["x", "y"] = "x", g: bool = False) -> dict:
+    """Run the loading code once.
+
+    Args:
+        a: so that the spawner's forks find it warmed up
+    """
+    return {"a": a}
+'''
+
+
+# CPython 3.11 quickens a function after 8 calls and specialises its
+# instructions after a few more runs; until then each run writes counters
+# into the code object, a page the worker would copy.
+WARM_UP_ROUNDS = 20
+
+
+def warm_up():
+    """In the spawner, before it forks: load a tool once, so that what
+    loading builds on first use (caches, specialised bytecode) is built
+    once, in pages the workers share, rather than in each of them."""
+    for _ in range(WARM_UP_ROUNDS):
+        load("warm_up", WARM_UP, {})
+    sys.modules.pop(MODULE, None)
+    linecache.cache.pop("<tool:warm_up>", None)
