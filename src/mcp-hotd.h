@@ -39,6 +39,7 @@
 #define SESSION_OUTPUT_LOW	(1024 * 1024)		/* hold / resume */
 
 struct evbuffer;
+struct schema;
 struct session;
 struct worker;
 
@@ -86,6 +87,7 @@ struct tool {
 	struct toolspec		 spec;
 	enum tool_state		 state;
 	struct json_object	*listing;	/* its tools/list entry, once READY */
+	struct schema		*schema;	/* its inputSchema, compiled */
 	struct worker		*worker;
 	struct callq		 queue;		/* waiting for the worker */
 	struct event		*retry;		/* backoff before a respawn */
@@ -314,7 +316,9 @@ const char	*mcp_to_string(struct json_object *, size_t *);
 void		 mcp_state_clear(struct mcp_state *);
 
 /* schema.c */
-int		 schema_check(struct json_object *, const struct jdoc *, int,
+struct schema	*schema_compile(struct json_object *);
+void		 schema_free(struct schema *);
+int		 schema_check(const struct schema *, const struct jdoc *, int,
 		    char *, size_t);
 
 /* session.c */

@@ -329,7 +329,7 @@ mcp_tools_call(const struct jdoc *d, int idt, int pt,
 {
 	static struct jdoc	 none;	/* "{}": arguments left out or null */
 	const struct jdoc	*ad = d;
-	struct json_object	*schema, *id;
+	struct json_object	*id;
 	struct tool		*t;
 	char			 name[256], why[512];
 	const char		*e;
@@ -356,8 +356,7 @@ mcp_tools_call(const struct jdoc *d, int idt, int pt,
 		ad = &none;
 		at_tok = 0;
 	}
-	json_object_object_get_ex(t->listing, "inputSchema", &schema);
-	if (schema_check(schema, ad, at_tok, why, sizeof(why)) == -1) {
+	if (schema_check(t->schema, ad, at_tok, why, sizeof(why)) == -1) {
 		id = jdoc_object(d, idt);
 		*reply = mcp_result(id, mcp_tool_error(why));
 		json_object_put(id);

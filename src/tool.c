@@ -57,6 +57,7 @@ tool_free(struct tool *t)
 		event_free(t->retry);
 	if (t->listing != NULL)
 		json_object_put(t->listing);
+	schema_free(t->schema);
 	TAILQ_REMOVE(&sv.tools, t, entry);
 	toolspec_clear(&t->spec);
 	free(t->last_error);
@@ -260,7 +261,8 @@ tool_listing(struct tool *t, struct json_object *ready)
 void
 tool_worker_ready(struct tool *t, struct json_object *ready)
 {
-	struct worker	*w = t->worker;
+	struct worker		*w = t->worker;
+	struct json_object	*schema;
 
 	if (t->listing == NULL &&
 	    (t->listing = tool_listing(t, ready)) == NULL) {
@@ -269,6 +271,10 @@ tool_worker_ready(struct tool *t, struct json_object *ready)
 		tool_worker_failed(t, "no 'description' in the entry and the "
 		    "function has no docstring");
 		return;
+	}
+	if (t->schema == NULL) {
+		json_object_object_get_ex(t->listing, "inputSchema", &schema);
+		t->schema = schema_compile(schema);
 	}
 	t->ever_ready = 1;
 	if (t->state == TOOL_LOADING) {

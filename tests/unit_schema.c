@@ -18,26 +18,32 @@ static const char *schema_text =
     "\"d\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"string\"}},"
     "\"o\":{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"null\"}]},"
     "\"m\":{\"enum\":[\"fast\",\"slow\"],\"type\":\"string\"},"
+    "\"tl\":{\"type\":[\"integer\",\"null\"]},"
+    "\"n\":{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"integer\"}},"
+    "\"required\":[\"q\"],\"additionalProperties\":false},"
     "\"any\":{}},"
     "\"required\":[\"a\"],\"additionalProperties\":false}";
 
 static int
 check_args(const char *args, const char *expect)
 {
-	struct json_object	*schema;
+	struct json_object	*o;
+	struct schema		*schema;
 	struct jdoc		 d = { 0 };
 	const char		*why;
 	char			 err[512] = "";
 	size_t			 at;
 	int			 rv;
 
-	schema = json_tokener_parse(schema_text);
+	o = json_tokener_parse(schema_text);
+	schema = schema_compile(o);
+	json_object_put(o);
 	if (jdoc_parse(&d, args, strlen(args), 0, &why, &at) == -1) {
 		printf("# bad test arguments: %s at %zu\n", why, at);
 		return 0;
 	}
 	rv = schema_check(schema, &d, 0, err, sizeof(err));
-	json_object_put(schema);
+	schema_free(schema);
 	jdoc_free(&d);
 	if (expect == NULL)
 		return rv == 0;
@@ -56,6 +62,16 @@ main(void)
 	    "\"xs\":[1,2],\"d\":{\"k\":\"v\"},\"o\":null,\"m\":\"slow\","
 	    "\"any\":[{}]}", NULL), "every type accepted");
 	CHECK(check_args("{}", "missing required argument 'a'"), "missing");
+	CHECK(check_args("{\"a\":1,\"tl\":null,\"n\":{\"q\":2}}", NULL),
+	    "type list and nested object pass");
+	CHECK(check_args("{\"a\":1,\"tl\":\"x\"}",
+	    "argument 'tl': expected integer or null, got string"), "type list");
+	CHECK(check_args("{\"a\":1,\"n\":{}}",
+	    "argument 'n': missing required key 'q'"), "nested required");
+	CHECK(check_args("{\"a\":1,\"n\":{\"q\":1,\"z\":2}}",
+	    "argument 'n': unknown key 'z'"), "nested unknown key");
+	CHECK(check_args("{\"a\":1,\"n\":{\"q\":\"1\"}}",
+	    "argument 'n.q': expected integer, got string"), "nested path");
 	CHECK(check_args("{\"\\u0061\":1}", NULL), "escaped key is the key");
 	CHECK(check_args("{\"a\":1,\"a\\u0000\":2}", "unknown argument 'a'"),
 	    "key with a NUL is not its prefix");
