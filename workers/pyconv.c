@@ -497,17 +497,24 @@ dump_text(struct dump *c, PyObject *o)
 static int
 dump_long(struct dump *c, PyObject *o)
 {
-	long long	v;
-	int		overflow, n;
-	char		num[24];
+	long long		v;
+	unsigned long long	u;
+	int			overflow;
+	char			num[24], *p = num + sizeof(num);
 
 	v = PyLong_AsLongLongAndOverflow(o, &overflow);
 	if (overflow)	/* JSON numbers have no size limit: exact digits */
 		return dump_text(c, o);
 	if (v == -1 && PyErr_Occurred())
 		return dump_fail(c, "%s", "an integer cannot be read");
-	n = snprintf(num, sizeof(num), "%lld", v);
-	pybuf_add(c->b, num, (size_t)n);
+	/* By hand: printf's machinery was a tenth of a call's cost. */
+	u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	if (v < 0)
+		*--p = '-';
+	pybuf_add(c->b, p, (size_t)(num + sizeof(num) - p));
 	return 0;
 }
 
