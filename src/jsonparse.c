@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonstr.h"
 #include "mcp-hotd.h"
 
 static struct json_tokener	*json_tok;
@@ -370,79 +371,29 @@ jdoc_next_member(const struct jdoc *d, int k)
 	return (int)d->t[k + 1].next;
 }
 
-static int
-utf8_encode(unsigned cp, char *o)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | cp >> 6);
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | cp >> 12);
-		o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | cp >> 18);
-	o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-	o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /* Decode string token i into buf (NUL-terminated, cut to size); its length. */
 size_t
 jdoc_string(const struct jdoc *d, int i, char *buf, size_t size)
 {
 	const char	*p = d->text + d->t[i].start + 1;
-	const char	*end = d->text + d->t[i].end - 1;
-	size_t		 n = 0;
-	unsigned	 cp, lo;
-	char		 u[4];
-	int		 k, un;
+	size_t		 raw = d->t[i].end - d->t[i].start - 2;
+	char		*tmp = buf;
+	ssize_t		 n;
 
-	while (p < end) {
-		if (*p != '\\') {
-			u[0] = *p++;
-			un = 1;
-		} else if (p[1] != 'u') {
-			switch (p[1]) {
-			case 'b': u[0] = '\b'; break;
-			case 'f': u[0] = '\f'; break;
-			case 'n': u[0] = '\n'; break;
-			case 'r': u[0] = '\r'; break;
-			case 't': u[0] = '\t'; break;
-			default: u[0] = p[1]; break;
-			}
-			p += 2;
-			un = 1;
-		} else {
-			cp = (unsigned)strtoul((char[]){ p[2], p[3], p[4], p[5],
-			    '\0' }, NULL, 16);
-			p += 6;
-			if (cp >= 0xd800 && cp <= 0xdbff && end - p >= 6 &&
-			    p[0] == '\\' && p[1] == 'u' &&
-			    (lo = (unsigned)strtoul((char[]){ p[2], p[3], p[4],
-			    p[5], '\0' }, NULL, 16)) >= 0xdc00 && lo <= 0xdfff) {
-				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				    (lo - 0xdc00);
-				p += 6;
-			} else if (cp >= 0xd800 && cp <= 0xdfff)
-				cp = 0xfffd;	/* a lone surrogate */
-			un = utf8_encode(cp, u);
+	if (raw >= size && (tmp = malloc(raw + 1)) == NULL)
+		fatal("%s", __func__);
+	if ((n = json_unescape(p, raw, tmp)) == -1)	/* checked: never */
+		n = 0;
+	if (tmp != buf) {
+		if (size > 0) {
+			memcpy(buf, tmp, (size_t)n < size ? (size_t)n :
+			    size - 1);
+			buf[(size_t)n < size ? (size_t)n : size - 1] = '\0';
 		}
-		for (k = 0; k < un; k++, n++)
-			if (n + 1 < size)
-				buf[n] = u[k];
-	}
-	if (size > 0)
-		buf[n < size ? n : size - 1] = '\0';
-	return n;
+		free(tmp);
+	} else
+		buf[n] = '\0';
+	return (size_t)n;
 }
 
 /* Is string token i exactly s (n bytes)? */

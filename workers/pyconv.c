@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "pyconv.h"
+#include "../src/jsonstr.h"
 
 #define PYCONV_MAX_DEPTH	200
 
@@ -42,120 +43,29 @@ parse_ws(struct parse *s)
 		s->p++;
 }
 
-static int
-parse_hex4(const char *p, unsigned *out)
-{
-	unsigned	v = 0;
-	int		i;
-
-	for (i = 0; i < 4; i++) {
-		char c = p[i];
-
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static char *
-put_utf8(char *o, unsigned cp)
-{
-	if (cp < 0x80)
-		*o++ = (char)cp;
-	else if (cp < 0x800) {
-		*o++ = (char)(0xc0 | cp >> 6);
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	} else if (cp < 0x10000) {
-		*o++ = (char)(0xe0 | cp >> 12);
-		*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	} else {
-		*o++ = (char)(0xf0 | cp >> 18);
-		*o++ = (char)(0x80 | (cp >> 12 & 0x3f));
-		*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	}
-	return o;
-}
-
-/* One \uXXXX (or a surrogate pair); a lone surrogate becomes U+FFFD. */
-static int
-parse_escape_u(struct parse *s, unsigned *cp)
-{
-	unsigned	lo;
-
-	if (s->end - s->p < 4 || parse_hex4(s->p, cp) == -1)
-		return -1;
-	s->p += 4;
-	if (*cp < 0xd800 || *cp > 0xdfff)
-		return 0;
-	if (*cp <= 0xdbff && s->end - s->p >= 6 && s->p[0] == '\\' &&
-	    s->p[1] == 'u' && parse_hex4(s->p + 2, &lo) == 0 &&
-	    lo >= 0xdc00 && lo <= 0xdfff) {
-		*cp = 0x10000 + ((*cp - 0xd800) << 10) + (lo - 0xdc00);
-		s->p += 6;
-		return 0;
-	}
-	*cp = 0xfffd;
-	return 0;
-}
-
 /* A string with escapes, decoded into a scratch buffer. */
 static PyObject *
 parse_string_escaped(struct parse *s, const char *start)
 {
 	static char	*buf;
 	static size_t	 cap;
-	size_t		 need = (size_t)(s->end - start);
+	ssize_t		 n;
 	char		*o;
-	unsigned	 cp;
 
-	/* Decoded text is never longer than its escaped form. */
-	if (need > cap) {
-		if ((o = realloc(buf, need)) == NULL)
-			return PyErr_NoMemory();
-		buf = o;
-		cap = need;
-	}
-	o = buf;
-	s->p = start;
-	while (s->p < s->end && *s->p != '"') {
-		if (*s->p != '\\') {
-			*o++ = *s->p++;
-			continue;
-		}
-		if (++s->p >= s->end)
-			break;
-		switch (*s->p++) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '/': *o++ = '/'; break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
-		case 'u':
-			if (parse_escape_u(s, &cp) == -1)
-				return parse_fail("bad \\u escape");
-			o = put_utf8(o, cp);
-			break;
-		default:
-			return parse_fail("bad escape");
-		}
-	}
+	while (s->p < s->end && *s->p != '"')
+		s->p += *s->p == '\\' && s->p + 1 < s->end ? 2 : 1;
 	if (s->p >= s->end)
 		return parse_fail("unterminated string");
+	if ((size_t)(s->p - start) > cap) {
+		if ((o = realloc(buf, (size_t)(s->p - start))) == NULL)
+			return PyErr_NoMemory();
+		buf = o;
+		cap = (size_t)(s->p - start);
+	}
+	if ((n = json_unescape(start, (size_t)(s->p - start), buf)) == -1)
+		return parse_fail("bad escape");
 	s->p++;
-	return PyUnicode_DecodeUTF8(buf, o - buf, "replace");
+	return PyUnicode_DecodeUTF8(buf, n, "replace");
 }
 
 static PyObject *
