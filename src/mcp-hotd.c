@@ -35,7 +35,7 @@ usage(void)
 	    "[--http addr:port] [--no-spawner]\n"
 	    "                [--http-token-file file] [--http-origin origin] "
 	    "[--http-idle seconds]\n"
-	    "                [--worker path]\n"
+	    "                [--worker path] [--no-watch]\n"
 	    "                [--max-reply bytes] [--max-request bytes] "
 	    "[--page-size n]\n");
 	exit(2);
@@ -267,6 +267,7 @@ main(int argc, char *argv[])
 		{ "max-request", required_argument, NULL, 'Q' },
 		{ "page-size", required_argument, NULL, 'P' },
 		{ "no-spawner", no_argument, NULL, 'Z' },
+		{ "no-watch", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -274,6 +275,7 @@ main(int argc, char *argv[])
 	const char	*socket_path = NULL, *http = NULL, *token_file = NULL;
 	const char	*origin = NULL;
 	int		 ch, stdio = 0, test = 0, verbose = 0, spawner = 1;
+	int		 watch = 1;
 	size_t		 i;
 
 	sv.max_reply = DEFAULT_MAX_REPLY;
@@ -325,6 +327,9 @@ main(int argc, char *argv[])
 		case 'Z':
 			spawner = 0;
 			break;
+		case 'N':
+			watch = 0;
+			break;
 		case 'P':
 			sv.page_size = parse_size("--page-size", optarg, 1,
 			    100000);
@@ -375,7 +380,7 @@ main(int argc, char *argv[])
 			transport_http_listen(http, token_file, origin);
 		sv.ready_cb = daemon_ready;
 	}
-	if (!test)
+	if (!test && watch)
 		watch_start(sv.config_path);
 	reload_request("startup", NULL);
 	supervisor_loop();
