@@ -77,12 +77,32 @@ mcp_error(struct json_object *id, int code, const char *fmt, ...)
 	return r;
 }
 
+/*
+ * The id token idt for a reply, written back exactly as the client sent
+ * it, as a call's answer does (json-c would clamp 2^64 and more).
+ */
+static struct json_object *
+mcp_id(const struct jdoc *d, int idt)
+{
+	char	num[64];
+	size_t	n;
+
+	if (idt < 0)
+		return NULL;
+	n = d->t[idt].end - d->t[idt].start;
+	if (d->t[idt].type != JT_NUMBER || n >= sizeof(num))
+		return jdoc_object(d, idt);
+	memcpy(num, d->text + d->t[idt].start, n);
+	num[n] = '\0';
+	return json_object_new_double_s(strtod(num, NULL), num);
+}
+
 /* An error reply to the request whose id is token idt (-1: none). */
 static enum mcp_action __attribute__((format(printf, 5, 6)))
 mcp_fail(struct json_object **reply, const struct jdoc *d, int idt, int code,
     const char *fmt, ...)
 {
-	struct json_object	*id = idt >= 0 ? jdoc_object(d, idt) : NULL;
+	struct json_object	*id = mcp_id(d, idt);
 	va_list			 ap;
 
 	va_start(ap, fmt);
@@ -357,7 +377,7 @@ mcp_tools_call(const struct jdoc *d, int idt, int pt,
 		at_tok = 0;
 	}
 	if (schema_check(t->schema, ad, at_tok, why, sizeof(why)) == -1) {
-		id = jdoc_object(d, idt);
+		id = mcp_id(d, idt);
 		*reply = mcp_result(id, mcp_tool_error(why));
 		json_object_put(id);
 		return MCP_REPLY;
@@ -411,7 +431,7 @@ mcp_method(struct mcp_state *st, const struct jdoc *d, int idt, int mt,
 		return mcp_fail(reply, d, idt, JSONRPC_METHOD_NOT_FOUND,
 		    "Method not found: '%s'", method);
 	}
-	id = jdoc_object(d, idt);
+	id = mcp_id(d, idt);
 	params = pt >= 0 ? jdoc_object(d, pt) : NULL;
 	act = m->fn(st, id, params, reply);
 	json_object_put(params);

@@ -73,6 +73,19 @@ s.send_raw("\n   \n")
 r = s.rpc("ping")
 check(r["result"] == {} and not s.stash, "notifications and blank lines get no reply", s.stash)
 
+# Ids come back exactly as sent, on every path: past 64 bits, escaped.
+big = 2**70 + 1
+for line, what in ((f'{{"jsonrpc":"2.0","id":{big},"method":"ping"}}', "ping"),
+                   (f'{{"jsonrpc":"2.0","id":{big},"method":"no/such"}}', "an error"),
+                   (f'{{"jsonrpc":"2.0","id":{big},"method":"tools/call","params":'
+                    '{"name":"t1","arguments":{}}}', "a call")):
+    s.send_raw(line + "\n")
+    raw = s.recv_line().decode()
+    check(f'"id":{big},' in raw, f"a {big.bit_length()}-bit id is echoed exactly ({what})", raw)
+s.send_raw('{"jsonrpc":"2.0","id":"\\u0041b","method":"ping"}\n')
+r = json.loads(s.recv_line())
+check(r.get("id") == "Ab", "an escaped string id means the same string", r)
+
 # tools/call errors.
 r = s.rpc("tools/call", {"name": "nope", "arguments": {}})
 check(r["error"]["code"] == -32602 and "nope" in r["error"]["message"], "unknown tool: -32602", r)
