@@ -16,6 +16,7 @@
 #include <event2/event.h>
 #include <json.h>
 
+#include "jsonstr.h"
 #include "log.h"
 
 #ifndef TAILQ_FOREACH_SAFE	/* glibc's sys/queue.h lacks it */
@@ -32,7 +33,6 @@
 #define DEFAULT_MAX_REQUEST	(16 * 1024 * 1024)
 #define DEFAULT_PAGE_SIZE	100
 #define DEFAULT_HTTP_IDLE	1800
-#define JSON_MAX_DEPTH		128
 #define WORKER_WINDOW		32	/* calls sent ahead to one worker */
 #define SESSION_MAX_INFLIGHT	64	/* a session's lines wait beyond */
 #define SESSION_OUTPUT_HIGH	(8 * 1024 * 1024)	/* unread output: */

@@ -36,6 +36,7 @@ RICH = [
     tool("nan", "def nan() -> float:\n    return float('nan')\n"),
     tool("setret", "def setret():\n    return {1, 2}\n"),
     tool("bigint", "def bigint() -> int:\n    return 2**100\n"),
+    tool("deep", "def deep(n: int):\n    d = {}\n    for _ in range(n):\n        d = {'a': d}\n    return d\n"),
     tool("ints", "def ints():\n    return [0, 1, -1, 9, 10, -10, 2**63 - 1, -2**63, 2**63, -2**63 - 1]\n"),
     tool("floats", "def floats():\n    return [0.1, 1.0, 1e300, -0.0]\n"),
     tool("none", "def none():\n    return None\n"),
@@ -60,12 +61,12 @@ RICH = [
 s = Server(RICH)
 s.initialize()
 tools = {t["name"]: t for t in s.list_tools()}
-expected = ["greet", "total", "info", "fail", "boom", "unicode", "nan", "setret", "bigint", "ints",
+expected = ["greet", "total", "info", "fail", "boom", "unicode", "nan", "setret", "bigint", "deep", "ints",
             "floats", "none", "untyped", "helpers", "first_of_two", "kw", "lit", "printer",
             "asyncy", "documented"]
 check(list(tools) == expected, "good tools listed in file order, bad ones skipped", list(tools))
 err = s.stderr()
-for needle in ("'no_desc'", "no docstring", "entry 22", "'no_code'", "'bad_timeout'", "timeout_ms",
+for needle in ("'no_desc'", "no docstring", "entry 23", "'no_code'", "'bad_timeout'", "timeout_ms",
                "'syntax'", "SyntaxError", "'nofunc'", "defines no function",
                "'raises_at_load'", "load-time failure", "comes earlier"):
     check(needle in err, f"stderr names the skipped entry: {needle}")
@@ -104,6 +105,14 @@ check(r["isError"] and "NaN" in text_of(r), "NaN return refused clearly", r)
 r = s.call("setret")
 check(r["isError"] and "set" in text_of(r), "unencodable return -> isError naming type", r)
 check(text_of(s.call("bigint")) == str(2**100), "big int keeps every digit")
+# Nesting: as deep as the supervisor reads results (127 in the value) is
+# sent; deeper, or circular, is refused by the worker, which lives on.
+r = s.call("deep", {"n": 126})
+check(not r["isError"] and json.loads(text_of(r)) == r["structuredContent"], "126 levels are sent")
+for n in (127, 100000):
+    r = s.call("deep", {"n": n})
+    check(r["isError"] and "nested deeper than 127 levels" in text_of(r), f"{n} levels refused clearly", r)
+check(not s.call("deep", {"n": 1})["isError"], "the worker lives on after deep values")
 check(json.loads(text_of(s.call("ints"))) == [0, 1, -1, 9, 10, -10, 2**63 - 1, -2**63, 2**63, -2**63 - 1],
       "integers at and past the 64-bit edges written exactly")
 check(json.loads(text_of(s.call("floats"))) == [0.1, 1.0, 1e300, -0.0] and

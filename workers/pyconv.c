@@ -16,7 +16,8 @@
 #include "pyconv.h"
 #include "../src/jsonstr.h"
 
-#define PYCONV_MAX_DEPTH	200
+/* A value sits one level down in its result: {"structuredContent": v}. */
+#define PYCONV_MAX_DEPTH	(JSON_MAX_DEPTH - 1)
 
 /* Text -> Python */
 
@@ -531,9 +532,10 @@ dump_dict(struct dump *c, PyObject *o, int depth)
 static int
 dump_value(struct dump *c, PyObject *o, int depth)
 {
-	if (depth > PYCONV_MAX_DEPTH)
+	if (depth >= PYCONV_MAX_DEPTH && (PyList_Check(o) || PyTuple_Check(o) ||
+	    PyDict_Check(o)))
 		return dump_fail(c, "nested deeper than %s levels (or "
-		    "circular)", "200");
+		    "circular)", "127");
 	if (o == Py_None) {
 		pybuf_add(c->b, "null", 4);
 		return 0;
