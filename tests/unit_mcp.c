@@ -95,6 +95,21 @@ main(void)
 	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
 	    "\"params\":{\"name\":\"a\\u0000b\"}}", &act, NULL) == -32602,
 	    "tool name with a NUL: unknown tool");
+	{
+		char	line[1024], name[301];
+
+		memset(name, 'n', 300);
+		name[300] = '\0';
+		snprintf(line, sizeof(line), "{\"jsonrpc\":\"2.0\",\"id\":1,"
+		    "\"method\":\"tools/call\",\"params\":{\"name\":\"\\u006e%s\"}}",
+		    name);
+		CHECK(run(&st, line, &act, &reply) == -32602 &&
+		    json_object_object_get_ex(reply, "error", &v) &&
+		    json_object_object_get_ex(v, "message", &v) &&
+		    strstr(json_object_get_string(v), "unknown tool 'nnnn") != NULL,
+		    "a 301-byte escaped tool name: unknown tool, cut short");
+		json_object_put(reply);
+	}
 	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":\"\\u0041\",\"method\":"
 	    "\"p\\u0069ng\"}", &act, &reply) == 0 &&
 	    json_object_object_get_ex(reply, "id", &v) &&

@@ -78,6 +78,15 @@ main(void)
 	CHECK(check_args("{\"a\":1e2}", NULL), "1e2 is an integer");
 	CHECK(check_args("{\"a\":123456789012345678901234567890}", NULL),
 	    "a big integer is an integer");
+	{
+		char	args[1024], key[401];
+
+		memset(key, 'k', 400);
+		key[400] = '\0';
+		snprintf(args, sizeof(args), "{\"a\":1,\"\\u006b%s\":2}", key);
+		CHECK(check_args(args, "unknown argument 'kkkk"),
+		    "a 401-byte escaped unknown key: named, cut short");
+	}
 	CHECK(check_args("{\"a\":1,\"zzz\":2}", "unknown argument 'zzz'"),
 	    "unknown");
 	CHECK(check_args("{\"a\":\"1\"}",
