@@ -103,34 +103,33 @@ control_status(void)
 }
 
 static struct call *
-control_call(struct session *s, const struct jdoc *d, int idt)
+control_call(struct session *s, const struct mcp_request *r)
 {
-	return call_new(s, d->text + d->t[idt].start, d->t[idt].end -
-	    d->t[idt].start, NULL, NULL, 0);
+	const struct jtok	*id = &r->d->t[r->id];
+
+	return call_new(s, r->d->text + id->start, id->end - id->start, NULL,
+	    NULL, 0);
 }
 
-/* Returns 1 when d was a control request (answered or pending). */
+/* Returns 1 when r was a control request (answered or pending). */
 int
-control_handle(struct session *s, const struct jdoc *d)
+control_handle(struct session *s, const struct mcp_request *r)
 {
-	struct json_object	*reply, *st;
+	struct json_object	*st;
 	const char		*str;
 	size_t			 len;
-	int			 idt, mt, pt;
 
-	if (mcp_envelope(d, &reply, &idt, &mt, &pt) != MCP_CALL || idt == -1) {
-		json_object_put(reply);	/* mcp.c answers it */
-		return 0;
-	}
-	if (jdoc_string_eq(d, mt, "mcp-hotd/reload", 15)) {
+	if (r->id == -1)
+		return 0;	/* a notification */
+	if (jdoc_string_eq(r->d, r->method, "mcp-hotd/reload", 15)) {
 		log_info("session %u (%s): reload requested", s->id, s->peer);
-		reload_request("control request", control_call(s, d, idt));
+		reload_request("control request", control_call(s, r));
 		return 1;
 	}
-	if (jdoc_string_eq(d, mt, "mcp-hotd/status", 15)) {
+	if (jdoc_string_eq(r->d, r->method, "mcp-hotd/status", 15)) {
 		st = control_status();
 		str = mcp_to_string(st, &len);
-		call_answer_raw(control_call(s, d, idt), str, len);
+		call_answer_raw(control_call(s, r), str, len);
 		json_object_put(st);
 		return 1;
 	}

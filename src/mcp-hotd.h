@@ -302,11 +302,17 @@ struct mcp_call {
 	const char	*id, *args;	/* JSON text, in the request */
 	size_t		 idlen, argslen;
 };
-const struct jdoc *mcp_parse(const char *, size_t, struct json_object **);
+/* A request whose envelope is checked: its id, method, params tokens. */
+struct mcp_request {
+	const struct jdoc	*d;
+	int			 id;		/* -1: a notification */
+	int			 method;
+	int			 params;	/* -1: none */
+};
+const struct mcp_request *mcp_parse(const char *, size_t,
+		    struct json_object **);
 void		 mcp_free(void);
-enum mcp_action	 mcp_envelope(const struct jdoc *, struct json_object **,
-		    int *, int *, int *);
-enum mcp_action	 mcp_handle(struct mcp_state *, const struct jdoc *,
+enum mcp_action	 mcp_handle(struct mcp_state *, const struct mcp_request *,
 		    struct json_object **, struct mcp_call *);
 struct json_object *mcp_error(struct json_object *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -335,7 +341,7 @@ void		 session_call_done(struct session *, struct call *);
 void		 session_notify_all(const char *);
 
 /* control.c */
-int		 control_handle(struct session *, const struct jdoc *);
+int		 control_handle(struct session *, const struct mcp_request *);
 
 /* reload.c */
 void		 reload_request(const char *, struct call *);

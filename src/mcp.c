@@ -34,7 +34,11 @@ static const char *const mcp_log_levels[] = {
 typedef enum mcp_action (*mcp_method_fn)(struct mcp_state *,
     struct json_object *, struct json_object *, struct json_object **);
 
-static struct jdoc	mcp_doc;	/* the request being handled */
+static int	mcp_envelope(const struct jdoc *, struct json_object **, int *,
+		    int *, int *);
+
+static struct jdoc		mcp_doc;	/* the line being handled */
+static struct mcp_request	mcp_req;	/* its request */
 
 struct mcp_method {
 	const char	*name;
@@ -112,6 +116,9 @@ mcp_fail(struct json_object **reply, const struct jdoc *d, int idt, int code,
 	return MCP_REPLY;
 }
 
+/* mcp_fail for the envelope check: the message goes no further. */
+#define mcp_reject(...)	(mcp_fail(__VA_ARGS__), -1)
+
 static struct json_object *
 mcp_result(struct json_object *id, struct json_object *result)
 {
@@ -165,11 +172,11 @@ mcp_blank(const char *s, size_t len)
 }
 
 /*
- * Parse one line of input. Returns its tokens, or NULL with *reply set to
- * the error to send (or NULL for a blank line, which is ignored). The
- * tokens stay valid until the next call.
+ * Parse one line of input and check its envelope. Returns the request, or
+ * NULL with *reply set to the error to send (or NULL: a blank line or a
+ * response, which are ignored). It stays valid until the next call.
  */
-const struct jdoc *
+const struct mcp_request *
 mcp_parse(const char *line, size_t len, struct json_object **reply)
 {
 	const char	*why;
@@ -184,7 +191,11 @@ mcp_parse(const char *line, size_t len, struct json_object **reply)
 		    "Parse error: %s at byte %zu", why, at);
 		return NULL;
 	}
-	return &mcp_doc;
+	mcp_req.d = &mcp_doc;
+	if (mcp_envelope(&mcp_doc, reply, &mcp_req.id, &mcp_req.method,
+	    &mcp_req.params) == -1)
+		return NULL;
+	return &mcp_req;
 }
 
 void
@@ -440,11 +451,12 @@ mcp_method(struct mcp_state *st, const struct jdoc *d, int idt, int mt,
 }
 
 /*
- * Check the JSON-RPC envelope of a parsed request. Returns MCP_CALL when it
- * is a request to go on with (*idt, *mt, *pt: its id, method and params
- * tokens, -1 when absent), else what to do instead.
+ * Check the JSON-RPC envelope of a parsed message. Returns 0 when it is a
+ * request or notification to handle (*idt, *mt, *pt: its id, method and
+ * params tokens, -1 when absent), else -1 with *reply set to the error to
+ * send, or NULL when nothing is to be sent.
  */
-enum mcp_action
+static int
 mcp_envelope(const struct jdoc *d, struct json_object **reply, int *idt,
     int *mt, int *pt)
 {
@@ -452,63 +464,59 @@ mcp_envelope(const struct jdoc *d, struct json_object **reply, int *idt,
 
 	*reply = NULL;
 	if (d->t[0].type == JT_ARRAY)
-		return mcp_fail(reply, d, -1, JSONRPC_INVALID_REQUEST,
+		return mcp_reject(reply, d, -1, JSONRPC_INVALID_REQUEST,
 		    "Invalid Request: JSON-RPC batches are not supported; send "
 		    "one request per line");
 	if (d->t[0].type != JT_OBJECT)
-		return mcp_fail(reply, d, -1, JSONRPC_INVALID_REQUEST,
+		return mcp_reject(reply, d, -1, JSONRPC_INVALID_REQUEST,
 		    "Invalid Request: a request must be a JSON object");
 	*idt = jdoc_member(d, 0, "id");
 	if (*idt != -1 && !mcp_id_ok(d, *idt))
-		return mcp_fail(reply, d, -1, JSONRPC_INVALID_REQUEST,
+		return mcp_reject(reply, d, -1, JSONRPC_INVALID_REQUEST,
 		    "Invalid Request: 'id' must be a string or an integer");
 	if ((*mt = jdoc_member(d, 0, "method")) == -1) {
 		if (jdoc_member(d, 0, "result") != -1 ||
 		    jdoc_member(d, 0, "error") != -1)
-			return MCP_NONE;	/* a response: we asked nothing */
-		return mcp_fail(reply, d, *idt, JSONRPC_INVALID_REQUEST,
+			return -1;	/* a response: we asked nothing */
+		return mcp_reject(reply, d, *idt, JSONRPC_INVALID_REQUEST,
 		    "Invalid Request: missing 'method'");
 	}
 	if (d->t[*mt].type != JT_STRING)
-		return mcp_fail(reply, d, *idt, JSONRPC_INVALID_REQUEST,
+		return mcp_reject(reply, d, *idt, JSONRPC_INVALID_REQUEST,
 		    "Invalid Request: 'method' must be a string");
 	if ((jv = jdoc_member(d, 0, "jsonrpc")) == -1 ||
 	    !jdoc_string_eq(d, jv, "2.0", 3))
-		return mcp_fail(reply, d, *idt, JSONRPC_INVALID_REQUEST,
+		return mcp_reject(reply, d, *idt, JSONRPC_INVALID_REQUEST,
 		    "Invalid Request: 'jsonrpc' must be \"2.0\"");
 	*pt = jdoc_member(d, 0, "params");
 	if (*pt != -1 && d->t[*pt].type != JT_OBJECT) {
 		if (*idt == -1)
-			return MCP_NONE;
+			return -1;
 		if (d->t[*pt].type == JT_ARRAY)
-			return mcp_fail(reply, d, *idt, JSONRPC_INVALID_PARAMS,
+			return mcp_reject(reply, d, *idt, JSONRPC_INVALID_PARAMS,
 			    "Invalid params: 'params' must be an object");
-		return mcp_fail(reply, d, *idt, JSONRPC_INVALID_REQUEST,
+		return mcp_reject(reply, d, *idt, JSONRPC_INVALID_REQUEST,
 		    "Invalid Request: 'params' must be an object");
 	}
-	return MCP_CALL;
+	return 0;
 }
 
 /*
- * Handle one parsed message. On MCP_REPLY *reply is set; on MCP_CALL *call
+ * Handle one parsed request. On MCP_REPLY *reply is set; on MCP_CALL *call
  * is (its id and arguments point into the parsed text).
  */
 enum mcp_action
-mcp_handle(struct mcp_state *st, const struct jdoc *d,
+mcp_handle(struct mcp_state *st, const struct mcp_request *r,
     struct json_object **reply, struct mcp_call *call)
 {
-	enum mcp_action	act;
-	int		idt, mt, pt;
-
-	if ((act = mcp_envelope(d, reply, &idt, &mt, &pt)) != MCP_CALL)
-		return act;
-	if (idt == -1) {
-		mcp_notified(st, d, mt);
+	*reply = NULL;
+	if (r->id == -1) {
+		mcp_notified(st, r->d, r->method);
 		return MCP_NONE;
 	}
-	if (jdoc_string_eq(d, mt, "tools/call", 10))
-		return mcp_tools_call(d, idt, pt, reply, call);
-	return mcp_method(st, d, idt, mt, pt, reply);
+	if (jdoc_string_eq(r->d, r->method, "tools/call", 10))
+		return mcp_tools_call(r->d, r->id, r->params, reply, call);
+	return mcp_method(st, r->d, r->id, r->method, r->params, reply);
 }
 
 void

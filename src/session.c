@@ -83,15 +83,15 @@ session_call_done(struct session *s, struct call *c)
 void
 session_input(struct session *s, const char *line, size_t len)
 {
-	const struct jdoc	*d;
-	struct json_object	*reply;
-	struct mcp_call		 mc;
+	const struct mcp_request	*r;
+	struct json_object		*reply;
+	struct mcp_call			 mc;
 
-	if ((d = mcp_parse(line, len, &reply)) == NULL)
+	if ((r = mcp_parse(line, len, &reply)) == NULL)
 		goto done;
-	if (s->control && control_handle(s, d))
+	if (s->control && control_handle(s, r))
 		return;
-	if (mcp_handle(&s->mcp, d, &reply, &mc) == MCP_CALL)
+	if (mcp_handle(&s->mcp, r, &reply, &mc) == MCP_CALL)
 		tool_enqueue(mc.tool, call_new(s, mc.id, mc.idlen, mc.tool,
 		    mc.args, mc.argslen));
 done:

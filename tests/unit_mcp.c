@@ -24,14 +24,14 @@ static int
 run(struct mcp_state *st, const char *line, enum mcp_action *act,
     struct json_object **replyp)
 {
-	const struct jdoc	*d;
-	struct json_object	*reply = NULL;
-	struct mcp_call		 call;
-	int			 code;
+	const struct mcp_request	*r;
+	struct json_object		*reply = NULL;
+	struct mcp_call			 call;
+	int				 code;
 
 	*act = MCP_NONE;
-	if ((d = mcp_parse(line, strlen(line), &reply)) != NULL)
-		*act = mcp_handle(st, d, &reply, &call);
+	if ((r = mcp_parse(line, strlen(line), &reply)) != NULL)
+		*act = mcp_handle(st, r, &reply, &call);
 	else if (reply != NULL)
 		*act = MCP_REPLY;
 	code = reply ? error_code(reply) : 0;
