@@ -461,11 +461,11 @@ json_check_result(const char *buf, size_t len)
 	size_t			 at;
 	int			 v;
 
-	if (jdoc_parse(&d, buf, len, JDOC_ONE_LINE, &why, &at) == -1 ||
-	    d.t[0].type != JT_OBJECT)
-		return -1;
-	v = jdoc_member(&d, 0, "content");
-	v = v != -1 && d.t[v].type == JT_ARRAY ? 0 : -1;
+	v = -1;
+	if (jdoc_parse(&d, buf, len, JDOC_ONE_LINE, &why, &at) == 0 &&
+	    d.t[0].type == JT_OBJECT &&
+	    (v = jdoc_member(&d, 0, "content")) != -1)
+		v = d.t[v].type == JT_ARRAY ? 0 : -1;
 	jdoc_trim(&d);
 	return v;
 }

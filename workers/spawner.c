@@ -129,8 +129,12 @@ spawner_fill_pools(void)
 	void	*p;
 	int	i;
 
+	/*
+	 * At most 64 pools' worth per size: should the layout assumption
+	 * ever fail (another CPython), this stays a bounded waste.
+	 */
 	for (size = 16; size <= 512; size += 16)
-		for (i = 0; i < 65536; i++) {
+		for (i = 0; (size_t)i < 64 * OBMALLOC_POOL_SIZE / size; i++) {
 			if ((p = PyObject_Malloc(size)) == NULL)
 				break;
 			if (((uintptr_t)p & (OBMALLOC_POOL_SIZE - 1)) ==
