@@ -28,8 +28,9 @@ enum msg_type {
 	MSG_RESULT,	/* W->S id, a CallToolResult object: the call's answer */
 	MSG_SYSCALL,	/* W->S {"nr":N}: the sandbox is about to kill the
 			 *       worker for calling syscall N */
-	MSG_SPAWN,	/* S->spawner {"name"}, with two fds (SCM_RIGHTS): the
-			 *       worker's channel end and its stderr pipe */
+	MSG_SPAWN,	/* S->spawner NAME (the tool's name, bare: names are
+			 *       [A-Za-z0-9_.-]), with two fds (SCM_RIGHTS):
+			 *       the worker's channel end and its stderr pipe */
 	MSG_SPAWNED,	/* spawner->S {"pid"} or {"error"}: the answer to
 			 *       the SPAWN of the same id */
 	MSG_TYPE_MAX

@@ -105,11 +105,8 @@ spawn_fork_exec(const char *arg, int chan, int errfd, char *err, size_t errlen)
 static int
 spawn_ask(const char *name, int chan, int errfd)
 {
-	struct json_object	*m;
 	struct frame_hdr	 h = { MSG_SPAWN, 0, 0 };
 	uint8_t			 hb[FRAME_HDR_LEN];
-	const char		*payload;
-	size_t			 len;
 	union {
 		struct cmsghdr	hdr;
 		char		buf[CMSG_SPACE(2 * sizeof(int))];
@@ -124,14 +121,11 @@ spawn_ask(const char *name, int chan, int errfd)
 
 	if (sv.spawner == NULL || sv.spawner->bev == NULL)
 		return -1;
-	m = json_object_new_object();
-	json_object_object_add(m, "name", json_object_new_string(name));
-	payload = mcp_to_string(m, &len);
-	h.len = (uint32_t)len;
+	h.len = (uint32_t)strlen(name);
 	h.id = sp.next_id + 1;
 	frame_hdr_encode(&h, hb);
 	iov[0] = (struct iovec){ hb, sizeof(hb) };
-	iov[1] = (struct iovec){ (void *)payload, len };
+	iov[1] = (struct iovec){ (void *)name, h.len };
 	memset(&cm, 0, sizeof(cm));
 	c = CMSG_FIRSTHDR(&msg);
 	c->cmsg_level = SOL_SOCKET;
@@ -139,8 +133,7 @@ spawn_ask(const char *name, int chan, int errfd)
 	c->cmsg_len = CMSG_LEN(sizeof(fds));
 	memcpy(CMSG_DATA(c), fds, sizeof(fds));
 	n = sendmsg(bufferevent_getfd(sv.spawner->bev), &msg, MSG_NOSIGNAL);
-	json_object_put(m);
-	if (n != (ssize_t)(sizeof(hb) + len))
+	if (n != (ssize_t)(sizeof(hb) + h.len))
 		return -1;	/* full or gone: fork + exec this one */
 	sp.next_id++;
 	return 0;

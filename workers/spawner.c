@@ -25,7 +25,6 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
-#include <json.h>
 
 #include "../src/frame.h"
 #include "pyworker.h"
@@ -42,7 +41,10 @@ spawner_die(const char *what)
 	_exit(1);
 }
 
-/* One SPAWN: header, payload and the two fds. 0 at EOF, -1 on garbage. */
+/*
+ * One SPAWN: header, the tool's name (into payload, NUL-ended), the two
+ * fds. 0 at EOF, -1 on garbage.
+ */
 static int
 spawner_recv(struct frame_hdr *h, char *payload, size_t size, int fds[2])
 {
@@ -149,8 +151,7 @@ void
 spawner_main(void)
 {
 	struct frame_hdr	 h;
-	struct json_object	*m, *v;
-	char			 payload[MAX_SPAWN_FRAME], name[256], why[256];
+	char			 name[MAX_SPAWN_FRAME], why[256];
 	pid_t			 pid, supervisor = getppid();
 	int			 fds[2], rv;
 
@@ -170,18 +171,12 @@ spawner_main(void)
 	    "import gc\ngc.collect()\n");
 	spawner_fill_pools();
 	PyRun_SimpleString("import gc\ngc.freeze()\n");
-	while ((rv = spawner_recv(&h, payload, sizeof(payload), fds)) != 0) {
+	while ((rv = spawner_recv(&h, name, sizeof(name), fds)) != 0) {
 		if (rv == -1) {
 			fprintf(stderr, "mcp-hotd-worker --spawner: malformed "
 			    "SPAWN request\n");
 			_exit(1);
 		}
-		name[0] = '\0';
-		if ((m = json_tokener_parse(payload)) != NULL &&
-		    json_object_object_get_ex(m, "name", &v))
-			snprintf(name, sizeof(name), "%s",
-			    json_object_get_string(v));
-		json_object_put(m);
 		PyOS_BeforeFork();
 		pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0,
 		    0);
