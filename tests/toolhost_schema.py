@@ -88,4 +88,34 @@ check(toolhost.parameters_of(wrapped) == [("a", inspect.Parameter.POSITIONAL_OR_
 check([n for n, _, _ in toolhost.parameters_of(functools.partial(ns["f"], 1))] == ["b"],
       "a partial: through inspect")
 
+# The light hint and docstring readers agree with typing and inspect.
+HINTED = [
+    "def f(a: int, b: str, c: float = 1.0) -> dict: pass",
+    "def f(a, b: list, c: dict = None): pass",
+    "def f(a: 'int', b: int): pass",
+    "def f(a: None, b: int | None = None): pass",
+    "from typing import Optional\ndef f(a: Optional[int], b: bool): pass",
+    "import enum\nclass E(enum.Enum):\n    A = 1\ndef f(a: E, b: int): pass",
+]
+for shape in HINTED:
+    ns = {}
+    exec(shape, ns)
+    got = toolhost.type_hints(ns["f"], lambda m: None)
+    check(got == typing.get_type_hints(ns["f"], include_extras=True),
+          f"type_hints: {shape.splitlines()[-1]}", got)
+DOCS = {
+    "no docstring": "def f(): pass",
+    "docstring": 'def f():\n    """First.\n\n      Indented.\n    """',
+    "nested": "def g():\n    def f(): pass\n    return f\nf = g()",
+    "method, doc inherited": 'class A:\n    def f(self):\n        """From A."""\n'
+                             "class B(A):\n    def f(self): pass\nf = B.f",
+}
+for what, code in DOCS.items():
+    ns = {}
+    exec(code, ns)
+    check(toolhost.doc_of(ns["f"]) == inspect.getdoc(ns["f"]), f"doc_of: {what}",
+          toolhost.doc_of(ns["f"]))
+s, w = schema("def t(a: [int]): pass")
+check(s["properties"]["a"] == {} and w, "an unhashable annotation: any value, a warning", w)
+
 finish()

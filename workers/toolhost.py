@@ -14,6 +14,21 @@ import typing
 
 MODULE = "mcp_tool"
 
+# Loading a tool runs in each worker, forked from the spawner: every shared
+# object it touches (even just to count a reference) has its page copied
+# into the worker. So the common case (a plain function, plain class hints)
+# keeps to the names bound here and leaves inspect and typing alone.
+FunctionType = types.FunctionType
+ModuleType = types.ModuleType
+CO_VARARGS = inspect.CO_VARARGS
+CO_VARKEYWORDS = inspect.CO_VARKEYWORDS
+EMPTY = inspect.Parameter.empty
+POSITIONAL_ONLY = inspect.Parameter.POSITIONAL_ONLY
+POSITIONAL_OR_KEYWORD = inspect.Parameter.POSITIONAL_OR_KEYWORD
+VAR_POSITIONAL = inspect.Parameter.VAR_POSITIONAL
+KEYWORD_ONLY = inspect.Parameter.KEYWORD_ONLY
+VAR_KEYWORD = inspect.Parameter.VAR_KEYWORD
+
 _SIMPLE = {
     int: "integer", float: "number", str: "string", bool: "boolean",
     type(None): "null", list: "array", tuple: "array", dict: "object",
@@ -39,7 +54,9 @@ class LoadError(Exception):
 
 def type_schema(t, warn, where):
     """JSON Schema for a type hint; {} accepts anything."""
-    if t is inspect.Parameter.empty or t is typing.Any or t is object:
+    if type(t) is type and t in _SIMPLE:
+        return {"type": _SIMPLE[t]}
+    if t is EMPTY or t is typing.Any or t is object:
         return {}
     origin = typing.get_origin(t)
     args = typing.get_args(t)
@@ -71,8 +88,6 @@ def type_schema(t, warn, where):
         if len(args) == 2 and (val := type_schema(args[1], warn, where)):
             s["additionalProperties"] = val
         return s
-    if t in _SIMPLE:
-        return {"type": _SIMPLE[t]}
     if isinstance(t, type) and issubclass(t, enum.Enum):
         return {"enum": [m.value for m in t]}
     warn(f"{where}: no JSON Schema for type {t!r}; any value is accepted")
@@ -121,21 +136,13 @@ def _jsonable(v):
     return False
 
 
-EMPTY = inspect.Parameter.empty
-POSITIONAL_ONLY = inspect.Parameter.POSITIONAL_ONLY
-POSITIONAL_OR_KEYWORD = inspect.Parameter.POSITIONAL_OR_KEYWORD
-VAR_POSITIONAL = inspect.Parameter.VAR_POSITIONAL
-KEYWORD_ONLY = inspect.Parameter.KEYWORD_ONLY
-VAR_KEYWORD = inspect.Parameter.VAR_KEYWORD
-
-
 def parameters_of(func):
     """(name, kind, default) of each parameter, in signature order. A plain
     function's are read off its code object: inspect.signature() gives the
     same for it but builds far more, and each page of shared interpreter
     memory it touches is copied into the worker (~200 KB a worker). Anything
     else (wrapped, with __signature__, not a function) goes to inspect."""
-    if (type(func) is not types.FunctionType or hasattr(func, "__wrapped__")
+    if (type(func) is not FunctionType or hasattr(func, "__wrapped__")
             or hasattr(func, "__signature__")):
         return [(p.name, p.kind, p.default)
                 for p in inspect.signature(func).parameters.values()]
@@ -151,24 +158,44 @@ def parameters_of(func):
             defaults[i - first_default] if i >= first_default else EMPTY)
            for i in range(npos)]
     rest = npos + nkw
-    if code.co_flags & inspect.CO_VARARGS:
+    if code.co_flags & CO_VARARGS:
         out.append((names[rest], VAR_POSITIONAL, EMPTY))
         rest += 1
     out += [(names[i], KEYWORD_ONLY, kwdefaults.get(names[i], EMPTY))
             for i in range(npos, npos + nkw)]
-    if code.co_flags & inspect.CO_VARKEYWORDS:
+    if code.co_flags & CO_VARKEYWORDS:
         out.append((names[rest], VAR_KEYWORD, EMPTY))
     return out
 
 
-def signature_schema(func, parameters, warn):
+def type_hints(func, warn):
+    """typing.get_type_hints(func, include_extras=True); when every
+    annotation is a plain class, that is the annotations as they are."""
+    annotations = getattr(func, "__annotations__", None) or {}
+    if all(type(v) is type for v in annotations.values()):
+        return annotations
     try:
-        hints = typing.get_type_hints(func, include_extras=True)
+        return typing.get_type_hints(func, include_extras=True)
     except Exception as e:      # unresolvable annotations: use them raw
         warn(f"type hints of {func.__name__}() unusable ({e}); "
              "using the raw annotations")
-        hints = dict(getattr(func, "__annotations__", {}))
-    docs = doc_params(inspect.getdoc(func))
+        return dict(annotations)
+
+
+def doc_of(func):
+    """inspect.getdoc(func), which for a function that is not a method and
+    has no docstring is None."""
+    doc = getattr(func, "__doc__", None)
+    if type(doc) is str:
+        return inspect.cleandoc(doc)
+    if doc is None and "." not in getattr(func, "__qualname__", "."):
+        return None
+    return inspect.getdoc(func)
+
+
+def signature_schema(func, doc, parameters, warn):
+    hints = type_hints(func, warn)
+    docs = doc_params(doc)
     props, required, extra = {}, [], False
     for name, kind, default in parameters_of(func):
         where = f"argument '{name}'"
@@ -210,7 +237,7 @@ def pick_function(name, namespace, filename, warn):
     """The seed's rule: the function the code defines; with several, the
     one named like the tool, else the first (with a warning)."""
     funcs = [o for k, o in namespace.items()
-             if inspect.isfunction(o) and o.__name__ == k
+             if type(o) is FunctionType and o.__name__ == k
              and o.__code__.co_filename == filename]
     if not funcs:
         raise LoadError("the code defines no function")
@@ -223,11 +250,11 @@ def pick_function(name, namespace, filename, warn):
     return funcs[0]
 
 
-def summary(func):
+def summary(doc):
     """The docstring up to its first blank line or Args-like section: a
     description for an entry that has none."""
     lines = []
-    for line in (inspect.getdoc(func) or "").splitlines():
+    for line in (doc or "").splitlines():
         if not line.strip() or line.strip().lower().rstrip(":") in (
                 "args", "arguments", "parameters", "returns", "raises"):
             if lines:
@@ -245,13 +272,14 @@ def load(name, code, parameters):
     # never need the disk (which the sandbox closes).
     linecache.cache[filename] = (len(code), None,
                                  code.splitlines(True), filename)
-    module = types.ModuleType(MODULE)
+    module = ModuleType(MODULE)
     module.__file__ = filename
     sys.modules[MODULE] = module
     exec(compile(code, filename, "exec"), module.__dict__)
     func = pick_function(name, module.__dict__, filename, warnings.append)
-    schema = signature_schema(func, parameters or {}, warnings.append)
-    return func, schema, warnings, summary(func)
+    doc = doc_of(func)
+    schema = signature_schema(func, doc, parameters or {}, warnings.append)
+    return func, schema, warnings, summary(doc)
 
 
 def run_coroutine(coro):
