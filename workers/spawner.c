@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -147,6 +148,44 @@ spawner_fill_pools(void)
 		}
 }
 
+/*
+ * The same for malloc's free chunks (objects over 512 bytes, and what
+ * CPython allocates raw): a worker's first mallocs reused them, each in a
+ * shared page it then copied (~15 pages a worker). Take them up, largest
+ * first, until an allocation of that size comes from the top chunk; what
+ * workers allocate then comes from there, fresh pages of their own. Never
+ * more than the free space there was: what mallinfo2 counts, plus what the
+ * thread cache may hold (7 chunks of each size up to 1040 bytes), which it
+ * counts as in use.
+ */
+static void
+spawner_fill_holes_of(size_t size, size_t *budget)
+{
+	char	*top, *p;
+
+	while (*budget >= size) {
+		/* The top chunk, the never used end of the heap, starts here. */
+		top = (char *)sbrk(0) - mallinfo2().keepcost;
+		if ((p = malloc(size)) == NULL || p >= top)
+			return;		/* no hole of this size left */
+		*budget -= size;
+	}
+}
+
+static void
+spawner_fill_holes(void)
+{
+	static const size_t	 large[] = { 65536, 16384, 4096, 2048 };
+	struct mallinfo2	 mi = mallinfo2();
+	size_t			 budget, i, size;
+
+	budget = mi.fordblks - mi.keepcost + 7 * 64 * 1040;
+	for (i = 0; i < sizeof(large) / sizeof(*large); i++)
+		spawner_fill_holes_of(large[i], &budget);
+	for (size = 1032; size >= 24; size -= 16)	/* chunks 1040 .. 32 */
+		spawner_fill_holes_of(size, &budget);
+}
+
 void
 spawner_main(void)
 {
@@ -164,13 +203,15 @@ spawner_main(void)
 	}
 	/*
 	 * Children share these pages until they write them: so load a tool
-	 * once (caches, specialised bytecode), fill the pools, freeze the heap.
+	 * once (caches, specialised bytecode), fill the pools, freeze the heap,
+	 * fill malloc's holes.
 	 */
 	PyRun_SimpleString("import mcp_hotd_toolhost\n"
 	    "mcp_hotd_toolhost.warm_up()\n"
 	    "import gc\ngc.collect()\n");
 	spawner_fill_pools();
 	PyRun_SimpleString("import gc\ngc.freeze()\n");
+	spawner_fill_holes();
 	while ((rv = spawner_recv(&h, name, sizeof(name), fds)) != 0) {
 		if (rv == -1) {
 			fprintf(stderr, "mcp-hotd-worker --spawner: malformed "
