@@ -31,6 +31,16 @@ check(p["c"]["anyOf"] == [{"type": "array", "items": {"type": "integer"}}, {"typ
 check(p["d"]["anyOf"] == [{"type": "integer"}, {"type": "string"}], "Union", p["d"])
 check(p["e"]["type"] == "array" and list(p["e"]["default"]) == [], "tuple[int, ...]", p["e"])
 check(p["f"]["anyOf"] == [{"type": "integer"}, {"type": "null"}], "string annotation resolved")
+s, _ = schema("def t(a: list[float], b: dict[str, list[int]], c: int | None = None,"
+              " d: set[int] = set()): pass")
+p = s["properties"]
+check(p["a"] == {"type": "array", "items": {"type": "number"}}, "list[float]", p["a"])
+check(p["b"] == {"type": "object", "additionalProperties": {"type": "array",
+                                                            "items": {"type": "integer"}}},
+      "dict[str, list[int]]", p["b"])
+check(p["c"] == {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": None},
+      "int | None", p["c"])
+check(p["d"] == {"type": "array", "items": {"type": "integer"}}, "set[int]", p["d"])
 s, w = schema("class X: pass\ndef t(x: X, y=object()): pass")
 check(s["properties"]["x"] == {} and any("no JSON Schema" in m for m in w),
       "unknown class: any value, with a warning", w)
@@ -95,6 +105,9 @@ HINTED = [
     "def f(a: 'int', b: int): pass",
     "def f(a: None, b: int | None = None): pass",
     "from typing import Optional\ndef f(a: Optional[int], b: bool): pass",
+    "def f(a: list[float], b: dict[str, list[int]], c: int | None = None): pass",
+    "def f(a: tuple[int, ...], b: list['int'], c: set[int]): pass",
+    "from typing import Literal\ndef f(a: Literal['x'], b: list[Literal['y']]): pass",
     "import enum\nclass E(enum.Enum):\n    A = 1\ndef f(a: E, b: int): pass",
 ]
 for shape in HINTED:

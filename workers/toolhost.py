@@ -19,7 +19,9 @@ MODULE = "mcp_tool"
 # into the worker. So the common case (a plain function, plain class hints)
 # keeps to the names bound here and leaves inspect and typing alone.
 FunctionType = types.FunctionType
+GenericAlias = types.GenericAlias
 ModuleType = types.ModuleType
+UnionType = types.UnionType
 CO_VARARGS = inspect.CO_VARARGS
 CO_VARKEYWORDS = inspect.CO_VARKEYWORDS
 EMPTY = inspect.Parameter.empty
@@ -58,11 +60,16 @@ def type_schema(t, warn, where):
         return {"type": _SIMPLE[t]}
     if t is EMPTY or t is typing.Any or t is object:
         return {}
-    origin = typing.get_origin(t)
-    args = typing.get_args(t)
+    if type(t) is GenericAlias or type(t) is UnionType:
+        # what typing.get_origin() and get_args() give for these
+        origin = UnionType if type(t) is UnionType else t.__origin__
+        args = t.__args__
+    else:
+        origin = typing.get_origin(t)
+        args = typing.get_args(t)
     if origin is typing.Annotated:
         return type_schema(args[0], warn, where)
-    if origin is typing.Union or origin is types.UnionType:
+    if origin is typing.Union or origin is UnionType:
         subs = [type_schema(a, warn, where) for a in args]
         return {} if {} in subs else {"anyOf": subs}
     if origin is typing.Literal:
@@ -168,11 +175,21 @@ def parameters_of(func):
     return out
 
 
+def _plain(t):
+    """A class, or list[int] or int | None made of classes: what
+    typing.get_type_hints() hands back as it is (or an equal copy)."""
+    if type(t) is type:
+        return True
+    if type(t) is GenericAlias:
+        return not t.__unpacked__ and all(_plain(a) for a in t.__args__)
+    return type(t) is UnionType and all(_plain(a) for a in t.__args__)
+
+
 def type_hints(func, warn):
     """typing.get_type_hints(func, include_extras=True); when every
-    annotation is a plain class, that is the annotations as they are."""
+    annotation is plain (above), that is the annotations as they are."""
     annotations = getattr(func, "__annotations__", None) or {}
-    if all(type(v) is type for v in annotations.values()):
+    if all(_plain(v) for v in annotations.values()):
         return annotations
     try:
         return typing.get_type_hints(func, include_extras=True)
