@@ -148,16 +148,7 @@ spawner_fill_pools(void)
 		}
 }
 
-/*
- * The same for malloc's free chunks (objects over 512 bytes, and what
- * CPython allocates raw): a worker's first mallocs reused them, each in a
- * shared page it then copied (~15 pages a worker). Take them up, largest
- * first, until an allocation of that size comes from the top chunk; what
- * workers allocate then comes from there, fresh pages of their own. Never
- * more than the free space there was: what mallinfo2 counts, plus what the
- * thread cache may hold (7 chunks of each size up to 1040 bytes), which it
- * counts as in use.
- */
+/* Take up free chunks of size until one comes from the top chunk. */
 static void
 spawner_fill_holes_of(size_t size, size_t *budget)
 {
@@ -172,6 +163,15 @@ spawner_fill_holes_of(size_t size, size_t *budget)
 	}
 }
 
+/*
+ * The same for malloc's free chunks (objects over 512 bytes, and what
+ * CPython allocates raw): a worker's first mallocs reused them, each in a
+ * shared page it then copied (~15 pages a worker). Take them up, for good,
+ * largest first; what workers allocate then comes from the top chunk,
+ * fresh pages of their own. Never more than the free space there was: what
+ * mallinfo2 counts, plus what the thread cache may hold (7 chunks of each
+ * size up to 1040 bytes), which it counts as in use.
+ */
 static void
 spawner_fill_holes(void)
 {
