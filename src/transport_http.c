@@ -14,6 +14,12 @@
  * Security per the spec: loopback by default, Origin checked against
  * local origins (or --http-origin), optional bearer token, a body size cap,
  * and idle sessions expired.
+ *
+ * Bounds: a stdio or unix session that has too much going on is simply
+ * not read; here a body arrives whole, so a request past the same limits
+ * (64 calls in flight, 8 MiB of the event stream unread) is refused with
+ * 429 instead, and sessions are capped at HTTP_MAX_SESSIONS (the longest
+ * idle one makes room; 503 when every one is busy).
  */
 #include "config.h"
 
@@ -30,6 +36,7 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/util.h>
@@ -37,6 +44,7 @@
 #include "mcp-hotd.h"
 
 #define HTTP_SESSION_ID_LEN	32
+#define HTTP_MAX_SESSIONS	256
 
 struct http_pending {
 	TAILQ_ENTRY(http_pending) entry;
@@ -53,6 +61,7 @@ struct http_session {
 	struct evhttp_request	*stream;	/* open SSE stream, if any */
 	TAILQ_HEAD(, http_pending) pending;
 	struct event		*idle;
+	struct timeval		 touched;	/* last request */
 };
 
 static struct {
@@ -60,6 +69,7 @@ static struct {
 	char			*token;
 	char			*origin;	/* --http-origin, if given */
 	int			 accepting;
+	unsigned		 nsessions;
 	TAILQ_HEAD(, http_session) sessions;
 } ht = { .sessions = TAILQ_HEAD_INITIALIZER(ht.sessions) };
 
@@ -160,6 +170,15 @@ http_touch(struct http_session *hs)
 	struct timeval	tv = { sv.http_idle, 0 };
 
 	evtimer_add(hs->idle, &tv);
+	event_base_gettimeofday_cached(sv.base, &hs->touched);
+}
+
+/* Nothing open, nothing pending: the session may go. */
+static int
+http_session_idle(const struct http_session *hs)
+{
+	return hs->stream == NULL && TAILQ_EMPTY(&hs->pending) &&
+	    hs->session->ninflight == 0;
 }
 
 static void
@@ -169,8 +188,7 @@ http_idle(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (hs->stream != NULL || !TAILQ_EMPTY(&hs->pending) ||
-	    hs->session->ninflight > 0) {
+	if (!http_session_idle(hs)) {
 		http_touch(hs);
 		return;
 	}
@@ -323,6 +341,7 @@ http_session_new(struct evhttp_request *req, int legacy)
 	snprintf(hs->session->peer, sizeof(hs->session->peer), "http %s:%u%s",
 	    host ? host : "?", (unsigned)port, legacy ? " (sse)" : "");
 	TAILQ_INSERT_TAIL(&ht.sessions, hs, entry);
+	ht.nsessions++;
 	http_touch(hs);
 	log_info("session %u: %s", hs->session->id, hs->session->peer);
 	return hs;
@@ -358,6 +377,7 @@ http_session_free(struct http_session *hs)
 		evhttp_send_reply_end(hs->stream);
 	}
 	TAILQ_REMOVE(&ht.sessions, hs, entry);
+	ht.nsessions--;
 	session_free(hs->session);
 	event_free(hs->idle);
 	free(hs);
@@ -376,6 +396,79 @@ http_open_stream(struct http_session *hs, struct evhttp_request *req)
 	hs->stream = req;
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
 	    http_stream_closed, hs);
+}
+
+/*
+ * Room for one more session: at the cap, the idle session touched longest
+ * ago goes. 0 after answering 503 when every session is busy.
+ */
+static int
+http_session_room(struct evhttp_request *req)
+{
+	struct http_session	*hs, *oldest = NULL;
+	char			 why[160];
+
+	if (ht.nsessions < HTTP_MAX_SESSIONS)
+		return 1;
+	TAILQ_FOREACH(hs, &ht.sessions, entry)
+		if (http_session_idle(hs) && (oldest == NULL ||
+		    timercmp(&hs->touched, &oldest->touched, <)))
+			oldest = hs;
+	if (oldest == NULL) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Retry-After", "1");
+		snprintf(why, sizeof(why), "Service Unavailable: %d HTTP "
+		    "sessions are open and busy; end one (DELETE) or retry",
+		    HTTP_MAX_SESSIONS);
+		http_error(req, 503, "Service Unavailable", -32000, why);
+		return 0;
+	}
+	log_info("session %u: idle, ended to make room (%d HTTP sessions)",
+	    oldest->session->id, HTTP_MAX_SESSIONS);
+	http_session_free(oldest);
+	return 1;
+}
+
+/* What the client has not read yet of the session's event stream. */
+static size_t
+http_stream_unread(const struct http_session *hs)
+{
+	struct bufferevent	*bev;
+
+	if (hs->stream == NULL || (bev = evhttp_connection_get_bufferevent(
+	    evhttp_request_get_connection(hs->stream))) == NULL)
+		return 0;
+	return evbuffer_get_length(bufferevent_get_output(bev));
+}
+
+/*
+ * A request past the session's limits (the ones a stdio session meets by
+ * not being read) is answered 429. Notifications and responses pass: a
+ * client at the limit may still cancel.
+ */
+static int
+http_session_busy(struct http_session *hs, struct evhttp_request *req,
+    struct json_object *msg)
+{
+	char	why[160];
+
+	if (!json_object_object_get_ex(msg, "method", NULL) ||
+	    !json_object_object_get_ex(msg, "id", NULL))
+		return 0;
+	if (hs->session->ninflight >= SESSION_MAX_INFLIGHT)
+		snprintf(why, sizeof(why), "Too Many Requests: %d calls are in "
+		    "flight on this session; retry when one is answered",
+		    SESSION_MAX_INFLIGHT);
+	else if (http_stream_unread(hs) > SESSION_OUTPUT_HIGH)
+		snprintf(why, sizeof(why), "Too Many Requests: more than %d MiB "
+		    "of this session's event stream is unread; read it, then "
+		    "retry", SESSION_OUTPUT_HIGH / (1024 * 1024));
+	else
+		return 0;
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Retry-After", "1");
+	http_error(req, 429, "Too Many Requests", -32000, why);
+	return 1;
 }
 
 static int
@@ -466,9 +559,11 @@ http_post(struct evhttp_request *req)
 
 	if ((msg = http_body(req, &text, &len)) == NULL)
 		return;
-	if (sid == NULL && http_is_initialize(msg))
+	if (sid == NULL && http_is_initialize(msg)) {
+		if (!http_session_room(req))
+			goto done;
 		hs = http_session_new(req, 0);
-	else if (sid == NULL) {
+	} else if (sid == NULL) {
 		http_error(req, 400, "Bad Request", -32600, "Bad Request: the "
 		    "Mcp-Session-Id header is required after initialize");
 		goto done;
@@ -483,6 +578,8 @@ http_post(struct evhttp_request *req)
 		goto done;
 	}
 	http_touch(hs);
+	if (http_session_busy(hs, req, msg))
+		goto done;
 	if ((wait = http_expect_reply(hs, req, msg)) == -1) {
 		http_error(req, 400, "Bad Request", -32600, "Invalid Request: "
 		    "a request with this id is already in flight");
@@ -554,6 +651,8 @@ http_sse(struct evhttp_request *req, void *arg)
 		    "use GET on /sse");
 		return;
 	}
+	if (!http_session_room(req))
+		return;
 	hs = http_session_new(req, 1);
 	hs->session->control = 0;
 	http_open_stream(hs, req);
@@ -588,10 +687,12 @@ http_messages(struct evhttp_request *req, void *arg)
 	}
 	if ((msg = http_body(req, &text, &len)) == NULL)
 		return;
-	json_object_put(msg);
 	http_touch(hs);
-	session_input(hs->session, text, len);
-	http_reply(req, 202, "Accepted", NULL, NULL, 0);
+	if (!http_session_busy(hs, req, msg)) {
+		session_input(hs->session, text, len);
+		http_reply(req, 202, "Accepted", NULL, NULL, 0);
+	}
+	json_object_put(msg);
 }
 
 /* Checks every request passes before its path's handler. */
