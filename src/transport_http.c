@@ -240,6 +240,18 @@ http_pending_free(struct http_pending *p)
 	free(p);
 }
 
+/*
+ * A request whose client hung up before it was answered: libevent leaves
+ * it to us (detached from the connection) rather than free it. When the
+ * connection goes for another reason, it is still attached and libevent's.
+ */
+static void
+http_request_orphaned(struct evhttp_request *req)
+{
+	if (evhttp_request_get_connection(req) == NULL)
+		evhttp_request_free(req);
+}
+
 /* The client hung up before its answer: forget the request. */
 static void
 http_pending_gone(struct evhttp_connection *conn, void *arg)
@@ -247,6 +259,7 @@ http_pending_gone(struct evhttp_connection *conn, void *arg)
 	struct http_pending	*p = arg;
 
 	(void)conn;
+	http_request_orphaned(p->req);
 	p->req = NULL;
 	http_pending_free(p);
 }
@@ -353,6 +366,7 @@ http_stream_closed(struct evhttp_connection *conn, void *arg)
 	struct http_session	*hs = arg;
 
 	(void)conn;
+	http_request_orphaned(hs->stream);
 	hs->stream = NULL;
 	if (hs->legacy)		/* the old transport's session is its stream */
 		http_session_free(hs);

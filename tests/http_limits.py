@@ -81,6 +81,24 @@ check(sorted(answers) == list(range(64)) and all(a[0] == 200 and a[2]["id"] == i
 st, _, r = post(d.port, PING, H)
 check(st == 200 and r["result"] == {}, "requests pass again once calls are answered", (st, r))
 
+# A client that hangs up before its answer, and one that closes its stream:
+# the session goes on (and, under the sanitizers, nothing of theirs leaks).
+body = json.dumps(call("gone", "slow", {"s": 0.5})).encode()
+c = socket.create_connection(("127.0.0.1", d.port), timeout=30)
+c.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+          b"Accept: application/json, text/event-stream\r\n"
+          + f"Mcp-Session-Id: {H['Mcp-Session-Id']}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+          + body)
+c.close()
+c = socket.create_connection(("127.0.0.1", d.port), timeout=30)
+c.sendall(f"GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+          f"Mcp-Session-Id: {H['Mcp-Session-Id']}\r\n\r\n".encode())
+c.recv(1024)
+c.close()
+time.sleep(1)
+st, _, r = post(d.port, call(99, "slow", {"s": 0}), H)
+check(st == 200 and r["id"] == 99, "the session serves on after its clients hung up", (st, r))
+
 # The old transport: answers go down the stream. A client that posts calls
 # but never reads the stream is refused once 8 MiB wait there unread.
 s = socket.create_connection(("127.0.0.1", d.port), timeout=30)
