@@ -78,6 +78,7 @@ struct call {
 	char			*args;		/* the arguments, JSON text */
 	size_t			 argslen;
 	uint64_t		 id;		/* frame id towards the worker */
+	int			 sent;		/* to the worker (else queued) */
 };
 TAILQ_HEAD(callq, call);
 
@@ -148,6 +149,8 @@ struct session_ops {
 	void		(*stop)(struct session *);
 	/* Stop (1) or resume (0) reading input: backpressure. May be NULL. */
 	void		(*hold)(struct session *, int);
+	/* The call of this id was cancelled: no answer will come. May be NULL. */
+	void		(*cancelled)(struct session *, const char *);
 };
 
 struct session {
@@ -212,6 +215,7 @@ struct tool	*tool_route(const char *);
 struct tool	*tool_route_in(struct tool **, size_t, const char *);
 void		 tool_set_routes(struct tool **, size_t);
 void		 tool_enqueue(struct tool *, struct call *);
+void		 tool_cancel(struct call *);
 void		 tool_worker_ready(struct tool *, struct json_object *);
 void		 tool_worker_failed(struct tool *, const char *);
 void		 tool_worker_gone(struct tool *);
@@ -295,7 +299,8 @@ struct json_object *jdoc_object(const struct jdoc *, int);
 enum mcp_action {
 	MCP_NONE,		/* nothing to send (a notification) */
 	MCP_REPLY,		/* send *reply */
-	MCP_CALL		/* dispatch the call */
+	MCP_CALL,		/* dispatch the call */
+	MCP_CANCEL		/* forget the call whose id is call->id */
 };
 struct mcp_call {
 	struct tool	*tool;

@@ -409,19 +409,31 @@ static const struct mcp_method mcp_methods[] = {
 	{ NULL, NULL }
 };
 
-static void
-mcp_notified(struct mcp_state *st, const struct jdoc *d, int mt)
-{
-	if (jdoc_string_eq(d, mt, "notifications/initialized", 25))
-		st->initialized = 1;
-	/* Others (cancelled, progress, roots) need nothing from us yet. */
-}
-
 static int
 mcp_id_ok(const struct jdoc *d, int idt)
 {
 	return d->t[idt].type == JT_STRING || (d->t[idt].type == JT_NUMBER &&
 	    !(d->t[idt].flags & JT_FRACTION));
+}
+
+/* A notification: initialized, or cancelled naming a request's id. */
+static enum mcp_action
+mcp_notified(struct mcp_state *st, const struct jdoc *d, int mt, int pt,
+    struct mcp_call *call)
+{
+	int	rt;
+
+	if (jdoc_string_eq(d, mt, "notifications/initialized", 25))
+		st->initialized = 1;
+	else if (jdoc_string_eq(d, mt, "notifications/cancelled", 23) &&
+	    pt != -1 && (rt = jdoc_member(d, pt, "requestId")) != -1 &&
+	    mcp_id_ok(d, rt)) {
+		call->id = d->text + d->t[rt].start;
+		call->idlen = d->t[rt].end - d->t[rt].start;
+		return MCP_CANCEL;
+	}
+	/* Others (progress, roots) need nothing from us. */
+	return MCP_NONE;
 }
 
 /* A method the supervisor answers itself, given json-c id and params. */
@@ -510,10 +522,8 @@ mcp_handle(struct mcp_state *st, const struct mcp_request *r,
     struct json_object **reply, struct mcp_call *call)
 {
 	*reply = NULL;
-	if (r->id == -1) {
-		mcp_notified(st, r->d, r->method);
-		return MCP_NONE;
-	}
+	if (r->id == -1)
+		return mcp_notified(st, r->d, r->method, r->params, call);
 	if (jdoc_string_eq(r->d, r->method, "tools/call", 10))
 		return mcp_tools_call(r->d, r->id, r->params, reply, call);
 	return mcp_method(st, r->d, r->id, r->method, r->params, reply);

@@ -79,6 +79,33 @@ session_call_done(struct session *s, struct call *c)
 		supervisor_check_exit();
 }
 
+/*
+ * notifications/cancelled: the call of that id is no longer the session's
+ * and will not be answered. One still waiting for its worker is dropped;
+ * one running finishes there (a worker is not interrupted mid-call), its
+ * answer going nowhere, as for a client that left.
+ */
+static void
+session_cancel(struct session *s, const char *id, size_t idlen)
+{
+	struct call	*c;
+
+	TAILQ_FOREACH(c, &s->calls, sentry)
+		if (strlen(c->idjson) == idlen &&
+		    memcmp(c->idjson, id, idlen) == 0)
+			break;
+	if (c == NULL)
+		return;		/* answered already, or never asked */
+	log_debug("session %u: call %s cancelled%s", s->id, c->idjson,
+	    c->sent ? " (it runs on, unanswered)" : "");
+	if (s->ops->cancelled != NULL)
+		s->ops->cancelled(s, c->idjson);
+	session_call_done(s, c);
+	c->session = NULL;
+	if (c->tool != NULL && !c->sent)
+		tool_cancel(c);
+}
+
 /* One complete JSON-RPC message from the client. */
 void
 session_input(struct session *s, const char *line, size_t len)
@@ -91,9 +118,17 @@ session_input(struct session *s, const char *line, size_t len)
 		goto done;
 	if (s->control && control_handle(s, r))
 		return;
-	if (mcp_handle(&s->mcp, r, &reply, &mc) == MCP_CALL)
+	switch (mcp_handle(&s->mcp, r, &reply, &mc)) {
+	case MCP_CALL:
 		tool_enqueue(mc.tool, call_new(s, mc.id, mc.idlen, mc.tool,
 		    mc.args, mc.argslen));
+		break;
+	case MCP_CANCEL:
+		session_cancel(s, mc.id, mc.idlen);
+		break;
+	default:
+		break;
+	}
 done:
 	if (reply != NULL) {
 		session_send(s, reply);

@@ -182,6 +182,7 @@ tool_requeue(struct tool *t, struct callq *q)
 
 	while ((c = TAILQ_LAST(q, callq)) != NULL) {
 		TAILQ_REMOVE(q, c, qentry);
+		c->sent = 0;
 		TAILQ_INSERT_HEAD(&t->queue, c, qentry);
 	}
 }
@@ -212,6 +213,17 @@ tool_dispatch(struct tool *t)
 		TAILQ_REMOVE(&t->queue, c, qentry);
 		worker_send_call(w, c);
 	}
+}
+
+/* A cancelled call leaves the queue unanswered (see session_cancel). */
+void
+tool_cancel(struct call *c)
+{
+	struct tool	*t = c->tool;
+
+	TAILQ_REMOVE(&t->queue, c, qentry);
+	call_free(c);
+	tool_drained(t);
 }
 
 void

@@ -327,8 +327,39 @@ http_stop(struct session *s)
 	s->input_ended = 1;
 }
 
+/*
+ * A cancelled request gets no answer; its POST, which would wait for one,
+ * is answered 202 as a notification's is.
+ */
+static void
+http_cancelled(struct session *s, const char *idjson)
+{
+	struct http_session	*hs = s->arg;
+	struct http_pending	*p;
+	struct evhttp_request	*req;
+	struct json_object	*id;
+	const char		*key;
+
+	if ((id = json_tokener_parse(idjson)) == NULL)
+		return;
+	key = mcp_to_string(id, NULL);
+	TAILQ_FOREACH(p, &hs->pending, entry)
+		if (strcmp(p->idjson, key) == 0)
+			break;
+	json_object_put(id);
+	if (p == NULL)
+		return;
+	req = p->req;
+	http_pending_free(p);
+	if (req == NULL)
+		return;
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Mcp-Session-Id", hs->id);
+	http_reply(req, 202, "Accepted", NULL, NULL, 0);
+}
+
 static const struct session_ops http_ops = {
-	"http", http_write, http_done, http_stop, NULL
+	"http", http_write, http_done, http_stop, NULL, http_cancelled
 };
 
 static struct http_session *

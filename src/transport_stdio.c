@@ -146,7 +146,7 @@ stdio_stop(struct session *s)
 }
 
 static const struct session_ops stdio_ops = {
-	"stdio", stdio_write, stdio_done, stdio_stop, stdio_hold
+	"stdio", stdio_write, stdio_done, stdio_stop, stdio_hold, NULL
 };
 
 /* No more requests will be read; in-flight calls still get answered. */

@@ -116,7 +116,7 @@ unix_stop(struct session *s)
 }
 
 static const struct session_ops unix_ops = {
-	"unix", unix_write, unix_done, unix_stop, unix_hold
+	"unix", unix_write, unix_done, unix_stop, unix_hold, NULL
 };
 
 static void

@@ -442,6 +442,7 @@ void
 worker_send_call(struct worker *w, struct call *c)
 {
 	TAILQ_INSERT_TAIL(&w->sent, c, qentry);
+	c->sent = 1;
 	if (w->nsent++ == 0)
 		worker_arm_deadline(w, w->tool->spec.timeout_ms);
 	w->state = WORKER_BUSY;

@@ -19,6 +19,9 @@ error_code(struct json_object *reply)
 	return json_object_get_int(c);
 }
 
+static char	cancelled[64];		/* the id of the last MCP_CANCEL */
+static size_t	cancelled_len;
+
 /* Parse + handle one line; returns the reply's error code (0: none). */
 static int
 run(struct mcp_state *st, const char *line, enum mcp_action *act,
@@ -32,6 +35,11 @@ run(struct mcp_state *st, const char *line, enum mcp_action *act,
 	*act = MCP_NONE;
 	if ((r = mcp_parse(line, strlen(line), &reply)) != NULL)
 		*act = mcp_handle(st, r, &reply, &call);
+	if (*act == MCP_CANCEL) {
+		cancelled_len = call.idlen < sizeof(cancelled) ? call.idlen :
+		    sizeof(cancelled);
+		memcpy(cancelled, call.id, cancelled_len);
+	}
 	else if (reply != NULL)
 		*act = MCP_REPLY;
 	code = reply ? error_code(reply) : 0;
@@ -73,6 +81,20 @@ main(void)
 	    NULL) == 0 && act == MCP_NONE, "unknown notification: no reply");
 	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}", &act,
 	    NULL) == 0 && act == MCP_NONE, "a response is ignored");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
+	    "cancelled\",\"params\":{\"requestId\":\"a\\\"b\"}}", &act, NULL) == 0 &&
+	    act == MCP_CANCEL && cancelled_len == 6 &&
+	    memcmp(cancelled, "\"a\\\"b\"", 6) == 0,
+	    "cancelled: the request id as written");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
+	    "cancelled\",\"params\":{\"requestId\":12}}", &act, NULL) == 0 &&
+	    act == MCP_CANCEL && cancelled_len == 2, "cancelled: an integer id");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
+	    "cancelled\",\"params\":{\"requestId\":1.5}}", &act, NULL) == 0 &&
+	    act == MCP_NONE, "cancelled: no id that a request may have, ignored");
+	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
+	    "cancelled\"}", &act, NULL) == 0 && act == MCP_NONE,
+	    "cancelled without params: ignored");
 	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
 	    "\"params\":{\"name\":\"ghost\"}}", &act, NULL) == -32602,
 	    "unknown tool: -32602");

@@ -1,0 +1,72 @@
+"""notifications/cancelled: a cancelled call is never answered. One still
+waiting for its worker is dropped; one sent to the worker runs on, its
+answer discarded; over HTTP the cancelled request's POST gets 202."""
+
+import queue
+import threading
+import time
+
+from mcptest import Daemon, Server, check, finish, text_of, tool
+from sse import post
+
+TOOLS = [
+    tool("sleepy", "import time\n\ndef sleepy(s: float) -> str:\n    time.sleep(s)\n    return f'slept {s}'\n"),
+    tool("add", "def add(a: int, b: int) -> int:\n    return a + b\n"),
+]
+
+
+def cancel(id):
+    return {"jsonrpc": "2.0", "method": "notifications/cancelled",
+            "params": {"requestId": id, "reason": "test"}}
+
+
+s = Server(TOOLS)
+s.initialize()
+# One running, 31 sent behind it (a worker is sent 32 at a time), 2 queued.
+s.request("tools/call", {"name": "sleepy", "arguments": {"s": 1.0}}, id="run")
+for i in range(33):
+    s.request("tools/call", {"name": "sleepy", "arguments": {"s": 0}}, id=f"q{i}")
+s.request("tools/call", {"name": "sleepy", "arguments": {"s": 0}}, id=777)
+for id in ("run", "q0", "q32", 777, "no-such-call"):
+    s.send(cancel(id))
+s.request("ping", id="after")
+want = {f"q{i}" for i in range(1, 32)} | {"after"}
+got = set()
+deadline = time.monotonic() + 20
+while not want <= got and time.monotonic() < deadline:
+    try:
+        got.add(s.recv(timeout=max(0.01, deadline - time.monotonic()))["id"])
+    except queue.Empty:
+        break
+check(got == want, "every call answered but the cancelled ones (running, sent, queued)",
+      sorted(map(str, got ^ want)))
+time.sleep(0.5)
+s.request("ping", id="last")
+r = s.recv()
+check(r["id"] == "last", "nothing comes for them later either", r)
+check(text_of(s.call("add", {"a": 2, "b": 3})) == "5", "the session and the tools serve on")
+check(s.close() == 0, "stdio server exits 0")
+
+# Over HTTP: the waiting POST is answered 202, with no body.
+d = Daemon(TOOLS, http=True, args=["--no-watch"])
+st, h, _ = post(d.port, {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                         "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                                    "clientInfo": {"name": "cancel-test", "version": "1"}}})
+H = {"Mcp-Session-Id": h["Mcp-Session-Id"]}
+answer = []
+t = threading.Thread(target=lambda: answer.append(post(d.port, {
+    "jsonrpc": "2.0", "id": 7, "method": "tools/call",
+    "params": {"name": "sleepy", "arguments": {"s": 2.0}}}, H)))
+t0 = time.monotonic()
+t.start()
+time.sleep(0.3)
+st, _, _ = post(d.port, cancel(7), H)
+check(st == 202, "the cancellation itself: 202", st)
+t.join(10)
+check(answer and answer[0][0] == 202 and answer[0][2] is None and time.monotonic() - t0 < 1.5,
+      "the cancelled request's POST: 202 at once, no body", answer)
+st, _, r = post(d.port, {"jsonrpc": "2.0", "id": 8, "method": "tools/call",
+                         "params": {"name": "add", "arguments": {"a": 1, "b": 1}}}, H)
+check(st == 200 and text_of(r["result"]) == "2", "the HTTP session serves on", (st, r))
+check(d.stop() == 0, "daemon exits 0")
+finish()
