@@ -38,6 +38,14 @@ enum msg_type {
 
 #define FRAME_HDR_LEN	16
 
+/*
+ * Not a frame: a worker runs one call at a time and reads no frame while it
+ * does. To stop the call of id N it runs (its client cancelled it), the
+ * supervisor sends it this signal with sigqueue(2) and the value N; a
+ * worker running another call by then ignores it.
+ */
+#define WORKER_CANCEL_SIGNAL	(SIGRTMIN + 3)
+
 struct frame_hdr {
 	uint32_t	type;
 	uint32_t	len;

@@ -231,6 +231,7 @@ struct worker	*worker_new(const char *, pid_t, int, int, struct tool *);
 struct worker	*worker_spawn(struct tool *, char *, size_t);
 void		 worker_reaped(struct worker *, int);
 void		 worker_send_call(struct worker *, struct call *);
+void		 worker_cancel_call(struct worker *, struct call *);
 void		 worker_close(struct worker *);
 void		 worker_kill(struct worker *, const char *);
 void		 worker_reap(void);

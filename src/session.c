@@ -81,9 +81,9 @@ session_call_done(struct session *s, struct call *c)
 
 /*
  * notifications/cancelled: the call of that id is no longer the session's
- * and will not be answered. One still waiting for its worker is dropped;
- * one running finishes there (a worker is not interrupted mid-call), its
- * answer going nowhere, as for a client that left.
+ * and will not be answered (its answer goes nowhere, as for a client that
+ * left). One still waiting for its worker is dropped, one running there is
+ * stopped; one sent to the worker but not started runs in its turn.
  */
 static void
 session_cancel(struct session *s, const char *id, size_t idlen)
@@ -96,13 +96,12 @@ session_cancel(struct session *s, const char *id, size_t idlen)
 			break;
 	if (c == NULL)
 		return;		/* answered already, or never asked */
-	log_debug("session %u: call %s cancelled%s", s->id, c->idjson,
-	    c->sent ? " (it runs on, unanswered)" : "");
+	log_debug("session %u: call %s cancelled", s->id, c->idjson);
 	if (s->ops->cancelled != NULL)
 		s->ops->cancelled(s, c->idjson);
 	session_call_done(s, c);
 	c->session = NULL;
-	if (c->tool != NULL && !c->sent)
+	if (c->tool != NULL)
 		tool_cancel(c);
 }
 

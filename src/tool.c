@@ -215,12 +215,20 @@ tool_dispatch(struct tool *t)
 	}
 }
 
-/* A cancelled call leaves the queue unanswered (see session_cancel). */
+/*
+ * A cancelled call (see session_cancel) leaves the queue unanswered, or is
+ * stopped in the worker if it runs there.
+ */
 void
 tool_cancel(struct call *c)
 {
 	struct tool	*t = c->tool;
 
+	if (c->sent) {
+		if (t->worker != NULL)
+			worker_cancel_call(t->worker, c);
+		return;
+	}
 	TAILQ_REMOVE(&t->queue, c, qentry);
 	call_free(c);
 	tool_drained(t);

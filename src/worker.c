@@ -438,6 +438,21 @@ worker_spawn(struct tool *t, char *err, size_t errlen)
 	return w;
 }
 
+/*
+ * A cancelled call the worker is running is stopped there (see
+ * WORKER_CANCEL_SIGNAL); one it has yet to start runs when its turn comes.
+ */
+void
+worker_cancel_call(struct worker *w, struct call *c)
+{
+	union sigval	v = { .sival_ptr = (void *)(uintptr_t)c->id };
+
+	if (TAILQ_FIRST(&w->sent) != c || w->pid <= 0)
+		return;
+	if (sigqueue(w->pid, WORKER_CANCEL_SIGNAL, v) == -1)
+		log_warn("%s: cannot signal the cancel", worker_name(w));
+}
+
 void
 worker_send_call(struct worker *w, struct call *c)
 {

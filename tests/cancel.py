@@ -1,6 +1,7 @@
 """notifications/cancelled: a cancelled call is never answered. One still
-waiting for its worker is dropped; one sent to the worker runs on, its
-answer discarded; over HTTP the cancelled request's POST gets 202."""
+waiting for its worker is dropped, one running there is stopped (the
+worker lives on), one sent to the worker but not started runs in its turn,
+its answer discarded; over HTTP the cancelled request's POST gets 202."""
 
 import queue
 import threading
@@ -12,6 +13,12 @@ from sse import post
 TOOLS = [
     tool("sleepy", "import time\n\ndef sleepy(s: float) -> str:\n    time.sleep(s)\n    return f'slept {s}'\n"),
     tool("add", "def add(a: int, b: int) -> int:\n    return a + b\n"),
+    # catches Exception, as tools do: the cancel is not an Exception
+    tool("busy", "import os, time\n\ndef busy(s: float) -> str:\n    try:\n"
+         "        end = time.monotonic() + s\n        while time.monotonic() < end:\n"
+         "            pass\n    except Exception:\n        return 'swallowed'\n"
+         "    return 'finished'\n"),
+    tool("pid", "import os\n\ndef pid() -> int:\n    return os.getpid()\n"),
 ]
 
 
@@ -45,6 +52,27 @@ s.request("ping", id="last")
 r = s.recv()
 check(r["id"] == "last", "nothing comes for them later either", r)
 check(text_of(s.call("add", {"a": 2, "b": 3})) == "5", "the session and the tools serve on")
+
+# A running call is stopped: sleeping or computing, the worker is free at once.
+for name, args in (("sleepy", {"s": 30}), ("busy", {"s": 30})):
+    workers = set(s.workers())
+    s.request("tools/call", {"name": name, "arguments": args}, id=f"long-{name}")
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    s.send(cancel(f"long-{name}"))
+    r = s.rpc("tools/call", {"name": name, "arguments": {"s": 0}})
+    check(r["result"]["isError"] is False and time.monotonic() - t0 < 3,
+          f"{name}: a running call is stopped, the next one runs at once",
+          f"{time.monotonic() - t0:.2f}s {r}")
+    check(set(s.workers()) == workers, f"{name}: by its own worker, not a new one")
+check("Cancelled: the client cancelled this call" in s.stderr(),
+      "the stopped call's traceback is in the log")
+# A cancel that arrives as its call ends never reaches the next call.
+for i in range(200):
+    s.request("tools/call", {"name": "pid", "arguments": {}}, id=f"r{i}")
+    s.send(cancel(f"r{i}"))
+r = s.rpc("tools/call", {"name": "pid", "arguments": {}})
+check(r["result"]["isError"] is False, "a late cancel is dropped, not left for the next call", r)
 check(s.close() == 0, "stdio server exits 0")
 
 # Over HTTP: the waiting POST is answered 202, with no body.

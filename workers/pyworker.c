@@ -110,6 +110,7 @@ tx_write(void)
  * supervisor then answers those calls with the worker's death.
  */
 static volatile sig_atomic_t	held;		/* a call runs; tx is whole */
+static _Atomic uint64_t		running;	/* the call running, or 0 */
 static volatile sig_atomic_t	held_timer_armed;
 static timer_t			held_timer;
 static int			held_timer_ok;
@@ -142,6 +143,22 @@ held_on_crash(int sig)
 {
 	(void)sig;
 	worker_write_held();
+}
+
+/*
+ * The supervisor's WORKER_CANCEL_SIGNAL: if the call it names still runs,
+ * Python raises toolhost.Cancelled in it at its next instruction (or out
+ * of a sleep). A cancel that comes as the call ends is dropped by
+ * call_function, never left for the next call.
+ */
+static void
+cancel_on_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (si->si_code == SI_QUEUE && atomic_load(&running) != 0 &&
+	    (uint64_t)(uintptr_t)si->si_value.sival_ptr ==
+	    atomic_load(&running))
+		PyErr_SetInterruptEx(sig);
 }
 
 static PyObject *
@@ -182,6 +199,10 @@ held_setup(void)
 	    timer_create(CLOCK_MONOTONIC, &sev, &held_timer) == 0)
 		held_timer_ok = 1;
 	sigaltstack(&ss, NULL);
+	/* Over Python's own handler, which toolhost.arm_cancel installed. */
+	sa.sa_sigaction = cancel_on_signal;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigaction(WORKER_CANCEL_SIGNAL, &sa, NULL);
 	sa.sa_handler = held_on_crash;
 	sa.sa_flags = SA_RESETHAND | SA_ONSTACK | SA_NODEFER;
 	for (i = 0; i < sizeof(crash) / sizeof(*crash); i++)
@@ -370,7 +391,9 @@ worker_python_start(void)
 		die("the embedded toolhost module does not load");
 	Py_DECREF(code);
 	if (PyModule_AddFunctions(mod, held_methods) == -1 ||
-	    PyObject_CallMethod(mod, "guard_exit", NULL) == NULL)
+	    PyObject_CallMethod(mod, "guard_exit", NULL) == NULL ||
+	    PyObject_CallMethod(mod, "arm_cancel", "i", WORKER_CANCEL_SIGNAL) ==
+	    NULL)
 		die("the embedded toolhost module does not start");
 	wk.host = mod;
 	if ((wk.noargs = PyTuple_New(0)) == NULL)
@@ -509,7 +532,7 @@ result_from(PyObject *value)
 }
 
 static PyObject *
-call_function(PyObject *kwargs)
+call_function_now(PyObject *kwargs)
 {
 	PyObject	*res, *done;
 
@@ -519,6 +542,22 @@ call_function(PyObject *kwargs)
 	done = PyObject_CallMethod(wk.host, "run_coroutine", "O", res);
 	Py_DECREF(res);
 	return done;
+}
+
+/* Call the tool as call id, which a cancel signal may stop. */
+static PyObject *
+call_function(uint64_t id, PyObject *kwargs)
+{
+	PyObject	*res, *type, *value, *tb;
+
+	atomic_store(&running, id);
+	res = call_function_now(kwargs);
+	atomic_store(&running, 0);
+	PyErr_Fetch(&type, &value, &tb);	/* the call's own error, if any */
+	if (PyErr_CheckSignals() == -1)		/* a cancel too late: moot */
+		PyErr_Clear();
+	PyErr_Restore(type, value, tb);
+	return res;
 }
 
 /* Run one call; its RESULT frame goes into tx. */
@@ -532,7 +571,7 @@ tool_call(uint64_t id, const char *payload, size_t len)
 	if ((kwargs = pyconv_parse(payload, len)) != NULL &&
 	    PyDict_Check(kwargs)) {
 		held_begin();
-		res = call_function(kwargs);
+		res = call_function(id, kwargs);
 		held_end();
 	}
 	f = frame_begin(MSG_RESULT, id);

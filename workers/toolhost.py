@@ -323,6 +323,22 @@ def describe(exc):
     return f"{name}: {text}" if text else name
 
 
+class Cancelled(BaseException):
+    """Raised in a running tool when its client cancels the call. A
+    BaseException, as KeyboardInterrupt: `except Exception` lets it by."""
+
+
+def _cancelled(signum, frame):
+    raise Cancelled("the client cancelled this call")
+
+
+def arm_cancel(signum):
+    """Python's side of the supervisor's cancel signal: the worker's C
+    handler (pyworker.c) passes it on only for the call it names."""
+    import signal
+    signal.signal(signum, _cancelled)
+
+
 def guard_exit():
     """os._exit() writes the results a batch still holds, then exits: they
     are finished answers to other calls. Wrapped before any tool loads, so
