@@ -79,6 +79,7 @@ struct call {
 	size_t			 argslen;
 	uint64_t		 id;		/* frame id towards the worker */
 	int			 sent;		/* to the worker (else queued) */
+	int			 cancelled;	/* by its client: stop it */
 };
 TAILQ_HEAD(callq, call);
 

@@ -82,8 +82,8 @@ session_call_done(struct session *s, struct call *c)
 /*
  * notifications/cancelled: the call of that id is no longer the session's
  * and will not be answered (its answer goes nowhere, as for a client that
- * left). One still waiting for its worker is dropped, one running there is
- * stopped; one sent to the worker but not started runs in its turn.
+ * left). One still waiting for its worker is dropped; one the worker runs,
+ * or starts later, is stopped there.
  */
 static void
 session_cancel(struct session *s, const char *id, size_t idlen)
@@ -101,6 +101,7 @@ session_cancel(struct session *s, const char *id, size_t idlen)
 		s->ops->cancelled(s, c->idjson);
 	session_call_done(s, c);
 	c->session = NULL;
+	c->cancelled = 1;
 	if (c->tool != NULL)
 		tool_cancel(c);
 }

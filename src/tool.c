@@ -174,7 +174,7 @@ tool_worker_idle(const struct tool *t)
 	return t->worker == NULL || t->worker->state == WORKER_IDLE;
 }
 
-/* Calls a dead worker never started go first in line again. */
+/* Calls a dead worker never started go first in line again (if wanted). */
 void
 tool_requeue(struct tool *t, struct callq *q)
 {
@@ -182,6 +182,10 @@ tool_requeue(struct tool *t, struct callq *q)
 
 	while ((c = TAILQ_LAST(q, callq)) != NULL) {
 		TAILQ_REMOVE(q, c, qentry);
+		if (c->cancelled) {
+			call_free(c);
+			continue;
+		}
 		c->sent = 0;
 		TAILQ_INSERT_HEAD(&t->queue, c, qentry);
 	}
@@ -217,7 +221,7 @@ tool_dispatch(struct tool *t)
 
 /*
  * A cancelled call (see session_cancel) leaves the queue unanswered, or is
- * stopped in the worker if it runs there.
+ * stopped in the worker (see worker_cancel_call).
  */
 void
 tool_cancel(struct call *c)

@@ -188,7 +188,7 @@ worker_on_load_failed(struct worker *w, struct json_object *m)
 static struct call *
 worker_pop(struct worker *w)
 {
-	struct call	*c = TAILQ_FIRST(&w->sent);
+	struct call	*c = TAILQ_FIRST(&w->sent), *next;
 
 	TAILQ_REMOVE(&w->sent, c, qentry);
 	w->nsent--;
@@ -197,6 +197,8 @@ worker_pop(struct worker *w)
 		worker_arm_deadline(w, w->tool->spec.timeout_ms);
 	else
 		w->state = WORKER_IDLE;
+	if ((next = TAILQ_FIRST(&w->sent)) != NULL && next->cancelled)
+		worker_cancel_call(w, next);
 	return c;
 }
 
@@ -439,8 +441,8 @@ worker_spawn(struct tool *t, char *err, size_t errlen)
 }
 
 /*
- * A cancelled call the worker is running is stopped there (see
- * WORKER_CANCEL_SIGNAL); one it has yet to start runs when its turn comes.
+ * A cancelled call the worker runs is stopped there (see
+ * WORKER_CANCEL_SIGNAL); one it has yet to start, when it comes to run.
  */
 void
 worker_cancel_call(struct worker *w, struct call *c)

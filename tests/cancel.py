@@ -1,7 +1,7 @@
 """notifications/cancelled: a cancelled call is never answered. One still
-waiting for its worker is dropped, one running there is stopped (the
-worker lives on), one sent to the worker but not started runs in its turn,
-its answer discarded; over HTTP the cancelled request's POST gets 202."""
+waiting for its worker is dropped; one the worker runs, or starts later, is
+stopped there (the worker lives on); over HTTP the cancelled request's POST
+gets 202."""
 
 import queue
 import threading
@@ -19,6 +19,8 @@ TOOLS = [
          "            pass\n    except Exception:\n        return 'swallowed'\n"
          "    return 'finished'\n"),
     tool("pid", "import os\n\ndef pid() -> int:\n    return os.getpid()\n"),
+    tool("crashy", "import ctypes, time\n\ndef crashy(s: float, crash: bool = False) -> str:\n"
+         "    time.sleep(s)\n    if crash:\n        ctypes.string_at(0)\n    return 'ok'\n"),
 ]
 
 
@@ -65,6 +67,28 @@ for name, args in (("sleepy", {"s": 30}), ("busy", {"s": 30})):
           f"{name}: a running call is stopped, the next one runs at once",
           f"{time.monotonic() - t0:.2f}s {r}")
     check(set(s.workers()) == workers, f"{name}: by its own worker, not a new one")
+# Sent to the worker behind a running one: stopped as soon as it starts.
+t0 = time.monotonic()
+s.request("tools/call", {"name": "busy", "arguments": {"s": 30}}, id="first")
+s.request("tools/call", {"name": "busy", "arguments": {"s": 30}}, id="second")
+time.sleep(0.3)
+s.send(cancel("second"))
+s.send(cancel("first"))
+r = s.rpc("tools/call", {"name": "busy", "arguments": {"s": 0}})
+check(r["result"]["isError"] is False and time.monotonic() - t0 < 3,
+      "a cancelled call not yet started is stopped when it starts",
+      f"{time.monotonic() - t0:.2f}s {r}")
+# A worker dies with a cancelled call waiting behind: it is not run again.
+t0 = time.monotonic()
+s.request("tools/call", {"name": "crashy", "arguments": {"s": 0.5, "crash": True}}, id="dies")
+s.request("tools/call", {"name": "crashy", "arguments": {"s": 30}}, id="behind")
+time.sleep(0.1)
+s.send(cancel("behind"))
+r = s.response("dies")
+check(r["result"]["isError"] and "SIGSEGV" in text_of(r["result"]), "the crash is answered", r)
+r = s.rpc("tools/call", {"name": "crashy", "arguments": {"s": 0}})
+check(text_of(r["result"]) == "ok" and time.monotonic() - t0 < 5,
+      "the cancelled call is dropped, not run by the new worker", f"{time.monotonic() - t0:.2f}s")
 check("Cancelled: the client cancelled this call" in s.stderr(),
       "the stopped call's traceback is in the log")
 # A cancel that arrives as its call ends never reaches the next call.

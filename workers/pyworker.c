@@ -111,6 +111,7 @@ tx_write(void)
  */
 static volatile sig_atomic_t	held;		/* a call runs; tx is whole */
 static _Atomic uint64_t		running;	/* the call running, or 0 */
+static _Atomic uint64_t		cancel_next;	/* cancelled before it ran */
 static volatile sig_atomic_t	held_timer_armed;
 static timer_t			held_timer;
 static int			held_timer_ok;
@@ -146,19 +147,24 @@ held_on_crash(int sig)
 }
 
 /*
- * The supervisor's WORKER_CANCEL_SIGNAL: if the call it names still runs,
- * Python raises toolhost.Cancelled in it at its next instruction (or out
- * of a sleep). A cancel that comes as the call ends is dropped by
- * call_function, never left for the next call.
+ * The supervisor's WORKER_CANCEL_SIGNAL: if the call it names runs, Python
+ * raises toolhost.Cancelled in it at its next instruction (or out of a
+ * sleep); if it has not started yet (ids only grow), it is when it starts.
+ * A cancel that comes as its call ends is dropped by call_function, never
+ * left for the next call.
  */
 static void
 cancel_on_signal(int sig, siginfo_t *si, void *uc)
 {
+	uint64_t	id = (uint64_t)(uintptr_t)si->si_value.sival_ptr;
+
 	(void)uc;
-	if (si->si_code == SI_QUEUE && atomic_load(&running) != 0 &&
-	    (uint64_t)(uintptr_t)si->si_value.sival_ptr ==
-	    atomic_load(&running))
+	if (si->si_code != SI_QUEUE)
+		return;
+	if (id == atomic_load(&running))
 		PyErr_SetInterruptEx(sig);
+	else if (id > atomic_load(&running))
+		atomic_store(&cancel_next, id);
 }
 
 static PyObject *
@@ -551,6 +557,8 @@ call_function(uint64_t id, PyObject *kwargs)
 	PyObject	*res, *type, *value, *tb;
 
 	atomic_store(&running, id);
+	if (atomic_load(&cancel_next) == id)
+		PyErr_SetInterruptEx(WORKER_CANCEL_SIGNAL);
 	res = call_function_now(kwargs);
 	atomic_store(&running, 0);
 	PyErr_Fetch(&type, &value, &tb);	/* the call's own error, if any */
