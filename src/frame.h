@@ -15,6 +15,7 @@
 #ifndef FRAME_H
 #define FRAME_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 

@@ -96,7 +96,8 @@ session_cancel(struct session *s, const char *id, size_t idlen)
 			break;
 	if (c == NULL)
 		return;		/* answered already, or never asked */
-	log_debug("session %u: call %s cancelled", s->id, c->idjson);
+	log_info("session %u: call %s cancelled by the client", s->id,
+	    c->idjson);
 	if (s->ops->cancelled != NULL)
 		s->ops->cancelled(s, c->idjson);
 	session_call_done(s, c);

@@ -313,9 +313,11 @@ def run_coroutine(coro):
 
 def describe(exc):
     """'ValueError: message', as a call's isError text; the traceback, with
-    the tool's source lines (from linecache), goes to the log."""
+    the tool's source lines (from linecache), goes to the log (not for a
+    cancelled call: the supervisor logs the cancel)."""
     try:
-        traceback.print_exception(exc, file=sys.stderr)
+        if not isinstance(exc, Cancelled):
+            traceback.print_exception(exc, file=sys.stderr)
     except Exception:   # a hostile __str__ or a broken stderr: text only
         pass
     text = str(exc)
