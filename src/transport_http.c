@@ -240,6 +240,18 @@ http_pending_free(struct http_pending *p)
 	free(p);
 }
 
+/* The POST waiting for the answer to the id (json-c's text of it). */
+static struct http_pending *
+http_pending_find(struct http_session *hs, const char *idjson)
+{
+	struct http_pending	*p;
+
+	TAILQ_FOREACH(p, &hs->pending, entry)
+		if (strcmp(p->idjson, idjson) == 0)
+			return p;
+	return NULL;
+}
+
 /*
  * A request whose client hung up before it was answered: libevent leaves
  * it to us (detached from the connection) rather than free it. When the
@@ -300,9 +312,7 @@ http_write(struct session *s, const char *msg, size_t len)
 		http_sse_send(hs, "message", msg, len);
 		return;
 	}
-	TAILQ_FOREACH(p, &hs->pending, entry)
-		if (strcmp(p->idjson, id) == 0)
-			break;
+	p = http_pending_find(hs, id);
 	free(id);
 	if (p == NULL || (req = p->req) == NULL) {
 		if (p != NULL)
@@ -338,14 +348,10 @@ http_cancelled(struct session *s, const char *idjson)
 	struct http_pending	*p;
 	struct evhttp_request	*req;
 	struct json_object	*id;
-	const char		*key;
 
 	if ((id = json_tokener_parse(idjson)) == NULL)
 		return;
-	key = mcp_to_string(id, NULL);
-	TAILQ_FOREACH(p, &hs->pending, entry)
-		if (strcmp(p->idjson, key) == 0)
-			break;
+	p = http_pending_find(hs, mcp_to_string(id, NULL));
 	json_object_put(id);
 	if (p == NULL)
 		return;
@@ -578,9 +584,8 @@ http_expect_reply(struct http_session *hs, struct evhttp_request *req,
 	    !json_object_object_get_ex(msg, "id", &id))
 		return 0;	/* notification or response: 202 */
 	key = mcp_to_string(id, NULL);
-	TAILQ_FOREACH(p, &hs->pending, entry)
-		if (strcmp(p->idjson, key) == 0)
-			return -1;
+	if (http_pending_find(hs, key) != NULL)
+		return -1;
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
 	    (p->idjson = strdup(key)) == NULL)
 		fatal("%s", __func__);
