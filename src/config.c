@@ -31,12 +31,14 @@ static const struct field_range config_int_fields[] = {
 	    offsetof(struct toolspec, timeout_ms) },
 	{ "memory_mb", 32, 1024 * 1024, DEFAULT_MEMORY_MB,
 	    offsetof(struct toolspec, memory_mb) },
+	{ "load_timeout_ms", 1, MAX_LOAD_TIMEOUT_MS, DEFAULT_LOAD_TIMEOUT_MS,
+	    offsetof(struct toolspec, load_timeout_ms) },
 };
 
 /* Fields a tool may carry; anything else draws a warning (likely a typo). */
 static const char *const config_known_fields[] = {
 	"name", "description", "code", "parameters", "timeout_ms",
-	"memory_mb", "annotations", "title", NULL
+	"load_timeout_ms", "memory_mb", "annotations", "title", NULL
 };
 
 uint64_t

@@ -160,6 +160,7 @@ cmd_reload(void)
 	print_names(r, "added");
 	print_names(r, "changed");
 	print_names(r, "removed");
+	print_names(r, "loading");	/* still, by an earlier reload */
 	bad = print_problems(r, "failed", "FAILED");
 	bad += print_problems(r, "skipped", "SKIPPED");
 	json_object_put(r);

@@ -28,6 +28,8 @@
 
 #define MCP_HOTD_NAME		"mcp-hotd"
 #define DEFAULT_TIMEOUT_MS	30000
+#define DEFAULT_LOAD_TIMEOUT_MS	10000	/* loading: imports, top level */
+#define MAX_LOAD_TIMEOUT_MS	120000
 #define DEFAULT_MEMORY_MB	512
 #define DEFAULT_MAX_REPLY	(16 * 1024 * 1024)
 #define DEFAULT_MAX_REQUEST	(16 * 1024 * 1024)
@@ -39,6 +41,7 @@
 #define SESSION_OUTPUT_LOW	(1024 * 1024)		/* hold / resume */
 
 struct evbuffer;
+struct reload;
 struct schema;
 struct session;
 struct worker;
@@ -52,6 +55,7 @@ struct toolspec {
 	char			*title;		/* optional */
 	uint64_t		 hash;		/* of the whole entry */
 	int			 timeout_ms;
+	int			 load_timeout_ms;
 	int			 memory_mb;
 };
 
@@ -97,7 +101,9 @@ struct tool {
 	unsigned		 deaths;	/* in a row, reset by a result */
 	unsigned long		 calls_served;
 	unsigned long		 restarts;
-	int			 reloading;	/* a reload waits for this one */
+	struct reload		*reload;	/* the reload that started it,
+						 * until that one finishes */
+	int			 reloading;	/* which waits for it to settle */
 	int			 ever_ready;
 };
 TAILQ_HEAD(toolq, tool);
@@ -210,7 +216,7 @@ void		 toolset_clear(struct toolset *);
 uint64_t	 hash_bytes(uint64_t, const void *, size_t);
 
 /* tool.c */
-struct tool	*tool_new(struct toolspec *);
+struct tool	*tool_new(struct toolspec *, struct reload *);
 void		 tool_free(struct tool *);
 struct tool	*tool_route(const char *);
 struct tool	*tool_route_in(struct tool **, size_t, const char *);

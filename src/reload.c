@@ -17,30 +17,41 @@
 
 #include "mcp-hotd.h"
 
-struct reload_slot {
-	struct tool	*old;		/* serving version, if any */
-	struct tool	*new;		/* version being loaded, if any */
-};
-
-static struct {
-	int			 running;
-	int			 pending;
-	int			 first;		/* the startup load */
-	struct reload_slot	*slots;
-	size_t			 nslots;
-	unsigned		 waiting;	/* new versions not settled */
+/*
+ * One reload: the versions it started, the control requests waiting for
+ * its outcome. Reloads run side by side: a tool that loads slowly (up to
+ * its load_timeout_ms) delays only the reload that started it.
+ */
+struct reload {
+	TAILQ_ENTRY(reload)	 entry;
+	struct tool		**news;		/* versions started; NULL once
+						 * superseded by a later file */
+	size_t			 nnews;
+	unsigned		 waiting;	/* news not settled */
+	struct json_object	*result;
 	struct json_object	*skipped;	/* entries the file got wrong */
-	struct callq		 waiters;	/* answered by this reload */
-	struct callq		 next_waiters;	/* by the one after */
+	struct callq		 waiters;
+	int			 first;		/* the startup load */
+};
+TAILQ_HEAD(reloadq, reload);
+
+/*
+ * What the newest file asks for: its names in order, and for each the
+ * version that should serve it (the serving one when unchanged, else the
+ * one loading for it).
+ */
+static struct {
+	struct reloadq		 running;
+	char			**names;
+	struct tool		**want;
+	size_t			 n;
+	int			 started;
 	struct json_object	*last;		/* the last reload's result */
 } rl = {
-	.first = 1,
-	.waiters = TAILQ_HEAD_INITIALIZER(rl.waiters),
-	.next_waiters = TAILQ_HEAD_INITIALIZER(rl.next_waiters),
+	.running = TAILQ_HEAD_INITIALIZER(rl.running),
 };
 
-static void	reload_begin(const char *);
-static void	reload_done(void);
+static void	reload_finish(struct reload *);
 
 struct json_object *
 reload_result(void)
@@ -48,24 +59,9 @@ reload_result(void)
 	return rl.last;
 }
 
-void
-reload_request(const char *why, struct call *waiter)
-{
-	if (rl.running) {
-		rl.pending = 1;
-		if (waiter != NULL)
-			TAILQ_INSERT_TAIL(&rl.next_waiters, waiter, qentry);
-		log_debug("reload (%s) queued behind the one running", why);
-		return;
-	}
-	if (waiter != NULL)
-		TAILQ_INSERT_TAIL(&rl.waiters, waiter, qentry);
-	reload_begin(why);
-}
-
 /* Answer control requests waiting for this reload with its result. */
 static void
-reload_answer(struct json_object *result)
+reload_answer(struct reload *r, struct json_object *result)
 {
 	struct call	*c;
 	const char	*s;
@@ -77,8 +73,8 @@ reload_answer(struct json_object *result)
 	json_object_object_add(result, "time",
 	    json_object_new_int64((int64_t)time(NULL)));
 	s = mcp_to_string(result, &len);
-	while ((c = TAILQ_FIRST(&rl.waiters)) != NULL) {
-		TAILQ_REMOVE(&rl.waiters, c, qentry);
+	while ((c = TAILQ_FIRST(&r->waiters)) != NULL) {
+		TAILQ_REMOVE(&r->waiters, c, qentry);
 		call_answer_raw(c, s, len);
 	}
 }
@@ -94,17 +90,6 @@ reload_listing_changed(struct tool **a, size_t na, struct tool **b, size_t nb)
 	for (i = 0; i < na; i++)
 		if (a[i] != b[i] && !json_object_equal(a[i]->listing,
 		    b[i]->listing))
-			return 1;
-	return 0;
-}
-
-static int
-reload_in(struct tool **routes, size_t n, struct tool *t)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		if (routes[i] == t)
 			return 1;
 	return 0;
 }
@@ -153,96 +138,128 @@ reload_result_new(void)
 	return r;
 }
 
-/* The new routing table, in file order, recording what happened. */
-static struct tool **
-reload_routes(struct json_object *result, size_t *np)
+/* A version finished loading and its reload is done: it may serve. */
+static int
+reload_switchable(const struct tool *t)
 {
-	struct tool		**routes;
-	struct reload_slot	 *s;
-	size_t			  i, n = 0;
-
-	if ((routes = calloc(rl.nslots ? rl.nslots : 1,
-	    sizeof(*routes))) == NULL)
-		fatal("%s", __func__);
-	for (i = 0; i < rl.nslots; i++) {
-		s = &rl.slots[i];
-		if (s->new != NULL && s->new->state != TOOL_FAILED) {
-			routes[n++] = s->new;
-			reload_add_name(result, s->old ? "changed" : "added",
-			    s->new->spec.name);
-		} else if (s->new != NULL) {
-			reload_add_failure(result, s->new, s->old != NULL);
-			if (s->old != NULL) {
-				tool_set_error(s->old, s->new->last_error);
-				routes[n++] = s->old;
-			}
-		} else
-			routes[n++] = s->old;
-	}
-	*np = n;
-	return routes;
+	return t != NULL && (t->state == TOOL_SERVING ||
+	    (t->state == TOOL_LOADING && t->ever_ready && t->reload == NULL));
 }
 
-static void
-reload_finish(void)
+/*
+ * Route what the newest file wants, as far as it is ready: for each name,
+ * its wanted version once loaded, else what serves it now. What is no
+ * longer routed drains; finished failures go.
+ */
+static int
+reload_switch(int notify)
 {
-	struct json_object	*result = reload_result_new();
-	struct tool		**routes, *t, *next;
-	size_t			  n, i;
-	int			  visible;
+	struct tool	**routes, *t, *next;
+	size_t		  i, n = 0;
+	int		  visible;
 
-	routes = reload_routes(result, &n);
-	for (i = 0; i < sv.nroutes; i++)
-		if (!reload_in(routes, n, sv.routes[i]) &&
-		    tool_route_in(routes, n, sv.routes[i]->spec.name) == NULL)
-			reload_add_name(result, "removed",
-			    sv.routes[i]->spec.name);
+	if ((routes = calloc(rl.n ? rl.n : 1, sizeof(*routes))) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < rl.n; i++) {
+		if (reload_switchable(rl.want[i]))
+			routes[n++] = rl.want[i];
+		else if ((t = tool_route(rl.names[i])) != NULL)
+			routes[n++] = t;
+	}
 	visible = reload_listing_changed(sv.routes, sv.nroutes, routes, n);
 	tool_set_routes(routes, n);
 	TAILQ_FOREACH_SAFE(t, &sv.tools, entry, next) {
-		if (t->state == TOOL_FAILED)
+		if (t->state == TOOL_FAILED && t->reload == NULL)
 			tool_free(t);
 		else if (t->state == TOOL_SERVING && !tool_is_listed(t))
 			tool_drain(t);
 	}
-	json_object_object_add(result, "tools", json_object_new_int((int)n));
-	json_object_object_add(result, "skipped", rl.skipped);
-	rl.skipped = NULL;
-	json_object_object_add(result, "list_changed",
-	    json_object_new_boolean(visible && !rl.first));
-	log_info("%s: %s", rl.first ? "loaded" : "reloaded",
-	    json_object_to_json_string_ext(result, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE));
-	if (visible && !rl.first)
+	if (visible && notify)
 		session_notify_all("notifications/tools/list_changed");
-	free(rl.slots);
-	rl.slots = NULL;
-	rl.nslots = 0;
-	rl.running = 0;
-	reload_answer(result);
-	reload_done();
+	return visible;
 }
 
-/* After a reload (or a failed one): the first load's hook, the next one. */
+/* A wanted version failed: the name keeps what served it (if any). */
 static void
-reload_done(void)
+reload_unwant(struct tool *t)
 {
-	if (rl.first) {
-		rl.first = 0;
-		if (sv.ready_cb != NULL)
-			sv.ready_cb();
-	}
-	if (rl.pending) {
-		rl.pending = 0;
-		TAILQ_CONCAT(&rl.waiters, &rl.next_waiters, qentry);
-		reload_begin("queued trigger");
-	}
+	size_t	i;
+
+	for (i = 0; i < rl.n; i++)
+		if (rl.want[i] == t)
+			rl.want[i] = tool_route(rl.names[i]);
 }
 
 static void
-reload_failed(const char *err)
+reload_record(struct reload *r, struct tool *t)
+{
+	struct tool	*old = tool_route(t->spec.name);
+
+	t->reload = NULL;
+	if (t->state != TOOL_FAILED) {
+		reload_add_name(r->result, old ? "changed" : "added",
+		    t->spec.name);
+		return;
+	}
+	reload_add_failure(r->result, t, old != NULL);
+	if (old != NULL)
+		tool_set_error(old, t->last_error);
+	reload_unwant(t);
+}
+
+/* Names the file wants whose version an earlier reload still loads. */
+static void
+reload_loading(struct reload *r)
+{
+	struct json_object	*a = NULL;
+	size_t			 i;
+
+	for (i = 0; i < rl.n; i++) {
+		if (rl.want[i] == NULL || rl.want[i]->reload == NULL ||
+		    rl.want[i]->reload == r)
+			continue;
+		if (a == NULL)
+			a = json_object_new_array();
+		json_object_array_add(a, json_object_new_string(rl.names[i]));
+	}
+	if (a != NULL)
+		json_object_object_add(r->result, "loading", a);
+}
+
+static void
+reload_finish(struct reload *r)
+{
+	size_t	i;
+	int	visible;
+
+	for (i = 0; i < r->nnews; i++)
+		if (r->news[i] != NULL)
+			reload_record(r, r->news[i]);
+	visible = reload_switch(!r->first);
+	reload_loading(r);
+	json_object_object_add(r->result, "tools",
+	    json_object_new_int((int)sv.nroutes));
+	json_object_object_add(r->result, "skipped", r->skipped);
+	r->skipped = NULL;
+	json_object_object_add(r->result, "list_changed",
+	    json_object_new_boolean(visible && !r->first));
+	log_info("%s: %s", r->first ? "loaded" : "reloaded",
+	    json_object_to_json_string_ext(r->result, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	TAILQ_REMOVE(&rl.running, r, entry);
+	reload_answer(r, r->result);
+	if (r->first && sv.ready_cb != NULL)
+		sv.ready_cb();
+	free(r->news);
+	free(r);
+}
+
+static void
+reload_failed(struct call *waiter, const char *err)
 {
 	struct json_object	*result = json_object_new_object();
+	struct reload		 r = { .waiters = TAILQ_HEAD_INITIALIZER(
+				    r.waiters) };
 
 	log_warnx("reload failed, the %zu serving tools stay as they were: %s",
 	    sv.nroutes, err);
@@ -250,69 +267,183 @@ reload_failed(const char *err)
 	json_object_object_add(result, "error", json_object_new_string(err));
 	json_object_object_add(result, "tools",
 	    json_object_new_int((int)sv.nroutes));
-	reload_answer(result);
-	reload_done();
+	if (waiter != NULL)
+		TAILQ_INSERT_TAIL(&r.waiters, waiter, qentry);
+	reload_answer(&r, result);
+}
+
+/* Names the file drops: they leave at this reload's switch. */
+static void
+reload_removed(struct reload *r, const struct toolset *set)
+{
+	size_t	i, j;
+
+	for (i = 0; i < sv.nroutes; i++) {
+		for (j = 0; j < set->n; j++)
+			if (strcmp(set->specs[j].name,
+			    sv.routes[i]->spec.name) == 0)
+				break;
+		if (j == set->n)
+			reload_add_name(r->result, "removed",
+			    sv.routes[i]->spec.name);
+	}
+}
+
+/*
+ * The wishes of the file before this one that this one drops: versions
+ * still loading for them are stopped; their reloads no longer wait.
+ */
+static void
+reload_supersede(char **names, struct tool **want, size_t n)
+{
+	struct reload	*owner;
+	struct tool	*t;
+	size_t		 i, j, k;
+
+	for (i = 0; i < n; i++) {
+		t = want[i];
+		for (j = 0; j < rl.n && rl.want[j] != t; j++)
+			;
+		free(names[i]);
+		if (t == NULL || j < rl.n || t->reload == NULL)
+			continue;
+		owner = t->reload;
+		for (k = 0; k < owner->nnews; k++)
+			if (owner->news[k] == t)
+				owner->news[k] = NULL;
+		log_info("tool '%s': a newer file replaced the version still "
+		    "loading", t->spec.name);
+		if (t->reloading) {
+			t->reloading = 0;
+			owner->waiting--;
+		}
+		tool_free(t);
+		if (owner->waiting == 0)
+			reload_finish(owner);
+	}
+	free(names);
+	free(want);
+}
+
+/* The newest file's wishes, new versions started for what changed. */
+static void
+reload_want(struct reload *r, struct toolset *set)
+{
+	char		**names = rl.names;
+	struct tool	**want = rl.want, *cur;
+	size_t		  i, j, n = rl.n;
+
+	if ((rl.names = calloc(set->n + 1, sizeof(*rl.names))) == NULL ||
+	    (rl.want = calloc(set->n + 1, sizeof(*rl.want))) == NULL ||
+	    (r->news = calloc(set->n + 1, sizeof(*r->news))) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < set->n; i++) {
+		rl.names[i] = strdup(set->specs[i].name);
+		cur = NULL;
+		if (rl.names[i] == NULL)
+			fatal("%s", __func__);
+		for (j = 0; j < n && cur == NULL; j++)
+			if (strcmp(names[j], rl.names[i]) == 0)
+				cur = want[j];
+		if (cur == NULL)
+			cur = tool_route(rl.names[i]);
+		rl.want[i] = cur;
+	}
+	rl.n = set->n;
+	r->waiting = 1;		/* none settles us while we start them */
+	for (i = 0; i < set->n; i++)
+		if (rl.want[i] == NULL ||
+		    rl.want[i]->spec.hash != set->specs[i].hash) {
+			r->waiting++;
+			rl.want[i] = r->news[r->nnews++] =
+			    tool_new(&set->specs[i], r);
+		}
+	reload_supersede(names, want, n);
 }
 
 static void
-reload_begin(const char *why)
+reload_begin(const char *why, struct call *waiter)
 {
 	struct toolset	 set;
-	struct tool	*old;
+	struct reload	*r;
 	char		 err[1024];
-	size_t		 i;
 
 	log_info("reloading %s (%s)", sv.config_path, why);
 	if (config_load(sv.config_path, &set, err, sizeof(err)) == -1) {
 		toolset_clear(&set);
-		if (rl.first)
+		if (!rl.started)
 			fatalx("%s", err);
-		reload_failed(err);
+		reload_failed(waiter, err);
 		return;
 	}
-	rl.running = 1;
-	rl.waiting = 0;
-	rl.skipped = json_object_get(set.skipped);
-	rl.nslots = set.n;
-	if ((rl.slots = calloc(set.n ? set.n : 1, sizeof(*rl.slots))) == NULL)
+	if ((r = calloc(1, sizeof(*r))) == NULL)
 		fatal("%s", __func__);
-	for (i = 0; i < set.n; i++) {
-		old = tool_route(set.specs[i].name);
-		rl.slots[i].old = old;
-		if (old == NULL || old->spec.hash != set.specs[i].hash)
-			rl.waiting++;
-	}
-	/* Count first: a worker that fails at once settles synchronously. */
-	for (i = 0; i < set.n; i++)
-		if (rl.slots[i].old == NULL ||
-		    rl.slots[i].old->spec.hash != set.specs[i].hash)
-			rl.slots[i].new = tool_new(&set.specs[i]);
+	TAILQ_INIT(&r->waiters);
+	if (waiter != NULL)
+		TAILQ_INSERT_TAIL(&r->waiters, waiter, qentry);
+	r->first = !rl.started;
+	rl.started = 1;
+	r->result = reload_result_new();
+	r->skipped = json_object_get(set.skipped);
+	reload_removed(r, &set);
+	TAILQ_INSERT_TAIL(&rl.running, r, entry);
+	reload_want(r, &set);
 	toolset_clear(&set);
-	if (rl.waiting == 0)
-		reload_finish();
+	if (--r->waiting == 0)
+		reload_finish(r);
+}
+
+/*
+ * Every trigger reloads at once: a reload that waits for a slow tool
+ * holds up no other (see struct reload).
+ */
+void
+reload_request(const char *why, struct call *waiter)
+{
+	reload_begin(why, waiter);
 }
 
 void
 reload_tool_settled(struct tool *t)
 {
-	if (!t->reloading)
+	struct reload	*r = t->reload;
+
+	if (!t->reloading || r == NULL)
 		return;
 	t->reloading = 0;
-	if (--rl.waiting == 0)
-		reload_finish();
+	if (--r->waiting == 0)
+		reload_finish(r);
 }
 
 /* Control requests still waiting get an answer before we exit. */
 void
 reload_shutdown(void)
 {
+	struct reload	*r;
 	struct call	*c;
+	size_t		 i;
 
-	TAILQ_CONCAT(&rl.waiters, &rl.next_waiters, qentry);
-	while ((c = TAILQ_FIRST(&rl.waiters)) != NULL) {
-		TAILQ_REMOVE(&rl.waiters, c, qentry);
-		call_answer_error(c, "the server is shutting down");
+	while ((r = TAILQ_FIRST(&rl.running)) != NULL) {
+		TAILQ_REMOVE(&rl.running, r, entry);
+		while ((c = TAILQ_FIRST(&r->waiters)) != NULL) {
+			TAILQ_REMOVE(&r->waiters, c, qentry);
+			call_answer_error(c, "the server is shutting down");
+		}
+		for (i = 0; i < r->nnews; i++)
+			if (r->news[i] != NULL)
+				r->news[i]->reload = NULL;
+		json_object_put(r->result);
+		json_object_put(r->skipped);
+		free(r->news);
+		free(r);
 	}
+	for (i = 0; i < rl.n; i++)
+		free(rl.names[i]);
+	free(rl.names);
+	free(rl.want);
+	rl.names = NULL;
+	rl.want = NULL;
+	rl.n = 0;
 	if (rl.last != NULL)
 		json_object_put(rl.last);
 	rl.last = NULL;

@@ -17,7 +17,7 @@
 static void	tool_spawn(struct tool *);
 
 struct tool *
-tool_new(struct toolspec *spec)
+tool_new(struct toolspec *spec, struct reload *r)
 {
 	struct tool	*t;
 
@@ -26,7 +26,8 @@ tool_new(struct toolspec *spec)
 	t->spec = *spec;
 	memset(spec, 0, sizeof(*spec));
 	t->state = TOOL_LOADING;
-	t->reloading = 1;	/* only a reload makes tools; it waits for us */
+	t->reload = r;		/* only a reload makes tools; it waits for us */
+	t->reloading = 1;
 	TAILQ_INIT(&t->queue);
 	TAILQ_INSERT_TAIL(&sv.tools, t, entry);
 	tool_spawn(t);

@@ -370,12 +370,13 @@ worker_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker	*w = arg;
 	struct call	*c = TAILQ_FIRST(&w->sent);
-	int		 ms = w->tool ? w->tool->spec.timeout_ms : 0;
+	int		 ms = 0;
 	char		 cause[128];
 
 	(void)fd;
 	(void)what;
 	if (c != NULL) {
+		ms = w->tool ? w->tool->spec.timeout_ms : 0;
 		worker_pop(w);
 		/* The others never ran: they wait for the next worker. */
 		if (w->tool != NULL)
@@ -385,8 +386,10 @@ worker_timeout(evutil_socket_t fd, short what, void *arg)
 		    worker_name(w), ms);
 		snprintf(cause, sizeof(cause), "was killed after the call "
 		    "timed out (%d ms)", ms);
-	} else
+	} else {
+		ms = w->tool ? w->tool->spec.load_timeout_ms : 0;
 		snprintf(cause, sizeof(cause), "did not load within %d ms", ms);
+	}
 	log_warnx("tool '%s': worker %d %s", worker_name(w), (int)w->pid,
 	    cause);
 	worker_kill(w, cause);
@@ -435,7 +438,7 @@ worker_spawn(struct tool *t, char *err, size_t errlen)
 	if (pid == 0)
 		spawn_pending(w);	/* the spawner tells us its pid */
 	worker_send(w, MSG_LOAD, 0, t->spec.load, strlen(t->spec.load));
-	worker_arm_deadline(w, t->spec.timeout_ms);
+	worker_arm_deadline(w, t->spec.load_timeout_ms);
 	log_debug("tool '%s': worker %d spawned", t->spec.name, (int)pid);
 	return w;
 }

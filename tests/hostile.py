@@ -51,7 +51,7 @@ LOADS = {
     "load_hang": "while True:\n    pass\ndef load_hang():\n    return 1\n",
     "load_shell": "import subprocess\nsubprocess.run(['touch', " + repr(MARK) + "])\ndef load_shell():\n    return 1\n",
 }
-TOOLS += [tool(k, v, timeout_ms=3000) for k, v in LOADS.items()]
+TOOLS += [tool(k, v, timeout_ms=3000, load_timeout_ms=3000) for k, v in LOADS.items()]
 
 secret_env = dict(os.environ, MCP_HOTD_SECRET="s3cr3t-value-xyz")
 s = Server(TOOLS, env=secret_env, args=["--max-reply", str(8 * 1024 * 1024)])
@@ -61,7 +61,7 @@ check(all(n not in names for n in LOADS), "hostile load-time tools do not load",
 err = s.stderr()
 for n in LOADS:
     check(f"'{n}'" in err, f"load failure logged for {n}")
-check("did not load within 3000 ms" in err, "a hanging load is bounded by timeout_ms")
+check("did not load within 3000 ms" in err, "a hanging load is bounded by load_timeout_ms")
 base_fds = fd_count(s.pid)
 
 EXPECT = {

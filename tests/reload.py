@@ -6,7 +6,7 @@ import signal
 import threading
 import time
 
-from mcptest import Server, check, finish, text_of, tool
+from mcptest import Daemon, Server, check, finish, text_of, tool
 
 
 def version_tools(v, extra=()):
@@ -142,4 +142,31 @@ check(s.wait_for(lambda: text_of(s.call("echo", {"x": 0})) == "v99:0", 10), "fin
 check(s.wait_for(lambda: len(s.workers()) == 2, 10), "worker count back to one per tool", s.workers())
 check(s.close() == 0, "exits 0")
 check(s.leftovers() == [], "no worker left", s.leftovers())
+
+# Loading cannot stall hot update: a tool whose top level sleeps holds up
+# only the reload that started it, for at most its load_timeout_ms.
+SLOW = tool("slow", "import time\ntime.sleep(60)\ndef slow() -> int:\n    return 1\n",
+            load_timeout_ms=4000)
+d = Daemon([tool("b", "def b() -> str:\n    return 'v1'\n")], args=["--no-watch"])
+d.write_tools([SLOW, tool("b", "def b() -> str:\n    return 'v1'\n")])
+v1 = json.loads(d.ctl("status", "--json").stdout)["tools"][0]["version"]
+first = {}
+t0 = time.monotonic()
+th = threading.Thread(target=lambda: first.update(p=d.ctl("reload"), t=time.monotonic() - t0))
+th.start()
+time.sleep(0.5)
+d.write_tools([SLOW, tool("b", "def b() -> str:\n    return 'v2'\n", description="b, v2")])
+t1 = time.monotonic()
+p = d.ctl("reload")
+dt = time.monotonic() - t1
+check(dt < 2 and "changed: b" in p.stdout and "loading: slow" in p.stdout,
+      f"a reload proceeds while another tool loads ({dt:.2f} s)", p.stdout)
+status = json.loads(d.ctl("status", "--json").stdout)["tools"]
+serving = [(t["name"], t["version"] != v1) for t in status if t["state"] == "serving"]
+check(serving == [("b", True)], "b's new version serves meanwhile", status)
+th.join(30)
+check(3.5 < first.get("t", 99) < 8 and "did not load within 4000 ms" in first["p"].stdout,
+      f"the slow reload answers within the load limit ({first.get('t', 0):.2f} s)",
+      first.get("p") and first["p"].stdout)
+check(d.stop() == 0, "daemon exits 0")
 finish()
