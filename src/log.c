@@ -25,6 +25,60 @@ log_init(const char *procname, int verbose)
 	log_prefix_priority = getenv("JOURNAL_STREAM") != NULL;
 }
 
+/* The length of the UTF-8 sequence at p (of len bytes), 0 if invalid. */
+static size_t
+log_utf8_len(const unsigned char *p, size_t len)
+{
+	size_t	n, i;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (n > len)
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/*
+ * Text from elsewhere (a tool's stderr) made safe for a log line, after
+ * OpenBSD's strvis(3): control characters, C1 controls and bytes that are
+ * not UTF-8 become \xNN, so nothing reaches a terminal or a journal as a
+ * command. dst holds 4 * len + 1 bytes.
+ */
+size_t
+log_vis(char *dst, const char *src, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)src;
+	char			*o = dst;
+	size_t			 i = 0, n;
+
+	while (i < len) {
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
+			*o++ = (char)p[i++];
+			continue;
+		}
+		n = p[i] >= 0x80 ? log_utf8_len(p + i, len - i) : 0;
+		if (n > 0 && !(p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+			memcpy(o, p + i, n);
+			o += n;
+			i += n;
+		} else if (p[i] == '\t')
+			*o++ = (char)p[i++];
+		else
+			o += sprintf(o, "\\x%02x", p[i++]);
+	}
+	*o = '\0';
+	return (size_t)(o - dst);
+}
+
 void
 log_setverbose(int v)
 {

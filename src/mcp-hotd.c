@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -33,6 +34,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: mcp-hotd [-dtv] -c file [--stdio | -s socket] "
 	    "[--http addr:port] [--no-spawner]\n"
+	    "                [--no-namespaces] [--no-landlock]\n"
 	    "                [--http-token-file file] [--http-origin origin] "
 	    "[--http-idle seconds]\n"
 	    "                [--worker path] [--no-watch]\n"
@@ -268,6 +270,8 @@ main(int argc, char *argv[])
 		{ "page-size", required_argument, NULL, 'P' },
 		{ "no-spawner", no_argument, NULL, 'Z' },
 		{ "no-watch", no_argument, NULL, 'N' },
+		{ "no-namespaces", no_argument, NULL, 'X' },
+		{ "no-landlock", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -330,6 +334,12 @@ main(int argc, char *argv[])
 		case 'N':
 			watch = 0;
 			break;
+		case 'X':
+			sv.no_namespaces = 1;
+			break;
+		case 'L':
+			sv.no_landlock = 1;
+			break;
 		case 'P':
 			sv.page_size = parse_size("--page-size", optarg, 1,
 			    100000);
@@ -342,6 +352,12 @@ main(int argc, char *argv[])
 	    (stdio && (socket_path || http)) || (test && (stdio || socket_path ||
 	    http)))
 		usage();
+	/*
+	 * Nothing of our uid reads or writes our memory through /proc (the
+	 * token, clients' data), before anything worth reading is in it.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("prctl(PR_SET_DUMPABLE)");
 	scrub_environ();
 	log_init(MCP_HOTD_NAME, verbose);
 	if (sv.worker_path == NULL)
@@ -366,6 +382,7 @@ main(int argc, char *argv[])
 		evsignal_add(sigs[i], NULL);
 
 	sv.started = time(NULL);
+	spawn_log_layers();
 	spawn_init(spawner);
 
 	/* Serve only once the first load settled: tools/list is complete. */

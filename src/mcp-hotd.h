@@ -135,6 +135,11 @@ struct worker {
 	int			 closing;	/* we asked it to go */
 	int			 ever_ready;
 	int			 kill_pending;	/* kill once its pid is known */
+	struct json_object	*ready;		/* READY before its pid */
+	time_t			 log_second;	/* stderr rate limit: */
+	size_t			 log_bytes;	/* logged this second, */
+	size_t			 log_dropped;	/* and dropped */
+	struct event		*log_timer;	/* says what was dropped */
 	TAILQ_ENTRY(worker)	 spawnq;	/* waiting for the spawner */
 };
 TAILQ_HEAD(workerq, worker);
@@ -205,6 +210,10 @@ struct supervisor {
 	int			 exit_status;
 	void			(*ready_cb)(void);	/* first load done */
 	struct worker		*spawner;	/* the zygote, when running */
+	int			 no_namespaces;	/* forced fallback (tests) */
+	int			 no_landlock;
+	int			 seccomp_base;	/* our own filters: workers
+						 * have two more; -1: unknown */
 	TAILQ_HEAD(, worker)	 spawnq;	/* workers it is starting */
 };
 extern struct supervisor sv;
@@ -237,6 +246,7 @@ void		 tool_kill_all(void);
 struct worker	*worker_new(const char *, pid_t, int, int, struct tool *);
 struct worker	*worker_spawn(struct tool *, char *, size_t);
 void		 worker_reaped(struct worker *, int);
+void		 worker_named(struct worker *, pid_t);
 void		 worker_send_call(struct worker *, struct call *);
 void		 worker_cancel_call(struct worker *, struct call *);
 void		 worker_close(struct worker *);
@@ -244,6 +254,7 @@ void		 worker_kill(struct worker *, const char *);
 void		 worker_reap(void);
 void		 worker_wait_all(int);
 void		 worker_describe_death(int, long, char *, size_t);
+int		 worker_filters_of(pid_t);
 
 /* spawn.c */
 void		 spawn_init(int);
@@ -254,6 +265,7 @@ int		 spawn_answered(uint64_t, struct json_object *);
 void		 spawn_stash_status(pid_t, int);
 void		 spawn_spawner_gone(const char *);
 void		 spawn_stop(void);
+void		 spawn_log_layers(void);
 
 /* call.c */
 struct call	*call_new(struct session *, const char *, size_t,

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,12 +64,22 @@ spawn_exec(int chan, int errfd, pid_t parent, const char *arg)
 				    "                                "
 				    "                                "
 				    "                                ";
-	char *const		argv[] = { "mcp-hotd-worker", (char *)arg,
-				    *arg == '-' ? room : NULL, NULL };
-	int			null;
-	sigset_t		all;
+	char			*argv[6];
+	int			 null, n = 0;
+	sigset_t		 all;
+	pid_t			 pp;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+	argv[n++] = (char *)"mcp-hotd-worker";
+	if (sv.no_namespaces)
+		argv[n++] = (char *)"--no-namespaces";
+	if (sv.no_landlock)
+		argv[n++] = (char *)"--no-landlock";
+	argv[n++] = (char *)arg;
+	argv[n++] = strcmp(arg, "--spawner") == 0 ? room : NULL;
+	argv[n] = NULL;
+	/* A PID namespace's init sees no parent: 0. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
+	    ((pp = getppid()) != parent && pp != 0))
 		_exit(126);
 	if ((null = open("/dev/null", O_RDONLY)) == -1 ||
 	    dup2(null, STDIN_FILENO) == -1 ||
@@ -87,12 +98,30 @@ spawn_exec(int chan, int errfd, pid_t parent, const char *arg)
 	_exit(127);
 }
 
+/*
+ * A worker of its own PID and IPC namespaces where we may make them (as
+ * root); the spawner makes them for the workers it forks, and the
+ * worker's remaining layers hold where neither can.
+ */
+static pid_t
+spawn_clone(int namespaces)
+{
+	pid_t	pid;
+
+	if (namespaces && (pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID |
+	    CLONE_NEWIPC | SIGCHLD, 0, 0, 0, 0)) != -1)
+		return pid;
+	return fork();
+}
+
 static pid_t
 spawn_fork_exec(const char *arg, int chan, int errfd, char *err, size_t errlen)
 {
 	pid_t	pid, parent = getpid();
 
-	if ((pid = fork()) == -1) {
+	/* The spawner itself must not be a PID namespace's init. */
+	if ((pid = spawn_clone(!sv.no_namespaces &&
+	    strcmp(arg, "--spawner") != 0)) == -1) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 		return -1;
 	}
@@ -160,7 +189,7 @@ spawn_process(const char *arg, pid_t *pid, int *chan, int *errfd, char *err,
 		return -1;
 	}
 	*pid = 0;
-	if (*arg == '-' || spawn_ask(arg, sv_[1], ep[1]) == -1)
+	if (strcmp(arg, "--spawner") == 0 || spawn_ask(arg, sv_[1], ep[1]) == -1)
 		*pid = spawn_fork_exec(arg, sv_[1], ep[1], err, errlen);
 	close(sv_[1]);
 	close(ep[1]);
@@ -233,7 +262,7 @@ spawn_answered(uint64_t id, struct json_object *m)
 		    json_object_get_string(v) : "no pid");
 		return 0;
 	}
-	w->pid = (pid_t)json_object_get_int(v);
+	worker_named(w, (pid_t)json_object_get_int(v));
 	sp.failures = 0;
 	log_debug("tool '%s': worker %d forked by the spawner", w->name,
 	    (int)w->pid);
@@ -291,6 +320,27 @@ spawn_spawner_gone(const char *how)
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(sp.retry, &tv);
+}
+
+/* At startup: which layers workers will have, as far as we can tell. */
+void
+spawn_log_layers(void)
+{
+	long	abi = syscall(SYS_landlock_create_ruleset, NULL, 0, 1U);
+
+	sv.seccomp_base = worker_filters_of(getpid());
+	if (sv.no_landlock || abi <= 0)
+		log_warnx("sandbox: no Landlock (%s): workers read files only "
+		    "while loading, as the user we run as, and none at call "
+		    "time", sv.no_landlock ? "--no-landlock" : abi == -1 ?
+		    strerror(errno) : "ABI 0");
+	if (sv.no_namespaces)
+		log_warnx("sandbox: namespaces turned off (--no-namespaces)");
+	log_info("sandbox: seccomp default-deny (load and call filters), "
+	    "capabilities dropped, rlimits; Landlock %s%ld; namespaces %s",
+	    sv.no_landlock || abi <= 0 ? "off, ABI " : "file view, ABI ",
+	    abi < 0 ? 0 : abi, sv.no_namespaces ? "off" : "pid, ipc, net "
+	    "where the kernel allows");
 }
 
 void

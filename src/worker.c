@@ -30,6 +30,7 @@
 
 #define WORKER_CHANNEL_FD	3
 #define WORKER_LOG_LINE		4096
+#define WORKER_LOG_RATE		65536	/* stderr bytes a second, each */
 /* Room for the result envelope around a reply of max_reply bytes. */
 #define FRAME_SLACK		65536
 
@@ -134,12 +135,77 @@ worker_parse(const char *p, size_t len)
 	return o;
 }
 
+/* Seccomp_filters of a process, from /proc; -1 if it cannot be read. */
+int
+worker_filters_of(pid_t pid)
+{
+	char	 path[64], line[256];
+	FILE	*f;
+	int	 n = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Seccomp_filters: %d", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/*
+ * Tool code can write a READY of its own while it loads. Believe one only
+ * from a worker whose C code went on to close the call filter: it then has
+ * our filters (inherited, as the spawner's are) plus load and call.
+ */
+static int
+worker_ready_believed(struct worker *w)
+{
+	int	n;
+
+	if (sv.seccomp_base < 0)
+		return 1;	/* a kernel that does not tell */
+	n = worker_filters_of(w->pid);
+	return n == sv.seccomp_base + 2;
+}
+
+/* Each new kind of containment a worker reports is logged once. */
+static void
+worker_log_isolation(struct json_object *m)
+{
+	static char		*last;
+	struct json_object	*v;
+	const char		*s;
+
+	if (!json_object_object_get_ex(m, "isolation", &v))
+		return;
+	s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	if (last != NULL && strcmp(last, s) == 0)
+		return;
+	free(last);
+	if ((last = strdup(s)) == NULL)
+		fatal("%s", __func__);
+	log_info("workers' containment: %s", s);
+	if (json_object_object_get_ex(m, "isolation_failed", &v))
+		log_warnx("workers' namespaces: %s",
+		    json_object_get_string(v));
+}
+
 static void
 worker_on_ready(struct worker *w, struct json_object *m)
 {
-	static int		 isolation_logged;
 	struct json_object	*v;
 	size_t			 i, n;
+
+	if (w->pid <= 0) {	/* the spawner has yet to name it */
+		w->ready = json_object_get(m);
+		return;
+	}
+	if (!worker_ready_believed(w)) {
+		worker_kill(w, "sent READY before its call-phase sandbox was "
+		    "on (forged by the tool's code)");
+		return;
+	}
 
 	if (json_object_object_get_ex(m, "warnings", &v) &&
 	    json_object_is_type(v, json_type_array)) {
@@ -149,12 +215,7 @@ worker_on_ready(struct worker *w, struct json_object *m)
 			    json_object_get_string(json_object_array_get_idx(v,
 			    i)));
 	}
-	if (!isolation_logged &&
-	    json_object_object_get_ex(m, "isolation", &v)) {
-		log_info("workers' extra isolation: %s",
-		    json_object_get_string(v));
-		isolation_logged = 1;
-	}
+	worker_log_isolation(m);
 	evtimer_del(w->deadline);
 	w->state = WORKER_IDLE;
 	w->ever_ready = 1;
@@ -248,6 +309,8 @@ worker_dispatch(struct worker *w, const struct frame_hdr *h, const char *p)
 	struct json_object	*m, *v;
 	int			 rv = 0;
 
+	if (w->syscall_nr >= 0)
+		return -1;	/* the sandbox's report is a worker's last word */
 	if (h->type == MSG_RESULT)	/* the hot path: relayed unparsed */
 		return worker_on_result(w, h, p);
 	if ((m = worker_parse(p, h->len)) == NULL)
@@ -266,7 +329,12 @@ worker_dispatch(struct worker *w, const struct frame_hdr *h, const char *p)
 			worker_on_load_failed(w, m);
 		break;
 	case MSG_SYSCALL:
-		if (json_object_object_get_ex(m, "nr", &v))
+		/* Believed only if the worker then dies by SIGSYS. */
+		if (!json_object_object_get_ex(m, "nr", &v) ||
+		    json_object_get_int64(v) < 0 ||
+		    json_object_get_int64(v) > 4095)
+			rv = -1;
+		else
 			w->syscall_nr = (long)json_object_get_int64(v);
 		break;
 	case MSG_SPAWNED:
@@ -325,10 +393,68 @@ worker_event(struct bufferevent *bev, short what, void *arg)
 	worker_channel_close(w);
 }
 
+/* What a worker's stderr lost to the rate limit, said once. */
+static void
+worker_log_dropped(struct worker *w)
+{
+	if (w->log_timer != NULL)
+		evtimer_del(w->log_timer);
+	if (w->log_dropped == 0)
+		return;
+	log_warnx("%s[%d]: %zu bytes of its output dropped (over %d bytes a "
+	    "second)", worker_name(w), (int)w->pid, w->log_dropped,
+	    WORKER_LOG_RATE);
+	w->log_dropped = 0;
+}
+
+static void
+worker_log_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	worker_log_dropped(arg);
+}
+
+/* Say what was dropped when this second is over, even if all goes quiet. */
+static void
+worker_log_dropped_later(struct worker *w)
+{
+	struct timeval	tv = { 1, 0 };
+
+	if (w->log_timer == NULL &&
+	    (w->log_timer = evtimer_new(sv.base, worker_log_timer, w)) == NULL)
+		fatal("%s", __func__);
+	evtimer_add(w->log_timer, &tv);
+}
+
+/*
+ * A line of a worker's stderr (tool code writes there at will): escaped,
+ * and at most WORKER_LOG_RATE bytes a second of it, so it can neither
+ * forge log lines nor flood the log.
+ */
 static void
 worker_log_line(struct worker *w, const char *line, size_t len)
 {
-	log_info("%s[%d]: %.*s", worker_name(w), (int)w->pid, (int)len, line);
+	char		buf[WORKER_LOG_LINE * 4 + 1];
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (ts.tv_sec != w->log_second) {
+		worker_log_dropped(w);
+		w->log_second = ts.tv_sec;
+		w->log_bytes = 0;
+	}
+	if (len > WORKER_LOG_LINE)
+		len = WORKER_LOG_LINE;
+	if (w->log_bytes + len > WORKER_LOG_RATE) {
+		if (w->log_dropped == 0)
+			worker_log_dropped_later(w);
+		w->log_dropped += len + 1;
+		return;
+	}
+	w->log_bytes += len + 1;
+	log_vis(buf, line, len);
+	log_info("%s[%d]: %s", worker_name(w), (int)w->pid, buf);
 }
 
 /* The worker's stderr (tracebacks, print()) goes to our log, line by line. */
@@ -361,6 +487,7 @@ worker_err_event(struct bufferevent *bev, short what, void *arg)
 	worker_err_read(bev, arg);
 	if ((n = evbuffer_get_length(in)) > 0)
 		worker_log_line(w, (const char *)evbuffer_pullup(in, n), n);
+	worker_log_dropped(w);
 	bufferevent_free(w->errbev);
 	w->errbev = NULL;
 }
@@ -443,6 +570,19 @@ worker_spawn(struct tool *t, char *err, size_t errlen)
 	return w;
 }
 
+/* The spawner named a worker: a READY that came first counts now. */
+void
+worker_named(struct worker *w, pid_t pid)
+{
+	struct json_object	*m = w->ready;
+
+	w->pid = pid;
+	w->ready = NULL;
+	if (m != NULL && w->state == WORKER_SPAWNING)
+		worker_on_ready(w, m);
+	json_object_put(m);
+}
+
 /*
  * A cancelled call the worker runs is stopped there (see
  * WORKER_CANCEL_SIGNAL); one it has yet to start, when it comes to run.
@@ -474,7 +614,7 @@ worker_describe_death(int status, long nr, char *buf, size_t len)
 {
 	char	*name;
 
-	if (nr >= 0) {
+	if (nr >= 0 && WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) {
 		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE,
 		    (int)nr);
 		snprintf(buf, len, "was killed by the sandbox (SIGSYS, syscall "
@@ -503,6 +643,10 @@ worker_free(struct worker *w)
 	if (w->errbev != NULL)
 		bufferevent_free(w->errbev);
 	event_free(w->deadline);
+	json_object_put(w->ready);
+	worker_log_dropped(w);
+	if (w->log_timer != NULL)
+		event_free(w->log_timer);
 	free(w->cause);
 	free(w->name);
 	free(w);

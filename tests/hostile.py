@@ -27,7 +27,7 @@ H = {
     "recurse": "def recurse(n: int = 0):\n    return recurse(n + 1)\n",
     "deep_recurse": "import sys\nsys.setrecursionlimit(10**7)\n\ndef deep_recurse(n: int = 0):\n    return deep_recurse(n + 1)\n",
     "env": "import os\n\ndef env():\n    return dict(os.environ)\n",
-    "proc_environ": "import os\n\ndef proc_environ():\n    return open(f'/proc/{os.getppid()}/environ', 'rb').read().decode('latin-1')\n",
+    "proc_environ": "def proc_environ(pid: int = 0):\n    return open(f'/proc/{pid}/environ', 'rb').read().decode('latin-1')\n",
     "huge_reply": "def huge_reply():\n    return 'x' * (200 * 1024 * 1024)\n",
     "big_reply": "def big_reply():\n    return 'y' * (20 * 1024 * 1024)\n",
     "forge_frame": "import os\n\ndef forge_frame():\n    os.write(3, b'\\x05\\x00\\x00\\x00\\xff\\xff\\xff\\x7f' + b'\\x00' * 8)\n    return 'forged'\n",
@@ -38,7 +38,6 @@ H = {
     "thread": "import threading\n\ndef thread():\n    t = threading.Thread(target=print)\n    t.start()\n    return 'started'\n",
     "exec_mem": "import mmap\n\ndef exec_mem():\n    m = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)\n    return 'rwx'\n",
     "ctypes_fork": "import ctypes\nlibc = ctypes.CDLL(None)\n\ndef ctypes_fork():\n    return libc.fork()\n",
-    "late_import": "def late_import():\n    import sqlite3\n    return 'imported'\n",
     "listdir": "import os\n\ndef listdir():\n    return os.listdir('/')\n",
 }
 TOOLS = [tool(k, v, timeout_ms=3000, memory_mb=256) for k, v in H.items()]
@@ -73,12 +72,12 @@ EXPECT = {
     "recurse": "RecursionError", "deep_recurse": "", "proc_environ": "PermissionError",
     "huge_reply": "", "big_reply": "exceeds the limit", "forge_frame": "bad frame",
     "forge_result": "", "close_channel": "", "sigsys_handler": "",
-    "thread": "", "exec_mem": "", "ctypes_fork": "sandbox", "late_import": "ModuleNotFoundError",
+    "thread": "", "exec_mem": "", "ctypes_fork": "sandbox",
     "listdir": "PermissionError",
 }
 for name, needle in EXPECT.items():
     t0 = time.monotonic()
-    r = s.call(name, timeout=60)
+    r = s.call(name, {"pid": s.pid} if name == "proc_environ" else {}, timeout=60)
     dt = time.monotonic() - t0
     txt = text_of(r) if all(isinstance(c.get("text"), str) for c in r.get("content", [])) else json.dumps(r)
     check(r.get("isError") is True and needle in txt and dt < 10,
@@ -99,16 +98,12 @@ check(s.wait_for(lambda: len(s.workers()) <= n_tools, 10), "no stray processes",
       (len(s.workers()), n_tools))
 check(s.close() == 0, "clean exit")
 
-# Extra isolation: a worker with no network namespace of the host's.
-s = Server([tool("ifaces", "NET = open('/proc/net/dev').read()\n\ndef ifaces() -> str:\n    return NET\n")])
+# The layers each worker got are logged, once.
+s = Server([tool("a", "def a() -> int:\n    return 1\n"), tool("b", "def b() -> int:\n    return 2\n")])
 s.initialize()
 err = s.stderr()
-if "own network namespace" in err:
-    lines = [l.split(":")[0].strip() for l in text_of(s.call("ifaces")).splitlines()[2:]]
-    check(lines == ["lo"], "worker sees only a loopback of its own", lines)
-else:
-    check("extra isolation: none (" in err, "unavailable isolation is logged once with why", err)
-check(err.count("extra isolation") == 1, "isolation logged once")
+check("sandbox: seccomp default-deny" in err, "the startup log names the layers", err)
+check(err.count("workers' containment: {") == 1, "each worker's containment logged once", err)
 s.close()
 
 # Crash loops back off instead of respawning hot; other tools keep serving.

@@ -9,7 +9,9 @@ stopped at the end and must leave no process behind.
 import atexit
 import json
 import os
+import pwd
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -113,6 +115,38 @@ def read_log(handle, path):
         return f.read()
 
 
+_copies = {}
+
+
+def hotd_for(user):
+    """The supervisor binary to run as user: the build's own for root; for
+    another user a copy (with its worker beside it, where the supervisor
+    looks) in a directory anyone may enter, as the build tree may be in
+    root's home. The command runs it under setpriv with no capabilities."""
+    if user is None:
+        return [MCP_HOTD]
+    if "dir" not in _copies:
+        d = tempfile.mkdtemp(prefix="mcp-hotd-bin-")
+        top = os.path.dirname(os.path.dirname(os.path.abspath(MCP_HOTD)))
+        for rel in ("src/mcp-hotd", "workers/mcp-hotd-worker"):
+            os.makedirs(os.path.join(d, os.path.dirname(rel)), exist_ok=True)
+            shutil.copy2(os.path.join(top, rel), os.path.join(d, rel))
+        for root, dirs, _ in os.walk(d):
+            os.chmod(root, 0o755)
+        _copies["dir"] = d
+        atexit.register(shutil.rmtree, d, True)
+    pw = pwd.getpwnam(user)
+    return ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups",
+            "--inh-caps=-all", "--bounding-set=-all",
+            os.path.join(_copies["dir"], "src", "mcp-hotd")]
+
+
+def open_to(user, directory):
+    """Let user read the tools file and make its socket in directory."""
+    if user is not None:
+        os.chmod(directory, 0o777)
+
+
 def tool(name, code, description=None, **extra):
     entry = {"name": name, "description": description or f"test tool {name}",
              "code": code}
@@ -122,8 +156,9 @@ def tool(name, code, description=None, **extra):
 
 class Server:
     def __init__(self, tools=None, args=(), tools_text=None, stdin=None,
-                 env=None):
+                 env=None, user=None):
         self.dir = tempfile.mkdtemp(prefix="mcp-hotd-test-")
+        open_to(user, self.dir)
         self.path = os.path.join(self.dir, "tools.json")
         if tools_text is None:
             tools_text = json.dumps(tools if tools is not None else [])
@@ -131,7 +166,7 @@ class Server:
         self.errpath = os.path.join(self.dir, "stderr.log")
         self.err = open(self.errpath, "wb")
         self.proc = subprocess.Popen(
-            [MCP_HOTD, "--stdio", "-c", self.path, *args],
+            [*hotd_for(user), "--stdio", "-c", self.path, *args],
             stdin=stdin if stdin is not None else subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=self.err, env=env)
         self.pid = self.proc.pid
@@ -273,15 +308,16 @@ MCP_HOTCTL = os.environ.get("MCP_HOTCTL") or os.path.join(os.path.dirname(MCP_HO
 class Daemon:
     """mcp-hotd as a service: unix socket (and HTTP when http=True)."""
 
-    def __init__(self, tools, http=False, args=(), env=None):
+    def __init__(self, tools, http=False, args=(), env=None, user=None):
         self.dir = tempfile.mkdtemp(prefix="mcp-hotd-daemon-")
+        open_to(user, self.dir)
         self.path = os.path.join(self.dir, "tools.json")
         self.sock = os.path.join(self.dir, "run", "mcp-hotd.sock")
         with open(self.path, "w") as f:
             json.dump(tools, f)
         self.errpath = os.path.join(self.dir, "stderr.log")
         self.err = open(self.errpath, "wb")
-        cmd = [MCP_HOTD, "-c", self.path, "-s", self.sock]
+        cmd = [*hotd_for(user), "-c", self.path, "-s", self.sock]
         if http:
             cmd += ["--http", "127.0.0.1:0"]
         self.proc = subprocess.Popen(cmd + list(args), stdin=subprocess.DEVNULL,

@@ -54,7 +54,9 @@ static struct {
 	const char	*name;
 	size_t		 max_reply;
 	unsigned long	 served;		/* calls answered */
-	char		 isolation[128];	/* reported in READY */
+	int		 no_namespaces;	/* forced fallback (tests) */
+	int		 no_landlock;
+	char		 isolation[256];	/* namespaces' failure, if any */
 } wk;
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -433,7 +435,7 @@ tool_load(PyObject *msg)
 {
 	PyObject	*code, *params, *res, *fname;
 	const char	*s;
-	char		*err;
+	char		*err, layers[256];
 	size_t		 f;
 
 	code = PyDict_GetItemString(msg, "code");
@@ -457,8 +459,13 @@ tool_load(PyObject *msg)
 	ready_member("inputSchema", PyTuple_GetItem(res, 1));
 	ready_member("warnings", PyTuple_GetItem(res, 2));
 	ready_member("doc", PyTuple_GetItem(res, 3));
+	sandbox_report(layers, sizeof(layers));
 	pybuf_add(&tx, ",\"isolation\":", 13);
-	pybuf_add_string(&tx, wk.isolation, strlen(wk.isolation));
+	pybuf_add(&tx, layers, strlen(layers));
+	if (wk.isolation[0] != '\0') {
+		pybuf_add(&tx, ",\"isolation_failed\":", 20);
+		pybuf_add_string(&tx, wk.isolation, strlen(wk.isolation));
+	}
 	pybuf_add(&tx, "}", 1);
 	frame_end(f);
 	Py_DECREF(res);
@@ -606,13 +613,31 @@ tool_call(uint64_t id, const char *payload, size_t len)
 void
 worker_isolate(void)
 {
-	char	why[96];
+	sandbox_isolate(wk.no_namespaces, wk.isolation, sizeof(wk.isolation));
+}
 
-	if (sandbox_no_network(why, sizeof(why)))
-		snprintf(wk.isolation, sizeof(wk.isolation), "own network "
-		    "namespace, no network");
-	else
-		snprintf(wk.isolation, sizeof(wk.isolation), "none (%s)", why);
+/*
+ * Once Python is up (in the spawner, or an exec'd worker): the sandbox's
+ * file view is what the interpreter's sys.path names, plus its libraries.
+ */
+void
+worker_sandbox_prepare(void)
+{
+	PyObject	*path = PySys_GetObject("path");
+	const char	*paths[64];
+	char		 err[256];
+	Py_ssize_t	 i, n = path ? PyList_Size(path) : 0;
+	size_t		 k = 0;
+
+	for (i = 0; i < n && k + 1 < sizeof(paths) / sizeof(*paths); i++)
+		if ((paths[k] = PyUnicode_AsUTF8(PyList_GetItem(path, i))) !=
+		    NULL && paths[k][0] == '/')
+			k++;
+	PyErr_Clear();
+	paths[k] = NULL;
+	if (sandbox_prepare(paths, wk.no_landlock, wk.no_namespaces, err,
+	    sizeof(err)) == -1)
+		load_failed(err);
 }
 
 static long long
@@ -642,13 +667,14 @@ worker_serve(const char *name)
 	    !PyDict_Check(msg))
 		die("expected a LOAD message first");
 	wk.max_reply = (size_t)load_int(msg, "max_reply", 0);
-	if (sandbox_load_phase((int)load_int(msg, "memory_mb", 512), err,
-	    sizeof(err)) == -1)
+	held_setup();
+	if (sandbox_enter(CHAN, worker_write_held, (int)load_int(msg,
+	    "memory_mb", 512), err, sizeof(err)) == -1)
 		load_failed(err);
+	/* From here on, tool code: the load filter holds. */
 	tool_load(msg);
 	Py_DECREF(msg);
-	held_setup();
-	if (sandbox_call_phase(CHAN, worker_write_held, err, sizeof(err)) == -1)
+	if (sandbox_call_phase(err, sizeof(err)) == -1)
 		load_failed(err);
 	tx_write();	/* READY */
 
@@ -689,17 +715,29 @@ worker_set_title(const char *name)
 int
 main(int argc, char *argv[])
 {
+	int	i;
+
 	title_start = argv[0];
 	title_end = argv[argc - 1] + strlen(argv[argc - 1]);
-	if (argc >= 2 && strcmp(argv[1], "--spawner") == 0) {
+	for (i = 1; i < argc && strncmp(argv[i], "--no-", 5) == 0; i++)
+		if (strcmp(argv[i], "--no-namespaces") == 0)
+			wk.no_namespaces = 1;
+		else if (strcmp(argv[i], "--no-landlock") == 0)
+			wk.no_landlock = 1;
+		else
+			break;
+	if (i < argc && strcmp(argv[i], "--spawner") == 0) {
 		worker_isolate();
 		worker_python_start();
+		worker_sandbox_prepare();
 		spawner_main();
 	}
-	if (argc != 2 || argv[1][0] == '-')
-		die("usage: mcp-hotd-worker TOOL | --spawner (started by "
-		    "mcp-hotd, with its channel on fd 3)");
+	if (i != argc - 1 || argv[i][0] == '-')
+		die("usage: mcp-hotd-worker [--no-namespaces] [--no-landlock] "
+		    "TOOL | --spawner (started by mcp-hotd, with its channel "
+		    "on fd 3)");
 	worker_isolate();
 	worker_python_start();
-	worker_serve(argv[1]);
+	worker_sandbox_prepare();
+	worker_serve(argv[i]);
 }

@@ -4,6 +4,7 @@
 /* pyworker.c */
 void	worker_isolate(void);
 void	worker_python_start(void);
+void	worker_sandbox_prepare(void);
 void	worker_serve(const char *) __attribute__((noreturn));
 void	worker_set_title(const char *);
 

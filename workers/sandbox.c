@@ -1,42 +1,56 @@
 /*
- * The worker's sandbox, in two steps.
+ * The worker's containment: everything between "a process that will run
+ * tool code" and the first line of it, and the narrowing after loading.
+ * Tool code is hostile from its first line (its imports and top-level
+ * statements run on every hot update), so both phases are default-deny.
  *
- * Load phase (before any tool code runs): the tool's top-level code and its
- * imports need the filesystem, so the filter here is a deny-list: no new
- * processes, no programs, no sockets, no signals to others, nothing written
- * or created on disk. Denied calls fail with EPERM/EACCES, so a load that
- * tries them fails with a Python error naming it. Address-space and file
- * limits apply already.
+ * sandbox_prepare (once: in the spawner, or in an exec'd worker): compile
+ * the two seccomp filters to BPF, open the Landlock file view.
  *
- * Call phase (after the tool is loaded, before READY): every fd but the
- * channel and stderr closed, own session, the full rlimits, and a
- * default-deny allowlist that is all pure-Python work needs. Everything
- * else traps: the SIGSYS handler reports the syscall number on the channel
- * and the worker dies by SIGSYS, which the supervisor puts into words.
- * File calls fail softly (EACCES) so open() raises instead of killing.
+ * sandbox_enter (in the worker, before any tool code):
+ *	personality reset, PDEATHSIG, own session, cwd "/", non-dumpable;
+ *	every capability dropped (bounding, ambient, permitted, effective);
+ *	rlimits AS, FSIZE 0, CORE 0, NPROC 0, NOFILE;
+ *	no_new_privs; the Landlock view (read-only: the interpreter, its
+ *	libraries, CA store, zoneinfo; no TCP, no signals or abstract sockets
+ *	outside); every fd but 0-3 closed; SIGSYS handler; the load filter.
  *
- * Seccomp filters stack, so the call phase only ever narrows the load phase.
- * The tables name syscalls as strings and libseccomp resolves them for the
- * running architecture; a name the architecture lacks is skipped.
+ * sandbox_call_phase (after loading, before READY): fds 0 and 1 on
+ * /dev/null, every fd above the channel closed, the call filter.
+ *
+ * The two filters are one table of named groups (after systemd's
+ * seccomp-util.c). The load filter's rights are the call filter's plus
+ * exactly one call, seccomp(SET_MODE_FILTER, 0, &call filter), which can
+ * only narrow: so tool code that skips the call phase (a forged READY)
+ * keeps no right the call phase lacks. The one exception is a kernel
+ * without Landlock: then file reads are allowed while loading (imports
+ * need them) and refused (EACCES) at call time, as nothing else confines
+ * them. Calls not in the table trap: the SIGSYS handler reports the
+ * syscall on the channel and the worker dies by SIGSYS.
  */
 #include "config.h"
 
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <sched.h>
-
-#include <linux/filter.h>
-#include <linux/seccomp.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -45,109 +59,173 @@
 #include "../src/frame.h"
 #include "sandbox.h"
 
-#define SANDBOX_NOFILE	16
+#define SANDBOX_NOFILE	64
+#define OPEN_WRITE	(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)
 
 enum rule_arg {
 	ARG_NONE,
 	ARG_NO_EXEC,		/* arg 2 (prot) without PROT_EXEC */
+	ARG_FILE_EXEC,		/* mmap of a file, PROT_EXEC without WRITE */
 	ARG_NOT_SIGSYS,		/* arg 0 (signal) is not SIGSYS */
 	ARG_IS_SIGSYS,
-	ARG_WRITE_FLAGS		/* arg `flags` has a write/create bit */
+	ARG_READ_ONLY,		/* open flags without a write/create bit */
+	ARG_WRITE_FLAGS,	/* open flags with one: one rule per bit */
+	ARG_CMD,		/* arg 1 equals the rule's value (fcntl) */
+	ARG_UNIX,		/* arg 0 (domain) is AF_UNIX */
+	ARG_QUERY,		/* arg 0 (pid) 0 and arg 1 (new limit) NULL */
+	ARG_NARROW		/* seccomp(SET_MODE_FILTER, 0, &call filter) */
 };
 
 struct rule {
 	const char	*name;
-	uint32_t	 action;	/* 0: the table's action */
 	enum rule_arg	 arg;
+	uint64_t	 value;		/* ARG_CMD */
+	uint32_t	 action;	/* 0: the group's action */
 };
 
-/* Load phase: default ALLOW, these refused. */
-static const struct rule load_denied[] = {
-	/* new processes and programs */
-	{ "fork", 0, ARG_NONE }, { "vfork", 0, ARG_NONE },
-	{ "clone", 0, ARG_NONE }, { "clone3", 0, ARG_NONE },
-	{ "execve", 0, ARG_NONE }, { "execveat", 0, ARG_NONE },
-	/* network */
-	{ "socket", 0, ARG_NONE }, { "socketpair", 0, ARG_NONE },
-	{ "connect", 0, ARG_NONE }, { "bind", 0, ARG_NONE },
-	{ "listen", 0, ARG_NONE },
-	/* other processes */
-	{ "kill", 0, ARG_NONE }, { "tkill", 0, ARG_NONE },
-	{ "tgkill", 0, ARG_NONE }, { "ptrace", 0, ARG_NONE },
-	{ "process_vm_readv", 0, ARG_NONE }, { "process_vm_writev", 0, ARG_NONE },
-	{ "pidfd_open", 0, ARG_NONE }, { "pidfd_send_signal", 0, ARG_NONE },
-	/* the filesystem, written */
-	{ "open", SCMP_ACT_ERRNO(EACCES), ARG_WRITE_FLAGS },
-	{ "openat", SCMP_ACT_ERRNO(EACCES), ARG_WRITE_FLAGS },
-	{ "openat2", SCMP_ACT_ERRNO(ENOSYS), ARG_NONE },
-	{ "creat", 0, ARG_NONE }, { "mknod", 0, ARG_NONE },
-	{ "mknodat", 0, ARG_NONE }, { "unlink", 0, ARG_NONE },
-	{ "unlinkat", 0, ARG_NONE }, { "rename", 0, ARG_NONE },
-	{ "renameat", 0, ARG_NONE }, { "renameat2", 0, ARG_NONE },
-	{ "mkdir", 0, ARG_NONE }, { "mkdirat", 0, ARG_NONE },
-	{ "rmdir", 0, ARG_NONE }, { "link", 0, ARG_NONE },
-	{ "linkat", 0, ARG_NONE }, { "symlink", 0, ARG_NONE },
-	{ "symlinkat", 0, ARG_NONE }, { "chmod", 0, ARG_NONE },
-	{ "fchmod", 0, ARG_NONE }, { "fchmodat", 0, ARG_NONE },
-	{ "chown", 0, ARG_NONE }, { "fchown", 0, ARG_NONE },
-	{ "lchown", 0, ARG_NONE }, { "fchownat", 0, ARG_NONE },
-	{ "truncate", 0, ARG_NONE }, { "utimensat", 0, ARG_NONE },
-	{ "setxattr", 0, ARG_NONE }, { "lsetxattr", 0, ARG_NONE },
-	{ "mount", 0, ARG_NONE }, { "umount2", 0, ARG_NONE },
-	{ "chroot", 0, ARG_NONE }, { "pivot_root", 0, ARG_NONE },
-	{ NULL, 0, ARG_NONE }
+#define R(n)		{ n, ARG_NONE, 0, 0 }
+#define RA(n, a)	{ n, a, 0, 0 }
+#define RE(n, e)	{ n, ARG_NONE, 0, SCMP_ACT_ERRNO(e) }
+#define RCMD(n, c)	{ n, ARG_CMD, c, 0 }
+#define REND		{ NULL, ARG_NONE, 0, 0 }
+
+/* The channel, stderr, fds the worker or its imports opened. */
+static const struct rule group_io[] = {
+	R("read"), R("readv"), R("pread64"), R("write"), R("writev"),
+	R("recvfrom"), R("close"), R("close_range"), R("dup"), R("dup2"),
+	R("dup3"), R("lseek"),
+	RCMD("fcntl", F_GETFD), RCMD("fcntl", F_SETFD), RCMD("fcntl", F_GETFL),
+	RCMD("fcntl", F_SETFL), RCMD("fcntl", F_DUPFD),
+	RCMD("fcntl", F_DUPFD_CLOEXEC), RCMD("fcntl", F_GETLK),
+	RCMD("fcntl", F_SETLK), RCMD("fcntl", F_SETLKW),
+	/* Python's own: non-blocking, close-on-exec, isatty, sizes. */
+	RCMD("ioctl", FIONBIO), RCMD("ioctl", FIOCLEX), RCMD("ioctl", FIONCLEX),
+	RCMD("ioctl", TCGETS), RCMD("ioctl", TIOCGWINSZ),
+	RCMD("ioctl", FIONREAD),
+	REND
 };
 
-/* Call phase: default TRAP (then death by SIGSYS), these allowed. */
-static const struct rule call_allowed[] = {
-	/* the channel, stderr */
-	{ "read", 0, ARG_NONE }, { "write", 0, ARG_NONE },
-	{ "writev", 0, ARG_NONE }, { "recvfrom", 0, ARG_NONE },
-	{ "close", 0, ARG_NONE },
-	/* memory, never executable */
-	{ "brk", 0, ARG_NONE }, { "mmap", 0, ARG_NO_EXEC },
-	{ "mprotect", 0, ARG_NO_EXEC }, { "munmap", 0, ARG_NONE },
-	{ "mremap", 0, ARG_NONE }, { "madvise", 0, ARG_NONE },
-	/* the GIL, randomness, time */
-	{ "futex", 0, ARG_NONE }, { "getrandom", 0, ARG_NONE },
-	{ "clock_gettime", 0, ARG_NONE }, { "gettimeofday", 0, ARG_NONE },
-	{ "clock_nanosleep", 0, ARG_NONE }, { "nanosleep", 0, ARG_NONE },
-	{ "clock_getres", 0, ARG_NONE }, { "sched_yield", 0, ARG_NONE },
-	{ "timer_settime", 0, ARG_NONE },	/* held results' timer */
-	/* signals and exit; nobody may take SIGSYS away from us */
-	{ "rt_sigreturn", 0, ARG_NONE }, { "rt_sigprocmask", 0, ARG_NONE },
-	{ "rt_sigaction", 0, ARG_NOT_SIGSYS },
-	{ "rt_sigaction", SCMP_ACT_KILL_PROCESS, ARG_IS_SIGSYS },
-	{ "exit", 0, ARG_NONE }, { "exit_group", 0, ARG_NONE },
-	/* harmless identity */
-	{ "getpid", 0, ARG_NONE }, { "gettid", 0, ARG_NONE },
-	{ "getppid", 0, ARG_NONE }, { "getuid", 0, ARG_NONE },
-	{ "geteuid", 0, ARG_NONE }, { "getgid", 0, ARG_NONE },
-	{ "getegid", 0, ARG_NONE },
-	/* soft failures where Python would otherwise die without a word */
-	{ "open", SCMP_ACT_ERRNO(EACCES), ARG_NONE },
-	{ "openat", SCMP_ACT_ERRNO(EACCES), ARG_NONE },
-	{ "stat", SCMP_ACT_ERRNO(EACCES), ARG_NONE },
-	{ "lstat", SCMP_ACT_ERRNO(EACCES), ARG_NONE },
-	{ "newfstatat", SCMP_ACT_ERRNO(EACCES), ARG_NONE },
-	{ "fstat", SCMP_ACT_ERRNO(EACCES), ARG_NONE },
-	{ "statx", SCMP_ACT_ERRNO(EACCES), ARG_NONE },
-	{ "access", SCMP_ACT_ERRNO(EACCES), ARG_NONE },
-	{ "faccessat", SCMP_ACT_ERRNO(EACCES), ARG_NONE },
-	{ "faccessat2", SCMP_ACT_ERRNO(EACCES), ARG_NONE },
-	{ "readlink", SCMP_ACT_ERRNO(EACCES), ARG_NONE },
-	{ "getcwd", SCMP_ACT_ERRNO(EACCES), ARG_NONE },
-	{ "getdents64", SCMP_ACT_ERRNO(EACCES), ARG_NONE },
-	{ "ioctl", SCMP_ACT_ERRNO(ENOTTY), ARG_NONE },
-	{ "lseek", SCMP_ACT_ERRNO(ESPIPE), ARG_NONE },
-	{ "fcntl", SCMP_ACT_ERRNO(EBADF), ARG_NONE },
-	{ "sysinfo", SCMP_ACT_ERRNO(EPERM), ARG_NONE },
-	{ "sched_getaffinity", SCMP_ACT_ERRNO(EPERM), ARG_NONE },
-	{ NULL, 0, ARG_NONE }
+/* Memory: nothing both writable and executable, nothing anonymous run. */
+static const struct rule group_memory[] = {
+	R("brk"), RA("mmap", ARG_NO_EXEC), RA("mmap", ARG_FILE_EXEC),
+	RA("mprotect", ARG_NO_EXEC), R("munmap"), R("mremap"), R("madvise"),
+	REND
 };
 
-static int	sandbox_chan = -1;
-static void	(*sandbox_last_words)(void);
+/* The GIL, randomness, time, the held results' timer. */
+static const struct rule group_time[] = {
+	R("futex"), R("getrandom"), R("sched_yield"), R("clock_gettime"),
+	R("gettimeofday"), R("time"), R("clock_getres"), R("clock_nanosleep"),
+	R("nanosleep"), R("timer_settime"), R("timer_gettime"),
+	R("getitimer"), R("setitimer"), R("alarm"), R("getrusage"),
+	R("times"), RE("sched_getaffinity", EPERM), RE("sysinfo", EPERM),
+	REND
+};
+
+/* Own signals and exit; nobody may take SIGSYS away from the handler. */
+static const struct rule group_signals[] = {
+	R("rt_sigreturn"), R("rt_sigprocmask"), R("sigaltstack"),
+	R("rt_sigpending"), RA("rt_sigaction", ARG_NOT_SIGSYS),
+	{ "rt_sigaction", ARG_IS_SIGSYS, 0, SCMP_ACT_KILL_PROCESS },
+	R("exit"), R("exit_group"),
+	REND
+};
+
+/* Who am I: harmless answers; the rest of identity is refused softly. */
+static const struct rule group_identity[] = {
+	R("getpid"), R("gettid"), R("getppid"), R("getuid"), R("geteuid"),
+	R("getgid"), R("getegid"), R("getresuid"), R("getresgid"),
+	R("getgroups"), R("getpgrp"), R("getpgid"), R("getsid"), R("uname"),
+	RA("prlimit64", ARG_QUERY), R("getrlimit"), R("getpriority"),
+	RE("setuid", EPERM), RE("setgid", EPERM), RE("setreuid", EPERM),
+	RE("setregid", EPERM), RE("setresuid", EPERM), RE("setresgid", EPERM),
+	RE("setgroups", EPERM), RE("setfsuid", EPERM), RE("setfsgid", EPERM),
+	/* Libraries probe (libcap's constructor reads the bounding set);
+	 * nothing here may change: PDEATHSIG, dumpable, persona stay. */
+	RE("prctl", EPERM), RE("personality", EPERM),
+	REND
+};
+
+/*
+ * Waiting on the worker's own fds (asyncio's import probes epoll, its
+ * loop wakes itself through a socketpair): nothing here reaches out.
+ */
+static const struct rule group_events[] = {
+	R("epoll_create1"), R("epoll_ctl"), R("epoll_wait"), R("epoll_pwait"),
+	R("epoll_pwait2"), R("poll"), R("ppoll"), R("select"), R("pselect6"),
+	R("eventfd2"), R("pipe2"), RA("socketpair", ARG_UNIX), R("sendto"),
+	R("recvmsg"), R("sendmsg"), R("shutdown"), R("getsockname"),
+	R("getpeername"), R("getsockopt"),
+	REND
+};
+
+/* Reading files: confined by Landlock where there is one. */
+static const struct rule group_files_read[] = {
+	RA("open", ARG_READ_ONLY), RA("openat", ARG_READ_ONLY),
+	R("stat"), R("lstat"), R("fstat"), R("newfstatat"), R("statx"),
+	R("access"), R("faccessat"), R("faccessat2"), R("readlink"),
+	R("readlinkat"), R("getdents64"), R("getcwd"), R("statfs"),
+	R("fstatfs"), R("fadvise64"),
+	REND
+};
+
+/* Writing files: refused softly (Python raises PermissionError). */
+static const struct rule group_files_write[] = {
+	{ "open", ARG_WRITE_FLAGS, 0, SCMP_ACT_ERRNO(EACCES) },
+	{ "openat", ARG_WRITE_FLAGS, 0, SCMP_ACT_ERRNO(EACCES) },
+	RE("openat2", ENOSYS), RE("creat", EACCES), RE("truncate", EACCES),
+	RE("ftruncate", EACCES), RE("mkdir", EACCES), RE("mkdirat", EACCES),
+	RE("rmdir", EACCES), RE("unlink", EACCES), RE("unlinkat", EACCES),
+	RE("rename", EACCES), RE("renameat", EACCES), RE("renameat2", EACCES),
+	RE("link", EACCES), RE("linkat", EACCES), RE("symlink", EACCES),
+	RE("symlinkat", EACCES), RE("chmod", EACCES), RE("fchmod", EACCES),
+	RE("fchmodat", EACCES), RE("chown", EACCES), RE("fchown", EACCES),
+	RE("lchown", EACCES), RE("fchownat", EACCES), RE("utimensat", EACCES),
+	RE("mknod", EACCES), RE("mknodat", EACCES), RE("chdir", EACCES),
+	RE("fchdir", EACCES),
+	REND
+};
+
+/* The load phase's one extra right: narrowing itself to the call filter. */
+static const struct rule group_narrow[] = {
+	RA("seccomp", ARG_NARROW),
+	REND
+};
+
+/*
+ * Never in any group, so they trap (named here for the reader and the
+ * tests): io_uring_setup/enter/register, userfaultfd, kill, tkill,
+ * tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_open,
+ * pidfd_send_signal, pidfd_getfd, ptrace, process_vm_readv/writev,
+ * open_by_handle_at, name_to_handle_at, mount,
+ * umount2, fsopen, fsmount, fsconfig, move_mount, open_tree, pivot_root,
+ * chroot, unshare, setns, clone, clone3, fork, vfork, execve, execveat,
+ * bpf, perf_event_open, keyctl, add_key, request_key, memfd_create,
+ * socket, connect, bind, listen, sendmsg, shmget, msgget,
+ * semget, mq_open, setrlimit, setpriority, capset, landlock_*,
+ * seccomp (but the one narrowing call while loading).
+ */
+
+struct group {
+	const struct rule	*rules;
+	uint32_t		 action;	/* where a rule names none */
+};
+
+struct bpf {
+	struct sock_fprog	prog;
+	int			ready;
+};
+
+static struct {
+	struct bpf	 load, call;
+	int		 landlock_abi;	/* 0: none (or refused) */
+	int		 view_fd;	/* the Landlock ruleset, or -1 */
+	int		 no_namespaces;
+	int		 namespaces;	/* SANDBOX_NS_* the worker got */
+	int		 caps_dropped;	/* 2: and the bounding set */
+	int		 chan;
+	void		(*last_words)(void);
+} sb = { .view_fd = -1, .chan = -1 };
 
 static int
 sandbox_fail(char *err, size_t errlen, const char *what, int e)
@@ -158,89 +236,99 @@ sandbox_fail(char *err, size_t errlen, const char *what, int e)
 }
 
 static int
+sandbox_add_cmp(scmp_filter_ctx ctx, uint32_t action, int nr, unsigned n,
+    const struct scmp_arg_cmp *cmp)
+{
+	return seccomp_rule_add_array(ctx, action, nr, n, cmp);
+}
+
+static int
+sandbox_add_write_flags(scmp_filter_ctx ctx, uint32_t action, int nr,
+    unsigned argn)
+{
+	static const int	bits[] = { O_WRONLY, O_RDWR, O_CREAT, O_TRUNC,
+				    O_APPEND };
+	struct scmp_arg_cmp	cmp;
+	size_t			i;
+	int			rv;
+
+	for (i = 0; i < sizeof(bits) / sizeof(*bits); i++) {
+		cmp = (struct scmp_arg_cmp){ argn, SCMP_CMP_MASKED_EQ,
+		    bits[i], bits[i] };
+		if ((rv = sandbox_add_cmp(ctx, action, nr, 1, &cmp)) < 0)
+			return rv;
+	}
+	return 0;
+}
+
+static int
 sandbox_add(scmp_filter_ctx ctx, const struct rule *r, uint32_t action)
 {
-	int	nr, rv;
+	struct scmp_arg_cmp	cmp[3];
+	unsigned		flags_arg;
+	int			nr;
 
 	if ((nr = seccomp_syscall_resolve_name(r->name)) == __NR_SCMP_ERROR)
 		return 0;	/* not on this architecture */
 	if (r->action != 0)
 		action = r->action;
+	flags_arg = strcmp(r->name, "open") == 0 ? 1 : 2;
 	switch (r->arg) {
 	case ARG_NONE:
 		return seccomp_rule_add(ctx, action, nr, 0);
 	case ARG_NO_EXEC:
-		return seccomp_rule_add(ctx, action, nr, 1,
-		    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+		cmp[0] = SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
+		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
+	case ARG_FILE_EXEC:
+		cmp[0] = SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC | PROT_WRITE,
+		    PROT_EXEC);
+		cmp[1] = SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_ANONYMOUS, 0);
+		return sandbox_add_cmp(ctx, action, nr, 2, cmp);
 	case ARG_NOT_SIGSYS:
-		return seccomp_rule_add(ctx, action, nr, 1,
-		    SCMP_A0(SCMP_CMP_NE, SIGSYS));
+		cmp[0] = SCMP_A0(SCMP_CMP_NE, SIGSYS);
+		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
 	case ARG_IS_SIGSYS:
-		return seccomp_rule_add(ctx, action, nr, 1,
-		    SCMP_A0(SCMP_CMP_EQ, SIGSYS));
+		cmp[0] = SCMP_A0(SCMP_CMP_EQ, SIGSYS);
+		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
+	case ARG_READ_ONLY:
+		cmp[0] = (struct scmp_arg_cmp){ flags_arg, SCMP_CMP_MASKED_EQ,
+		    OPEN_WRITE, 0 };
+		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
 	case ARG_WRITE_FLAGS:
-		/* Any of these bits makes it a write: one rule per bit. */
-		{
-			static const int bits[] = { O_WRONLY, O_RDWR, O_CREAT,
-			    O_TRUNC, O_APPEND };
-			struct scmp_arg_cmp cmp;
-			size_t i;
-			unsigned argn = strcmp(r->name, "open") == 0 ? 1 : 2;
-
-			for (i = 0; i < sizeof(bits) / sizeof(*bits); i++) {
-				cmp = (struct scmp_arg_cmp){ argn,
-				    SCMP_CMP_MASKED_EQ, bits[i], bits[i] };
-				if ((rv = seccomp_rule_add_array(ctx, action,
-				    nr, 1, &cmp)) < 0)
-					return rv;
-			}
-			return 0;
-		}
+		return sandbox_add_write_flags(ctx, action, nr, flags_arg);
+	case ARG_CMD:
+		cmp[0] = SCMP_A1(SCMP_CMP_EQ, r->value);
+		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
+	case ARG_UNIX:
+		cmp[0] = SCMP_A0(SCMP_CMP_EQ, AF_UNIX);
+		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
+	case ARG_QUERY:
+		cmp[0] = SCMP_A0(SCMP_CMP_EQ, 0);
+		cmp[1] = SCMP_A2(SCMP_CMP_EQ, 0);
+		return sandbox_add_cmp(ctx, action, nr, 2, cmp);
+	case ARG_NARROW:
+		cmp[0] = SCMP_A0(SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER);
+		cmp[1] = SCMP_A1(SCMP_CMP_EQ, 0);
+		cmp[2] = SCMP_A2(SCMP_CMP_EQ, (uintptr_t)&sb.call.prog);
+		return sandbox_add_cmp(ctx, action, nr, 3, cmp);
 	}
 	return -EINVAL;
 }
 
-/*
- * The two filters, compiled to BPF once (in the spawner, before it forks
- * any worker) and only loaded per worker: compiling with libseccomp is
- * most of what a sandbox costs.
- */
-struct bpf {
-	struct sock_fprog	prog;
-	int			ready;
-};
-static struct bpf	load_bpf, call_bpf;
-
 static int
-sandbox_compile(struct bpf *out, uint32_t def, const struct rule *table,
-    uint32_t action, char *err, size_t errlen)
+sandbox_export(scmp_filter_ctx ctx, struct bpf *out)
 {
-	scmp_filter_ctx	 ctx;
-	const struct rule *r;
-	struct stat	 st;
-	int		 rv, fd;
+	struct stat	st;
+	int		fd, rv;
 
-	if (out->ready)
-		return 0;
-	if ((ctx = seccomp_init(def)) == NULL)
-		return sandbox_fail(err, errlen, "seccomp_init", ENOMEM);
-	for (r = table; r->name != NULL; r++)
-		if ((rv = sandbox_add(ctx, r, action)) < 0) {
-			seccomp_release(ctx);
-			return sandbox_fail(err, errlen, r->name, rv);
-		}
-	if ((fd = memfd_create("mcp-hotd-bpf", MFD_CLOEXEC)) == -1) {
-		seccomp_release(ctx);
-		return sandbox_fail(err, errlen, "memfd_create", errno);
-	}
+	if ((fd = memfd_create("mcp-hotd-bpf", MFD_CLOEXEC)) == -1)
+		return -errno;
 	rv = seccomp_export_bpf(ctx, fd);
-	seccomp_release(ctx);
 	if (rv < 0 || fstat(fd, &st) == -1 || st.st_size <= 0 ||
 	    (out->prog.filter = malloc((size_t)st.st_size)) == NULL ||
 	    pread(fd, out->prog.filter, (size_t)st.st_size, 0) != st.st_size) {
 		close(fd);
-		return sandbox_fail(err, errlen, "seccomp_export_bpf",
-		    rv < 0 ? rv : EIO);
+		return rv < 0 ? rv : -EIO;
 	}
 	close(fd);
 	out->prog.len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
@@ -248,57 +336,234 @@ sandbox_compile(struct bpf *out, uint32_t def, const struct rule *table,
 	return 0;
 }
 
-/* Compile both filters now, so forked workers only load them. */
+/*
+ * Compiled to BPF once (in the spawner, before it forks any worker) and
+ * only loaded per worker: compiling with libseccomp is most of what a
+ * sandbox costs.
+ */
+static int
+sandbox_compile(struct bpf *out, const struct group *groups, char *err,
+    size_t errlen)
+{
+	scmp_filter_ctx		 ctx;
+	const struct group	*g;
+	const struct rule	*r;
+	int			 rv = 0;
+
+	if ((ctx = seccomp_init(SCMP_ACT_TRAP)) == NULL)
+		return sandbox_fail(err, errlen, "seccomp_init", ENOMEM);
+	for (g = groups; g->rules != NULL && rv == 0; g++)
+		for (r = g->rules; r->name != NULL && rv == 0; r++)
+			if ((rv = sandbox_add(ctx, r, g->action)) < 0)
+				snprintf(err, errlen, "sandbox: rule %s: %s",
+				    r->name, strerror(-rv));
+	if (rv == 0 && (rv = sandbox_export(ctx, out)) < 0)
+		sandbox_fail(err, errlen, "seccomp_export_bpf", rv);
+	seccomp_release(ctx);
+	return rv < 0 ? -1 : 0;
+}
+
+static int
+sandbox_compile_filters(char *err, size_t errlen)
+{
+	const uint32_t	reads = sb.view_fd != -1 ? SCMP_ACT_ALLOW :
+			    SCMP_ACT_ERRNO(EACCES);
+	const struct group load[] = {
+		{ group_io, SCMP_ACT_ALLOW }, { group_memory, SCMP_ACT_ALLOW },
+		{ group_time, SCMP_ACT_ALLOW },
+		{ group_signals, SCMP_ACT_ALLOW },
+		{ group_identity, SCMP_ACT_ALLOW },
+		{ group_events, SCMP_ACT_ALLOW },
+		{ group_files_read, SCMP_ACT_ALLOW },
+		{ group_files_write, SCMP_ACT_ALLOW },
+		{ group_narrow, SCMP_ACT_ALLOW }, { NULL, 0 }
+	};
+	const struct group call[] = {
+		{ group_io, SCMP_ACT_ALLOW }, { group_memory, SCMP_ACT_ALLOW },
+		{ group_time, SCMP_ACT_ALLOW },
+		{ group_signals, SCMP_ACT_ALLOW },
+		{ group_identity, SCMP_ACT_ALLOW },
+		{ group_events, SCMP_ACT_ALLOW },
+		{ group_files_read, reads },
+		{ group_files_write, SCMP_ACT_ALLOW }, { NULL, 0 }
+	};
+
+	if (sb.call.ready)
+		return 0;
+	if (sandbox_compile(&sb.call, call, err, errlen) == -1 ||
+	    sandbox_compile(&sb.load, load, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
+/* Landlock, by hand: Debian 12's headers stop at ABI 2. */
+#define LL_CREATE_RULESET_VERSION	(1U << 0)
+#define LL_RULE_PATH_BENEATH		1
+#define LL_FS_EXECUTE			(1ULL << 0)
+#define LL_FS_WRITE_FILE		(1ULL << 1)
+#define LL_FS_READ_FILE			(1ULL << 2)
+#define LL_FS_READ_DIR			(1ULL << 3)
+#define LL_FS_ABI1			((1ULL << 13) - 1)
+#define LL_FS_REFER			(1ULL << 13)	/* ABI 2 */
+#define LL_FS_TRUNCATE			(1ULL << 14)	/* ABI 3 */
+#define LL_FS_IOCTL_DEV			(1ULL << 15)	/* ABI 5 */
+#define LL_NET_ALL			3ULL		/* ABI 4 */
+#define LL_SCOPE_ALL			3ULL		/* ABI 6 */
+
+struct ll_ruleset_attr {
+	uint64_t	fs, net, scoped;
+};
+
+struct ll_path_beneath {
+	uint64_t	allowed;
+	int32_t		parent_fd;
+} __attribute__((packed));
+
 int
-sandbox_prepare(char *err, size_t errlen)
+sandbox_landlock_abi(void)
 {
-	if (sandbox_compile(&load_bpf, SCMP_ACT_ALLOW, load_denied,
-	    SCMP_ACT_ERRNO(EPERM), err, errlen) == -1 ||
-	    sandbox_compile(&call_bpf, SCMP_ACT_TRAP, call_allowed,
-	    SCMP_ACT_ALLOW, err, errlen) == -1)
-		return -1;
-	return 0;
+	long	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+		    LL_CREATE_RULESET_VERSION);
+
+	return abi < 0 ? 0 : (int)abi;
 }
 
 static int
-sandbox_install(struct bpf *b, char *err, size_t errlen)
+sandbox_view_ruleset(int abi)
 {
-	if (sandbox_prepare(err, errlen) == -1)
-		return -1;
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &b->prog) == -1)
-		return sandbox_fail(err, errlen, "PR_SET_SECCOMP", errno);
-	return 0;
+	struct ll_ruleset_attr	attr = { LL_FS_ABI1, 0, 0 };
+	size_t			size = sizeof(attr.fs);
+
+	if (abi >= 2)
+		attr.fs |= LL_FS_REFER;
+	if (abi >= 3)
+		attr.fs |= LL_FS_TRUNCATE;
+	if (abi >= 5)
+		attr.fs |= LL_FS_IOCTL_DEV;
+	if (abi >= 4) {
+		attr.net = LL_NET_ALL;	/* no TCP bind or connect at all */
+		size = offsetof(struct ll_ruleset_attr, scoped);
+	}
+	if (abi >= 6) {
+		/* No signals, no abstract sockets, beyond the worker. */
+		attr.scoped = LL_SCOPE_ALL;
+		size = sizeof(attr);
+	}
+	return (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
 }
 
-static int
-sandbox_limit(int resource, rlim_t value)
-{
-	struct rlimit	rl = { value, value };
-
-	return setrlimit(resource, &rl);
-}
-
-/* Tell the supervisor which syscall the filter caught, then die by SIGSYS. */
+/* One path into the view: read (or rw), beneath it if a directory. */
 static void
-sandbox_on_sigsys(int sig, siginfo_t *si, void *ctx)
+sandbox_view_add(const char *path, int writable)
 {
-	char		 json[64];
-	uint8_t		 buf[FRAME_HDR_LEN + sizeof(json)];
-	struct frame_hdr h = { MSG_SYSCALL, 0, 0 };
-	int		 n;
+	struct ll_path_beneath	pb;
+	struct stat		st;
+	int			fd;
 
-	(void)sig;
-	(void)ctx;
-	if (sandbox_last_words != NULL)
-		sandbox_last_words();
-	n = snprintf(json, sizeof(json), "{\"nr\":%d}", si->si_syscall);
-	h.len = (uint32_t)n;
-	frame_hdr_encode(&h, buf);
-	memcpy(buf + FRAME_HDR_LEN, json, (size_t)n);
-	(void)!write(sandbox_chan, buf, FRAME_HDR_LEN + (size_t)n);
-	/* SA_RESETHAND made SIGSYS fatal again; a trapped call delivers it. */
-	syscall(SYS_kill, 0, SIGSYS);
-	_exit(128 + SIGSYS);
+	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1)
+		return;		/* absent here: nothing to see */
+	if (fstat(fd, &st) == 0) {
+		pb.allowed = LL_FS_READ_FILE;
+		if (S_ISDIR(st.st_mode))
+			pb.allowed |= LL_FS_READ_DIR;
+		else if (writable)
+			pb.allowed |= LL_FS_WRITE_FILE;
+		pb.parent_fd = fd;
+		(void)syscall(SYS_landlock_add_rule, sb.view_fd,
+		    LL_RULE_PATH_BENEATH, &pb, 0);
+	}
+	close(fd);
+}
+
+/* What every interpreter reads, wherever it is (symlinks resolve). */
+static const char *const view_fixed[] = {
+	"/etc/ld.so.cache", "/etc/localtime", "/etc/timezone", "/etc/ssl",
+	"/usr/lib/ssl", "/usr/share/ca-certificates",
+	"/usr/local/share/ca-certificates", "/usr/share/zoneinfo",
+	"/usr/lib/locale", "/etc/mime.types", "/dev/urandom", "/dev/random",
+	NULL
+};
+
+/* The directories of the shared objects mapped now: their neighbours are
+ * what lazily imported C extensions link against. */
+static void
+sandbox_view_add_libdirs(void)
+{
+	char	 line[4096], *path, *slash;
+	FILE	*f;
+
+	if ((f = fopen("/proc/self/maps", "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if ((path = strchr(line, '/')) == NULL ||
+		    strstr(path, ".so") == NULL)
+			continue;
+		path[strcspn(path, "\n")] = '\0';
+		if ((slash = strrchr(path, '/')) != NULL && slash != path)
+			*slash = '\0';
+		sandbox_view_add(path, 0);
+	}
+	fclose(f);
+}
+
+static int
+sandbox_view_open(const char *const *paths, int no_landlock)
+{
+	const char *const	*p;
+
+	if (no_landlock || (sb.landlock_abi = sandbox_landlock_abi()) <= 0) {
+		sb.landlock_abi = 0;
+		return 0;
+	}
+	if ((sb.view_fd = sandbox_view_ruleset(sb.landlock_abi)) == -1)
+		return -1;
+	for (p = view_fixed; *p != NULL; p++)
+		sandbox_view_add(*p, 0);
+	sandbox_view_add("/dev/null", 1);
+	for (p = paths; p != NULL && *p != NULL; p++)
+		sandbox_view_add(*p, 0);
+	sandbox_view_add_libdirs();
+	return 0;
+}
+
+/*
+ * Once per process that forks or is a worker: the file view (paths:
+ * the interpreter's sys.path) and both filters.
+ */
+int
+sandbox_prepare(const char *const *paths, int no_landlock, int no_namespaces,
+    char *err, size_t errlen)
+{
+	sb.no_namespaces = no_namespaces;
+	if (sb.call.ready)
+		return 0;
+	if (sandbox_view_open(paths, no_landlock) == -1)
+		return sandbox_fail(err, errlen, "landlock_create_ruleset",
+		    errno);
+	return sandbox_compile_filters(err, errlen);
+}
+
+/*
+ * Fork a worker (CLONE_PARENT: the supervisor's child) alone in new PID
+ * and IPC namespaces, or without them where the kernel refuses (for
+ * whatever reason: the remaining layers hold on their own).
+ */
+pid_t
+sandbox_fork(void)
+{
+	static const int	ns = CLONE_NEWPID | CLONE_NEWIPC;
+	pid_t			pid;
+
+	if (!sb.no_namespaces) {
+		pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | ns | SIGCHLD, 0,
+		    0, 0, 0);
+		if (pid == 0)
+			sb.namespaces |= SANDBOX_NS_PID | SANDBOX_NS_IPC;
+		if (pid != -1 || (errno != EPERM && errno != EINVAL &&
+		    errno != ENOSPC && errno != EUSERS && errno != ENOSYS))
+			return pid;
+	}
+	return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
 }
 
 static int
@@ -313,73 +578,237 @@ sandbox_write_file(const char *path, const char *text)
 	return ok ? 0 : -1;
 }
 
-/*
- * Extra isolation where the kernel allows it: a network namespace of our
- * own, so the worker has no network at all (not even loopback up). Root
- * gets one directly; others through an unprivileged user namespace that
- * maps their own uid and gid, so file access is unchanged. Returns 1 when
- * isolated, 0 with why when not (never an error: seccomp still applies).
- */
-int
-sandbox_no_network(char *why, size_t whylen)
+/* Map our own uid and gid into the user namespace just made. */
+static void
+sandbox_map_self(uid_t uid, gid_t gid)
 {
 	char	map[64];
-	uid_t	uid = getuid();
-	gid_t	gid = getgid();
 
-	if (unshare(CLONE_NEWNET) == 0)
-		return 1;
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) == -1) {
-		snprintf(why, whylen, "unshare: %s", strerror(errno));
-		return 0;
-	}
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
 	if (sandbox_write_file("/proc/self/uid_map", map) == -1)
-		return 1;	/* isolated, though as the overflow user */
+		return;		/* isolated, though as the overflow user */
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
 	if (sandbox_write_file("/proc/self/setgroups", "deny") == 0)
 		sandbox_write_file("/proc/self/gid_map", map);
-	return 1;
 }
 
+/*
+ * The spawner's (or an exec'd worker's) own namespaces, before Python
+ * starts: a network namespace with no interfaces and private IPC; a user
+ * namespace first where we are not root. Then nothing of the same uid may
+ * read or write our memory. Returns the SANDBOX_NS_* made; *why says what
+ * failed.
+ */
 int
-sandbox_load_phase(int memory_mb, char *err, size_t errlen)
+sandbox_isolate(int no_namespaces, char *why, size_t whylen)
 {
-	/* Compiled before the limits: exporting BPF writes a memfd. */
-	if (sandbox_prepare(err, errlen) == -1)
+	uid_t	uid = getuid();
+	gid_t	gid = getgid();
+	int	made = 0;
+
+	if (no_namespaces)
+		;	/* forced: the supervisor said so already */
+	else if (unshare(CLONE_NEWNET | CLONE_NEWIPC) == 0)
+		made = SANDBOX_NS_NET | SANDBOX_NS_IPC;
+	else if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWIPC) == 0) {
+		sandbox_map_self(uid, gid);
+		made = SANDBOX_NS_USER | SANDBOX_NS_NET | SANDBOX_NS_IPC;
+	} else
+		snprintf(why, whylen, "unshare: %s", strerror(errno));
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);	/* after the uid_map */
+	if (getpid() == 1)	/* an exec'd worker, cloned into its own */
+		made |= SANDBOX_NS_PID | SANDBOX_NS_IPC;
+	sb.namespaces = made;
+	return made;
+}
+
+/* Every capability gone: CAP_SYS_PTRACE would beat non-dumpable. */
+static int
+sandbox_drop_caps(void)
+{
+	struct __user_cap_header_struct	h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct	d[2];
+	int				cap, bounding = 1;
+
+	for (cap = 0; cap < 64; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1) {
+			if (errno == EPERM)
+				bounding = 0;	/* no CAP_SETPCAP: none to drop */
+			else if (errno != EINVAL)
+				return -1;
+		}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
+	    errno != EINVAL)
 		return -1;
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capset, &h, d) == -1)
+		return -1;
+	sb.caps_dropped = bounding ? 2 : 1;
+	return 0;
+}
+
+static int
+sandbox_limit(int resource, rlim_t value)
+{
+	struct rlimit	rl = { value, value };
+
+	return setrlimit(resource, &rl);
+}
+
+static int
+sandbox_rlimits(int memory_mb)
+{
 	if (sandbox_limit(RLIMIT_AS, (rlim_t)memory_mb << 20) == -1 ||
 	    sandbox_limit(RLIMIT_FSIZE, 0) == -1 ||
-	    sandbox_limit(RLIMIT_CORE, 0) == -1)
-		return sandbox_fail(err, errlen, "setrlimit", errno);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		return sandbox_fail(err, errlen, "no_new_privs", errno);
-	return sandbox_install(&load_bpf, err, errlen);
+	    sandbox_limit(RLIMIT_CORE, 0) == -1 ||
+	    sandbox_limit(RLIMIT_NPROC, 0) == -1 ||
+	    sandbox_limit(RLIMIT_NOFILE, SANDBOX_NOFILE) == -1)
+		return -1;
+	return 0;
 }
 
-/* last_words runs in the SIGSYS handler, before the worker dies. */
-int
-sandbox_call_phase(int chan, void (*last_words)(void), char *err,
-    size_t errlen)
+/* Tell the supervisor which syscall the filter caught, then die by SIGSYS. */
+static void
+sandbox_on_sigsys(int sig, siginfo_t *si, void *ctx)
+{
+	char		 json[64];
+	uint8_t		 buf[FRAME_HDR_LEN + sizeof(json)];
+	struct frame_hdr h = { MSG_SYSCALL, 0, 0 };
+	int		 n;
+
+	(void)sig;
+	(void)ctx;
+	if (sb.last_words != NULL)
+		sb.last_words();
+	n = snprintf(json, sizeof(json), "{\"nr\":%d}", si->si_syscall);
+	h.len = (uint32_t)n;
+	frame_hdr_encode(&h, buf);
+	memcpy(buf + FRAME_HDR_LEN, json, (size_t)n);
+	(void)!write(sb.chan, buf, FRAME_HDR_LEN + (size_t)n);
+	/*
+	 * SA_RESETHAND made SIGSYS fatal again, and kill is in no group: it
+	 * traps, and the kernel's forced SIGSYS kills us (even as the init of
+	 * a PID namespace, which ignores signals it sends itself).
+	 */
+	syscall(SYS_kill, 0, SIGSYS);
+	_exit(128 + SIGSYS);
+}
+
+static int
+sandbox_on_sigsys_install(void)
 {
 	struct sigaction	sa;
 
-	if (syscall(SYS_close_range, chan + 1, ~0U, 0) == -1)
-		return sandbox_fail(err, errlen, "close_range", errno);
-	if (chdir("/") == -1)
-		return sandbox_fail(err, errlen, "chdir", errno);
-	if (setsid() == -1)
-		return sandbox_fail(err, errlen, "setsid", errno);
-	if (sandbox_limit(RLIMIT_NPROC, 0) == -1 ||
-	    sandbox_limit(RLIMIT_NOFILE, SANDBOX_NOFILE) == -1)
-		return sandbox_fail(err, errlen, "setrlimit", errno);
-	sandbox_chan = chan;
-	sandbox_last_words = last_words;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = sandbox_on_sigsys;
 	sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGSYS, &sa, NULL) == -1)
+	return sigaction(SIGSYS, &sa, NULL);
+}
+
+static int
+sandbox_landlock_enter(void)
+{
+	int	rv;
+
+	if (sb.view_fd == -1)
+		return 0;
+	rv = (int)syscall(SYS_landlock_restrict_self, sb.view_fd, 0);
+	close(sb.view_fd);
+	sb.view_fd = -1;
+	return rv;
+}
+
+/* Installing a filter needs no prctl: the narrowing call is seccomp(2). */
+static int
+sandbox_install(struct bpf *b)
+{
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &b->prog);
+}
+
+/*
+ * Everything before the first line of tool code, in the worker. chan is
+ * the channel (fd 3); last_words runs in the SIGSYS handler first.
+ */
+int
+sandbox_enter(int chan, void (*last_words)(void), int memory_mb, char *err,
+    size_t errlen)
+{
+	sb.chan = chan;
+	sb.last_words = last_words;
+	if (personality(PER_LINUX) == -1)
+		return sandbox_fail(err, errlen, "personality", errno);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		return sandbox_fail(err, errlen, "prctl", errno);
+	(void)setsid();		/* already a leader as a namespace's init */
+	/* As a PID namespace's init, orphans would be ours: none can exist
+	 * (no group allows clone), and any would be reaped at once. */
+	signal(SIGCHLD, SIG_IGN);
+	if (chdir("/") == -1)
+		return sandbox_fail(err, errlen, "chdir", errno);
+	if (sandbox_drop_caps() == -1)
+		return sandbox_fail(err, errlen, "dropping capabilities", errno);
+	if (sandbox_rlimits(memory_mb) == -1)
+		return sandbox_fail(err, errlen, "setrlimit", errno);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		return sandbox_fail(err, errlen, "no_new_privs", errno);
+	if (sandbox_landlock_enter() == -1)
+		return sandbox_fail(err, errlen, "landlock_restrict_self",
+		    errno);
+	/* Fds the spawner (or the exec) left bypass the view: none stays. */
+	if (syscall(SYS_close_range, chan + 1, ~0U, 0) == -1)
+		return sandbox_fail(err, errlen, "close_range", errno);
+	if (sandbox_on_sigsys_install() == -1)
 		return sandbox_fail(err, errlen, "sigaction", errno);
-	return sandbox_install(&call_bpf, err, errlen);
+	if (!sb.load.ready || sandbox_install(&sb.load) == -1)
+		return sandbox_fail(err, errlen, "seccomp (load filter)",
+		    sb.load.ready ? errno : EINVAL);
+	return 0;
+}
+
+/*
+ * After loading: whatever tool code did to fds 0 and 1 or left open, the
+ * call phase starts with /dev/null on both and nothing but stderr and the
+ * channel besides; then the call filter.
+ */
+int
+sandbox_call_phase(char *err, size_t errlen)
+{
+	int	null;
+
+	if ((null = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		return sandbox_fail(err, errlen, "/dev/null", errno);
+	if ((null != STDIN_FILENO && dup2(null, STDIN_FILENO) == -1) ||
+	    (null != STDOUT_FILENO && dup2(null, STDOUT_FILENO) == -1))
+		return sandbox_fail(err, errlen, "dup2", errno);
+	if (syscall(SYS_close_range, sb.chan + 1, ~0U, 0) == -1)
+		return sandbox_fail(err, errlen, "close_range", errno);
+	if (sandbox_install(&sb.call) == -1)
+		return sandbox_fail(err, errlen, "seccomp (call filter)", errno);
+	return 0;
+}
+
+/* The worker's layers, as JSON for READY (and the supervisor's log). */
+void
+sandbox_report(char *buf, size_t len)
+{
+	static const struct {
+		int		 bit;
+		const char	*name;
+	} ns[] = {
+		{ SANDBOX_NS_PID, "pid" }, { SANDBOX_NS_IPC, "ipc" },
+		{ SANDBOX_NS_NET, "net" }, { SANDBOX_NS_USER, "user" }
+	};
+	char	names[32] = "";
+	size_t	i, n = 0;
+
+	for (i = 0; i < sizeof(ns) / sizeof(*ns); i++)
+		if (sb.namespaces & ns[i].bit)
+			n += (size_t)snprintf(names + n, sizeof(names) - n,
+			    "%s%s", n ? "," : "", ns[i].name);
+	snprintf(buf, len, "{\"seccomp\":\"load+call\",\"landlock\":%d,"
+	    "\"namespaces\":\"%s\",\"capabilities\":\"%s\"}",
+	    sb.landlock_abi, n ? names : "none",
+	    sb.caps_dropped == 2 ? "none" : "none (bounding set kept)");
 }

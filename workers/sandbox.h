@@ -1,12 +1,23 @@
 #ifndef SANDBOX_H
 #define SANDBOX_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 
+/* Namespaces a worker is in (sandbox_isolate, sandbox_fork). */
+#define SANDBOX_NS_PID	0x01
+#define SANDBOX_NS_IPC	0x02
+#define SANDBOX_NS_NET	0x04
+#define SANDBOX_NS_USER	0x08
+
 /* sandbox.c */
-int	sandbox_no_network(char *, size_t);
-int	sandbox_prepare(char *, size_t);
-int	sandbox_load_phase(int, char *, size_t);
-int	sandbox_call_phase(int, void (*)(void), char *, size_t);
+int	sandbox_landlock_abi(void);
+int	sandbox_isolate(int, char *, size_t);
+int	sandbox_prepare(const char *const *, int, int, char *, size_t);
+pid_t	sandbox_fork(void);
+int	sandbox_enter(int, void (*)(void), int, char *, size_t);
+int	sandbox_call_phase(char *, size_t);
+void	sandbox_report(char *, size_t);
 
 #endif /* SANDBOX_H */

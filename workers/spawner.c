@@ -100,16 +100,24 @@ spawner_reply(uint64_t id, const char *key, long value, const char *error)
 		spawner_die("write");
 }
 
-/* In the new worker: its fds in place, nothing of the spawner's kept. */
+/*
+ * In the new worker: its fds in place. What else the spawner held (the
+ * file view's ruleset among it) is closed by sandbox_enter, once the view
+ * is on. A PID namespace's init sees getppid() 0; should the supervisor
+ * be gone already, the channel's EOF ends us.
+ */
 static void __attribute__((noreturn))
 spawner_child(int chan, int err, pid_t supervisor, const char *name)
 {
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != supervisor)
+	pid_t	parent = getppid();
+
+	if (parent != supervisor && parent != 0)
 		_exit(126);
 	if (dup2(err, STDOUT_FILENO) == -1 || dup2(err, STDERR_FILENO) == -1 ||
 	    dup2(chan, CHAN) == -1)
 		_exit(126);
-	syscall(SYS_close_range, CHAN + 1, ~0U, 0);
+	close(chan);
+	close(err);
 	worker_set_title(name);
 	prctl(PR_SET_NAME, "mcp-hotd-worker");
 	worker_serve(name);
@@ -190,17 +198,13 @@ void
 spawner_main(void)
 {
 	struct frame_hdr	 h;
-	char			 name[MAX_SPAWN_FRAME], why[256];
+	char			 name[MAX_SPAWN_FRAME];
 	pid_t			 pid, supervisor = getppid();
 	int			 fds[2], rv;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
 		spawner_die("prctl");
 	prctl(PR_SET_NAME, "mcp-hotd-spawn");
-	if (sandbox_prepare(why, sizeof(why)) == -1) {
-		fprintf(stderr, "mcp-hotd-worker --spawner: %s\n", why);
-		_exit(1);
-	}
 	/*
 	 * Children share these pages until they write them: so load a tool
 	 * once (caches, specialised bytecode), fill the pools, freeze the heap,
@@ -219,8 +223,7 @@ spawner_main(void)
 			_exit(1);
 		}
 		PyOS_BeforeFork();
-		pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0,
-		    0);
+		pid = sandbox_fork();
 		if (pid == 0) {
 			PyOS_AfterFork_Child();
 			spawner_child(fds[0], fds[1], supervisor, name);
