@@ -189,6 +189,14 @@ def attack_tools(consts):
     tools.append(tool("forge_ready", head + f"os.write(3, frame(2, {ready!r}))\n"
                       "time.sleep(3)\ndef forge_ready() -> str:\n    return 'HOLE'\n",
                       load_timeout_ms=8000))
+    # READ_IMPLIES_EXEC asked for while loading, used at call time.
+    tools.append(tool("rie", head + "try:\n    sc(135, 0x0400000)\nexcept OSError:\n    pass\n"
+                      "def rie() -> str:\n"
+                      "    p = libc.mmap(None, 4096, 3, 0x22, -1, 0)\n"
+                      "    ctypes.memmove(p, b'\\xc3', 1)\n"
+                      "    ctypes.CFUNCTYPE(None)(p)()\n"
+                      "    return 'HOLE: ran code from memory mapped without PROT_EXEC'\n",
+                      timeout_ms=5000))
     # fds 0 and 1 pointed at a file and one more fd kept from the load.
     tools.append(tool("fds_kept", head + "fd = os.open(os.__file__, os.O_RDONLY)\n"
                       "os.dup2(fd, 0)\nos.dup2(fd, 1)\nos.dup2(fd, 9)\n"
@@ -291,6 +299,9 @@ def run_mode(user, args):
     check("forge_ready" not in listed, f"[{label}] a forged READY serves nothing", sorted(listed)[:5])
     check(s.wait_for(lambda: "before its call-phase sandbox" in s.stderr(), 10),
           f"[{label}] a forged READY kills its worker, logged")
+    r = s.call("rie")
+    check(r.get("isError") and "SIGSEGV" in text_of(r),
+          f"[{label}] READ_IMPLIES_EXEC from loading makes no data executable", r)
     r = s.call("fds_kept")
     check(json.loads(text_of(r)) == [[0, 1, 2, 3], [0, 0]],
           f"[{label}] the call phase has /dev/null on 0 and 1 and no fd of the load", r)
