@@ -19,7 +19,10 @@ static const char *const frame_names[MSG_TYPE_MAX] = {
 void
 frame_hdr_encode(const struct frame_hdr *h, uint8_t out[FRAME_HDR_LEN])
 {
-	memcpy(out, &h->type, 4);
+	const uint16_t	version = FRAME_VERSION;
+
+	memcpy(out, &h->type, 2);
+	memcpy(out + 2, &version, 2);
 	memcpy(out + 4, &h->len, 4);
 	memcpy(out + 8, &h->id, 8);
 }
@@ -32,9 +35,14 @@ int
 frame_hdr_decode(const uint8_t in[FRAME_HDR_LEN], size_t max_len,
     struct frame_hdr *h, const char **why)
 {
-	memcpy(&h->type, in, 4);
+	memcpy(&h->type, in, 2);
+	memcpy(&h->version, in + 2, 2);
 	memcpy(&h->len, in + 4, 4);
 	memcpy(&h->id, in + 8, 8);
+	if (h->version != FRAME_VERSION) {
+		*why = "another frame version";
+		return -1;
+	}
 	if (h->type == 0 || h->type >= MSG_TYPE_MAX) {
 		*why = "unknown message type";
 		return -1;

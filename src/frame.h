@@ -3,9 +3,13 @@
  *
  * Every frame is a fixed header followed by `len` bytes of payload:
  *
- *	uint32_t type	one of enum msg_type
- *	uint32_t len	payload length in bytes (0 .. the receiver's maximum)
- *	uint64_t id	the call id for MSG_CALL / MSG_RESULT, else 0
+ *	uint16_t type		one of enum msg_type
+ *	uint16_t version	FRAME_VERSION: both ends are built together,
+ *				a frame of another version is refused
+ *	uint32_t len		payload length in bytes (0 .. the receiver's
+ *				maximum)
+ *	uint64_t id		the call id for MSG_CALL / MSG_RESULT, the
+ *				request's for MSG_SPAWN / MSG_SPAWNED, else 0
  *
  * Both ends are on one host, so fields are in host byte order. Payloads are
  * JSON text (UTF-8, no trailing NUL). A receiver checks the type and the
@@ -38,6 +42,10 @@ enum msg_type {
 };
 
 #define FRAME_HDR_LEN	16
+#define FRAME_VERSION	1
+
+/* A worker's (and the spawner's) end of its channel. */
+#define FRAME_CHANNEL_FD	3
 
 /*
  * Not a frame: a worker runs one call at a time and reads no frame while it
@@ -47,8 +55,15 @@ enum msg_type {
  */
 #define WORKER_CANCEL_SIGNAL	(SIGRTMIN + 3)
 
+/*
+ * Inside a worker only: its one-shot timer's signal, which writes results
+ * a pipelined batch holds while a later call runs (see workers/chanout.c).
+ */
+#define WORKER_HELD_SIGNAL	(SIGRTMIN + 2)
+
 struct frame_hdr {
-	uint32_t	type;
+	uint16_t	type;
+	uint16_t	version;	/* set by frame_hdr_encode */
 	uint32_t	len;
 	uint64_t	id;
 };

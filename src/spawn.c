@@ -27,7 +27,6 @@
 #include "frame.h"
 #include "mcp-hotd.h"
 
-#define WORKER_CHANNEL_FD	3
 #define SPAWNER_RETRY_MIN_MS	500
 #define SPAWNER_RETRY_MAX_MS	30000
 #define ORPHANS			64
@@ -85,10 +84,10 @@ spawn_exec(int chan, int errfd, pid_t parent, const char *arg)
 	    dup2(null, STDIN_FILENO) == -1 ||
 	    dup2(errfd, STDOUT_FILENO) == -1 ||
 	    dup2(errfd, STDERR_FILENO) == -1 ||
-	    dup2(chan, WORKER_CHANNEL_FD) == -1)
+	    dup2(chan, FRAME_CHANNEL_FD) == -1)
 		_exit(126);
 	/* Everything else the supervisor holds stays out of the worker. */
-	syscall(SYS_close_range, WORKER_CHANNEL_FD + 1, ~0U, 0);
+	syscall(SYS_close_range, FRAME_CHANNEL_FD + 1, ~0U, 0);
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&all);
@@ -134,7 +133,7 @@ spawn_fork_exec(const char *arg, int chan, int errfd, char *err, size_t errlen)
 static int
 spawn_ask(const char *name, int chan, int errfd)
 {
-	struct frame_hdr	 h = { MSG_SPAWN, 0, 0 };
+	struct frame_hdr	 h = { .type = MSG_SPAWN };
 	uint8_t			 hb[FRAME_HDR_LEN];
 	union {
 		struct cmsghdr	hdr;

@@ -28,7 +28,6 @@
 #include "frame.h"
 #include "mcp-hotd.h"
 
-#define WORKER_CHANNEL_FD	3
 #define WORKER_LOG_LINE		4096
 #define WORKER_LOG_RATE		65536	/* stderr bytes a second, each */
 /* Room for the result envelope around a reply of max_reply bytes. */
@@ -52,7 +51,8 @@ static void
 worker_send(struct worker *w, uint32_t type, uint64_t id, const char *payload,
     size_t len)
 {
-	struct frame_hdr	h = { type, (uint32_t)len, id };
+	struct frame_hdr	h = { .type = (uint16_t)type, .len = (uint32_t)len,
+				    .id = id };
 	uint8_t			hb[FRAME_HDR_LEN];
 	struct evbuffer		*out;
 

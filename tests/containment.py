@@ -46,7 +46,7 @@ def sc(nr, *a):
         raise OSError(e, os.strerror(e))
     return r
 def frame(t, payload, id=0):
-    return struct.pack('=IIQ', t, len(payload), id) + payload
+    return struct.pack('=HHIQ', t, 1, len(payload), id) + payload
 '''
 
 # name: (body returning a string, what a held sandbox gives). The body is

@@ -9,15 +9,21 @@
 int
 main(void)
 {
-	struct frame_hdr	 in = { MSG_RESULT, 1234, 0x1122334455667788ULL };
+	struct frame_hdr	 in = { .type = MSG_RESULT, .len = 1234,
+				    .id = 0x1122334455667788ULL };
 	struct frame_hdr	 out;
 	uint8_t			 buf[FRAME_HDR_LEN];
 	const char		*why = NULL;
 
 	frame_hdr_encode(&in, buf);
 	CHECK(frame_hdr_decode(buf, 4096, &out, &why) == 0, "valid header decodes");
-	CHECK(out.type == in.type && out.len == in.len && out.id == in.id,
-	    "round trip keeps type, length and id");
+	CHECK(out.type == in.type && out.len == in.len && out.id == in.id &&
+	    out.version == FRAME_VERSION,
+	    "round trip keeps type, length and id, and carries the version");
+
+	buf[2] ^= 0x01;		/* the version's low byte */
+	CHECK(frame_hdr_decode(buf, 4096, &out, &why) == -1 &&
+	    strstr(why, "version") != NULL, "another frame version refused");
 
 	in.len = 4097;
 	frame_hdr_encode(&in, buf);

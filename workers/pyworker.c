@@ -21,16 +21,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chanout.h"
 #include "pyconv.h"
 #include "pyworker.h"
 #include "sandbox.h"
 #include "../src/frame.h"
 
-#define CHAN		3
 #define MAX_IN_FRAME	(1024U * 1024 * 1024)
 #define RX_SPIN		200	/* non-blocking reads before sleeping */
 #define TX_BATCH	65536	/* held results written at this size */
-#define HELD_MAX_NS	1000000	/* a held result waits on a call at most */
 
 static const char toolhost_source[] =
 #include "toolhost.inc"
@@ -74,7 +73,7 @@ die(const char *fmt, ...)
 
 /*
  * Input is read in as large chunks as the socket holds, so a batch of
- * pipelined calls costs one read. Output frames are built in place in tx,
+ * pipelined calls costs one read. Output frames are built in place in chanout,
  * the result's JSON written straight after its header, and a batch's
  * results leave in one write when the batch is done.
  */
@@ -83,70 +82,9 @@ static struct {
 	size_t	 cap, off, len;
 } rx;
 
-static struct pybuf	tx;
-
-static void
-tx_write(void)
-{
-	size_t	off = 0;
-	ssize_t	n;
-
-	while (off < tx.len) {
-		if ((n = write(CHAN, tx.p + off, tx.len - off)) == -1 &&
-		    errno == EINTR)
-			continue;
-		if (n <= 0)
-			_exit(0);	/* the supervisor is gone */
-		off += (size_t)n;
-	}
-	tx.len = 0;
-}
-
-/*
- * Held results: while a call runs, the batch's earlier results wait in tx.
- * They must not wait long on it, nor die with it: a timer's signal writes
- * them after HELD_MAX_NS (so a slow call never makes a finished one look
- * timed out), and so does a crash signal, the sandbox's SIGSYS, or
- * os._exit(), before the worker goes. Only a tool that ends the process
- * by other means (a raw exit syscall through ctypes, say) loses them: the
- * supervisor then answers those calls with the worker's death.
- */
-static volatile sig_atomic_t	held;		/* a call runs; tx is whole */
+/* Which call runs, for the cancel signal's handler. */
 static _Atomic uint64_t		running;	/* the call running, or 0 */
 static _Atomic uint64_t		cancel_next;	/* cancelled before it ran */
-static volatile sig_atomic_t	held_timer_armed;
-static timer_t			held_timer;
-static int			held_timer_ok;
-
-/* Async-signal-safe: write what is held, if a call is running. */
-static void
-worker_write_held(void)
-{
-	int	saved = errno;
-
-	if (held && tx.len > 0) {
-		held = 0;
-		tx_write();
-		held = 1;
-	}
-	errno = saved;
-}
-
-static void
-held_on_timer(int sig)
-{
-	(void)sig;
-	held_timer_armed = 0;
-	worker_write_held();
-}
-
-/* A fault re-raises itself once we return (SA_RESETHAND); abort() too. */
-static void
-held_on_crash(int sig)
-{
-	(void)sig;
-	worker_write_held();
-}
 
 /*
  * The supervisor's WORKER_CANCEL_SIGNAL: if the call it names runs, Python
@@ -174,7 +112,7 @@ held_py_write(PyObject *self, PyObject *args)
 {
 	(void)self;
 	(void)args;
-	worker_write_held();
+	chanout_write_held();
 	Py_RETURN_NONE;
 }
 
@@ -183,82 +121,17 @@ static PyMethodDef held_methods[] = {
 	{ NULL, NULL, 0, NULL }
 };
 
-/* Before the sandbox closes: the timer, the handlers, their stack. */
+/* Over Python's own handler, which toolhost.arm_cancel installed. */
 static void
-held_setup(void)
+cancel_setup(void)
 {
-	static char		 altstack[65536];
-	static const int	 crash[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
-				    SIGABRT };
-	struct sigevent		 sev;
-	struct sigaction	 sa;
-	stack_t			 ss = { .ss_sp = altstack,
-				    .ss_size = sizeof(altstack) };
-	size_t			 i;
+	struct sigaction	sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = held_on_timer;
-	sa.sa_flags = SA_RESTART;
-	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_SIGNAL;
-	sev.sigev_signo = SIGRTMIN + 2;
-	if (sigaction(SIGRTMIN + 2, &sa, NULL) == 0 &&
-	    timer_create(CLOCK_MONOTONIC, &sev, &held_timer) == 0)
-		held_timer_ok = 1;
-	sigaltstack(&ss, NULL);
-	/* Over Python's own handler, which toolhost.arm_cancel installed. */
 	sa.sa_sigaction = cancel_on_signal;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigaction(WORKER_CANCEL_SIGNAL, &sa, NULL);
-	sa.sa_handler = held_on_crash;
-	sa.sa_flags = SA_RESETHAND | SA_ONSTACK | SA_NODEFER;
-	for (i = 0; i < sizeof(crash) / sizeof(*crash); i++)
-		sigaction(crash[i], &sa, NULL);
-}
-
-/* Around a tool's code: what tx holds may be written from a handler. */
-static void
-held_begin(void)
-{
-	struct itimerspec	its = { { 0, 0 }, { 0, HELD_MAX_NS } };
-
-	if (tx.len == 0)
-		return;
-	if (held_timer_ok && !held_timer_armed) {
-		held_timer_armed = 1;
-		timer_settime(held_timer, 0, &its, NULL);
-	}
-	atomic_signal_fence(memory_order_seq_cst);
-	held = 1;
-}
-
-static void
-held_end(void)
-{
-	held = 0;
-	atomic_signal_fence(memory_order_seq_cst);
-}
-
-/* Start a frame in tx; its length is set by frame_end. */
-static size_t
-frame_begin(uint32_t type, uint64_t id)
-{
-	struct frame_hdr	h = { type, 0, id };
-	size_t			start = tx.len;
-
-	pybuf_reserve(&tx, FRAME_HDR_LEN);
-	frame_hdr_encode(&h, (uint8_t *)tx.p + tx.len);
-	tx.len += FRAME_HDR_LEN;
-	return start;
-}
-
-static void
-frame_end(size_t start)
-{
-	uint32_t	len = (uint32_t)(tx.len - start - FRAME_HDR_LEN);
-
-	memcpy(tx.p + start + 4, &len, sizeof(len));
 }
 
 /*
@@ -275,12 +148,12 @@ rx_read(char *buf, size_t len)
 	int	spin;
 
 	for (spin = wk.served ? 0 : RX_SPIN; spin < RX_SPIN; spin++) {
-		if ((n = recv(CHAN, buf, len, MSG_DONTWAIT)) >= 0 ||
+		if ((n = recv(FRAME_CHANNEL_FD, buf, len, MSG_DONTWAIT)) >= 0 ||
 		    (errno != EAGAIN && errno != EINTR))
 			return n;
 		sched_yield();	/* whoever shares our core goes first */
 	}
-	return read(CHAN, buf, len);
+	return read(FRAME_CHANNEL_FD, buf, len);
 }
 
 /* Make at least want bytes available in rx; 0 at EOF. */
@@ -311,7 +184,7 @@ rx_fill(size_t want)
 
 /*
  * The next frame, its payload left in rx (valid until the next call), or
- * NULL at EOF. Before waiting for input, what is in tx goes out.
+ * NULL at EOF. Before waiting for input, what is in chanout goes out.
  */
 static const char *
 recv_frame(struct frame_hdr *h)
@@ -319,14 +192,14 @@ recv_frame(struct frame_hdr *h)
 	const char	*why, *p;
 
 	if (rx.len < FRAME_HDR_LEN)
-		tx_write();	/* the batch is done */
+		chanout_flush();	/* the batch is done */
 	if (!rx_fill(FRAME_HDR_LEN))
 		return NULL;
 	if (frame_hdr_decode((uint8_t *)rx.buf + rx.off, MAX_IN_FRAME, h,
 	    &why) == -1)
 		die("bad frame from the supervisor: %s", why);
 	if (rx.len < FRAME_HDR_LEN + (size_t)h->len)
-		tx_write();
+		chanout_flush();
 	if (!rx_fill(FRAME_HDR_LEN + (size_t)h->len))
 		die("the supervisor closed the channel mid-frame");
 	p = rx.buf + rx.off + FRAME_HDR_LEN;
@@ -340,13 +213,13 @@ load_failed(const char *error)
 {
 	size_t	f;
 
-	tx.len = 0;	/* a READY being built, if any */
-	f = frame_begin(MSG_LOAD_FAILED, 0);
-	pybuf_add(&tx, "{\"error\":", 9);
-	pybuf_add_string(&tx, error, strlen(error));
-	pybuf_add(&tx, "}", 1);
-	frame_end(f);
-	tx_write();
+	chanout.len = 0;	/* a READY being built, if any */
+	f = chanout_frame_begin(MSG_LOAD_FAILED, 0);
+	pybuf_add(&chanout, "{\"error\":", 9);
+	pybuf_add_string(&chanout, error, strlen(error));
+	pybuf_add(&chanout, "}", 1);
+	chanout_frame_end(f);
+	chanout_flush();
 	_exit(0);
 }
 
@@ -411,23 +284,23 @@ worker_python_start(void)
 	    "sys.stderr.reconfigure(line_buffering=True)\n");
 }
 
-/* Append `,"key":` and o's JSON to tx, or fail the load naming key. */
+/* Append `,"key":` and o's JSON to chanout, or fail the load naming key. */
 static void
 ready_member(const char *key, PyObject *o)
 {
 	char	why[256], msg[320];
 
-	pybuf_add(&tx, ",\"", 2);
-	pybuf_add(&tx, key, strlen(key));
-	pybuf_add(&tx, "\":", 2);
-	if (pyconv_dump(&tx, o, why, sizeof(why)) == -1) {
+	pybuf_add(&chanout, ",\"", 2);
+	pybuf_add(&chanout, key, strlen(key));
+	pybuf_add(&chanout, "\":", 2);
+	if (pyconv_dump(&chanout, o, why, sizeof(why)) == -1) {
 		snprintf(msg, sizeof(msg), "%s (in the derived %s)", why, key);
 		load_failed(msg);
 	}
 }
 
 /*
- * Load the tool and put READY in tx: {"function","inputSchema","warnings",
+ * Load the tool and put READY in chanout: {"function","inputSchema","warnings",
  * "doc","isolation"}.
  */
 static void
@@ -449,44 +322,44 @@ tool_load(PyObject *msg)
 	}
 	wk.func = PyTuple_GetItem(res, 0);
 	Py_INCREF(wk.func);
-	f = frame_begin(MSG_READY, 0);
-	pybuf_add(&tx, "{\"function\":", 12);
+	f = chanout_frame_begin(MSG_READY, 0);
+	pybuf_add(&chanout, "{\"function\":", 12);
 	fname = PyObject_GetAttrString(wk.func, "__name__");
 	s = fname ? PyUnicode_AsUTF8(fname) : NULL;
 	PyErr_Clear();
-	pybuf_add_string(&tx, s ? s : wk.name, strlen(s ? s : wk.name));
+	pybuf_add_string(&chanout, s ? s : wk.name, strlen(s ? s : wk.name));
 	Py_XDECREF(fname);
 	ready_member("inputSchema", PyTuple_GetItem(res, 1));
 	ready_member("warnings", PyTuple_GetItem(res, 2));
 	ready_member("doc", PyTuple_GetItem(res, 3));
 	sandbox_report(layers, sizeof(layers));
-	pybuf_add(&tx, ",\"isolation\":", 13);
-	pybuf_add(&tx, layers, strlen(layers));
+	pybuf_add(&chanout, ",\"isolation\":", 13);
+	pybuf_add(&chanout, layers, strlen(layers));
 	if (wk.isolation[0] != '\0') {
-		pybuf_add(&tx, ",\"isolation_failed\":", 20);
-		pybuf_add_string(&tx, wk.isolation, strlen(wk.isolation));
+		pybuf_add(&chanout, ",\"isolation_failed\":", 20);
+		pybuf_add_string(&chanout, wk.isolation, strlen(wk.isolation));
 	}
-	pybuf_add(&tx, "}", 1);
-	frame_end(f);
+	pybuf_add(&chanout, "}", 1);
+	chanout_frame_end(f);
 	Py_DECREF(res);
 }
 
-/* A CallToolResult in tx: one text item holding text, len bytes. */
+/* A CallToolResult in chanout: one text item holding text, len bytes. */
 static void
 result_text(const char *text, size_t len, const char *structured,
     size_t slen, int is_error)
 {
-	pybuf_add(&tx, "{\"content\":[{\"type\":\"text\",\"text\":", 34);
-	pybuf_add_string(&tx, text, len);
-	pybuf_add(&tx, "}]", 2);
+	pybuf_add(&chanout, "{\"content\":[{\"type\":\"text\",\"text\":", 34);
+	pybuf_add_string(&chanout, text, len);
+	pybuf_add(&chanout, "}]", 2);
 	if (structured != NULL) {
-		pybuf_add(&tx, ",\"structuredContent\":", 21);
-		pybuf_add(&tx, structured, slen);
+		pybuf_add(&chanout, ",\"structuredContent\":", 21);
+		pybuf_add(&chanout, structured, slen);
 	}
 	if (is_error)
-		pybuf_add(&tx, ",\"isError\":true}", 16);
+		pybuf_add(&chanout, ",\"isError\":true}", 16);
 	else
-		pybuf_add(&tx, ",\"isError\":false}", 17);
+		pybuf_add(&chanout, ",\"isError\":false}", 17);
 }
 
 static void
@@ -575,7 +448,7 @@ call_function(uint64_t id, PyObject *kwargs)
 	return res;
 }
 
-/* Run one call; its RESULT frame goes into tx. */
+/* Run one call; its RESULT frame goes into chanout. */
 static void
 tool_call(uint64_t id, const char *payload, size_t len)
 {
@@ -585,11 +458,11 @@ tool_call(uint64_t id, const char *payload, size_t len)
 
 	if ((kwargs = pyconv_parse(payload, len)) != NULL &&
 	    PyDict_Check(kwargs)) {
-		held_begin();
+		chanout_hold_begin();
 		res = call_function(id, kwargs);
-		held_end();
+		chanout_hold_end();
 	}
-	f = frame_begin(MSG_RESULT, id);
+	f = chanout_frame_begin(MSG_RESULT, id);
 	if (kwargs == NULL || !PyDict_Check(kwargs)) {
 		PyErr_Clear();
 		result_error("the arguments are not a JSON object");
@@ -602,11 +475,11 @@ tool_call(uint64_t id, const char *payload, size_t len)
 		Py_DECREF(res);
 	}
 	Py_XDECREF(kwargs);
-	if ((outlen = tx.len - f - FRAME_HDR_LEN) > wk.max_reply) {
-		tx.len = f + FRAME_HDR_LEN;
+	if ((outlen = chanout.len - f - FRAME_HDR_LEN) > wk.max_reply) {
+		chanout.len = f + FRAME_HDR_LEN;
 		result_too_big(outlen);
 	}
-	frame_end(f);
+	chanout_frame_end(f);
 }
 
 /* Before Python starts, so it never sees a network. */
@@ -667,8 +540,9 @@ worker_serve(const char *name)
 	    !PyDict_Check(msg))
 		die("expected a LOAD message first");
 	wk.max_reply = (size_t)load_int(msg, "max_reply", 0);
-	held_setup();
-	if (sandbox_enter(CHAN, worker_write_held, (int)load_int(msg,
+	chanout_setup();
+	cancel_setup();
+	if (sandbox_enter(FRAME_CHANNEL_FD, chanout_write_held, (int)load_int(msg,
 	    "memory_mb", 512), err, sizeof(err)) == -1)
 		load_failed(err);
 	/* From here on, tool code: the load filter holds. */
@@ -676,17 +550,17 @@ worker_serve(const char *name)
 	Py_DECREF(msg);
 	if (sandbox_call_phase(err, sizeof(err)) == -1)
 		load_failed(err);
-	tx_write();	/* READY */
+	chanout_flush();	/* READY */
 
 	while ((payload = recv_frame(&h)) != NULL) {
 		if (h.type != MSG_CALL)
 			die("unexpected %s message", frame_type_name(h.type));
 		tool_call(h.id, payload, h.len);
 		wk.served++;
-		if (tx.len >= TX_BATCH)
-			tx_write();
+		if (chanout.len >= TX_BATCH)
+			chanout_flush();
 	}
-	tx_write();
+	chanout_flush();
 	_exit(0);
 }
 

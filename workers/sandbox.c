@@ -673,7 +673,7 @@ sandbox_on_sigsys(int sig, siginfo_t *si, void *ctx)
 {
 	char		 json[64];
 	uint8_t		 buf[FRAME_HDR_LEN + sizeof(json)];
-	struct frame_hdr h = { MSG_SYSCALL, 0, 0 };
+	struct frame_hdr h = { .type = MSG_SYSCALL };
 	int		 n;
 
 	(void)sig;

@@ -31,7 +31,6 @@
 #include "pyworker.h"
 #include "sandbox.h"
 
-#define CHAN		3
 #define MAX_SPAWN_FRAME	4096
 
 static void __attribute__((noreturn))
@@ -62,7 +61,7 @@ spawner_recv(struct frame_hdr *h, char *payload, size_t size, int fds[2])
 	const char	*why;
 	ssize_t		 n;
 
-	while ((n = recvmsg(CHAN, &msg, MSG_CMSG_CLOEXEC)) == -1 &&
+	while ((n = recvmsg(FRAME_CHANNEL_FD, &msg, MSG_CMSG_CLOEXEC)) == -1 &&
 	    errno == EINTR)
 		;
 	if (n <= 0)
@@ -84,7 +83,7 @@ spawner_recv(struct frame_hdr *h, char *payload, size_t size, int fds[2])
 static void
 spawner_reply(uint64_t id, const char *key, long value, const char *error)
 {
-	struct frame_hdr	 h = { MSG_SPAWNED, 0, id };
+	struct frame_hdr	 h = { .type = MSG_SPAWNED, .id = id };
 	uint8_t			 buf[FRAME_HDR_LEN + 256];
 	int			 n;
 
@@ -96,7 +95,7 @@ spawner_reply(uint64_t id, const char *key, long value, const char *error)
 		    key, value);
 	h.len = (uint32_t)n;
 	frame_hdr_encode(&h, buf);
-	if (write(CHAN, buf, FRAME_HDR_LEN + (size_t)n) == -1)
+	if (write(FRAME_CHANNEL_FD, buf, FRAME_HDR_LEN + (size_t)n) == -1)
 		spawner_die("write");
 }
 
@@ -114,7 +113,7 @@ spawner_child(int chan, int err, pid_t supervisor, const char *name)
 	if (parent != supervisor && parent != 0)
 		_exit(126);
 	if (dup2(err, STDOUT_FILENO) == -1 || dup2(err, STDERR_FILENO) == -1 ||
-	    dup2(chan, CHAN) == -1)
+	    dup2(chan, FRAME_CHANNEL_FD) == -1)
 		_exit(126);
 	close(chan);
 	close(err);
