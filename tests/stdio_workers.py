@@ -153,9 +153,10 @@ except subprocess.TimeoutExpired:
     rc = p.wait()
 waited = time.monotonic() - t0
 log = p.stderr.read().decode()
-# Workers not gone within 2 s (EXIT_GRACE_MS) would be SIGKILLed: under a
-# second means they left on EOF.
-check(rc == 0 and waited < 1.0, "endless stdin: SIGTERM exits 0 promptly, workers leave on EOF",
+# Workers not gone within 2 s (EXIT_GRACE_MS) would be SIGKILLed: well
+# under that means they left on EOF (a worker still loading finishes its
+# load first, which on a busy machine takes a while).
+check(rc == 0 and waited < 1.8, "endless stdin: SIGTERM exits 0 promptly, workers leave on EOF",
       (rc, f"{waited:.3f}s", log[-300:]))
 
 # Startup failures are clear.
