@@ -1,4 +1,21 @@
-/* One tools/call from a client: created by its session, answered once. */
+/*
+ * A call's whole life, from its request to its answer: the only code that
+ * moves a struct call between lists, answers it or frees it.
+ *
+ *	NEW ──enqueue──▶ QUEUED ──send──▶ SENT ──answer──▶ (freed)
+ *	 │                 ▲                │
+ *	 │                 └────requeue─────┘  (its worker died or timed out
+ *	 │                                      before running it)
+ *	 └──wait_reload──▶ RELOAD ──answer──▶ (freed)
+ *
+ * Whose answer it is, apart from where it is: its session's (CALL_TO_CLIENT);
+ * nobody's once the client left (CALL_TO_NOBODY: it runs on, the answer is
+ * dropped); nobody's and stopped once cancelled (CALL_CANCELLED: dropped
+ * from its queue, stopped in its worker, never run again).
+ *
+ * Tool, worker, reload, control and session code call these functions;
+ * each checks the state it expects.
+ */
 #include "config.h"
 
 #include <stdarg.h>
@@ -10,9 +27,48 @@
 
 #include "mcp-hotd.h"
 
+static void
+call_expect(const struct call *c, enum call_state want, const char *move)
+{
+	if (c->state != want)
+		fatalx("call %s: %s from state %d", c->idjson, move, c->state);
+}
+
+/* Off whatever list its state names. */
+static void
+call_unlink(struct call *c)
+{
+	if (c->list != NULL)
+		TAILQ_REMOVE(c->list, c, qentry);
+	c->list = NULL;
+}
+
+/* Off its session: the client no longer waits for it. */
+static void
+call_leave_session(struct call *c, enum call_to to)
+{
+	struct session	*s = c->session;
+
+	c->to = to;
+	if (s == NULL)
+		return;
+	c->session = NULL;
+	TAILQ_REMOVE(&s->calls, c, sentry);
+	s->ninflight--;
+	session_call_done(s);
+}
+
+static void
+call_free(struct call *c)
+{
+	call_unlink(c);
+	call_leave_session(c, CALL_TO_NOBODY);
+	free(c);
+}
+
 /*
  * A call and the text it carries (its id, its arguments; args may be NULL)
- * in one allocation.
+ * in one allocation, in flight for its session.
  */
 struct call *
 call_new(struct session *s, const char *id, size_t idlen, struct tool *t,
@@ -32,12 +88,132 @@ call_new(struct session *s, const char *id, size_t idlen, struct tool *t,
 		c->argslen = argslen;
 		memcpy(p, args, argslen);
 	}
+	c->state = CALL_NEW;
+	c->to = CALL_TO_CLIENT;
 	c->session = s;
 	c->tool = t;
 	c->id = ++sv.next_call_id;
 	TAILQ_INSERT_TAIL(&s->calls, c, sentry);
 	s->ninflight++;
 	return c;
+}
+
+/* NEW -> QUEUED: last in its tool's queue. */
+void
+call_enqueue(struct call *c, struct callq *queue)
+{
+	call_expect(c, CALL_NEW, "enqueue");
+	TAILQ_INSERT_TAIL(queue, c, qentry);
+	c->list = queue;
+	c->state = CALL_QUEUED;
+}
+
+/* QUEUED -> SENT: last on its worker's sent list. */
+void
+call_send(struct call *c, struct callq *sent)
+{
+	call_expect(c, CALL_QUEUED, "send");
+	call_unlink(c);
+	TAILQ_INSERT_TAIL(sent, c, qentry);
+	c->list = sent;
+	c->state = CALL_SENT;
+}
+
+/*
+ * SENT -> QUEUED for every call on sent (a worker that never ran them is
+ * gone): first in queue again, in their order; cancelled ones go.
+ */
+void
+call_requeue(struct callq *sent, struct callq *queue)
+{
+	struct call	*c;
+
+	while ((c = TAILQ_LAST(sent, callq)) != NULL) {
+		call_expect(c, CALL_SENT, "requeue");
+		call_unlink(c);
+		if (c->to == CALL_CANCELLED) {
+			call_free(c);
+			continue;
+		}
+		TAILQ_INSERT_HEAD(queue, c, qentry);
+		c->list = queue;
+		c->state = CALL_QUEUED;
+	}
+}
+
+/* NEW -> RELOAD: a control request answered by a reload's outcome. */
+void
+call_wait_reload(struct call *c, struct callq *waiters)
+{
+	call_expect(c, CALL_NEW, "wait for a reload");
+	TAILQ_INSERT_TAIL(waiters, c, qentry);
+	c->list = waiters;
+	c->state = CALL_RELOAD;
+}
+
+struct call *
+call_first(struct callq *q)
+{
+	return TAILQ_FIRST(q);
+}
+
+size_t
+call_count(struct callq *q)
+{
+	struct call	*c;
+	size_t		 n = 0;
+
+	TAILQ_FOREACH(c, q, qentry)
+		n++;
+	return n;
+}
+
+/* The session's call of this id (as the client wrote it), if in flight. */
+struct call *
+call_find(struct session *s, const char *id, size_t idlen)
+{
+	struct call	*c;
+
+	TAILQ_FOREACH(c, &s->calls, sentry)
+		if (strlen(c->idjson) == idlen &&
+		    memcmp(c->idjson, id, idlen) == 0)
+			return c;
+	return NULL;
+}
+
+/* The client left: its calls run on, their answers go nowhere. */
+void
+call_detach_all(struct session *s)
+{
+	struct call	*c;
+
+	while ((c = TAILQ_FIRST(&s->calls)) != NULL)
+		call_leave_session(c, CALL_TO_NOBODY);
+}
+
+/*
+ * notifications/cancelled: never answered. Still queued, it goes (and its
+ * tool, if draining, may go with it); sent, its worker stops it when it
+ * runs it.
+ */
+void
+call_cancel(struct call *c)
+{
+	struct tool	*t = c->tool;
+
+	call_leave_session(c, CALL_CANCELLED);
+	switch (c->state) {
+	case CALL_QUEUED:
+		call_free(c);
+		tool_call_dropped(t);
+		break;
+	case CALL_SENT:
+		if (t->worker != NULL)
+			worker_cancel_call(t->worker, c);
+		break;
+	default:
+		break;	/* a control request: its answer just goes nowhere */
+	}
 }
 
 /*
@@ -70,32 +246,58 @@ call_answer_raw(struct call *c, const char *result, size_t len)
 		p = mempcpy(p, result, len);
 		*p = '}';
 		session_send_raw(s, buf, n);
-		session_call_done(s, c);
 	}
 	call_free(c);
+}
+
+static void
+call_answer_text(struct call *c, const char *msg)
+{
+	struct json_object	*res = mcp_tool_error(msg);
+	const char		*s;
+	size_t			 len;
+
+	s = mcp_to_string(res, &len);
+	call_answer_raw(c, s, len);
+	json_object_put(res);
 }
 
 /* Answer with isError and a text naming what went wrong. */
 void
 call_answer_error(struct call *c, const char *fmt, ...)
 {
-	struct json_object	*res;
-	const char		*s;
-	char			 msg[2048];
-	size_t			 len;
-	va_list			 ap;
+	char	msg[2048];
+	va_list	ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	res = mcp_tool_error(msg);
-	s = mcp_to_string(res, &len);
-	call_answer_raw(c, s, len);
-	json_object_put(res);
+	call_answer_text(c, msg);
 }
 
+/* Every call on q gets the same text (a reload's outcome). */
 void
-call_free(struct call *c)
+call_answer_all_raw(struct callq *q, const char *result, size_t len)
 {
-	free(c);
+	struct call	*c;
+
+	while ((c = TAILQ_FIRST(q)) != NULL)
+		call_answer_raw(c, result, len);
+}
+
+/* Every call on q gets the same isError. */
+void
+call_fail_all(struct callq *q, const char *fmt, ...)
+{
+	struct call	*c;
+	char		 msg[2048];
+	va_list		 ap;
+
+	if (TAILQ_EMPTY(q))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	while ((c = TAILQ_FIRST(q)) != NULL)
+		call_answer_text(c, msg);
 }

@@ -32,12 +32,8 @@ static struct json_object *
 control_tool(struct tool *t)
 {
 	struct json_object	*o;
-	struct call		*c;
 	char			 hash[17];
-	int			 queued = 0;
 
-	TAILQ_FOREACH(c, &t->queue, qentry)
-		queued++;
 	snprintf(hash, sizeof(hash), "%016" PRIx64, t->spec.hash);
 	o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string(t->spec.name));
@@ -50,7 +46,7 @@ control_tool(struct tool *t)
 	    worker_state_names[t->worker->state] : "none"));
 	json_object_object_add(o, "calls_served",
 	    json_object_new_int64((int64_t)t->calls_served));
-	json_object_object_add(o, "queued", json_object_new_int(queued));
+	json_object_object_add(o, "queued", json_object_new_int((int)call_count(&t->queue)));
 	json_object_object_add(o, "restarts",
 	    json_object_new_int64((int64_t)t->restarts));
 	json_object_object_add(o, "last_error", t->last_error ?

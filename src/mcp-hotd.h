@@ -40,6 +40,8 @@
 #define SESSION_OUTPUT_HIGH	(8 * 1024 * 1024)	/* unread output: */
 #define SESSION_OUTPUT_LOW	(1024 * 1024)		/* hold / resume */
 
+struct call;
+TAILQ_HEAD(callq, call);
 struct evbuffer;
 struct reload;
 struct schema;
@@ -72,20 +74,31 @@ enum tool_state {
 	TOOL_FAILED		/* never became READY; freed after the reload */
 };
 
-/* One call from a client, from tools/call to its answer. */
+/* One call from a client, from tools/call to its answer: see call.c. */
+enum call_state {
+	CALL_NEW,		/* made by its session, on no list yet */
+	CALL_QUEUED,		/* in its tool's queue */
+	CALL_SENT,		/* on its worker's sent list; the head runs */
+	CALL_RELOAD		/* a control request waiting for a reload */
+};
+enum call_to {
+	CALL_TO_CLIENT,		/* its session waits for the answer */
+	CALL_TO_NOBODY,		/* the client left: it runs, unanswered */
+	CALL_CANCELLED		/* cancelled: stopped, never run again */
+};
 struct call {
-	TAILQ_ENTRY(call)	 qentry;	/* tool's queue */
-	TAILQ_ENTRY(call)	 sentry;	/* session's in-flight list */
-	struct session		*session;	/* NULL once the client left */
+	TAILQ_ENTRY(call)	 qentry;	/* on *list: call.c only */
+	TAILQ_ENTRY(call)	 sentry;	/* session's: call.c only */
+	struct callq		*list;		/* the list its state names */
+	enum call_state		 state;
+	enum call_to		 to;
+	struct session		*session;	/* NULL unless CALL_TO_CLIENT */
 	struct tool		*tool;
 	char			*idjson;	/* the JSON-RPC id, as sent */
 	char			*args;		/* the arguments, JSON text */
 	size_t			 argslen;
 	uint64_t		 id;		/* frame id towards the worker */
-	int			 sent;		/* to the worker (else queued) */
-	int			 cancelled;	/* by its client: stop it */
 };
-TAILQ_HEAD(callq, call);
 
 /* One loaded version of a tool and the worker that runs it. */
 struct tool {
@@ -231,12 +244,11 @@ struct tool	*tool_route(const char *);
 struct tool	*tool_route_in(struct tool **, size_t, const char *);
 void		 tool_set_routes(struct tool **, size_t);
 void		 tool_enqueue(struct tool *, struct call *);
-void		 tool_cancel(struct call *);
+void		 tool_call_dropped(struct tool *);
 void		 tool_worker_ready(struct tool *, struct json_object *);
 void		 tool_worker_failed(struct tool *, const char *);
 void		 tool_worker_gone(struct tool *);
 void		 tool_result(struct tool *);
-void		 tool_requeue(struct tool *, struct callq *);
 void		 tool_drain(struct tool *);
 void		 tool_set_error(struct tool *, const char *);
 int		 tool_is_listed(const struct tool *);
@@ -270,10 +282,21 @@ void		 spawn_log_layers(void);
 /* call.c */
 struct call	*call_new(struct session *, const char *, size_t,
 		    struct tool *, const char *, size_t);
+void		 call_enqueue(struct call *, struct callq *);
+void		 call_send(struct call *, struct callq *);
+void		 call_requeue(struct callq *, struct callq *);
+void		 call_wait_reload(struct call *, struct callq *);
+struct call	*call_first(struct callq *);
+size_t		 call_count(struct callq *);
+struct call	*call_find(struct session *, const char *, size_t);
+void		 call_detach_all(struct session *);
+void		 call_cancel(struct call *);
 void		 call_answer_raw(struct call *, const char *, size_t);
 void		 call_answer_error(struct call *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
-void		 call_free(struct call *);
+void		 call_answer_all_raw(struct callq *, const char *, size_t);
+void		 call_fail_all(struct callq *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
 
 /* jsonparse.c: a parsed text as tokens pointing into it */
 enum jtype {
@@ -362,7 +385,7 @@ unsigned	 session_inflight_total(void);
 void		 supervisor_check_exit(void);
 void		 session_send(struct session *, struct json_object *);
 void		 session_send_raw(struct session *, const char *, size_t);
-void		 session_call_done(struct session *, struct call *);
+void		 session_call_done(struct session *);
 void		 session_notify_all(const char *);
 
 /* control.c */

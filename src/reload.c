@@ -63,7 +63,6 @@ reload_result(void)
 static void
 reload_answer(struct reload *r, struct json_object *result)
 {
-	struct call	*c;
 	const char	*s;
 	size_t		 len;
 
@@ -73,10 +72,7 @@ reload_answer(struct reload *r, struct json_object *result)
 	json_object_object_add(result, "time",
 	    json_object_new_int64((int64_t)time(NULL)));
 	s = mcp_to_string(result, &len);
-	while ((c = TAILQ_FIRST(&r->waiters)) != NULL) {
-		TAILQ_REMOVE(&r->waiters, c, qentry);
-		call_answer_raw(c, s, len);
-	}
+	call_answer_all_raw(&r->waiters, s, len);
 }
 
 /* The visible list changed if names, descriptions or schemas differ. */
@@ -268,7 +264,7 @@ reload_failed(struct call *waiter, const char *err)
 	json_object_object_add(result, "tools",
 	    json_object_new_int((int)sv.nroutes));
 	if (waiter != NULL)
-		TAILQ_INSERT_TAIL(&r.waiters, waiter, qentry);
+		call_wait_reload(waiter, &r.waiters);
 	reload_answer(&r, result);
 }
 
@@ -380,7 +376,7 @@ reload_begin(const char *why, struct call *waiter)
 		fatal("%s", __func__);
 	TAILQ_INIT(&r->waiters);
 	if (waiter != NULL)
-		TAILQ_INSERT_TAIL(&r->waiters, waiter, qentry);
+		call_wait_reload(waiter, &r->waiters);
 	r->first = !rl.started;
 	rl.started = 1;
 	r->result = reload_result_new();
@@ -420,15 +416,11 @@ void
 reload_shutdown(void)
 {
 	struct reload	*r;
-	struct call	*c;
 	size_t		 i;
 
 	while ((r = TAILQ_FIRST(&rl.running)) != NULL) {
 		TAILQ_REMOVE(&rl.running, r, entry);
-		while ((c = TAILQ_FIRST(&r->waiters)) != NULL) {
-			TAILQ_REMOVE(&r->waiters, c, qentry);
-			call_answer_error(c, "the server is shutting down");
-		}
+		call_fail_all(&r->waiters, "the server is shutting down");
 		for (i = 0; i < r->nnews; i++)
 			if (r->news[i] != NULL)
 				r->news[i]->reload = NULL;

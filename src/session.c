@@ -32,12 +32,7 @@ session_new(const struct session_ops *ops, void *arg)
 void
 session_free(struct session *s)
 {
-	struct call	*c;
-
-	while ((c = TAILQ_FIRST(&s->calls)) != NULL) {
-		TAILQ_REMOVE(&s->calls, c, sentry);
-		c->session = NULL;
-	}
+	call_detach_all(s);
 	TAILQ_REMOVE(&sv.sessions, s, entry);
 	mcp_state_clear(&s->mcp);
 	if (s->resume != NULL)
@@ -68,11 +63,10 @@ session_check_done(struct session *s)
 		s->ops->done(s);
 }
 
+/* One of its calls left it (call.c): answered, cancelled or detached. */
 void
-session_call_done(struct session *s, struct call *c)
+session_call_done(struct session *s)
 {
-	TAILQ_REMOVE(&s->calls, c, sentry);
-	s->ninflight--;
 	session_resume_later(s);
 	session_check_done(s);
 	if (sv.shutting_down)
@@ -90,21 +84,13 @@ session_cancel(struct session *s, const char *id, size_t idlen)
 {
 	struct call	*c;
 
-	TAILQ_FOREACH(c, &s->calls, sentry)
-		if (strlen(c->idjson) == idlen &&
-		    memcmp(c->idjson, id, idlen) == 0)
-			break;
-	if (c == NULL)
+	if ((c = call_find(s, id, idlen)) == NULL)
 		return;		/* answered already, or never asked */
 	log_info("session %u: call %s cancelled by the client", s->id,
 	    c->idjson);
 	if (s->ops->cancelled != NULL)
 		s->ops->cancelled(s, c->idjson);
-	session_call_done(s, c);
-	c->session = NULL;
-	c->cancelled = 1;
-	if (c->tool != NULL)
-		tool_cancel(c);
+	call_cancel(c);
 }
 
 /* One complete JSON-RPC message from the client. */

@@ -37,13 +37,8 @@ tool_new(struct toolspec *spec, struct reload *r)
 static void
 tool_fail_queue(struct tool *t, const char *why)
 {
-	struct call	*c;
-
-	while ((c = TAILQ_FIRST(&t->queue)) != NULL) {
-		TAILQ_REMOVE(&t->queue, c, qentry);
-		call_answer_error(c, "tool '%s' is unavailable: %s",
-		    t->spec.name, why);
-	}
+	call_fail_all(&t->queue, "tool '%s' is unavailable: %s", t->spec.name,
+	    why);
 }
 
 void
@@ -175,33 +170,20 @@ tool_worker_idle(const struct tool *t)
 	return t->worker == NULL || t->worker->state == WORKER_IDLE;
 }
 
-/* Calls a dead worker never started go first in line again (if wanted). */
-void
-tool_requeue(struct tool *t, struct callq *q)
+/* A draining version is done: its queue empty, its worker idle. */
+static int
+tool_drained(const struct tool *t)
 {
-	struct call	*c;
-
-	while ((c = TAILQ_LAST(q, callq)) != NULL) {
-		TAILQ_REMOVE(q, c, qentry);
-		if (c->cancelled) {
-			call_free(c);
-			continue;
-		}
-		c->sent = 0;
-		TAILQ_INSERT_HEAD(&t->queue, c, qentry);
-	}
+	return t->state == TOOL_DRAINING && TAILQ_EMPTY(&t->queue) &&
+	    tool_worker_idle(t);
 }
 
-/* A draining version goes once its queue is empty and its worker idle. */
-static int
-tool_drained(struct tool *t)
+/* A drained version goes; its callers return right after. */
+static void
+tool_free_drained(struct tool *t)
 {
-	if (t->state != TOOL_DRAINING || !TAILQ_EMPTY(&t->queue) ||
-	    !tool_worker_idle(t))
-		return 0;
 	log_debug("tool '%s': old version drained", t->spec.name);
 	tool_free(t);
-	return 1;
 }
 
 static void
@@ -213,30 +195,16 @@ tool_dispatch(struct tool *t)
 	/* Keep up to WORKER_WINDOW calls sent: no round trip between them. */
 	if (w == NULL || (w->state != WORKER_IDLE && w->state != WORKER_BUSY))
 		return;
-	while (w->nsent < WORKER_WINDOW &&
-	    (c = TAILQ_FIRST(&t->queue)) != NULL) {
-		TAILQ_REMOVE(&t->queue, c, qentry);
+	while (w->nsent < WORKER_WINDOW && (c = call_first(&t->queue)) != NULL)
 		worker_send_call(w, c);
-	}
 }
 
-/*
- * A cancelled call (see session_cancel) leaves the queue unanswered, or is
- * stopped in the worker (see worker_cancel_call).
- */
+/* A cancelled call left the queue (call_cancel): the tool may be done. */
 void
-tool_cancel(struct call *c)
+tool_call_dropped(struct tool *t)
 {
-	struct tool	*t = c->tool;
-
-	if (c->sent) {
-		if (t->worker != NULL)
-			worker_cancel_call(t->worker, c);
-		return;
-	}
-	TAILQ_REMOVE(&t->queue, c, qentry);
-	call_free(c);
-	tool_drained(t);
+	if (tool_drained(t))
+		tool_free_drained(t);
 }
 
 void
@@ -249,7 +217,7 @@ tool_enqueue(struct tool *t, struct call *c)
 		    t->last_error ? t->last_error : "unknown error");
 		return;
 	}
-	TAILQ_INSERT_TAIL(&t->queue, c, qentry);
+	call_enqueue(c, &t->queue);
 	tool_dispatch(t);
 }
 
@@ -306,8 +274,11 @@ tool_worker_ready(struct tool *t, struct json_object *ready)
 		reload_tool_settled(t);
 		return;
 	}
-	if (!tool_drained(t))
-		tool_dispatch(t);
+	if (tool_drained(t)) {
+		tool_free_drained(t);
+		return;
+	}
+	tool_dispatch(t);
 }
 
 /* The worker never became READY: the tool cannot load (now). */
@@ -324,8 +295,11 @@ tool_worker_failed(struct tool *t, const char *err)
 	log_warnx("tool '%s': worker failed to start: %s", t->spec.name, err);
 	t->deaths++;
 	tool_fail_queue(t, err);
-	if (!tool_drained(t))
-		tool_respawn(t);
+	if (tool_drained(t)) {
+		tool_free_drained(t);
+		return;
+	}
+	tool_respawn(t);
 }
 
 /* A READY worker died; its call (if any) was answered already. */
@@ -334,8 +308,10 @@ tool_worker_gone(struct tool *t)
 {
 	t->worker = NULL;
 	t->deaths++;
-	if (tool_drained(t))
+	if (tool_drained(t)) {
+		tool_free_drained(t);
 		return;
+	}
 	tool_respawn(t);
 }
 
@@ -344,8 +320,11 @@ tool_result(struct tool *t)
 {
 	t->deaths = 0;
 	t->calls_served++;
-	if (!tool_drained(t))
-		tool_dispatch(t);
+	if (tool_drained(t)) {
+		tool_free_drained(t);
+		return;
+	}
+	tool_dispatch(t);
 }
 
 void
@@ -357,7 +336,8 @@ tool_drain(struct tool *t)
 	if (t->worker == NULL)
 		tool_fail_queue(t, t->last_error ? t->last_error :
 		    "the tool was replaced");
-	tool_drained(t);
+	if (tool_drained(t))
+		tool_free_drained(t);
 }
 
 void

@@ -245,22 +245,20 @@ worker_on_load_failed(struct worker *w, struct json_object *m)
  * JSON object with a content array on one line before it reaches a client:
  * a tool can answer its own call, never forge another message.
  */
-/* The head call is done (answered by the caller): the next one runs. */
-static struct call *
-worker_pop(struct worker *w)
+/* The head call was answered: the next one runs. */
+static void
+worker_popped(struct worker *w)
 {
-	struct call	*c = TAILQ_FIRST(&w->sent), *next;
+	struct call	*next;
 
-	TAILQ_REMOVE(&w->sent, c, qentry);
 	w->nsent--;
 	evtimer_del(w->deadline);
 	if (w->nsent > 0 && w->tool != NULL)
 		worker_arm_deadline(w, w->tool->spec.timeout_ms);
 	else
 		w->state = WORKER_IDLE;
-	if ((next = TAILQ_FIRST(&w->sent)) != NULL && next->cancelled)
+	if ((next = call_first(&w->sent)) != NULL && next->to == CALL_CANCELLED)
 		worker_cancel_call(w, next);
-	return c;
 }
 
 /*
@@ -273,31 +271,25 @@ worker_hand_back(struct worker *w, const char *fmt, const char *why)
 {
 	struct call	*c;
 
-	if ((c = TAILQ_FIRST(&w->sent)) != NULL) {
-		TAILQ_REMOVE(&w->sent, c, qentry);
-		w->nsent--;
+	if ((c = call_first(&w->sent)) != NULL)
 		call_answer_error(c, fmt, worker_name(w), why);
-	}
 	if (w->tool != NULL && !sv.shutting_down)
-		tool_requeue(w->tool, &w->sent);
-	while ((c = TAILQ_FIRST(&w->sent)) != NULL) {
-		TAILQ_REMOVE(&w->sent, c, qentry);
-		call_answer_error(c, fmt, worker_name(w), why);
-	}
+		call_requeue(&w->sent, &w->tool->queue);
+	call_fail_all(&w->sent, fmt, worker_name(w), why);
 	w->nsent = 0;
 }
 
 static int
 worker_on_result(struct worker *w, const struct frame_hdr *h, const char *p)
 {
-	struct call	*c = TAILQ_FIRST(&w->sent);
+	struct call	*c = call_first(&w->sent);
 
 	/* Calls run in the order sent: the answer is the head's. */
 	if (w->state != WORKER_BUSY || c == NULL || h->id != c->id ||
 	    json_check_result(p, h->len) == -1)
 		return -1;
-	worker_pop(w);
 	call_answer_raw(c, p, h->len);
+	worker_popped(w);
 	if (w->tool != NULL)
 		tool_result(w->tool);
 	return 0;
@@ -496,7 +488,7 @@ static void
 worker_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker	*w = arg;
-	struct call	*c = TAILQ_FIRST(&w->sent);
+	struct call	*c = call_first(&w->sent);
 	int		 ms = 0;
 	char		 cause[128];
 
@@ -504,13 +496,13 @@ worker_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (c != NULL) {
 		ms = w->tool ? w->tool->spec.timeout_ms : 0;
-		worker_pop(w);
-		/* The others never ran: they wait for the next worker. */
-		if (w->tool != NULL)
-			tool_requeue(w->tool, &w->sent);
-		w->nsent = 0;
 		call_answer_error(c, "tool '%s' timed out after %d ms",
 		    worker_name(w), ms);
+		evtimer_del(w->deadline);
+		/* The others never ran: they wait for the next worker. */
+		if (w->tool != NULL)
+			call_requeue(&w->sent, &w->tool->queue);
+		w->nsent = 0;
 		snprintf(cause, sizeof(cause), "was killed after the call "
 		    "timed out (%d ms)", ms);
 	} else {
@@ -592,7 +584,7 @@ worker_cancel_call(struct worker *w, struct call *c)
 {
 	union sigval	v = { .sival_ptr = (void *)(uintptr_t)c->id };
 
-	if (TAILQ_FIRST(&w->sent) != c || w->pid <= 0)
+	if (call_first(&w->sent) != c || w->pid <= 0)
 		return;
 	if (sigqueue(w->pid, WORKER_CANCEL_SIGNAL, v) == -1)
 		log_warn("%s: cannot signal the cancel", worker_name(w));
@@ -601,8 +593,7 @@ worker_cancel_call(struct worker *w, struct call *c)
 void
 worker_send_call(struct worker *w, struct call *c)
 {
-	TAILQ_INSERT_TAIL(&w->sent, c, qentry);
-	c->sent = 1;
+	call_send(c, &w->sent);
 	if (w->nsent++ == 0)
 		worker_arm_deadline(w, w->tool->spec.timeout_ms);
 	w->state = WORKER_BUSY;
