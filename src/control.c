@@ -25,7 +25,6 @@ static const char *const worker_state_names[] = {
 	[WORKER_SPAWNING] = "starting",
 	[WORKER_IDLE] = "idle",
 	[WORKER_BUSY] = "busy",
-	[WORKER_DEAD] = "stopping",
 };
 
 static struct json_object *
@@ -42,8 +41,9 @@ control_tool(struct tool *t)
 	    json_object_new_string(tool_state_names[t->state]));
 	json_object_object_add(o, "pid", t->worker ?
 	    json_object_new_int(t->worker->pid) : NULL);
-	json_object_object_add(o, "worker", json_object_new_string(t->worker ?
-	    worker_state_names[t->worker->state] : "none"));
+	json_object_object_add(o, "worker", json_object_new_string(
+	    t->worker == NULL ? "none" : t->worker->life != WORKER_RUNNING ?
+	    "stopping" : worker_state_names[t->worker->state]));
 	json_object_object_add(o, "calls_served",
 	    json_object_new_int64((int64_t)t->calls_served));
 	json_object_object_add(o, "queued", json_object_new_int((int)call_count(&t->queue)));

@@ -121,33 +121,42 @@ struct tool {
 };
 TAILQ_HEAD(toolq, tool);
 
+/* What a worker does, as far as the channel tells; kept once it ends. */
 enum worker_state {
 	WORKER_SPAWNING,	/* forked, LOAD sent, waiting for READY */
 	WORKER_IDLE,
-	WORKER_BUSY,		/* calls sent; the head's deadline armed */
-	WORKER_DEAD		/* channel closed or being killed */
+	WORKER_BUSY		/* calls sent; the head's deadline armed */
+};
+
+/*
+ * Its life (tmux's job.c): the channel closes and the process is reaped,
+ * in either order; the second one finishes it (worker_finish, then freed).
+ */
+enum worker_life {
+	WORKER_RUNNING,
+	WORKER_CLOSED,		/* channel closed, not reaped yet */
+	WORKER_REAPED,		/* reaped, channel still open */
+	WORKER_FINISHED		/* both: worker_finish comes next */
 };
 
 struct worker {
 	TAILQ_ENTRY(worker)	 entry;		/* sv.workers */
 	struct tool		*tool;		/* NULL once the tool is gone */
-	pid_t			 pid;
+	pid_t			 pid;		/* 0 until the spawner names it */
+	uint64_t		 spawn_id;	/* its SPAWN request, if any */
 	enum worker_state	 state;
+	enum worker_life	 life;
 	struct bufferevent	*bev;		/* the frame channel */
 	struct bufferevent	*errbev;	/* its stderr, into our log */
 	struct callq		 sent;		/* sent, answered in this order;
 						 * the head is running */
 	unsigned		 nsent;
 	struct event		*deadline;
-	int			 eof;
-	int			 reaped;
 	int			 status;	/* from waitpid */
 	long			 syscall_nr;	/* from MSG_SYSCALL, or -1 */
 	char			*cause;		/* why we killed it, if we did */
 	char			*name;		/* the tool's, for logs */
-	int			 closing;	/* we asked it to go */
-	int			 ever_ready;
-	int			 kill_pending;	/* kill once its pid is known */
+	int			 closing;	/* we asked it to go: no warning */
 	struct json_object	*ready;		/* READY before its pid */
 	time_t			 log_second;	/* stderr rate limit: */
 	size_t			 log_bytes;	/* logged this second, */
@@ -257,8 +266,9 @@ void		 tool_kill_all(void);
 /* worker.c */
 struct worker	*worker_new(const char *, pid_t, int, int, struct tool *);
 struct worker	*worker_spawn(struct tool *, char *, size_t);
-void		 worker_reaped(struct worker *, int);
 void		 worker_named(struct worker *, pid_t);
+void		 worker_unborn(struct worker *, const char *);
+int		 worker_usable(const struct worker *);
 void		 worker_send_call(struct worker *, struct call *);
 void		 worker_cancel_call(struct worker *, struct call *);
 void		 worker_close(struct worker *);
@@ -270,11 +280,10 @@ int		 worker_filters_of(pid_t);
 
 /* spawn.c */
 void		 spawn_init(int);
-int		 spawn_process(const char *, pid_t *, int *, int *, char *,
-		    size_t);
-void		 spawn_pending(struct worker *);
+int		 spawn_process(const char *, pid_t *, uint64_t *, int *, int *,
+		    char *, size_t);
+void		 spawn_pending(struct worker *, uint64_t);
 int		 spawn_answered(uint64_t, struct json_object *);
-void		 spawn_stash_status(pid_t, int);
 void		 spawn_spawner_gone(const char *);
 void		 spawn_stop(void);
 void		 spawn_log_layers(void);

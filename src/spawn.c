@@ -29,21 +29,11 @@
 
 #define SPAWNER_RETRY_MIN_MS	500
 #define SPAWNER_RETRY_MAX_MS	30000
-#define ORPHANS			64
-
-/* Exit statuses of children reaped before the spawner named them. */
-struct orphan {
-	pid_t	pid;
-	int	status;
-};
-
 static struct {
 	int		 enabled;
-	uint64_t	 next_id;	/* SPAWN ids, answered in order */
+	uint64_t	 next_id;	/* SPAWN ids */
 	struct event	*retry;
 	unsigned	 failures;
-	struct orphan	 orphans[ORPHANS];
-	unsigned	 norphans;
 } sp;
 
 /* In the child, between fork and exec: async-signal-safe calls only. */
@@ -129,9 +119,9 @@ spawn_fork_exec(const char *arg, int chan, int errfd, char *err, size_t errlen)
 	return pid;
 }
 
-/* Ask the spawner; 0 if the request is on its way, -1 to fall back. */
+/* Ask the spawner; 0 if request *id is on its way, -1 to fall back. */
 static int
-spawn_ask(const char *name, int chan, int errfd)
+spawn_ask(const char *name, int chan, int errfd, uint64_t *id)
 {
 	struct frame_hdr	 h = { .type = MSG_SPAWN };
 	uint8_t			 hb[FRAME_HDR_LEN];
@@ -163,17 +153,18 @@ spawn_ask(const char *name, int chan, int errfd)
 	n = sendmsg(bufferevent_getfd(sv.spawner->bev), &msg, MSG_NOSIGNAL);
 	if (n != (ssize_t)(sizeof(hb) + h.len))
 		return -1;	/* full or gone: fork + exec this one */
-	sp.next_id++;
+	*id = ++sp.next_id;
 	return 0;
 }
 
 /*
  * Start a worker process for arg (a tool name, or "--spawner"). On success
- * *chan and *errfd are our ends; *pid is 0 when the spawner will name it.
+ * *chan and *errfd are our ends; *pid is 0 when the spawner will name it
+ * in its answer to request *spawn_id.
  */
 int
-spawn_process(const char *arg, pid_t *pid, int *chan, int *errfd, char *err,
-    size_t errlen)
+spawn_process(const char *arg, pid_t *pid, uint64_t *spawn_id, int *chan,
+    int *errfd, char *err, size_t errlen)
 {
 	int	sv_[2], ep[2];
 
@@ -188,7 +179,9 @@ spawn_process(const char *arg, pid_t *pid, int *chan, int *errfd, char *err,
 		return -1;
 	}
 	*pid = 0;
-	if (strcmp(arg, "--spawner") == 0 || spawn_ask(arg, sv_[1], ep[1]) == -1)
+	*spawn_id = 0;
+	if (strcmp(arg, "--spawner") == 0 ||
+	    spawn_ask(arg, sv_[1], ep[1], spawn_id) == -1)
 		*pid = spawn_fork_exec(arg, sv_[1], ep[1], err, errlen);
 	close(sv_[1]);
 	close(ep[1]);
@@ -202,33 +195,12 @@ spawn_process(const char *arg, pid_t *pid, int *chan, int *errfd, char *err,
 	return 0;
 }
 
+/* A worker the spawner is starting, named by its answer to SPAWN id. */
 void
-spawn_pending(struct worker *w)
+spawn_pending(struct worker *w, uint64_t id)
 {
+	w->spawn_id = id;
 	TAILQ_INSERT_TAIL(&sv.spawnq, w, spawnq);
-}
-
-static int
-spawn_orphan(pid_t pid, int *status)
-{
-	unsigned	i;
-
-	for (i = 0; i < sp.norphans; i++)
-		if (sp.orphans[i].pid == pid) {
-			*status = sp.orphans[i].status;
-			sp.orphans[i] = sp.orphans[--sp.norphans];
-			return 1;
-		}
-	return 0;
-}
-
-void
-spawn_stash_status(pid_t pid, int status)
-{
-	if (sp.norphans == ORPHANS)	/* oldest out: it was no worker */
-		memmove(sp.orphans, sp.orphans + 1,
-		    sizeof(*sp.orphans) * --sp.norphans);
-	sp.orphans[sp.norphans++] = (struct orphan){ pid, status };
 }
 
 /* A worker that will never be named: it failed before it began. */
@@ -239,42 +211,39 @@ spawn_fail(struct worker *w, const char *why)
 
 	snprintf(cause, sizeof(cause), "could not be started by the spawner "
 	    "(%s)", why);
-	worker_kill(w, cause);
-	worker_reaped(w, 127 << 8);
+	worker_unborn(w, cause);
 }
 
-/* MSG_SPAWNED: the oldest request's answer. */
+/* MSG_SPAWNED: the answer to the SPAWN of the same id. */
 int
 spawn_answered(uint64_t id, struct json_object *m)
 {
 	struct json_object	*v;
-	struct worker		*w = TAILQ_FIRST(&sv.spawnq);
-	int			 status;
+	struct worker		*w;
 
+	TAILQ_FOREACH(w, &sv.spawnq, spawnq)
+		if (w->spawn_id == id)
+			break;
 	if (w == NULL)
-		return -1;
+		return -1;	/* no such request: the spawner is broken */
 	TAILQ_REMOVE(&sv.spawnq, w, spawnq);
-	(void)id;
 	if (!json_object_object_get_ex(m, "pid", &v) ||
 	    json_object_get_int(v) <= 0) {
 		spawn_fail(w, json_object_object_get_ex(m, "error", &v) ?
 		    json_object_get_string(v) : "no pid");
 		return 0;
 	}
-	worker_named(w, (pid_t)json_object_get_int(v));
 	sp.failures = 0;
 	log_debug("tool '%s': worker %d forked by the spawner", w->name,
-	    (int)w->pid);
-	if (w->kill_pending)
-		kill(w->pid, SIGKILL);
-	if (spawn_orphan(w->pid, &status))
-		worker_reaped(w, status);
+	    json_object_get_int(v));
+	worker_named(w, (pid_t)json_object_get_int(v));
 	return 0;
 }
 
 static void
 spawn_start_spawner(evutil_socket_t fd, short what, void *arg)
 {
+	uint64_t spawn_id;
 	int	 chan, errfd;
 	pid_t	 pid;
 	char	 err[256];
@@ -282,7 +251,7 @@ spawn_start_spawner(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	if (spawn_process("--spawner", &pid, &chan, &errfd, err,
+	if (spawn_process("--spawner", &pid, &spawn_id, &chan, &errfd, err,
 	    sizeof(err)) == -1) {
 		log_warnx("cannot start the spawner: %s", err);
 		return;

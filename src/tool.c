@@ -167,7 +167,8 @@ tool_is_listed(const struct tool *t)
 static int
 tool_worker_idle(const struct tool *t)
 {
-	return t->worker == NULL || t->worker->state == WORKER_IDLE;
+	return t->worker == NULL || (t->worker->life == WORKER_RUNNING &&
+	    t->worker->state == WORKER_IDLE);
 }
 
 /* A draining version is done: its queue empty, its worker idle. */
@@ -193,7 +194,7 @@ tool_dispatch(struct tool *t)
 	struct call	*c;
 
 	/* Keep up to WORKER_WINDOW calls sent: no round trip between them. */
-	if (w == NULL || (w->state != WORKER_IDLE && w->state != WORKER_BUSY))
+	if (w == NULL || !worker_usable(w))
 		return;
 	while (w->nsent < WORKER_WINDOW && (c = call_first(&t->queue)) != NULL)
 		worker_send_call(w, c);

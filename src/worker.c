@@ -34,6 +34,8 @@
 #define FRAME_SLACK		65536
 
 static void	worker_finish_later(struct worker *);
+static void	worker_try_reap(struct worker *);
+static void	worker_reaped(struct worker *, int);
 static void	worker_arm_deadline(struct worker *, int);
 static void	worker_timeout(evutil_socket_t, short, void *);
 static void	worker_read(struct bufferevent *, void *);
@@ -93,11 +95,18 @@ worker_channel_close(struct worker *w)
 {
 	evtimer_del(w->deadline);
 	worker_bev_free(w);
-	w->state = WORKER_DEAD;
-	if (!w->eof) {
-		w->eof = 1;
+	if (w->life == WORKER_RUNNING)
+		w->life = WORKER_CLOSED;
+	else if (w->life == WORKER_REAPED)
 		worker_finish_later(w);
-	}
+}
+
+/* Calls may go to it: READY, its channel open. */
+int
+worker_usable(const struct worker *w)
+{
+	return w->life == WORKER_RUNNING && w->bev != NULL &&
+	    (w->state == WORKER_IDLE || w->state == WORKER_BUSY);
 }
 
 void
@@ -112,10 +121,9 @@ worker_kill(struct worker *w, const char *cause)
 {
 	if (w->cause == NULL && (w->cause = strdup(cause)) == NULL)
 		fatal("%s", __func__);
-	if (w->pid > 0 && !w->reaped)
-		kill(w->pid, SIGKILL);
-	else if (w->pid == 0)
-		w->kill_pending = 1;	/* once the spawner names it */
+	if (w->pid > 0 && (w->life == WORKER_RUNNING ||
+	    w->life == WORKER_CLOSED))
+		kill(w->pid, SIGKILL);	/* unnamed yet: when named */
 	worker_channel_close(w);
 }
 
@@ -218,7 +226,6 @@ worker_on_ready(struct worker *w, struct json_object *m)
 	worker_log_isolation(m);
 	evtimer_del(w->deadline);
 	w->state = WORKER_IDLE;
-	w->ever_ready = 1;
 	log_debug("tool '%s': worker %d ready", worker_name(w), (int)w->pid);
 	if (w->tool != NULL)
 		tool_worker_ready(w->tool, m);
@@ -528,6 +535,7 @@ worker_new(const char *name, pid_t pid, int chan, int errfd, struct tool *t)
 	w->syscall_nr = -1;
 	TAILQ_INIT(&w->sent);
 	w->state = WORKER_SPAWNING;
+	w->life = WORKER_RUNNING;
 	evutil_make_socket_nonblocking(chan);
 	evutil_make_socket_nonblocking(errfd);
 	if ((w->bev = bufferevent_socket_new(sv.base, chan,
@@ -548,14 +556,16 @@ struct worker *
 worker_spawn(struct tool *t, char *err, size_t errlen)
 {
 	struct worker	*w;
+	uint64_t	 spawn_id;
 	int		 chan, errfd;
 	pid_t		 pid;
 
-	if (spawn_process(t->spec.name, &pid, &chan, &errfd, err, errlen) == -1)
+	if (spawn_process(t->spec.name, &pid, &spawn_id, &chan, &errfd, err,
+	    errlen) == -1)
 		return NULL;
 	w = worker_new(t->spec.name, pid, chan, errfd, t);
 	if (pid == 0)
-		spawn_pending(w);	/* the spawner tells us its pid */
+		spawn_pending(w, spawn_id);	/* the spawner names it */
 	worker_send(w, MSG_LOAD, 0, t->spec.load, strlen(t->spec.load));
 	worker_arm_deadline(w, t->spec.load_timeout_ms);
 	log_debug("tool '%s': worker %d spawned", t->spec.name, (int)pid);
@@ -570,9 +580,12 @@ worker_named(struct worker *w, pid_t pid)
 
 	w->pid = pid;
 	w->ready = NULL;
-	if (m != NULL && w->state == WORKER_SPAWNING)
+	if (w->life != WORKER_RUNNING && w->cause != NULL)
+		kill(pid, SIGKILL);	/* killed before it had a name */
+	else if (m != NULL && w->state == WORKER_SPAWNING)
 		worker_on_ready(w, m);
 	json_object_put(m);
+	worker_try_reap(w);
 }
 
 /*
@@ -661,7 +674,7 @@ worker_finish(evutil_socket_t fd, short what, void *arg)
 		    (int)w->pid, how, w->cause ? " after it " : "",
 		    w->cause ? w->cause : "");
 	if (t != NULL && t->worker == w) {
-		if (w->ever_ready)
+		if (w->state != WORKER_SPAWNING)	/* it was READY */
 			tool_worker_gone(t);
 		else
 			tool_worker_failed(t, w->cause ? w->cause : how);
@@ -671,41 +684,77 @@ worker_finish(evutil_socket_t fd, short what, void *arg)
 	worker_free(w);
 }
 
+/* Closed and reaped: finished on the next pass of the loop. */
 static void
 worker_finish_later(struct worker *w)
 {
-	if (w->eof && w->reaped &&
-	    event_base_once(sv.base, -1, EV_TIMEOUT, worker_finish, w,
+	w->life = WORKER_FINISHED;
+	if (event_base_once(sv.base, -1, EV_TIMEOUT, worker_finish, w,
 	    NULL) == -1)
 		fatal("%s", __func__);
 }
 
-void
+/*
+ * Reap it if it exited. Only named workers are asked: one the spawner
+ * forked stays a zombie until its SPAWNED names it (worker_named asks
+ * then), so no exit status is ever without its worker.
+ */
+static void
+worker_try_reap(struct worker *w)
+{
+	int	status;
+
+	if (w->pid <= 0 || (w->life != WORKER_RUNNING &&
+	    w->life != WORKER_CLOSED) ||
+	    waitpid(w->pid, &status, WNOHANG) != w->pid)
+		return;
+	worker_reaped(w, status);
+}
+
+static void
 worker_reaped(struct worker *w, int status)
 {
-	w->reaped = 1;
 	w->status = status;
+	if (w->life == WORKER_CLOSED)
+		worker_finish_later(w);		/* both in */
+	else
+		w->life = WORKER_REAPED;
+}
+
+/* A worker the spawner could not start: there is no process to reap. */
+void
+worker_unborn(struct worker *w, const char *cause)
+{
+	worker_kill(w, cause);
+	w->status = 127 << 8;
 	worker_finish_later(w);
 }
 
-/* SIGCHLD: collect every exited child. */
+/*
+ * SIGCHLD: collect every exited worker. With no worker waiting for its
+ * name, any other child is a stray (forked by a spawner that died before
+ * naming it): reaped too.
+ */
 void
 worker_reap(void)
 {
-	struct worker	*w;
+	struct worker	*w, *next;
 	pid_t		 pid;
 	int		 status;
 
+	TAILQ_FOREACH_SAFE(w, &sv.workers, entry, next)
+		worker_try_reap(w);
+	if (!TAILQ_EMPTY(&sv.spawnq))
+		return;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		TAILQ_FOREACH(w, &sv.workers, entry)
-			if (w->pid == pid && !w->reaped)
+			if (w->pid == pid && (w->life == WORKER_RUNNING ||
+			    w->life == WORKER_CLOSED))
 				break;
-		if (w == NULL) {
-			/* Forked by the spawner, its SPAWNED still on the way. */
-			spawn_stash_status(pid, status);
-			continue;
-		}
-		worker_reaped(w, status);
+		if (w != NULL)
+			worker_reaped(w, status);
+		else
+			log_debug("reaped process %d, no worker's", (int)pid);
 	}
 }
 
@@ -727,12 +776,14 @@ worker_wait_all(int grace_ms)
 	for (waited = 0;; waited += 5) {
 		left = 0;
 		TAILQ_FOREACH(w, &sv.workers, entry) {
-			if (w->pid <= 0)
-				w->reaped = 1;	/* never named: exits on EOF */
-			if (!w->reaped && waitpid(w->pid, &status, WNOHANG) ==
-			    w->pid)
-				w->reaped = 1;
-			if (!w->reaped) {
+			if (w->pid <= 0)	/* never named: exits on EOF */
+				w->life = WORKER_FINISHED;
+			if (w->life != WORKER_FINISHED &&
+			    w->life != WORKER_REAPED &&
+			    waitpid(w->pid, &status, WNOHANG) == w->pid)
+				w->life = WORKER_REAPED;
+			if (w->life != WORKER_FINISHED &&
+			    w->life != WORKER_REAPED) {
 				left++;
 				if (waited >= grace_ms)
 					kill(w->pid, SIGKILL);
