@@ -245,7 +245,7 @@ call_answer_raw(struct call *c, const char *result, size_t len)
 		p = mempcpy(p, mid, sizeof(mid) - 1);
 		p = mempcpy(p, result, len);
 		*p = '}';
-		session_send_raw(s, buf, n);
+		session_send_raw(s, buf, n, c->idjson, idlen);
 	}
 	call_free(c);
 }

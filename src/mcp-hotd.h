@@ -175,8 +175,13 @@ struct mcp_state {
 
 struct session_ops {
 	const char	*name;
-	/* Send one complete JSON-RPC message; the transport frames it. */
-	void		(*write)(struct session *, const char *, size_t);
+	/*
+	 * Send one complete JSON-RPC message; the transport frames it. A
+	 * reply comes with the id it answers, as the client wrote it (id,
+	 * idlen); anything else with id NULL. No transport parses a reply.
+	 */
+	void		(*write)(struct session *, const char *, size_t,
+			    const char *, size_t);
 	/* Input ended and every call is answered: the transport may go. */
 	void		(*done)(struct session *);
 	/* Stop reading (shutdown); answer what is in flight, then done. */
@@ -369,6 +374,7 @@ struct mcp_request {
 const struct mcp_request *mcp_parse(const char *, size_t,
 		    struct json_object **);
 void		 mcp_free(void);
+int		 mcp_blank(const char *, size_t);
 enum mcp_action	 mcp_handle(struct mcp_state *, const struct mcp_request *,
 		    struct json_object **, struct mcp_call *);
 struct json_object *mcp_error(struct json_object *, int, const char *, ...)
@@ -389,11 +395,14 @@ struct session	*session_new(const struct session_ops *, void *);
 void		 session_free(struct session *);
 void		 session_feed(struct session *, struct evbuffer *, int);
 void		 session_input(struct session *, const char *, size_t);
+void		 session_request(struct session *, const struct mcp_request *);
 void		 session_output(struct session *, size_t);
 unsigned	 session_inflight_total(void);
 void		 supervisor_check_exit(void);
-void		 session_send(struct session *, struct json_object *);
-void		 session_send_raw(struct session *, const char *, size_t);
+void		 session_send(struct session *, struct json_object *,
+		    const char *, size_t);
+void		 session_send_raw(struct session *, const char *, size_t,
+		    const char *, size_t);
 void		 session_call_done(struct session *);
 void		 session_notify_all(const char *);
 

@@ -159,7 +159,7 @@ mcp_tool_error(const char *text)
 	return r;
 }
 
-static int
+int
 mcp_blank(const char *s, size_t len)
 {
 	while (len > 0 && isspace((unsigned char)s[len - 1]))

@@ -40,20 +40,23 @@ session_free(struct session *s)
 	free(s);
 }
 
+/* A message to the client; a reply names the id it answers (else NULL). */
 void
-session_send_raw(struct session *s, const char *buf, size_t len)
+session_send_raw(struct session *s, const char *buf, size_t len,
+    const char *id, size_t idlen)
 {
-	s->ops->write(s, buf, len);
+	s->ops->write(s, buf, len, id, idlen);
 }
 
 void
-session_send(struct session *s, struct json_object *msg)
+session_send(struct session *s, struct json_object *msg, const char *id,
+    size_t idlen)
 {
 	const char	*str;
 	size_t		 len;
 
 	str = mcp_to_string(msg, &len);
-	session_send_raw(s, str, len);
+	session_send_raw(s, str, len, id, idlen);
 }
 
 static void
@@ -93,16 +96,29 @@ session_cancel(struct session *s, const char *id, size_t idlen)
 	call_cancel(c);
 }
 
-/* One complete JSON-RPC message from the client. */
+/* One complete JSON-RPC message from the client (a line, or a body). */
 void
 session_input(struct session *s, const char *line, size_t len)
 {
 	const struct mcp_request	*r;
 	struct json_object		*reply;
-	struct mcp_call			 mc;
 
-	if ((r = mcp_parse(line, len, &reply)) == NULL)
-		goto done;
+	if ((r = mcp_parse(line, len, &reply)) != NULL)
+		session_request(s, r);
+	else if (reply != NULL) {
+		session_send(s, reply, "", 0);	/* answers what was sent */
+		json_object_put(reply);
+	}
+}
+
+/* A request or notification its transport parsed with mcp_parse. */
+void
+session_request(struct session *s, const struct mcp_request *r)
+{
+	struct json_object	*reply;
+	struct mcp_call		 mc;
+	const struct jtok	*id = r->id >= 0 ? &r->d->t[r->id] : NULL;
+
 	if (s->control && control_handle(s, r))
 		return;
 	switch (mcp_handle(&s->mcp, r, &reply, &mc)) {
@@ -116,9 +132,9 @@ session_input(struct session *s, const char *line, size_t len)
 	default:
 		break;
 	}
-done:
 	if (reply != NULL) {
-		session_send(s, reply);
+		session_send(s, reply, id ? r->d->text + id->start : "",
+		    id ? id->end - id->start : 0);
 		json_object_put(reply);
 	}
 }
@@ -131,7 +147,7 @@ session_too_long(struct session *s, size_t len)
 	e = mcp_error(NULL, -32600, "Invalid Request: request of %s%zu bytes "
 	    "exceeds the limit of %zu bytes", len > sv.max_request ?
 	    "more than " : "", sv.max_request, sv.max_request);
-	session_send(s, e);
+	session_send(s, e, "", 0);
 	json_object_put(e);
 }
 
@@ -288,6 +304,6 @@ session_notify_all(const char *method)
 	n = mcp_notification(method);
 	TAILQ_FOREACH(s, &sv.sessions, entry)
 		if (s->mcp.initialized)
-			session_send(s, n);
+			session_send(s, n, NULL, 0);
 	json_object_put(n);
 }

@@ -46,11 +46,13 @@
 #define HTTP_SESSION_ID_LEN	32
 #define HTTP_MAX_SESSIONS	256
 
+/* A POST waiting for the answer to its request's id (as written). */
 struct http_pending {
 	TAILQ_ENTRY(http_pending) entry;
 	struct http_session	*hs;
 	struct evhttp_request	*req;
-	char			*idjson;
+	char			*id;
+	size_t			 idlen;
 };
 
 struct http_session {
@@ -236,18 +238,18 @@ http_pending_free(struct http_pending *p)
 	if (p->req != NULL &&
 	    (conn = evhttp_request_get_connection(p->req)) != NULL)
 		evhttp_connection_set_closecb(conn, NULL, NULL);
-	free(p->idjson);
+	free(p->id);
 	free(p);
 }
 
-/* The POST waiting for the answer to the id (json-c's text of it). */
+/* The POST waiting for the answer to the id, byte for byte as written. */
 static struct http_pending *
-http_pending_find(struct http_session *hs, const char *idjson)
+http_pending_find(struct http_session *hs, const char *id, size_t idlen)
 {
 	struct http_pending	*p;
 
 	TAILQ_FOREACH(p, &hs->pending, entry)
-		if (strcmp(p->idjson, idjson) == 0)
+		if (p->idlen == idlen && memcmp(p->id, id, idlen) == 0)
 			return p;
 	return NULL;
 }
@@ -276,44 +278,20 @@ http_pending_gone(struct evhttp_connection *conn, void *arg)
 	http_pending_free(p);
 }
 
-static char *
-http_id_of(const char *msg, size_t len)
-{
-	struct json_object	*o, *id = NULL;
-	enum json_tokener_error	 err;
-	size_t			 end;
-	const char		*s;
-	char			*out;
-
-	if ((o = json_parse_text(msg, len, 0, &err, &end)) == NULL)
-		return NULL;
-	if (!json_object_object_get_ex(o, "id", &id)) {
-		json_object_put(o);
-		return NULL;
-	}
-	s = mcp_to_string(id, NULL);
-	out = strdup(s);
-	json_object_put(o);
-	if (out == NULL)
-		fatal("%s", __func__);
-	return out;
-}
-
 /* A message from the session: a POST's answer, or onto the stream. */
 static void
-http_write(struct session *s, const char *msg, size_t len)
+http_write(struct session *s, const char *msg, size_t len, const char *id,
+    size_t idlen)
 {
 	struct http_session	*hs = s->arg;
 	struct http_pending	*p;
 	struct evhttp_request	*req;
-	char			*id;
 
-	if (hs->legacy || (id = http_id_of(msg, len)) == NULL) {
+	if (hs->legacy || id == NULL) {
 		http_sse_send(hs, "message", msg, len);
 		return;
 	}
-	p = http_pending_find(hs, id);
-	free(id);
+	p = http_pending_find(hs, id, idlen);
 	if (p == NULL || (req = p->req) == NULL) {
 		if (p != NULL)
 			http_pending_free(p);
@@ -347,13 +325,8 @@ http_cancelled(struct session *s, const char *idjson)
 	struct http_session	*hs = s->arg;
 	struct http_pending	*p;
 	struct evhttp_request	*req;
-	struct json_object	*id;
 
-	if ((id = json_tokener_parse(idjson)) == NULL)
-		return;
-	p = http_pending_find(hs, mcp_to_string(id, NULL));
-	json_object_put(id);
-	if (p == NULL)
+	if ((p = http_pending_find(hs, idjson, strlen(idjson))) == NULL)
 		return;
 	req = p->req;
 	http_pending_free(p);
@@ -499,12 +472,11 @@ http_stream_unread(const struct http_session *hs)
  */
 static int
 http_session_busy(struct http_session *hs, struct evhttp_request *req,
-    struct json_object *msg)
+    const struct mcp_request *r)
 {
 	char	why[160];
 
-	if (!json_object_object_get_ex(msg, "method", NULL) ||
-	    !json_object_object_get_ex(msg, "id", NULL))
+	if (r->id == -1)
 		return 0;
 	if (hs->session->ninflight >= SESSION_MAX_INFLIGHT)
 		snprintf(why, sizeof(why), "Too Many Requests: %d calls are in "
@@ -532,63 +504,71 @@ http_version_ok(struct evhttp_request *req)
 	    strcmp(v, "2024-11-05") == 0;
 }
 
-/* The body as one parsed JSON-RPC message, or NULL after answering 400. */
-static struct json_object *
-http_body(struct evhttp_request *req, const char **textp, size_t *lenp)
+/* A JSON-RPC error for the whole POST: 400, the error as the body. */
+static void
+http_rpc_error(struct evhttp_request *req, struct json_object *e)
 {
-	struct evbuffer		*in = evhttp_request_get_input_buffer(req);
-	struct json_object	*msg;
-	enum json_tokener_error	 err;
-	size_t			 end, len = evbuffer_get_length(in);
-	const char		*text;
+	const char	*str;
+	size_t		 len;
 
+	str = mcp_to_string(e, &len);
+	http_reply(req, 400, "Bad Request", "application/json", str, len);
+	json_object_put(e);
+}
+
+/*
+ * The body, parsed once with the parser stdio lines go through: the
+ * request (valid until the next parse), or NULL when it was answered here
+ * (400) or is a response the client sent (*response set: 202).
+ */
+static const struct mcp_request *
+http_body(struct evhttp_request *req, int *response)
+{
+	struct evbuffer			*in = evhttp_request_get_input_buffer(req);
+	const struct mcp_request	*r;
+	struct json_object		*e;
+	size_t				 len = evbuffer_get_length(in);
+	const char			*text;
+
+	*response = 0;
 	text = (const char *)evbuffer_pullup(in, -1);
-	msg = json_parse_text(text ? text : "", len, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_VALIDATE_UTF8, &err, &end);
-	if (err != json_tokener_success) {
+	if ((r = mcp_parse(text ? text : "", len, &e)) != NULL)
+		return r;
+	if (e != NULL)
+		http_rpc_error(req, e);
+	else if (len == 0 || mcp_blank(text, len))
 		http_error(req, 400, "Bad Request", -32700,
-		    "Parse error: the body is not one JSON value");
-		return NULL;
-	}
-	if (!json_object_is_type(msg, json_type_object)) {
-		json_object_put(msg);
-		http_error(req, 400, "Bad Request", -32600, "Invalid Request: "
-		    "the body must be one JSON-RPC message object");
-		return NULL;
-	}
-	*textp = text;
-	*lenp = len;
-	return msg;
+		    "Parse error: the body is empty");
+	else
+		*response = 1;
+	return NULL;
 }
 
 static int
-http_is_initialize(struct json_object *msg)
+http_is_initialize(const struct mcp_request *r)
 {
-	struct json_object	*m;
-
-	return json_object_object_get_ex(msg, "method", &m) &&
-	    json_object_is_type(m, json_type_string) &&
-	    strcmp(json_object_get_string(m), "initialize") == 0;
+	return r != NULL && jdoc_string_eq(r->d, r->method, "initialize", 10);
 }
 
-/* Register the POST as waiting for the answer to the message's id. */
+/* Register the POST as waiting for the answer to the request's id. */
 static int
 http_expect_reply(struct http_session *hs, struct evhttp_request *req,
-    struct json_object *msg)
+    const struct mcp_request *r)
 {
-	struct json_object	*id;
+	const struct jtok	*t;
 	struct http_pending	*p;
-	const char		*key;
 
-	if (!json_object_object_get_ex(msg, "method", NULL) ||
-	    !json_object_object_get_ex(msg, "id", &id))
+	if (r == NULL || r->id == -1)
 		return 0;	/* notification or response: 202 */
-	key = mcp_to_string(id, NULL);
-	if (http_pending_find(hs, key) != NULL)
+	t = &r->d->t[r->id];
+	if (http_pending_find(hs, r->d->text + t->start, t->end - t->start))
 		return -1;
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
-	    (p->idjson = strdup(key)) == NULL)
+	    (p->id = malloc(t->end - t->start + 1)) == NULL)
 		fatal("%s", __func__);
+	p->idlen = t->end - t->start;
+	memcpy(p->id, r->d->text + t->start, p->idlen);
+	p->id[p->idlen] = '\0';
 	p->hs = hs;
 	p->req = req;
 	TAILQ_INSERT_TAIL(&hs->pending, p, entry);
@@ -597,52 +577,59 @@ http_expect_reply(struct http_session *hs, struct evhttp_request *req,
 	return 1;
 }
 
+/* The session a POST to /mcp is for, or NULL when answered here. */
+static struct http_session *
+http_post_session(struct evhttp_request *req, const struct mcp_request *r)
+{
+	struct http_session	*hs;
+	const char		*sid = http_header(req, "Mcp-Session-Id");
+
+	if (sid == NULL && http_is_initialize(r))
+		return http_session_room(req) ? http_session_new(req, 0) : NULL;
+	if (sid == NULL) {
+		http_error(req, 400, "Bad Request", -32600, "Bad Request: the "
+		    "Mcp-Session-Id header is required after initialize");
+		return NULL;
+	}
+	if ((hs = http_session_find(sid)) == NULL || hs->legacy) {
+		http_error(req, 404, "Not Found", -32600, "Not Found: unknown "
+		    "or expired Mcp-Session-Id; initialize a new session");
+		return NULL;
+	}
+	return hs;
+}
+
 static void
 http_post(struct evhttp_request *req)
 {
-	struct http_session	*hs;
-	struct json_object	*msg;
-	const char		*sid = http_header(req, "Mcp-Session-Id");
-	const char		*text;
-	size_t			 len;
-	int			 wait;
+	const struct mcp_request	*r;
+	struct http_session		*hs;
+	int				 response, wait;
 
-	if ((msg = http_body(req, &text, &len)) == NULL)
+	if ((r = http_body(req, &response)) == NULL && !response)
 		return;
-	if (sid == NULL && http_is_initialize(msg)) {
-		if (!http_session_room(req))
-			goto done;
-		hs = http_session_new(req, 0);
-	} else if (sid == NULL) {
-		http_error(req, 400, "Bad Request", -32600, "Bad Request: the "
-		    "Mcp-Session-Id header is required after initialize");
-		goto done;
-	} else if ((hs = http_session_find(sid)) == NULL || hs->legacy) {
-		http_error(req, 404, "Not Found", -32600, "Not Found: unknown "
-		    "or expired Mcp-Session-Id; initialize a new session");
-		goto done;
-	}
+	if ((hs = http_post_session(req, r)) == NULL)
+		return;
 	if (!http_version_ok(req)) {
 		http_error(req, 400, "Bad Request", -32600, "Bad Request: "
 		    "unsupported MCP-Protocol-Version header");
-		goto done;
+		return;
 	}
 	http_touch(hs);
-	if (http_session_busy(hs, req, msg))
-		goto done;
-	if ((wait = http_expect_reply(hs, req, msg)) == -1) {
+	if (r != NULL && http_session_busy(hs, req, r))
+		return;
+	if ((wait = http_expect_reply(hs, req, r)) == -1) {
 		http_error(req, 400, "Bad Request", -32600, "Invalid Request: "
 		    "a request with this id is already in flight");
-		goto done;
+		return;
 	}
-	session_input(hs->session, text, len);
+	if (r != NULL)
+		session_request(hs->session, r);
 	if (!wait) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Mcp-Session-Id", hs->id);
 		http_reply(req, 202, "Accepted", NULL, NULL, 0);
 	}
-done:
-	json_object_put(msg);
 }
 
 static void
@@ -713,11 +700,11 @@ http_sse(struct evhttp_request *req, void *arg)
 static void
 http_messages(struct evhttp_request *req, void *arg)
 {
-	struct http_session	*hs = NULL;
-	struct evkeyvalq	 q;
-	struct json_object	*msg;
-	const char		*query, *text;
-	size_t			 len;
+	const struct mcp_request	*r;
+	struct http_session		*hs = NULL;
+	struct evkeyvalq		 q;
+	const char			*query;
+	int				 response;
 
 	(void)arg;
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
@@ -735,14 +722,14 @@ http_messages(struct evhttp_request *req, void *arg)
 		    "unknown sessionId: open GET /sse first");
 		return;
 	}
-	if ((msg = http_body(req, &text, &len)) == NULL)
+	if ((r = http_body(req, &response)) == NULL && !response)
 		return;
 	http_touch(hs);
-	if (!http_session_busy(hs, req, msg)) {
-		session_input(hs->session, text, len);
-		http_reply(req, 202, "Accepted", NULL, NULL, 0);
-	}
-	json_object_put(msg);
+	if (r != NULL && http_session_busy(hs, req, r))
+		return;
+	if (r != NULL)
+		session_request(hs->session, r);
+	http_reply(req, 202, "Accepted", NULL, NULL, 0);
 }
 
 /* Checks every request passes before its path's handler. */

@@ -54,9 +54,11 @@ stdio_read_file_later(void)
 static void	stdio_write_file(const char *, size_t);
 
 static void
-stdio_write(struct session *s, const char *buf, size_t len)
+stdio_write(struct session *s, const char *buf, size_t len, const char *id,
+    size_t idlen)
 {
-	(void)s;
+	(void)id;		/* lines carry their ids */
+	(void)idlen;
 	if (stdio.out != NULL) {
 		bufferevent_write(stdio.out, buf, len);
 		bufferevent_write(stdio.out, "\n", 1);

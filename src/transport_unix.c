@@ -60,11 +60,14 @@ unix_close(struct unix_conn *c)
 }
 
 static void
-unix_write(struct session *s, const char *buf, size_t len)
+unix_write(struct session *s, const char *buf, size_t len, const char *id,
+    size_t idlen)
 {
 	struct unix_conn	*c = s->arg;
 	struct evbuffer		*out = bufferevent_get_output(c->bev);
 
+	(void)id;		/* lines carry their ids */
+	(void)idlen;
 	bufferevent_write(c->bev, buf, len);
 	bufferevent_write(c->bev, "\n", 1);
 	session_output(s, evbuffer_get_length(out));
