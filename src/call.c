@@ -98,14 +98,26 @@ call_new(struct session *s, const char *id, size_t idlen, struct tool *t,
 	return c;
 }
 
+/* Onto list (last, or first), in the state that list stands for. */
+static void
+call_move(struct call *c, struct callq *list, enum call_state state,
+    int first)
+{
+	call_unlink(c);
+	if (first)
+		TAILQ_INSERT_HEAD(list, c, qentry);
+	else
+		TAILQ_INSERT_TAIL(list, c, qentry);
+	c->list = list;
+	c->state = state;
+}
+
 /* NEW -> QUEUED: last in its tool's queue. */
 void
 call_enqueue(struct call *c, struct callq *queue)
 {
 	call_expect(c, CALL_NEW, "enqueue");
-	TAILQ_INSERT_TAIL(queue, c, qentry);
-	c->list = queue;
-	c->state = CALL_QUEUED;
+	call_move(c, queue, CALL_QUEUED, 0);
 }
 
 /* QUEUED -> SENT: last on its worker's sent list. */
@@ -113,10 +125,7 @@ void
 call_send(struct call *c, struct callq *sent)
 {
 	call_expect(c, CALL_QUEUED, "send");
-	call_unlink(c);
-	TAILQ_INSERT_TAIL(sent, c, qentry);
-	c->list = sent;
-	c->state = CALL_SENT;
+	call_move(c, sent, CALL_SENT, 0);
 }
 
 /*
@@ -130,14 +139,10 @@ call_requeue(struct callq *sent, struct callq *queue)
 
 	while ((c = TAILQ_LAST(sent, callq)) != NULL) {
 		call_expect(c, CALL_SENT, "requeue");
-		call_unlink(c);
-		if (c->to == CALL_CANCELLED) {
+		if (c->to == CALL_CANCELLED)
 			call_free(c);
-			continue;
-		}
-		TAILQ_INSERT_HEAD(queue, c, qentry);
-		c->list = queue;
-		c->state = CALL_QUEUED;
+		else
+			call_move(c, queue, CALL_QUEUED, 1);
 	}
 }
 
@@ -146,9 +151,7 @@ void
 call_wait_reload(struct call *c, struct callq *waiters)
 {
 	call_expect(c, CALL_NEW, "wait for a reload");
-	TAILQ_INSERT_TAIL(waiters, c, qentry);
-	c->list = waiters;
-	c->state = CALL_RELOAD;
+	call_move(c, waiters, CALL_RELOAD, 0);
 }
 
 struct call *

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonparse.h"
 #include "mcp-hotd.h"
 
 #define CONFIG_MAX_SIZE		(64 * 1024 * 1024)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsonparse.h"
 #include "mcp-hotd.h"
 
 static const char *const tool_state_names[] = {

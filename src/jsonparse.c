@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "jsonstr.h"
+#include "jsonparse.h"
 #include "mcp-hotd.h"
 
 static struct json_tokener	*json_tok;

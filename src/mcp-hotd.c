@@ -19,6 +19,7 @@
 
 #include <event2/event.h>
 
+#include "jsonparse.h"
 #include "mcp-hotd.h"
 
 #define EXIT_GRACE_MS		2000

@@ -312,46 +312,6 @@ void		 call_answer_all_raw(struct callq *, const char *, size_t);
 void		 call_fail_all(struct callq *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 
-/* jsonparse.c: a parsed text as tokens pointing into it */
-enum jtype {
-	JT_OBJECT, JT_ARRAY, JT_STRING, JT_NUMBER, JT_TRUE, JT_FALSE, JT_NULL
-};
-#define JT_ESCAPED	0x01	/* a string with backslash escapes */
-#define JT_FRACTION	0x02	/* a number with a fraction or exponent */
-struct jtok {
-	uint8_t		 type;		/* enum jtype */
-	uint8_t		 flags;
-	uint32_t	 start, end;	/* the value's bytes, quotes included */
-	uint32_t	 next;		/* the token after this whole value */
-	uint32_t	 n;		/* members or elements */
-};
-struct jdoc {
-	const char	*text;
-	struct jtok	*t;		/* t[0] is the top value */
-	size_t		 nt, cap;
-};
-#define JDOC_ONE_LINE	0x01
-/* Members of object token i: key k, value k + 1. */
-#define JDOC_FOREACH_MEMBER(d, i, k, m)					\
-	for ((m) = 0, (k) = (i) + 1; (m) < (d)->t[i].n;			\
-	    (m)++, (k) = jdoc_next_member(d, k))
-#define JDOC_FOREACH_ELEMENT(d, i, e, m)				\
-	for ((m) = 0, (e) = (i) + 1; (m) < (d)->t[i].n;			\
-	    (m)++, (e) = (int)(d)->t[e].next)
-struct json_object *json_parse_text(const char *, size_t, int,
-		    enum json_tokener_error *, size_t *);
-void		 json_parse_free(void);
-int		 json_check_result(const char *, size_t);
-int		 jdoc_parse(struct jdoc *, const char *, size_t, int,
-		    const char **, size_t *);
-void		 jdoc_free(struct jdoc *);
-void		 jdoc_trim(struct jdoc *);
-int		 jdoc_next_member(const struct jdoc *, int);
-int		 jdoc_member(const struct jdoc *, int, const char *);
-size_t		 jdoc_string(const struct jdoc *, int, char *, size_t);
-int		 jdoc_string_eq(const struct jdoc *, int, const char *, size_t);
-struct json_object *jdoc_object(const struct jdoc *, int);
-
 /* mcp.c */
 enum mcp_action {
 	MCP_NONE,		/* nothing to send (a notification) */
@@ -365,6 +325,7 @@ struct mcp_call {
 	size_t		 idlen, argslen;
 };
 /* A request whose envelope is checked: its id, method, params tokens. */
+struct jdoc;
 struct mcp_request {
 	const struct jdoc	*d;
 	int			 id;		/* -1: a notification */

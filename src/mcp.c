@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonparse.h"
 #include "mcp-hotd.h"
 
 #define JSONRPC_PARSE_ERROR		-32700

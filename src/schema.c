@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonparse.h"
 #include "mcp-hotd.h"
 
 #define SCHEMA_PATH_MAX		256

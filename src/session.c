@@ -9,6 +9,7 @@
 
 #include <event2/buffer.h>
 
+#include "jsonparse.h"
 #include "mcp-hotd.h"
 
 static void	session_resume_later(struct session *);

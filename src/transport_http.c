@@ -41,6 +41,7 @@
 #include <event2/keyvalq_struct.h>
 #include <event2/util.h>
 
+#include "jsonparse.h"
 #include "mcp-hotd.h"
 
 #define HTTP_SESSION_ID_LEN	32

@@ -26,6 +26,7 @@
 #include <seccomp.h>
 
 #include "frame.h"
+#include "jsonparse.h"
 #include "mcp-hotd.h"
 
 #define WORKER_LOG_LINE		4096

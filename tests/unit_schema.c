@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "jsonparse.h"
 #include "mcp-hotd.h"
 #include "unit.h"
 

@@ -366,34 +366,28 @@ sandbox_compile(struct bpf *out, const struct group *groups, char *err,
 static int
 sandbox_compile_filters(char *err, size_t errlen)
 {
-	const uint32_t	reads = sb.view_fd != -1 ? SCMP_ACT_ALLOW :
-			    SCMP_ACT_ERRNO(EACCES);
-	const struct group load[] = {
+	enum { READS = 6, NARROW = 8 };
+	struct group	groups[] = {
 		{ group_io, SCMP_ACT_ALLOW }, { group_memory, SCMP_ACT_ALLOW },
 		{ group_time, SCMP_ACT_ALLOW },
 		{ group_signals, SCMP_ACT_ALLOW },
 		{ group_identity, SCMP_ACT_ALLOW },
 		{ group_events, SCMP_ACT_ALLOW },
-		{ group_files_read, SCMP_ACT_ALLOW },
+		[READS] = { group_files_read, SCMP_ACT_ALLOW },
 		{ group_files_write, SCMP_ACT_ALLOW },
-		{ group_narrow, SCMP_ACT_ALLOW }, { NULL, 0 }
-	};
-	const struct group call[] = {
-		{ group_io, SCMP_ACT_ALLOW }, { group_memory, SCMP_ACT_ALLOW },
-		{ group_time, SCMP_ACT_ALLOW },
-		{ group_signals, SCMP_ACT_ALLOW },
-		{ group_identity, SCMP_ACT_ALLOW },
-		{ group_events, SCMP_ACT_ALLOW },
-		{ group_files_read, reads },
-		{ group_files_write, SCMP_ACT_ALLOW }, { NULL, 0 }
+		[NARROW] = { group_narrow, SCMP_ACT_ALLOW }, { NULL, 0 }
 	};
 
 	if (sb.call.ready)
 		return 0;
-	if (sandbox_compile(&sb.call, call, err, errlen) == -1 ||
-	    sandbox_compile(&sb.load, load, err, errlen) == -1)
+	/* Loading: every group. */
+	if (sandbox_compile(&sb.load, groups, err, errlen) == -1)
 		return -1;
-	return 0;
+	/* Calls: the same but the narrowing call, and reads only in a view. */
+	groups[NARROW].rules = NULL;
+	if (sb.view_fd == -1)
+		groups[READS].action = SCMP_ACT_ERRNO(EACCES);
+	return sandbox_compile(&sb.call, groups, err, errlen);
 }
 
 /* Landlock, by hand: Debian 12's headers stop at ABI 2. */

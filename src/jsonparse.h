@@ -1,0 +1,54 @@
+/*
+ * The request parser's face: a JSON text checked (strict JSON, UTF-8,
+ * depth) into a reused array of tokens pointing into the text, and the
+ * few json-c entry points the supervisor keeps for whole documents.
+ */
+#ifndef JSONPARSE_H
+#define JSONPARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json.h>
+
+/* jsonparse.c: a parsed text as tokens pointing into it */
+enum jtype {
+	JT_OBJECT, JT_ARRAY, JT_STRING, JT_NUMBER, JT_TRUE, JT_FALSE, JT_NULL
+};
+#define JT_ESCAPED	0x01	/* a string with backslash escapes */
+#define JT_FRACTION	0x02	/* a number with a fraction or exponent */
+struct jtok {
+	uint8_t		 type;		/* enum jtype */
+	uint8_t		 flags;
+	uint32_t	 start, end;	/* the value's bytes, quotes included */
+	uint32_t	 next;		/* the token after this whole value */
+	uint32_t	 n;		/* members or elements */
+};
+struct jdoc {
+	const char	*text;
+	struct jtok	*t;		/* t[0] is the top value */
+	size_t		 nt, cap;
+};
+#define JDOC_ONE_LINE	0x01
+/* Members of object token i: key k, value k + 1. */
+#define JDOC_FOREACH_MEMBER(d, i, k, m)					\
+	for ((m) = 0, (k) = (i) + 1; (m) < (d)->t[i].n;			\
+	    (m)++, (k) = jdoc_next_member(d, k))
+#define JDOC_FOREACH_ELEMENT(d, i, e, m)				\
+	for ((m) = 0, (e) = (i) + 1; (m) < (d)->t[i].n;			\
+	    (m)++, (e) = (int)(d)->t[e].next)
+struct json_object *json_parse_text(const char *, size_t, int,
+		    enum json_tokener_error *, size_t *);
+void		 json_parse_free(void);
+int		 json_check_result(const char *, size_t);
+int		 jdoc_parse(struct jdoc *, const char *, size_t, int,
+		    const char **, size_t *);
+void		 jdoc_free(struct jdoc *);
+void		 jdoc_trim(struct jdoc *);
+int		 jdoc_next_member(const struct jdoc *, int);
+int		 jdoc_member(const struct jdoc *, int, const char *);
+size_t		 jdoc_string(const struct jdoc *, int, char *, size_t);
+int		 jdoc_string_eq(const struct jdoc *, int, const char *, size_t);
+struct json_object *jdoc_object(const struct jdoc *, int);
+
+#endif /* JSONPARSE_H */
