@@ -361,10 +361,12 @@ config_load(const char *path, struct toolset *set, char *err, size_t errlen)
 	set->skipped = json_object_new_array();
 	if ((buf = config_read_file(path, &len, err, errlen)) == NULL)
 		return -1;
+	*err = '\0';
 	root = config_parse(path, buf, len, err, errlen);
 	free(buf);
-	if (root == NULL)
+	if (root == NULL && *err != '\0')
 		return -1;
+	/* json-c's null is a NULL object: not a parse error, not an array. */
 	if (!json_object_is_type(root, json_type_array)) {
 		snprintf(err, errlen, "%s: the top level must be a JSON array "
 		    "of tools", path);

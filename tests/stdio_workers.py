@@ -169,6 +169,21 @@ p = subprocess.run([MCP_HOTD, "--stdio", "-c", bad], stdin=subprocess.DEVNULL,
                    capture_output=True, timeout=30)
 check(p.returncode == 1 and b"bad.json:3:" in p.stderr, "bad JSON: exit 1 with line:column",
       p.stderr)
+# A file holding just null (json-c's NULL object) is an error that says so,
+# at startup and on reload, never uninitialised bytes.
+open(bad, "w").write("null\n")
+p = subprocess.run([MCP_HOTD, "--stdio", "-c", bad], stdin=subprocess.DEVNULL,
+                   capture_output=True, timeout=30)
+check(p.returncode == 1 and b"bad.json: the top level must be a JSON array" in p.stderr,
+      "a file of null: exit 1, said plainly", p.stderr)
+s = Server([tool("ok", "def ok() -> int:\n    return 1\n")], args=["--no-watch"])
+s.initialize()
+s.write_tools("null")
+os.kill(s.pid, 1)
+check(s.wait_for(lambda: "top level must be a JSON array" in s.stderr(), 10) and
+      text_of(s.call("ok")) == "1", "a reload to null keeps serving and says why",
+      s.stderr()[-300:])
+s.close()
 p = subprocess.run([MCP_HOTD, "--bogus"], capture_output=True, timeout=30)
 check(p.returncode == 2 and b"usage" in p.stderr, "bad option: usage, exit 2")
 # The supervisor's environment reaches no tool, at load or at call time.
