@@ -13,11 +13,12 @@ import os
 import select
 import signal
 import socket
+import subprocess
 import tempfile
 import time
 
-from mcptest import (Daemon, Server, alive, check, children_of, finish,
-                     spawners, text_of, tool, tool_workers)
+from mcptest import (MCP_HOTD, Daemon, Server, alive, check, finish, spawners,
+                     text_of, tool, tool_workers)
 
 USER = "nobody"
 MODES = [
@@ -366,4 +367,14 @@ def run_mode(user, args):
 
 for user, args in MODES:
     run_mode(user, args)
+
+# -t names the layers too, as the startup log does.
+d = tempfile.mkdtemp()
+path = os.path.join(d, "tools.json")
+with open(path, "w") as f:
+    json.dump([tool("ok", "def ok() -> int:\n    return 1\n")], f)
+p = subprocess.run([MCP_HOTD, "-t", "-c", path], capture_output=True, text=True, timeout=60)
+check(p.returncode == 0 and "sandbox: seccomp default-deny" in p.stderr and
+      '"landlock":' in p.stderr and "workers' containment" in p.stderr,
+      "mcp-hotd -t says which layers are active", p.stderr)
 finish()
