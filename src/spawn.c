@@ -295,6 +295,7 @@ void
 spawn_log_layers(void)
 {
 	long	abi = syscall(SYS_landlock_create_ruleset, NULL, 0, 1U);
+	char	view[64];
 
 	sv.seccomp_base = worker_filters_of(getpid());
 	if (sv.no_landlock || abi <= 0)
@@ -304,11 +305,13 @@ spawn_log_layers(void)
 		    strerror(errno) : "ABI 0");
 	if (sv.no_namespaces)
 		log_warnx("sandbox: namespaces turned off (--no-namespaces)");
+	if (sv.no_landlock || abi <= 0)
+		snprintf(view, sizeof(view), "no Landlock");
+	else
+		snprintf(view, sizeof(view), "Landlock file view, ABI %ld", abi);
 	log_info("sandbox: seccomp default-deny (load and call filters), "
-	    "capabilities dropped, rlimits; Landlock %s%ld; namespaces %s",
-	    sv.no_landlock || abi <= 0 ? "off, ABI " : "file view, ABI ",
-	    abi < 0 ? 0 : abi, sv.no_namespaces ? "off" : "pid, ipc, net "
-	    "where the kernel allows");
+	    "capabilities dropped, rlimits; %s; namespaces %s", view,
+	    sv.no_namespaces ? "off" : "pid, ipc, net where the kernel allows");
 }
 
 void
