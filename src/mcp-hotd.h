@@ -380,6 +380,14 @@ void		 reload_shutdown(void);
 void		 watch_start(const char *);
 void		 watch_stop(void);
 
+/* listen.c */
+struct evconnlistener;
+struct listen_guard;
+struct listen_guard *listen_guard_new(struct evconnlistener *, const char *,
+		    const char *, int);
+void		 listen_guard_enable(struct listen_guard *, int);
+void		 listen_guard_free(struct listen_guard *);
+
 /* transport_unix.c */
 void		 transport_unix_listen(const char *);
 void		 transport_unix_accept(int);

@@ -46,6 +46,7 @@
 
 #define HTTP_SESSION_ID_LEN	32
 #define HTTP_MAX_SESSIONS	256
+#define HTTP_MAX_HEADERS	(64 * 1024)	/* bytes of headers a request */
 
 /* A POST waiting for the answer to its request's id (as written). */
 struct http_pending {
@@ -73,6 +74,7 @@ static struct {
 	char			*origin;	/* --http-origin, if given */
 	int			 accepting;
 	unsigned		 nsessions;
+	struct listen_guard	*guard;		/* its listener, out of fds */
 	TAILQ_HEAD(, http_session) sessions;
 } ht = { .sessions = TAILQ_HEAD_INITIALIZER(ht.sessions) };
 
@@ -836,12 +838,19 @@ transport_http_listen(const char *spec, const char *token_file,
 	if ((ht.http = evhttp_new(sv.base)) == NULL)
 		fatalx("evhttp_new failed");
 	evhttp_set_max_body_size(ht.http, (ev_ssize_t)sv.max_request);
+	/* An unfinished header is buffered whole: bound it (libevent 400s). */
+	evhttp_set_max_headers_size(ht.http, HTTP_MAX_HEADERS);
 	evhttp_set_allowed_methods(ht.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
 	evhttp_set_gencb(ht.http, http_dispatch, NULL);
 	if ((bound = evhttp_bind_socket_with_handle(ht.http, addr,
 	    (ev_uint16_t)port)) == NULL)
 		fatal("--http: cannot listen on %s port %d", addr, port);
+	ht.guard = listen_guard_new(evhttp_bound_socket_get_listener(bound),
+	    "HTTP", "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
+	    "Content-Type: text/plain\r\nContent-Length: 38\r\n"
+	    "Connection: close\r\n\r\nthe server is out of file descriptors\n",
+	    1);
 	if (getsockname(evhttp_bound_socket_get_fd(bound),
 	    (struct sockaddr *)&ss, &sslen) == 0) {
 		if (ss.ss_family == AF_INET6) {
@@ -876,6 +885,8 @@ transport_http_close(void)
 
 	while ((hs = TAILQ_FIRST(&ht.sessions)) != NULL)
 		http_session_free(hs);
+	listen_guard_free(ht.guard);
+	ht.guard = NULL;
 	if (ht.http != NULL)
 		evhttp_free(ht.http);
 	free(ht.token);

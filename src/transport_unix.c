@@ -30,6 +30,7 @@ struct unix_conn {
 
 static struct {
 	struct evconnlistener	*listener;
+	struct listen_guard	*guard;
 	char			*path;
 } ux;
 
@@ -229,6 +230,10 @@ transport_unix_listen(const char *path)
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_DISABLED,
 	    128, fd)) == NULL)
 		fatal("listen %s", path);
+	ux.guard = listen_guard_new(ux.listener, "unix socket",
+	    "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32000,"
+	    "\"message\":\"the server is out of file descriptors; retry "
+	    "later\"}}\n", 0);
 }
 
 void
@@ -236,11 +241,9 @@ transport_unix_accept(int on)
 {
 	if (ux.listener == NULL)
 		return;
-	if (on) {
-		evconnlistener_enable(ux.listener);
+	listen_guard_enable(ux.guard, on);
+	if (on)
 		log_info("listening on %s", ux.path);
-	} else
-		evconnlistener_disable(ux.listener);
 }
 
 void
@@ -254,6 +257,8 @@ transport_unix_close(void)
 			unix_close(s->arg);
 		}
 	if (ux.listener != NULL) {
+		listen_guard_free(ux.guard);
+		ux.guard = NULL;
 		evconnlistener_free(ux.listener);
 		if (unlink(ux.path) == -1 && errno != ENOENT)
 			log_warn("unlink %s", ux.path);

@@ -1,0 +1,96 @@
+"""The faces hold when clients hog them: unfinished huge headers are cut
+off at 64 KiB, and with the descriptors exhausted by idle connections the
+supervisor neither spins nor hangs new clients: they get a clear refusal
+(HTTP 503, a JSON-RPC error on the unix socket), it is logged once, and
+serving comes back when the hogs leave."""
+
+import json
+import os
+import socket
+import subprocess
+import time
+
+from mcptest import Daemon, check, fd_count, finish, tool
+from sse import post
+
+INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                   "clientInfo": {"name": "t", "version": "1"}}}
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+
+
+def cpu_s(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        v = f.read().rsplit(")", 1)[1].split()
+    return (int(v[11]) + int(v[12])) / os.sysconf("SC_CLK_TCK")
+
+
+d = Daemon([tool("ok", "def ok() -> int:\n    return 1\n")], http=True)
+
+# Five clients each sending 20 MB of a header that never ends.
+before = rss_kb(d.pid)
+hogs = []
+for _ in range(5):
+    c = socket.create_connection(("127.0.0.1", d.port))
+    c.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ")
+    hogs.append(c)
+cut = 0
+for c in hogs:
+    try:
+        for _ in range(20 * 16):
+            c.sendall(b"a" * 65536)
+    except OSError:
+        cut += 1
+grown = (rss_kb(d.pid) - before) / 1024
+check(cut == 5, "each unfinished 20 MB header is cut off", cut)
+check(grown < 20, f"the supervisor grew {grown:.1f} MB for them (< 20)", grown)
+for c in hogs:
+    c.close()
+st, _, r = post(d.port, INIT)
+check(st == 200, "serving goes on", st)
+
+# Out of descriptors: a low limit, then idle connections until it is hit.
+subprocess.run(["prlimit", f"--pid={d.pid}", "--nofile=48:"], check=True)
+idle = []
+for _ in range(60):
+    idle.append(socket.create_connection(("127.0.0.1", d.port)))
+time.sleep(0.5)
+t0 = cpu_s(d.pid)
+time.sleep(1)
+spent = cpu_s(d.pid) - t0
+check(spent < 0.3, f"out of fds, the supervisor does not spin ({spent:.2f} s of CPU in 1 s)")
+t0 = time.monotonic()
+try:
+    st, hdr, body = post(d.port, INIT)
+except OSError as e:
+    st, body = None, str(e)
+check(st == 503 and time.monotonic() - t0 < 5,
+      f"a new HTTP client gets 503 at once ({time.monotonic() - t0:.2f} s)", (st, body))
+u = socket.socket(socket.AF_UNIX)
+u.settimeout(5)
+u.connect(d.sock)
+line = u.makefile("rb").readline()
+u.close()
+check(b"out of file descriptors" in line and json.loads(line)["error"]["code"] == -32000,
+      "a new unix client gets a JSON-RPC error saying why", line)
+check(d.stderr().count("HTTP: out of file descriptors") == 1 and
+      d.stderr().count("unix socket: out of file descriptors") == 1,
+      "logged once for each face", d.stderr()[-600:])
+for c in idle:
+    c.close()
+subprocess.run(["prlimit", f"--pid={d.pid}", "--nofile=1024:"], check=True)
+ok = False
+deadline = time.monotonic() + 5
+while not ok and time.monotonic() < deadline:
+    try:
+        ok = post(d.port, INIT)[0] == 200
+    except OSError:
+        time.sleep(0.1)
+check(ok, "serving comes back when the idle clients leave")
+check(d.ctl("status").returncode == 0, "control requests answered again")
+check(d.stop() == 0, "daemon exits 0")
+finish()
