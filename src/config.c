@@ -115,36 +115,26 @@ config_position(const char *buf, size_t off, int *line, int *col)
 	}
 }
 
+/* The whole file as objects, or NULL with err (line:column) set. */
 static struct json_object *
 config_parse(const char *path, const char *buf, size_t len, char *err,
     size_t errlen)
 {
 	struct json_object	*root;
-	enum json_tokener_error	 jerr;
-	size_t			 end;
+	const char		*why;
+	size_t			 at;
 	int			 line, col;
 
-	root = json_parse_text(buf, len, JSON_TOKENER_STRICT, &jerr, &end);
-	if (jerr == json_tokener_continue) {
+	if (json_parse_text(buf, len, &root, &why, &at) == 0)
+		return root;	/* NULL for a file of null: the caller says */
+	if (at >= len && strcmp(why, "incomplete JSON text") == 0) {
 		snprintf(err, errlen, "%s: unexpected end of file", path);
-		root = NULL;
-	} else if (jerr != json_tokener_success) {
-		config_position(buf, end > 0 ? end - 1 : 0, &line, &col);
-		snprintf(err, errlen, "%s:%d:%d: invalid JSON: %s", path, line,
-		    col, json_tokener_error_desc(jerr));
-		root = NULL;
-	} else {
-		while (end < len && strchr(" \t\r\n", buf[end]) != NULL)
-			end++;
-		if (end < len) {
-			config_position(buf, end, &line, &col);
-			snprintf(err, errlen, "%s:%d:%d: trailing data after "
-			    "the JSON value", path, line, col);
-			json_object_put(root);
-			root = NULL;
-		}
+		return NULL;
 	}
-	return root;
+	config_position(buf, at, &line, &col);
+	snprintf(err, errlen, "%s:%d:%d: invalid JSON: %s", path, line, col,
+	    why);
+	return NULL;
 }
 
 static int

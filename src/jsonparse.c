@@ -1,11 +1,14 @@
 /*
  * JSON text utilities for the supervisor.
  *
- * json_parse_text: parse one complete JSON text (a request line, the tools
- * file, a worker's payload). json-c's tokener is incremental: "42" alone
- * stays "continue" because more digits could follow, so the end of the
- * text is made explicit. One tokener is kept and reset: allocating one per
- * parse was the biggest cost on the request path.
+ * json_parse_text: one complete JSON text (the tools file, a worker's
+ * payload) as json-c objects. The text is checked by jdoc_parse first, so
+ * json-c's tokener only ever sees JSON that is valid: a tokener kept and
+ * reset across untrusted texts carried state from one to the next (json-c
+ * 0.16 keeps half a surrogate across json_tokener_reset), and json-c and
+ * this parser disagreed on what is JSON. Its tokener is incremental ("42"
+ * alone stays "continue": more digits could follow), so the end is made
+ * explicit.
  *
  * jdoc_parse: the request path's parser. It checks the text (strict JSON,
  * UTF-8, depth) and lays it out as a flat array of tokens pointing into
@@ -30,9 +33,9 @@
 
 static struct json_tokener	*json_tok;
 
-struct json_object *
-json_parse_text(const char *buf, size_t len, int flags,
-    enum json_tokener_error *err, size_t *end)
+/* Objects from a text jdoc_parse accepted. */
+static struct json_object *
+json_build(const char *buf, size_t len)
 {
 	struct json_object	*o;
 
@@ -40,20 +43,32 @@ json_parse_text(const char *buf, size_t len, int flags,
 	    (json_tok = json_tokener_new_ex(JSON_MAX_DEPTH)) == NULL)
 		fatal("%s", __func__);
 	json_tokener_reset(json_tok);
-	json_tokener_set_flags(json_tok, flags);
 	o = json_tokener_parse_ex(json_tok, buf, (int)len);
-	*err = json_tokener_get_error(json_tok);
-	*end = json_tokener_get_parse_end(json_tok);
-	if (*err == json_tokener_continue) {
+	if (json_tokener_get_error(json_tok) == json_tokener_continue)
 		o = json_tokener_parse_ex(json_tok, " ", 1);
-		*err = json_tokener_get_error(json_tok);
-		*end = len;
-	}
-	if (*err != json_tokener_success && o != NULL) {
-		json_object_put(o);
-		o = NULL;
-	}
+	if (json_tokener_get_error(json_tok) != json_tokener_success)
+		fatalx("%s: json-c refused checked JSON", __func__);
 	return o;
+}
+
+/*
+ * One JSON text as objects: 0 (*out may be NULL: the text was null), or
+ * -1 with *why and the byte offset *at of the problem.
+ */
+int
+json_parse_text(const char *buf, size_t len, struct json_object **out,
+    const char **why, size_t *at)
+{
+	static struct jdoc	d;
+
+	*out = NULL;
+	if (jdoc_parse(&d, buf, len, 0, why, at) == -1) {
+		jdoc_trim(&d);
+		return -1;
+	}
+	jdoc_trim(&d);
+	*out = json_build(buf, len);
+	return 0;
 }
 
 void
@@ -443,11 +458,8 @@ jdoc_member(const struct jdoc *d, int i, const char *key)
 struct json_object *
 jdoc_object(const struct jdoc *d, int i)
 {
-	enum json_tokener_error	 err;
-	size_t			 end;
-
-	return json_parse_text(d->text + d->t[i].start,
-	    d->t[i].end - d->t[i].start, 0, &err, &end);
+	return json_build(d->text + d->t[i].start,
+	    d->t[i].end - d->t[i].start);
 }
 
 /*

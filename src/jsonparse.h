@@ -37,8 +37,8 @@ struct jdoc {
 #define JDOC_FOREACH_ELEMENT(d, i, e, m)				\
 	for ((m) = 0, (e) = (i) + 1; (m) < (d)->t[i].n;			\
 	    (m)++, (e) = (int)(d)->t[e].next)
-struct json_object *json_parse_text(const char *, size_t, int,
-		    enum json_tokener_error *, size_t *);
+int		 json_parse_text(const char *, size_t, struct json_object **,
+		    const char **, size_t *);
 void		 json_parse_free(void);
 int		 json_check_result(const char *, size_t);
 int		 jdoc_parse(struct jdoc *, const char *, size_t, int,

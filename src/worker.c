@@ -128,18 +128,19 @@ worker_kill(struct worker *w, const char *cause)
 	worker_channel_close(w);
 }
 
+/* A worker's payload: one JSON object, or NULL. */
 static struct json_object *
 worker_parse(const char *p, size_t len)
 {
 	struct json_object	*o;
-	enum json_tokener_error	 err;
-	size_t			 end;
+	const char		*why;
+	size_t			 at;
 
-	o = json_parse_text(p, len, JSON_TOKENER_STRICT, &err, &end);
-	if (o != NULL && (end != len ||
-	    !json_object_is_type(o, json_type_object))) {
+	if (json_parse_text(p, len, &o, &why, &at) == -1)
+		return NULL;
+	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
-		o = NULL;
+		return NULL;
 	}
 	return o;
 }
