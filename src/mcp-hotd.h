@@ -396,6 +396,7 @@ void		 transport_unix_close(void);
 /* transport_http.c */
 void		 transport_http_listen(const char *, const char *, const char *);
 void		 transport_http_accept(int);
+void		 transport_http_serve(int);
 void		 transport_http_close(void);
 
 /* transport_stdio.c */

@@ -824,6 +824,32 @@ http_parse_addr(const char *spec, char *addr, size_t addrlen, int *port)
 	*port = (int)p;
 }
 
+static void
+http_setup(void)
+{
+	if ((ht.http = evhttp_new(sv.base)) == NULL)
+		fatalx("evhttp_new failed");
+	evhttp_set_max_body_size(ht.http, (ev_ssize_t)sv.max_request);
+	/* An unfinished header is buffered whole: bound it (libevent 400s). */
+	evhttp_set_max_headers_size(ht.http, HTTP_MAX_HEADERS);
+	evhttp_set_allowed_methods(ht.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
+	evhttp_set_gencb(ht.http, http_dispatch, NULL);
+}
+
+/*
+ * Serve HTTP on a socket already listening (the fuzz harness's way in:
+ * the same request path, its own loopback socket).
+ */
+void
+transport_http_serve(int fd)
+{
+	http_setup();
+	if (evhttp_accept_socket(ht.http, fd) == -1)
+		fatalx("evhttp_accept_socket failed");
+	ht.accepting = 1;
+}
+
 void
 transport_http_listen(const char *spec, const char *token_file,
     const char *origin)
@@ -835,14 +861,7 @@ transport_http_listen(const char *spec, const char *token_file,
 	int				 port;
 
 	http_parse_addr(spec, addr, sizeof(addr), &port);
-	if ((ht.http = evhttp_new(sv.base)) == NULL)
-		fatalx("evhttp_new failed");
-	evhttp_set_max_body_size(ht.http, (ev_ssize_t)sv.max_request);
-	/* An unfinished header is buffered whole: bound it (libevent 400s). */
-	evhttp_set_max_headers_size(ht.http, HTTP_MAX_HEADERS);
-	evhttp_set_allowed_methods(ht.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
-	evhttp_set_gencb(ht.http, http_dispatch, NULL);
+	http_setup();
 	if ((bound = evhttp_bind_socket_with_handle(ht.http, addr,
 	    (ev_uint16_t)port)) == NULL)
 		fatal("--http: cannot listen on %s port %d", addr, port);

@@ -83,6 +83,11 @@ struct rule {
 	uint32_t	 action;	/* 0: the group's action */
 };
 
+/* An argument comparison, every field named (libseccomp's SCMP_A* leave
+ * one out, which clang -Wextra flags). */
+#define CMP(n, op, a, b)	\
+	((struct scmp_arg_cmp){ (n), (op), (scmp_datum_t)(a), (scmp_datum_t)(b) })
+
 #define R(n)		{ n, ARG_NONE, 0, 0 }
 #define RA(n, a)	{ n, a, 0, 0 }
 #define RE(n, e)	{ n, ARG_NONE, 0, SCMP_ACT_ERRNO(e) }
@@ -279,18 +284,18 @@ sandbox_add(scmp_filter_ctx ctx, const struct rule *r, uint32_t action)
 	case ARG_NONE:
 		return seccomp_rule_add(ctx, action, nr, 0);
 	case ARG_NO_EXEC:
-		cmp[0] = SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
+		cmp[0] = CMP(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
 		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
 	case ARG_FILE_EXEC:
-		cmp[0] = SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC | PROT_WRITE,
+		cmp[0] = CMP(2, SCMP_CMP_MASKED_EQ, PROT_EXEC | PROT_WRITE,
 		    PROT_EXEC);
-		cmp[1] = SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_ANONYMOUS, 0);
+		cmp[1] = CMP(3, SCMP_CMP_MASKED_EQ, MAP_ANONYMOUS, 0);
 		return sandbox_add_cmp(ctx, action, nr, 2, cmp);
 	case ARG_NOT_SIGSYS:
-		cmp[0] = SCMP_A0(SCMP_CMP_NE, SIGSYS);
+		cmp[0] = CMP(0, SCMP_CMP_NE, SIGSYS, 0);
 		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
 	case ARG_IS_SIGSYS:
-		cmp[0] = SCMP_A0(SCMP_CMP_EQ, SIGSYS);
+		cmp[0] = CMP(0, SCMP_CMP_EQ, SIGSYS, 0);
 		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
 	case ARG_READ_ONLY:
 		cmp[0] = (struct scmp_arg_cmp){ flags_arg, SCMP_CMP_MASKED_EQ,
@@ -299,19 +304,19 @@ sandbox_add(scmp_filter_ctx ctx, const struct rule *r, uint32_t action)
 	case ARG_WRITE_FLAGS:
 		return sandbox_add_write_flags(ctx, action, nr, flags_arg);
 	case ARG_CMD:
-		cmp[0] = SCMP_A1(SCMP_CMP_EQ, r->value);
+		cmp[0] = CMP(1, SCMP_CMP_EQ, r->value, 0);
 		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
 	case ARG_UNIX:
-		cmp[0] = SCMP_A0(SCMP_CMP_EQ, AF_UNIX);
+		cmp[0] = CMP(0, SCMP_CMP_EQ, AF_UNIX, 0);
 		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
 	case ARG_QUERY:
-		cmp[0] = SCMP_A0(SCMP_CMP_EQ, 0);
-		cmp[1] = SCMP_A2(SCMP_CMP_EQ, 0);
+		cmp[0] = CMP(0, SCMP_CMP_EQ, 0, 0);
+		cmp[1] = CMP(2, SCMP_CMP_EQ, 0, 0);
 		return sandbox_add_cmp(ctx, action, nr, 2, cmp);
 	case ARG_NARROW:
-		cmp[0] = SCMP_A0(SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER);
-		cmp[1] = SCMP_A1(SCMP_CMP_EQ, 0);
-		cmp[2] = SCMP_A2(SCMP_CMP_EQ, (uintptr_t)&sb.call.prog);
+		cmp[0] = CMP(0, SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER, 0);
+		cmp[1] = CMP(1, SCMP_CMP_EQ, 0, 0);
+		cmp[2] = CMP(2, SCMP_CMP_EQ, (uintptr_t)&sb.call.prog, 0);
 		return sandbox_add_cmp(ctx, action, nr, 3, cmp);
 	}
 	return -EINVAL;
