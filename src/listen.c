@@ -3,10 +3,10 @@
  * failing with EMFILE leaves the connection queued and the socket
  * readable: libevent would call us again at once, forever (half a core,
  * nobody served). So on such an error a listener gives up the reserve
- * descriptor it keeps, takes the waiting clients one by one, tells each
- * plainly why it is refused (the face's refusal text) and closes it, takes
- * the reserve back, and rests for LISTEN_PAUSE_MS; logged at most once a
- * minute.
+ * descriptor it keeps, takes the waiting client, tells it plainly why it
+ * is refused (the face's refusal text), and rests for LISTEN_PAUSE_MS
+ * before it lets that client go and takes the reserve back; logged at most
+ * once a minute.
  */
 #include "config.h"
 
@@ -23,7 +23,6 @@
 #include "mcp-hotd.h"
 
 #define LISTEN_PAUSE_MS	100
-#define LISTEN_REFUSE	64	/* queued clients refused per pause */
 
 struct listen_guard {
 	struct evconnlistener	*lev;
@@ -33,6 +32,7 @@ struct listen_guard {
 	int			 wanted;	/* accepting, as the face asked */
 	int			 resting;
 	time_t			 logged;	/* when we last said so */
+	int			 held;		/* a refused client, or -1 */
 };
 
 static int			 listen_reserve = -1;
@@ -47,6 +47,8 @@ listen_take_reserve(void)
 		listen_reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
+static void	listen_release(struct listen_guard *);
+
 static void
 listen_wake(evutil_socket_t fd, short what, void *arg)
 {
@@ -55,35 +57,54 @@ listen_wake(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	g->resting = 0;
+	listen_release(g);
 	if (g->wanted)
 		evconnlistener_enable(g->lev);
 }
 
+/* The refused client we held has read its refusal by now: let it go. */
+static void
+listen_release(struct listen_guard *g)
+{
+	char	buf[4096];
+
+	if (g->held == -1)
+		return;
+	while (recv(g->held, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	close(g->held);
+	g->held = -1;
+	listen_take_reserve();
+}
+
 /*
- * Refuse the clients waiting in the queue (LISTEN_REFUSE at most), each
- * with a reason it can read, through the one descriptor the reserve frees.
+ * Refuse the client at the head of the queue through the descriptor the
+ * reserve frees: the refusal written, our side shut, and the socket held
+ * until the next pause is over, so its request arrives before we close
+ * (a close with a request unread resets the connection, and the client
+ * might never see why).
  */
 static void
 listen_refuse(struct listen_guard *g)
 {
 	char	buf[4096];
-	int	fd, n;
+	int	fd;
 
+	listen_release(g);
 	if (listen_reserve == -1)
 		return;
 	close(listen_reserve);
 	listen_reserve = -1;
-	for (n = 0; n < LISTEN_REFUSE && (fd = accept4(evconnlistener_get_fd(
-	    g->lev), NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) != -1; n++) {
-		/* What it sent already, read: else the close resets the
-		 * connection and the client may not see the reason. */
-		while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-			;
-		(void)!write(fd, g->refusal, strlen(g->refusal));
-		shutdown(fd, SHUT_WR);
-		close(fd);
+	if ((fd = accept4(evconnlistener_get_fd(g->lev), NULL, NULL,
+	    SOCK_CLOEXEC | SOCK_NONBLOCK)) == -1) {
+		listen_take_reserve();
+		return;
 	}
-	listen_take_reserve();
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	(void)!write(fd, g->refusal, strlen(g->refusal));
+	shutdown(fd, SHUT_WR);
+	g->held = fd;
 }
 
 static void
@@ -130,6 +151,7 @@ listen_guard_new(struct evconnlistener *lev, const char *face,
 	g->face = face;
 	g->refusal = refusal;
 	g->wanted = wanted;
+	g->held = -1;
 	for (i = 0; i < sizeof(listen_guards) / sizeof(*listen_guards); i++)
 		if (listen_guards[i] == NULL) {
 			listen_guards[i] = g;
@@ -156,6 +178,7 @@ listen_guard_free(struct listen_guard *g)
 
 	if (g == NULL)
 		return;
+	listen_release(g);
 	for (i = 0; i < sizeof(listen_guards) / sizeof(*listen_guards); i++)
 		if (listen_guards[i] == g)
 			listen_guards[i] = NULL;

@@ -38,6 +38,7 @@ usage(void)
 	    "                [--no-namespaces] [--no-landlock]\n"
 	    "                [--http-token-file file] [--http-origin origin] "
 	    "[--http-idle seconds]\n"
+	    "                [--http-timeout seconds]\n"
 	    "                [--worker path] [--no-watch]\n"
 	    "                [--max-reply bytes] [--max-request bytes] "
 	    "[--page-size n]\n");
@@ -265,6 +266,7 @@ main(int argc, char *argv[])
 		{ "http-token-file", required_argument, NULL, 'T' },
 		{ "http-origin", required_argument, NULL, 'O' },
 		{ "http-idle", required_argument, NULL, 'I' },
+		{ "http-timeout", required_argument, NULL, 'J' },
 		{ "worker", required_argument, NULL, 'W' },
 		{ "max-reply", required_argument, NULL, 'R' },
 		{ "max-request", required_argument, NULL, 'Q' },
@@ -287,6 +289,7 @@ main(int argc, char *argv[])
 	sv.max_request = DEFAULT_MAX_REQUEST;
 	sv.page_size = DEFAULT_PAGE_SIZE;
 	sv.http_idle = DEFAULT_HTTP_IDLE;
+	sv.http_timeout = DEFAULT_HTTP_TIMEOUT;
 	while ((ch = getopt_long(argc, argv, "c:dvs:t", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -313,6 +316,10 @@ main(int argc, char *argv[])
 			break;
 		case 'O':
 			origin = optarg;
+			break;
+		case 'J':
+			sv.http_timeout = (time_t)parse_size("--http-timeout",
+			    optarg, 1, 3600);
 			break;
 		case 'I':
 			sv.http_idle = (time_t)parse_size("--http-idle", optarg,

@@ -35,6 +35,7 @@
 #define DEFAULT_MAX_REQUEST	(16 * 1024 * 1024)
 #define DEFAULT_PAGE_SIZE	100
 #define DEFAULT_HTTP_IDLE	1800
+#define DEFAULT_HTTP_TIMEOUT	60
 #define WORKER_WINDOW		32	/* calls sent ahead to one worker */
 #define SESSION_MAX_INFLIGHT	64	/* a session's lines wait beyond */
 #define SESSION_OUTPUT_HIGH	(8 * 1024 * 1024)	/* unread output: */
@@ -232,6 +233,8 @@ struct supervisor {
 	size_t			 page_size;
 	time_t			 http_idle;	/* seconds before an idle HTTP
 						 * session expires */
+	time_t			 http_timeout;	/* seconds a connection may
+						 * send nothing */
 	int			 shutting_down;
 	struct event		*shutdown_deadline;
 	int			 exit_status;

@@ -410,6 +410,16 @@ http_session_free(struct http_session *hs)
 	free(hs);
 }
 
+/* A request whose answer takes as long as it takes: no idle timeout. */
+static void
+http_wait_forever(struct evhttp_request *req)
+{
+	struct evhttp_connection	*conn;
+
+	if ((conn = evhttp_request_get_connection(req)) != NULL)
+		evhttp_connection_set_timeout(conn, -1);
+}
+
 static void
 http_open_stream(struct http_session *hs, struct evhttp_request *req)
 {
@@ -420,6 +430,7 @@ http_open_stream(struct http_session *hs, struct evhttp_request *req)
 	if (!hs->legacy)
 		evhttp_add_header(h, "Mcp-Session-Id", hs->id);
 	evhttp_send_reply_start(req, 200, "OK");
+	http_wait_forever(req);
 	hs->stream = req;
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
 	    http_stream_closed, hs);
@@ -577,6 +588,7 @@ http_expect_reply(struct http_session *hs, struct evhttp_request *req,
 	TAILQ_INSERT_TAIL(&hs->pending, p, entry);
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
 	    http_pending_gone, p);
+	http_wait_forever(req);
 	return 1;
 }
 
@@ -832,6 +844,12 @@ http_setup(void)
 	evhttp_set_max_body_size(ht.http, (ev_ssize_t)sv.max_request);
 	/* An unfinished header is buffered whole: bound it (libevent 400s). */
 	evhttp_set_max_headers_size(ht.http, HTTP_MAX_HEADERS);
+	/*
+	 * A connection that sends nothing for this long is closed: idle
+	 * keep-alives and requests left half-sent. Event streams and POSTs
+	 * waiting for a call's answer are exempt (http_wait_forever).
+	 */
+	evhttp_set_timeout(ht.http, (int)sv.http_timeout);
 	evhttp_set_allowed_methods(ht.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
 	evhttp_set_gencb(ht.http, http_dispatch, NULL);

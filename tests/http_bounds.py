@@ -11,7 +11,7 @@ import subprocess
 import time
 
 from mcptest import Daemon, check, fd_count, finish, tool
-from sse import post
+from sse import Stream, post
 
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
         "params": {"protocolVersion": "2025-06-18", "capabilities": {},
@@ -92,5 +92,43 @@ while not ok and time.monotonic() < deadline:
         time.sleep(0.1)
 check(ok, "serving comes back when the idle clients leave")
 check(d.ctl("status").returncode == 0, "control requests answered again")
+check(d.stop() == 0, "daemon exits 0")
+
+# Connections that send nothing are closed (--http-timeout); an event
+# stream and a POST waiting for a slow call are not.
+d = Daemon([tool("slow", "import time\ndef slow() -> str:\n    time.sleep(4)\n    return 'late'\n")],
+           http=True, args=["--http-timeout", "2"])
+st, hdr, r = post(d.port, INIT)
+H = {"Mcp-Session-Id": hdr.get("Mcp-Session-Id")}
+post(d.port, {"jsonrpc": "2.0", "method": "notifications/initialized"}, H)
+stream = Stream(d.port, headers=H)
+idle = socket.create_connection(("127.0.0.1", d.port))
+half = socket.create_connection(("127.0.0.1", d.port))
+half.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{")
+t0 = time.monotonic()
+st, _, r = post(d.port, {"jsonrpc": "2.0", "id": 5, "method": "tools/call",
+                         "params": {"name": "slow", "arguments": {}}}, H)
+check(st == 200 and r["result"]["content"][0]["text"] == "late",
+      f"a POST waiting 4 s for its call is answered ({time.monotonic() - t0:.1f} s)", (st, r))
+
+
+def closed(c):
+    c.settimeout(0.2)
+    try:
+        return c.recv(1) == b""
+    except socket.timeout:
+        return False
+    except OSError:
+        return True
+
+
+check(closed(idle), "an idle connection is closed after --http-timeout")
+check(closed(half), "a half-sent request is closed after --http-timeout")
+d.write_tools([tool("slow", "def slow() -> str:\n    return 'v2'\n", description="v2")])
+ev = stream.next(10)
+check(ev is not None and "list_changed" in ev[1], "the event stream outlived the timeout", ev)
+idle.close()
+half.close()
+stream.close()
 check(d.stop() == 0, "daemon exits 0")
 finish()
