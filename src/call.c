@@ -235,6 +235,12 @@ call_answer_raw(struct call *c, const char *result, size_t len)
 	size_t			 idlen, n;
 	char			*p;
 
+	if (s != NULL && !session_may_send(s, len)) {
+		call_answer_error(c, "the answer of %zu bytes was dropped: "
+		    "clients have too much unread (--max-unread %zu bytes); "
+		    "read your answers", len, sv.max_unread);
+		return;
+	}
 	if (s != NULL) {
 		idlen = strlen(c->idjson);
 		n = sizeof(pre) - 1 + idlen + sizeof(mid) - 1 + len + 1;

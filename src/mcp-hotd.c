@@ -41,7 +41,8 @@ usage(void)
 	    "                [--http-timeout seconds]\n"
 	    "                [--worker path] [--no-watch]\n"
 	    "                [--max-reply bytes] [--max-request bytes] "
-	    "[--page-size n]\n");
+	    "[--max-unread bytes]\n"
+	    "                [--page-size n]\n");
 	exit(2);
 }
 
@@ -270,6 +271,7 @@ main(int argc, char *argv[])
 		{ "worker", required_argument, NULL, 'W' },
 		{ "max-reply", required_argument, NULL, 'R' },
 		{ "max-request", required_argument, NULL, 'Q' },
+		{ "max-unread", required_argument, NULL, 'U' },
 		{ "page-size", required_argument, NULL, 'P' },
 		{ "no-spawner", no_argument, NULL, 'Z' },
 		{ "no-watch", no_argument, NULL, 'N' },
@@ -287,6 +289,7 @@ main(int argc, char *argv[])
 
 	sv.max_reply = DEFAULT_MAX_REPLY;
 	sv.max_request = DEFAULT_MAX_REQUEST;
+	sv.max_unread = DEFAULT_MAX_UNREAD;
 	sv.page_size = DEFAULT_PAGE_SIZE;
 	sv.http_idle = DEFAULT_HTTP_IDLE;
 	sv.http_timeout = DEFAULT_HTTP_TIMEOUT;
@@ -331,6 +334,10 @@ main(int argc, char *argv[])
 		case 'R':
 			sv.max_reply = parse_size("--max-reply", optarg, 1024,
 			    1024UL * 1024 * 1024);
+			break;
+		case 'U':
+			sv.max_unread = parse_size("--max-unread", optarg,
+			    1024 * 1024, (size_t)1 << 40);
 			break;
 		case 'Q':
 			sv.max_request = parse_size("--max-request", optarg,

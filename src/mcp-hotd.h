@@ -33,6 +33,8 @@
 #define DEFAULT_MEMORY_MB	512
 #define DEFAULT_MAX_REPLY	(16 * 1024 * 1024)
 #define DEFAULT_MAX_REQUEST	(16 * 1024 * 1024)
+#define DEFAULT_MAX_UNREAD	(96 * 1024 * 1024)
+#define ANSWER_ALWAYS_SENT	(64 * 1024)	/* answers this small pass */
 #define DEFAULT_PAGE_SIZE	100
 #define DEFAULT_HTTP_IDLE	1800
 #define DEFAULT_HTTP_TIMEOUT	60
@@ -211,6 +213,8 @@ struct session {
 	int			 eof_seen;
 	int			 held;		/* lines wait: backpressure */
 	int			 output_full;	/* the client reads too slowly */
+	size_t			 unread;	/* bytes sent, not yet read */
+	int			 dropped;	/* an answer was dropped: logged */
 	struct event		*resume;
 };
 TAILQ_HEAD(sessionq, session);
@@ -230,6 +234,8 @@ struct supervisor {
 	time_t			 started;
 	size_t			 max_reply;
 	size_t			 max_request;
+	size_t			 max_unread;	/* all sessions' unread bytes */
+	size_t			 unread_total;
 	size_t			 page_size;
 	time_t			 http_idle;	/* seconds before an idle HTTP
 						 * session expires */
@@ -368,6 +374,7 @@ void		 session_send(struct session *, struct json_object *,
 void		 session_send_raw(struct session *, const char *, size_t,
 		    const char *, size_t);
 void		 session_call_done(struct session *);
+int		 session_may_send(struct session *, size_t);
 void		 session_notify_all(const char *);
 
 /* control.c */

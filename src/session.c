@@ -34,6 +34,7 @@ void
 session_free(struct session *s)
 {
 	call_detach_all(s);
+	sv.unread_total -= s->unread;
 	TAILQ_REMOVE(&sv.sessions, s, entry);
 	mcp_state_clear(&s->mcp);
 	if (s->resume != NULL)
@@ -65,6 +66,24 @@ session_check_done(struct session *s)
 {
 	if (s->input_ended && s->ninflight == 0)
 		s->ops->done(s);
+}
+
+/*
+ * May an answer of len bytes go out to s? Not when what every client has
+ * yet to read would pass --max-unread: the supervisor's memory is bounded
+ * by that, whoever does not read. Small answers always go (errors, a
+ * ping's), so nothing is left unanswered.
+ */
+int
+session_may_send(struct session *s, size_t len)
+{
+	if (len <= ANSWER_ALWAYS_SENT || sv.unread_total + len <= sv.max_unread)
+		return 1;
+	if (!s->dropped++)
+		log_warnx("session %u (%s): answers dropped: clients hold %zu "
+		    "MiB unread, the limit is %zu MiB (--max-unread)", s->id,
+		    s->peer, sv.unread_total >> 20, sv.max_unread >> 20);
+	return 0;
 }
 
 /* One of its calls left it (call.c): answered, cancelled or detached. */
@@ -198,6 +217,8 @@ session_resume_later(struct session *s)
 void
 session_output(struct session *s, size_t pending)
 {
+	sv.unread_total = sv.unread_total - s->unread + pending;
+	s->unread = pending;
 	if (!s->output_full && pending > SESSION_OUTPUT_HIGH)
 		s->output_full = 1;
 	else if (s->output_full && pending <= SESSION_OUTPUT_LOW) {

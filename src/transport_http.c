@@ -79,6 +79,7 @@ static struct {
 } ht = { .sessions = TAILQ_HEAD_INITIALIZER(ht.sessions) };
 
 static void	http_session_free(struct http_session *);
+static size_t	http_stream_unread(const struct http_session *);
 
 static const char *
 http_header(struct evhttp_request *req, const char *name)
@@ -230,6 +231,7 @@ http_sse_send(struct http_session *hs, const char *event, const char *data,
 	evbuffer_add(b, "\n\n", 2);
 	evhttp_send_reply_chunk(hs->stream, b);
 	evbuffer_free(b);
+	session_output(hs->session, http_stream_unread(hs));
 }
 
 static void
