@@ -29,12 +29,21 @@ static char			sid[64];
 static size_t
 fuzz_exchange(const char *req, size_t len, char *out, size_t outlen)
 {
-	struct linger	reset = { 1, 0 };
-	int		fd, i;
-	size_t		got = 0;
-	ssize_t		n;
+	static uint32_t		nconn;
+	struct sockaddr_in	src = { .sin_family = AF_INET };
+	struct linger		reset = { 1, 0 };
+	int			fd, i;
+	size_t			got = 0;
+	ssize_t			n;
 
+	/*
+	 * From a new loopback address each time (all of 127/8 is ours): the
+	 * server closes first after some replies, and a million connections'
+	 * TIME_WAITs from one address would use up its ports.
+	 */
+	src.sin_addr.s_addr = htonl(0x7f000000 | (++nconn % 0xfffffe + 1));
 	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    bind(fd, (struct sockaddr *)&src, sizeof(src)) == -1 ||
 	    connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == -1) {
 		perror("fuzz_http: connect");
 		abort();
