@@ -98,7 +98,9 @@ static void
 scrub_environ(void)
 {
 	extern char	**environ;
-	char		**copy;
+	/* Ours for good; held here too, as glibc's exit-time freeing (run
+	 * under valgrind) clears environ. */
+	static char	**copy;
 	size_t		  n, i;
 
 	for (n = 0; environ[n] != NULL; n++)
