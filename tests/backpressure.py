@@ -3,11 +3,10 @@ supervisor holds its lines instead of buffering without bound, other
 clients are served meanwhile, and once it reads, every answer arrives."""
 
 import json
-import os
 import socket
 import time
 
-from mcptest import Daemon, Server, check, finish, text_of, tool
+from mcptest import Daemon, Server, check, finish, small_quarantine_env, text_of, tool
 
 MB = 1024 * 1024
 TOOLS = [tool("big", "def big(i: int) -> str:\n    return str(i).rjust(1048576, '.')\n"),
@@ -20,10 +19,7 @@ def rss_kb(pid):
         return int(next(l for l in f if l.startswith("VmRSS:")).split()[1])
 
 
-# Under AddressSanitizer, freed buffers sit in a 256 MB quarantine that
-# would count as resident: keep it small so RSS measures what we hold.
-ENV = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") +
-           ":quarantine_size_mb=8:thread_local_quarantine_size_kb=64")
+ENV = small_quarantine_env()
 d = Daemon(TOOLS, env=ENV)
 slow = socket.socket(socket.AF_UNIX)
 slow.connect(d.sock)

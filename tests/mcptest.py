@@ -147,6 +147,14 @@ def open_to(user, directory):
         os.chmod(directory, 0o777)
 
 
+def small_quarantine_env():
+    """The environment with AddressSanitizer's quarantine kept small: freed
+    buffers sit in a 256 MB one by default, which RSS would count as held
+    (a no-op without ASan)."""
+    return dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") +
+                ":quarantine_size_mb=8:thread_local_quarantine_size_kb=64")
+
+
 def tool(name, code, description=None, **extra):
     entry = {"name": name, "description": description or f"test tool {name}",
              "code": code}

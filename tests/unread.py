@@ -7,7 +7,7 @@ import json
 import socket
 import time
 
-from mcptest import Daemon, check, finish, tool
+from mcptest import Daemon, check, finish, small_quarantine_env, tool
 
 BIG = "def big() -> str:\n    return 'x' * (8 * 1024 * 1024)\n"
 
@@ -17,7 +17,8 @@ def rss_mb(pid):
         return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:")) / 1024
 
 
-d = Daemon([tool("big", BIG, timeout_ms=60000)], args=["--max-reply", str(10 << 20)])
+ENV = small_quarantine_env()
+d = Daemon([tool("big", BIG, timeout_ms=60000)], args=["--max-reply", str(10 << 20)], env=ENV)
 before = rss_mb(d.pid)
 c = socket.socket(socket.AF_UNIX)
 c.connect(d.sock)
