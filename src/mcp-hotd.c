@@ -38,7 +38,7 @@ usage(void)
 	    "                [--no-namespaces] [--no-landlock]\n"
 	    "                [--http-token-file file] [--http-origin origin] "
 	    "[--http-idle seconds]\n"
-	    "                [--http-timeout seconds]\n"
+	    "                [--http-timeout seconds] [--http-max-sessions n]\n"
 	    "                [--worker path] [--no-watch]\n"
 	    "                [--max-reply bytes] [--max-request bytes] "
 	    "[--max-unread bytes]\n"
@@ -270,6 +270,7 @@ main(int argc, char *argv[])
 		{ "http-origin", required_argument, NULL, 'O' },
 		{ "http-idle", required_argument, NULL, 'I' },
 		{ "http-timeout", required_argument, NULL, 'J' },
+		{ "http-max-sessions", required_argument, NULL, 'M' },
 		{ "worker", required_argument, NULL, 'W' },
 		{ "max-reply", required_argument, NULL, 'R' },
 		{ "max-request", required_argument, NULL, 'Q' },
@@ -295,6 +296,7 @@ main(int argc, char *argv[])
 	sv.page_size = DEFAULT_PAGE_SIZE;
 	sv.http_idle = DEFAULT_HTTP_IDLE;
 	sv.http_timeout = DEFAULT_HTTP_TIMEOUT;
+	sv.http_max_sessions = DEFAULT_HTTP_SESSIONS;
 	while ((ch = getopt_long(argc, argv, "c:dvs:t", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -321,6 +323,10 @@ main(int argc, char *argv[])
 			break;
 		case 'O':
 			origin = optarg;
+			break;
+		case 'M':
+			sv.http_max_sessions = parse_size("--http-max-sessions",
+			    optarg, 1, 100000);
 			break;
 		case 'J':
 			sv.http_timeout = (time_t)parse_size("--http-timeout",

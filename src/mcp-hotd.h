@@ -38,6 +38,7 @@
 #define DEFAULT_PAGE_SIZE	100
 #define DEFAULT_HTTP_IDLE	1800
 #define DEFAULT_HTTP_TIMEOUT	60
+#define DEFAULT_HTTP_SESSIONS	256
 #define WORKER_WINDOW		32	/* calls sent ahead to one worker */
 #define SESSION_MAX_INFLIGHT	64	/* a session's lines wait beyond */
 #define SESSION_OUTPUT_HIGH	(8 * 1024 * 1024)	/* unread output: */
@@ -241,6 +242,7 @@ struct supervisor {
 						 * session expires */
 	time_t			 http_timeout;	/* seconds a connection may
 						 * send nothing */
+	size_t			 http_max_sessions;
 	int			 shutting_down;
 	struct event		*shutdown_deadline;
 	int			 exit_status;

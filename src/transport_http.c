@@ -18,7 +18,7 @@
  * Bounds: a stdio or unix session that has too much going on is simply
  * not read; here a body arrives whole, so a request past the same limits
  * (64 calls in flight, 8 MiB of the event stream unread) is refused with
- * 429 instead, and sessions are capped at HTTP_MAX_SESSIONS (the longest
+ * 429 instead, and sessions are capped at --http-max-sessions (the longest
  * idle one makes room; 503 when every one is busy).
  */
 #include "config.h"
@@ -45,7 +45,6 @@
 #include "mcp-hotd.h"
 
 #define HTTP_SESSION_ID_LEN	32
-#define HTTP_MAX_SESSIONS	256
 #define HTTP_MAX_HEADERS	(64 * 1024)	/* bytes of headers a request */
 
 /* A POST waiting for the answer to its request's id (as written). */
@@ -448,7 +447,7 @@ http_session_room(struct evhttp_request *req)
 	struct http_session	*hs, *oldest = NULL;
 	char			 why[160];
 
-	if (ht.nsessions < HTTP_MAX_SESSIONS)
+	if (ht.nsessions < (unsigned)sv.http_max_sessions)
 		return 1;
 	TAILQ_FOREACH(hs, &ht.sessions, entry)
 		if (http_session_idle(hs) && (oldest == NULL ||
@@ -459,12 +458,12 @@ http_session_room(struct evhttp_request *req)
 		    "Retry-After", "1");
 		snprintf(why, sizeof(why), "Service Unavailable: %d HTTP "
 		    "sessions are open and busy; end one (DELETE) or retry",
-		    HTTP_MAX_SESSIONS);
+		    (unsigned)sv.http_max_sessions);
 		http_error(req, 503, "Service Unavailable", -32000, why);
 		return 0;
 	}
 	log_info("session %u: idle, ended to make room (%d HTTP sessions)",
-	    oldest->session->id, HTTP_MAX_SESSIONS);
+	    oldest->session->id, (unsigned)sv.http_max_sessions);
 	http_session_free(oldest);
 	return 1;
 }

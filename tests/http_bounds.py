@@ -131,4 +131,14 @@ idle.close()
 half.close()
 stream.close()
 check(d.stop() == 0, "daemon exits 0")
+
+# The session cap is the operator's (--http-max-sessions).
+d = Daemon([tool("ok", "def ok() -> int:\n    return 1\n")], http=True,
+           args=["--http-max-sessions", "3"])
+sids = [post(d.port, INIT)[1].get("Mcp-Session-Id") for _ in range(4)]
+st, _, _ = post(d.port, {"jsonrpc": "2.0", "id": 2, "method": "ping"},
+                {"Mcp-Session-Id": sids[0]})
+check(len(set(sids)) == 4 and st == 404 and "(3 HTTP sessions)" in d.stderr(),
+      "--http-max-sessions 3: the fourth session ends the longest idle", st)
+check(d.stop() == 0, "daemon exits 0")
 finish()

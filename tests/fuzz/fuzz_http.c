@@ -93,6 +93,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	sv.page_size = 10;
 	sv.http_idle = 60;
 	sv.http_timeout = 60;
+	sv.http_max_sessions = 256;
 	TAILQ_INIT(&sv.tools);
 	TAILQ_INIT(&sv.workers);
 	TAILQ_INIT(&sv.sessions);
