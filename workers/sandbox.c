@@ -5,11 +5,13 @@
  * statements run on every hot update), so both phases are default-deny.
  *
  * sandbox_prepare (once: in the spawner, or in an exec'd worker): compile
- * the two seccomp filters to BPF, open the Landlock file view.
+ * the two seccomp filters to BPF, open the Landlock file view, empty the
+ * capability bounding set (workers inherit it).
  *
  * sandbox_enter (in the worker, before any tool code):
  *	personality reset, PDEATHSIG, own session, cwd "/", non-dumpable;
- *	every capability dropped (bounding, ambient, permitted, effective);
+ *	every capability dropped (ambient, permitted, effective; the
+ *	bounding set already empty where we may empty it);
  *	rlimits AS, FSIZE 0, CORE 0, NPROC 0, NOFILE;
  *	no_new_privs; the Landlock view (read-only: the interpreter, its
  *	libraries, CA store, zoneinfo; no TCP, no signals or abstract sockets
