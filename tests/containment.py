@@ -78,12 +78,18 @@ ATTACKS = {
         f.write(b'x')
     return 'HOLE: wrote the supervisor memory'"""),
     "mem_read": ("""
-    with open(f'/proc/{SUP}/mem', 'rb', buffering=0) as f:
-        maps = open(f'/proc/{SUP}/maps').read()
-        heap = [l for l in maps.splitlines() if '[heap]' in l][0]
-        f.seek(int(heap.split('-')[0], 16))
-        data = f.read(4096)
-    return f'HOLE: read {len(data)} bytes of the supervisor heap'"""),
+    held = []
+    for pid in (SUP, SPAWNER, SIBLING):
+        try:
+            with open(f'/proc/{pid}/mem', 'rb', buffering=0) as f:
+                maps = open(f'/proc/{pid}/maps').read()
+                heap = [l for l in maps.splitlines() if '[heap]' in l][0]
+                f.seek(int(heap.split('-')[0], 16))
+                data = f.read(4096)
+            return f'HOLE: read {len(data)} bytes of the heap of {pid}'
+        except OSError as e:
+            held.append(f'{pid}: {e.errno}')
+    return 'held: ' + ', '.join(held)"""),
     "environ": ("""
     return 'HOLE: ' + open(f'/proc/{SUP}/environ', 'rb').read()[:40].hex()"""),
     "write_files": ("""
@@ -214,6 +220,9 @@ def attack_tools(consts):
                       "    sys.stderr.write('\\x1b[31mRED\\x1b[0m\\x07 done\\n')\n"
                       "    sys.stderr.write(('y' * 1000 + '\\n') * 20000)\n"
                       "    return 'ok'\n"))
+    # An import inside a function: the view stays open at call time.
+    tools.append(tool("lazy", "def lazy() -> str:\n    import sqlite3, zoneinfo\n"
+                      "    return str(zoneinfo.ZoneInfo('Europe/Paris'))\n"))
     tools.append(tool("ok", "def ok(x: int) -> int:\n    return x + 1\n"))
     return tools
 
@@ -302,6 +311,12 @@ def run_mode(user, args):
     check("forge_ready" not in listed, f"[{label}] a forged READY serves nothing", sorted(listed)[:5])
     check(s.wait_for(lambda: "before its call-phase sandbox" in s.stderr(), 10),
           f"[{label}] a forged READY kills its worker, logged")
+    r = s.call("lazy")
+    if landlock:
+        check(text_of(r) == "Europe/Paris", f"[{label}] an import inside a function works", r)
+    else:
+        check(r.get("isError") and "Error" in text_of(r),
+              f"[{label}] without Landlock, an import at call time fails with an error", r)
     r = s.call("rie")
     check(r.get("isError") and "SIGSEGV" in text_of(r),
           f"[{label}] READ_IMPLIES_EXEC from loading makes no data executable", r)
