@@ -94,6 +94,10 @@ control_status(void)
 	TAILQ_FOREACH(s, &sv.sessions, entry)
 		json_object_array_add(sessions, control_session(s));
 	json_object_object_add(st, "sessions", sessions);
+	json_object_object_add(st, "http_connections",
+	    json_object_new_int64(http_conn_count()));
+	json_object_object_add(st, "unread_bytes",
+	    json_object_new_int64((int64_t)sv.unread_total));
 	json_object_object_add(st, "last_reload", reload_result() ?
 	    json_object_get(reload_result()) : NULL);
 	return st;

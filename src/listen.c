@@ -7,6 +7,10 @@
  * is refused (the face's refusal text), and rests for LISTEN_PAUSE_MS
  * before it lets that client go and takes the reserve back; logged at most
  * once a minute.
+ *
+ * A face that caps its connections (HTTP) marks its guard full at the
+ * cap: its clients are then refused the same way, one per pause, rather
+ * than left waiting in the backlog for a slot idle clients may hold.
  */
 #include "config.h"
 
@@ -27,10 +31,12 @@
 struct listen_guard {
 	struct evconnlistener	*lev;
 	struct event		*rest;
+	struct event		*refuser;	/* the listening fd, when full */
 	const char		*face;		/* for the log */
 	const char		*refusal;	/* written to a refused client */
 	int			 wanted;	/* accepting, as the face asked */
 	int			 resting;
+	int			 full;		/* at the face's cap */
 	time_t			 logged;	/* when we last said so */
 	int			 held;		/* a refused client, or -1 */
 };
@@ -49,6 +55,20 @@ listen_take_reserve(void)
 
 static void	listen_release(struct listen_guard *);
 
+/* Who takes the next client: libevent's listener, our refuser or nobody. */
+static void
+listen_update(struct listen_guard *g)
+{
+	if (g->wanted && !g->resting && !g->full)
+		evconnlistener_enable(g->lev);
+	else
+		evconnlistener_disable(g->lev);
+	if (g->wanted && !g->resting && g->full)
+		event_add(g->refuser, NULL);
+	else
+		event_del(g->refuser);
+}
+
 static void
 listen_wake(evutil_socket_t fd, short what, void *arg)
 {
@@ -58,8 +78,17 @@ listen_wake(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	g->resting = 0;
 	listen_release(g);
-	if (g->wanted)
-		evconnlistener_enable(g->lev);
+	listen_update(g);
+}
+
+static void
+listen_rest(struct listen_guard *g)
+{
+	struct timeval	tv = { 0, LISTEN_PAUSE_MS * 1000 };
+
+	g->resting = 1;
+	listen_update(g);
+	evtimer_add(g->rest, &tv);
 }
 
 /* The refused client we held has read its refusal by now: let it go. */
@@ -77,12 +106,29 @@ listen_release(struct listen_guard *g)
 	listen_take_reserve();
 }
 
+/* The client at the head of the queue, through the reserve if need be. */
+static int
+listen_accept(struct listen_guard *g)
+{
+	int	fd, lfd = evconnlistener_get_fd(g->lev);
+
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd != -1 || (errno != EMFILE && errno != ENFILE) ||
+	    listen_reserve == -1)
+		return fd;
+	close(listen_reserve);
+	listen_reserve = -1;
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC |
+	    SOCK_NONBLOCK)) == -1)
+		listen_take_reserve();
+	return fd;
+}
+
 /*
- * Refuse the client at the head of the queue through the descriptor the
- * reserve frees: the refusal written, our side shut, and the socket held
- * until the next pause is over, so its request arrives before we close
- * (a close with a request unread resets the connection, and the client
- * might never see why).
+ * Refuse the client at the head of the queue: the refusal written, our
+ * side shut, and the socket held until the next pause is over, so its
+ * request arrives before we close (a close with a request unread resets
+ * the connection, and the client might never see why).
  */
 static void
 listen_refuse(struct listen_guard *g)
@@ -91,15 +137,8 @@ listen_refuse(struct listen_guard *g)
 	int	fd;
 
 	listen_release(g);
-	if (listen_reserve == -1)
+	if ((fd = listen_accept(g)) == -1)
 		return;
-	close(listen_reserve);
-	listen_reserve = -1;
-	if ((fd = accept4(evconnlistener_get_fd(g->lev), NULL, NULL,
-	    SOCK_CLOEXEC | SOCK_NONBLOCK)) == -1) {
-		listen_take_reserve();
-		return;
-	}
 	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 		;
 	(void)!write(fd, g->refusal, strlen(g->refusal));
@@ -107,11 +146,22 @@ listen_refuse(struct listen_guard *g)
 	g->held = fd;
 }
 
+/* Full: a client is waiting; refuse it and rest. */
+static void
+listen_full_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct listen_guard	*g = arg;
+
+	(void)fd;
+	(void)what;
+	listen_refuse(g);
+	listen_rest(g);
+}
+
 static void
 listen_error(struct evconnlistener *lev, void *arg)
 {
 	struct listen_guard	*g = NULL;
-	struct timeval		 tv = { 0, LISTEN_PAUSE_MS * 1000 };
 	int			 e = EVUTIL_SOCKET_ERROR();
 	size_t			 i;
 
@@ -130,9 +180,7 @@ listen_error(struct evconnlistener *lev, void *arg)
 		log_warnx("%s: out of file descriptors (%s): refusing new "
 		    "clients until some close", g->face, strerror(e));
 	listen_refuse(g);
-	evconnlistener_disable(lev);
-	g->resting = 1;
-	evtimer_add(g->rest, &tv);
+	listen_rest(g);
 }
 
 /* Guard lev; its connections are refused with refusal when out of fds. */
@@ -145,7 +193,9 @@ listen_guard_new(struct evconnlistener *lev, const char *face,
 
 	listen_take_reserve();
 	if ((g = calloc(1, sizeof(*g))) == NULL ||
-	    (g->rest = evtimer_new(sv.base, listen_wake, g)) == NULL)
+	    (g->rest = evtimer_new(sv.base, listen_wake, g)) == NULL ||
+	    (g->refuser = event_new(sv.base, evconnlistener_get_fd(lev),
+	    EV_READ | EV_PERSIST, listen_full_cb, g)) == NULL)
 		fatal("%s", __func__);
 	g->lev = lev;
 	g->face = face;
@@ -165,10 +215,17 @@ void
 listen_guard_enable(struct listen_guard *g, int on)
 {
 	g->wanted = on;
-	if (on && !g->resting)
-		evconnlistener_enable(g->lev);
-	else if (!on)
-		evconnlistener_disable(g->lev);
+	listen_update(g);
+}
+
+/* At the face's cap on connections (or below it again). */
+void
+listen_guard_full(struct listen_guard *g, int full)
+{
+	if (g == NULL || g->full == full)
+		return;
+	g->full = full;
+	listen_update(g);
 }
 
 void
@@ -183,5 +240,6 @@ listen_guard_free(struct listen_guard *g)
 		if (listen_guards[i] == g)
 			listen_guards[i] = NULL;
 	event_free(g->rest);
+	event_free(g->refuser);
 	free(g);
 }

@@ -179,7 +179,9 @@ cmd_status(int json)
 		json_object_put(r);
 		return 0;
 	}
-	printf("config %s\n\n", str_or(r, "config", "?"));
+	printf("config %s\nHTTP connections %s, bytes unread by clients %s\n\n",
+	    str_or(r, "config", "?"), str_or(r, "http_connections", "0"),
+	    str_or(r, "unread_bytes", "0"));
 	printf("%-24s %-9s %-8s %-9s %8s %8s %-16s %s\n", "TOOL", "STATE",
 	    "PID", "WORKER", "CALLS", "RESTARTS", "VERSION", "LAST ERROR");
 	json_object_object_get_ex(r, "tools", &a);

@@ -39,6 +39,7 @@ usage(void)
 	    "                [--http-token-file file] [--http-origin origin] "
 	    "[--http-idle seconds]\n"
 	    "                [--http-timeout seconds] [--http-max-sessions n]\n"
+	    "                [--http-max-connections n]\n"
 	    "                [--worker path] [--no-watch]\n"
 	    "                [--max-reply bytes] [--max-request bytes] "
 	    "[--max-unread bytes]\n"
@@ -271,6 +272,7 @@ main(int argc, char *argv[])
 		{ "http-idle", required_argument, NULL, 'I' },
 		{ "http-timeout", required_argument, NULL, 'J' },
 		{ "http-max-sessions", required_argument, NULL, 'M' },
+		{ "http-max-connections", required_argument, NULL, 'K' },
 		{ "worker", required_argument, NULL, 'W' },
 		{ "max-reply", required_argument, NULL, 'R' },
 		{ "max-request", required_argument, NULL, 'Q' },
@@ -327,6 +329,10 @@ main(int argc, char *argv[])
 		case 'M':
 			sv.http_max_sessions = parse_size("--http-max-sessions",
 			    optarg, 1, 100000);
+			break;
+		case 'K':
+			sv.http_max_connections = parse_size(
+			    "--http-max-connections", optarg, 1, 1000000);
 			break;
 		case 'J':
 			sv.http_timeout = (time_t)parse_size("--http-timeout",

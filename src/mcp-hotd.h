@@ -243,6 +243,7 @@ struct supervisor {
 	time_t			 http_timeout;	/* seconds a connection may
 						 * send nothing */
 	size_t			 http_max_sessions;
+	size_t			 http_max_connections;	/* 0: from NOFILE */
 	int			 shutting_down;
 	struct event		*shutdown_deadline;
 	int			 exit_status;
@@ -398,7 +399,17 @@ struct listen_guard;
 struct listen_guard *listen_guard_new(struct evconnlistener *, const char *,
 		    const char *, int);
 void		 listen_guard_enable(struct listen_guard *, int);
+void		 listen_guard_full(struct listen_guard *, int);
 void		 listen_guard_free(struct listen_guard *);
+
+/* http_conn.c */
+struct evhttp;
+struct evhttp_request;
+void		 http_conn_setup(struct evhttp *, struct listen_guard *);
+void		 http_conn_stop(void);
+void		 http_conn_request(struct evhttp_request *);
+void		 http_conn_stream(struct evhttp_request *);
+unsigned	 http_conn_count(void);
 
 /* transport_unix.c */
 void		 transport_unix_listen(const char *);

@@ -23,6 +23,7 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
@@ -46,6 +47,9 @@
 
 #define HTTP_SESSION_ID_LEN	32
 #define HTTP_MAX_HEADERS	(64 * 1024)	/* bytes of headers a request */
+#define HTTP_PIECE		(256 * 1024)	/* of a body, in a buffer */
+#define HTTP_KEEPALIVE		25	/* seconds between a quiet stream's
+					 * comments: under proxies' 60 s */
 
 /* A POST waiting for the answer to its request's id (as written). */
 struct http_pending {
@@ -64,6 +68,7 @@ struct http_session {
 	struct evhttp_request	*stream;	/* open SSE stream, if any */
 	TAILQ_HEAD(, http_pending) pending;
 	struct event		*idle;
+	struct event		*keepalive;	/* while the stream is open */
 	struct timeval		 touched;	/* last request */
 };
 
@@ -86,6 +91,24 @@ http_header(struct evhttp_request *req, const char *name)
 	return evhttp_find_header(evhttp_request_get_input_headers(req), name);
 }
 
+/*
+ * Add a body in pieces: a buffer frees a piece only once all of it is
+ * written, so an 8 MiB answer a client reads slowly would otherwise keep
+ * all 8 MiB however much of it went out (and --max-unread counts what
+ * is left, not what is held).
+ */
+static void
+http_add(struct evbuffer *b, const char *data, size_t len)
+{
+	size_t	n;
+
+	for (; len > 0; data += n, len -= n) {
+		n = len < HTTP_PIECE ? len : HTTP_PIECE;
+		if (evbuffer_add(b, data, n) == -1)
+			fatal("%s", __func__);
+	}
+}
+
 static void
 http_reply(struct evhttp_request *req, int code, const char *reason,
     const char *type, const char *body, size_t len)
@@ -98,7 +121,7 @@ http_reply(struct evhttp_request *req, int code, const char *reason,
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Content-Type", type);
 	if (body != NULL)
-		evbuffer_add(b, body, len);
+		http_add(b, body, len);
 	evhttp_send_reply(req, code, reason, b);
 	evbuffer_free(b);
 }
@@ -226,8 +249,27 @@ http_sse_send(struct http_session *hs, const char *event, const char *data,
 	if ((b = evbuffer_new()) == NULL)
 		fatal("%s", __func__);
 	evbuffer_add_printf(b, "event: %s\ndata: ", event);
-	evbuffer_add(b, data, len);
+	http_add(b, data, len);
 	evbuffer_add(b, "\n\n", 2);
+	evhttp_send_reply_chunk(hs->stream, b);
+	evbuffer_free(b);
+	session_output(hs->session, http_stream_unread(hs));
+}
+
+/* A comment down a quiet stream: proxies keep it, a dead client shows. */
+static void
+http_keepalive(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_session	*hs = arg;
+	struct evbuffer		*b;
+
+	(void)fd;
+	(void)what;
+	if (hs->stream == NULL)
+		return;
+	if ((b = evbuffer_new()) == NULL)
+		fatal("%s", __func__);
+	evbuffer_add(b, ": keepalive\n\n", 13);
 	evhttp_send_reply_chunk(hs->stream, b);
 	evbuffer_free(b);
 	session_output(hs->session, http_stream_unread(hs));
@@ -355,7 +397,9 @@ http_session_new(struct evhttp_request *req, int legacy)
 	size_t			 i;
 
 	if ((hs = calloc(1, sizeof(*hs))) == NULL ||
-	    (hs->idle = evtimer_new(sv.base, http_idle, hs)) == NULL)
+	    (hs->idle = evtimer_new(sv.base, http_idle, hs)) == NULL ||
+	    (hs->keepalive = event_new(sv.base, -1, EV_PERSIST, http_keepalive,
+	    hs)) == NULL)
 		fatal("%s", __func__);
 	evutil_secure_rng_get_bytes(rnd, sizeof(rnd));
 	for (i = 0; i < sizeof(rnd); i++)
@@ -382,6 +426,7 @@ http_stream_closed(struct evhttp_connection *conn, void *arg)
 	(void)conn;
 	http_request_orphaned(hs->stream);
 	hs->stream = NULL;
+	event_del(hs->keepalive);
 	if (hs->legacy)		/* the old transport's session is its stream */
 		http_session_free(hs);
 }
@@ -408,23 +453,30 @@ http_session_free(struct http_session *hs)
 	ht.nsessions--;
 	session_free(hs->session);
 	event_free(hs->idle);
+	event_free(hs->keepalive);
 	free(hs);
 }
 
-/* A request whose answer takes as long as it takes: no idle timeout. */
+/*
+ * A request whose answer takes as long as it takes: no libevent timeouts
+ * (evhttp has no "none": -1 means its default 50 s). A client that stops
+ * reading still meets --http-timeout (http_conn.c).
+ */
 static void
 http_wait_forever(struct evhttp_request *req)
 {
 	struct evhttp_connection	*conn;
 
 	if ((conn = evhttp_request_get_connection(req)) != NULL)
-		evhttp_connection_set_timeout(conn, -1);
+		bufferevent_set_timeouts(evhttp_connection_get_bufferevent(conn),
+		    NULL, NULL);
 }
 
 static void
 http_open_stream(struct http_session *hs, struct evhttp_request *req)
 {
 	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
+	struct timeval		 keepalive = { HTTP_KEEPALIVE, 0 };
 
 	evhttp_add_header(h, "Content-Type", "text/event-stream");
 	evhttp_add_header(h, "Cache-Control", "no-cache");
@@ -432,6 +484,8 @@ http_open_stream(struct http_session *hs, struct evhttp_request *req)
 		evhttp_add_header(h, "Mcp-Session-Id", hs->id);
 	evhttp_send_reply_start(req, 200, "OK");
 	http_wait_forever(req);
+	http_conn_stream(req);
+	evtimer_add(hs->keepalive, &keepalive);
 	hs->stream = req;
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
 	    http_stream_closed, hs);
@@ -755,6 +809,7 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	const char	*path;
 
 	(void)arg;
+	http_conn_request(req);
 	if (!ht.accepting) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Retry-After", "1");
@@ -854,6 +909,7 @@ http_setup(void)
 	evhttp_set_allowed_methods(ht.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
 	evhttp_set_gencb(ht.http, http_dispatch, NULL);
+	http_conn_setup(ht.http, NULL);
 }
 
 /*
@@ -867,6 +923,29 @@ transport_http_serve(int fd)
 	if (evhttp_accept_socket(ht.http, fd) == -1)
 		fatalx("evhttp_accept_socket failed");
 	ht.accepting = 1;
+}
+
+/*
+ * Unless told, HTTP may hold half the descriptors (at most 4096): the rest
+ * stay for workers, the unix socket and stdio.
+ */
+static void
+http_max_connections(void)
+{
+	struct rlimit	rl;
+
+	if (sv.http_max_connections == 0) {
+		sv.http_max_connections = 512;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+		    rl.rlim_cur != RLIM_INFINITY)
+			sv.http_max_connections = rl.rlim_cur / 2;
+		if (sv.http_max_connections > 4096)
+			sv.http_max_connections = 4096;
+		if (sv.http_max_connections < 8)
+			sv.http_max_connections = 8;
+	}
+	log_info("HTTP: at most %zu connections, %zu sessions",
+	    sv.http_max_connections, sv.http_max_sessions);
 }
 
 void
@@ -886,9 +965,11 @@ transport_http_listen(const char *spec, const char *token_file,
 		fatal("--http: cannot listen on %s port %d", addr, port);
 	ht.guard = listen_guard_new(evhttp_bound_socket_get_listener(bound),
 	    "HTTP", "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
-	    "Content-Type: text/plain\r\nContent-Length: 38\r\n"
-	    "Connection: close\r\n\r\nthe server is out of file descriptors\n",
-	    1);
+	    "Content-Type: text/plain\r\nContent-Length: 51\r\n"
+	    "Connection: close\r\n\r\n"
+	    "the server cannot take more connections now; retry\n", 1);
+	http_conn_setup(ht.http, ht.guard);
+	http_max_connections();
 	if (getsockname(evhttp_bound_socket_get_fd(bound),
 	    (struct sockaddr *)&ss, &sslen) == 0) {
 		if (ss.ss_family == AF_INET6) {
@@ -923,6 +1004,7 @@ transport_http_close(void)
 
 	while ((hs = TAILQ_FIRST(&ht.sessions)) != NULL)
 		http_session_free(hs);
+	http_conn_stop();
 	listen_guard_free(ht.guard);
 	ht.guard = NULL;
 	if (ht.http != NULL)

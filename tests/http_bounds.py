@@ -8,6 +8,7 @@ import json
 import os
 import socket
 import subprocess
+import threading
 import time
 
 from mcptest import Daemon, check, fd_count, finish, tool
@@ -105,6 +106,23 @@ stream = Stream(d.port, headers=H)
 idle = socket.create_connection(("127.0.0.1", d.port))
 half = socket.create_connection(("127.0.0.1", d.port))
 half.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{")
+trickle = socket.create_connection(("127.0.0.1", d.port))
+trickled = {"closed": None}
+
+
+def trickling():
+    t = time.monotonic()
+    for b in b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 100:
+        try:
+            trickle.sendall(bytes([b]))
+        except OSError:
+            trickled["closed"] = time.monotonic() - t
+            return
+        time.sleep(0.25)
+
+
+tt = threading.Thread(target=trickling)
+tt.start()
 t0 = time.monotonic()
 st, _, r = post(d.port, {"jsonrpc": "2.0", "id": 5, "method": "tools/call",
                          "params": {"name": "slow", "arguments": {}}}, H)
@@ -124,12 +142,79 @@ def closed(c):
 
 check(closed(idle), "an idle connection is closed after --http-timeout")
 check(closed(half), "a half-sent request is closed after --http-timeout")
+tt.join()
+check(trickled["closed"] is not None and trickled["closed"] < 4,
+      "a request trickling a byte every 0.25 s is closed after --http-timeout 2 "
+      f"({trickled['closed']} s)", trickled)
 d.write_tools([tool("slow", "def slow() -> str:\n    return 'v2'\n", description="v2")])
 ev = stream.next(10)
 check(ev is not None and "list_changed" in ev[1], "the event stream outlived the timeout", ev)
 idle.close()
 half.close()
+trickle.close()
 stream.close()
+check(d.stop() == 0, "daemon exits 0")
+
+# A cap on connections in all (--http-max-connections): past it new HTTP
+# clients get a plain 503 at once, the unix socket keeps its room, and
+# every answer still goes out whole (the connection's writer holds the
+# close until the last byte is with the kernel).
+d = Daemon([tool("big", "def big() -> str:\n    return 'y' * (3 << 20)\n")], http=True,
+           args=["--http-max-connections", "8"])
+st, hdr, r = post(d.port, INIT)
+H = {"Mcp-Session-Id": hdr.get("Mcp-Session-Id"), "Connection": "close"}
+st, _, r = post(d.port, {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                         "params": {"name": "big", "arguments": {}}}, H)
+check(st == 200 and len(r["result"]["content"][0]["text"]) == 3 << 20,
+      "a 3 MiB answer on a connection that closes after it arrives whole", st)
+hogs = [socket.create_connection(("127.0.0.1", d.port)) for _ in range(8)]
+time.sleep(0.3)
+t0 = time.monotonic()
+try:
+    st, _, body = post(d.port, INIT)
+except OSError as e:
+    st, body = None, str(e)
+check(st == 503 and "cannot take more connections" in str(body) and
+      time.monotonic() - t0 < 5, "the ninth connection gets 503 at once", (st, body))
+st = d.ctl("status", "--json")
+check(st.returncode == 0 and json.loads(st.stdout)["http_connections"] == 8,
+      "the unix socket is served meanwhile; status counts 8 HTTP connections", st.stdout[-300:])
+check(d.stderr().count("connections open, the limit (--http-max-connections)") == 1,
+      "the cap is logged", d.stderr()[-400:])
+hogs.pop().close()
+time.sleep(0.3)
+check(post(d.port, INIT)[0] == 200, "below the cap again, clients are served")
+for c in hogs:
+    c.close()
+check(d.stop() == 0, "daemon exits 0")
+
+# A client that stops reading its answer is closed after --http-timeout
+# (a POST waiting for its call is exempt only while nothing is owed).
+d = Daemon([tool("big", "def big() -> str:\n    return 'y' * (8 << 20)\n")], http=True,
+           args=["--http-timeout", "2", "--max-reply", str(10 << 20)])
+st, hdr, r = post(d.port, INIT)
+call = json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                   "params": {"name": "big", "arguments": {}}})
+stuck = socket.socket()
+stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+stuck.connect(("127.0.0.1", d.port))
+stuck.sendall(f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+              f"Accept: application/json\r\nMcp-Session-Id: {hdr.get('Mcp-Session-Id')}\r\n"
+              f"Content-Length: {len(call)}\r\n\r\n{call}".encode())
+time.sleep(5)
+got, ended = 0, False
+stuck.settimeout(2)
+try:
+    while (chunk := stuck.recv(1 << 20)):
+        got += len(chunk)
+    ended = True
+except socket.timeout:
+    pass
+except OSError:
+    ended = True
+check(ended and got < 8 << 20, f"a client not reading its 8 MiB answer was closed ({got} bytes "
+      "taken)", (ended, got))
+check(post(d.port, INIT)[0] == 200, "serving goes on")
 check(d.stop() == 0, "daemon exits 0")
 
 # The session cap is the operator's (--http-max-sessions).

@@ -43,6 +43,7 @@ class Stream:
         self.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                           f"Accept: text/event-stream\r\n{h}\r\n".encode())
         self.events = queue.Queue()
+        self.comments = 0
         self.status = None
         self.t = threading.Thread(target=self._read, daemon=True)
         self.t.start()
@@ -71,6 +72,8 @@ class Stream:
                             event = line[6:].strip()
                         elif line.startswith("data:"):
                             data.append(line[5:].strip())
+                        elif line.startswith(":"):
+                            self.comments += 1
                     if data:
                         self.events.put((event, "\n".join(data)))
                     event, data = "message", []

@@ -1,5 +1,5 @@
 """A client that never reads cannot grow the supervisor without bound: on
-every face, past --max-unread bytes of answers waiting to be read (96 MiB
+every face (stdio, the unix socket, HTTP POSTs and streams), past --max-unread bytes of answers waiting to be read (96 MiB
 by default), answers over 64 KiB are dropped, each replaced by an isError
 that says why, logged once; every call is still answered exactly once."""
 
@@ -57,5 +57,54 @@ check(full + dropped == 40 and 6 <= full <= 16 and dropped >= 24,
 check(all(answers[i]["result"]["isError"] for i in range(1, 41) if "was dropped" in texts[i - 1]),
       "a dropped answer is an isError")
 c.close()
+check(d.stop() == 0, "daemon exits 0")
+
+# The same over HTTP: 40 POSTs, each on its own connection, none read.
+d = Daemon([tool("big", BIG, timeout_ms=60000)], args=["--max-reply", str(10 << 20)], env=ENV,
+           http=True)
+init = dict(msgs[0])
+c = socket.create_connection(("127.0.0.1", d.port))
+body = json.dumps(init)
+c.sendall(f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+          f"Accept: application/json\r\nContent-Length: {len(body)}\r\n\r\n{body}".encode())
+head = c.recv(65536).decode()
+sid = next(l.split(":", 1)[1].strip() for l in head.split("\r\n")
+           if l.lower().startswith("mcp-session-id:"))
+c.close()
+before = rss_mb(d.pid)
+posts = []
+for m in msgs[2:]:
+    body = json.dumps(m)
+    c = socket.create_connection(("127.0.0.1", d.port))
+    c.sendall(f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+              f"Accept: application/json\r\nMcp-Session-Id: {sid}\r\n"
+              f"Content-Length: {len(body)}\r\n\r\n{body}".encode())
+    posts.append(c)
+deadline = time.monotonic() + 120
+peak = 0
+while time.monotonic() < deadline and "answers dropped" not in d.stderr():
+    peak = max(peak, rss_mb(d.pid))
+    time.sleep(0.2)
+time.sleep(2)
+peak = max(peak, rss_mb(d.pid))
+unread = json.loads(d.ctl("status", "--json").stdout)["unread_bytes"]
+check(64 << 20 < unread <= 96 << 20, f"mcp-hotctl status counts {unread >> 20} MiB unread")
+check(peak - before < 150, f"40 unread 8 MB answers to HTTP POSTs grew the supervisor by "
+      f"{peak - before:.0f} MB (cap 96 MiB)", (before, peak))
+full = dropped = 0
+for c in posts:
+    c.settimeout(30)
+    f = c.makefile("rb")
+    status = f.readline()
+    length = 0
+    while (line := f.readline().strip()):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    text = json.loads(f.read(length))["result"]["content"][0]["text"]
+    full += len(text) == 8 * 1024 * 1024 and b" 200 " in status
+    dropped += "was dropped" in text
+    c.close()
+check(full + dropped == 40 and dropped >= 10,
+      f"every POST answered once: {full} whole, {dropped} dropped with a reason", (full, dropped))
 check(d.stop() == 0, "daemon exits 0")
 finish()
