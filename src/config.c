@@ -34,12 +34,15 @@ static const struct field_range config_int_fields[] = {
 	    offsetof(struct toolspec, memory_mb) },
 	{ "load_timeout_ms", 1, MAX_LOAD_TIMEOUT_MS, DEFAULT_LOAD_TIMEOUT_MS,
 	    offsetof(struct toolspec, load_timeout_ms) },
+	{ "disk_mb", 1, 64 * 1024, DEFAULT_DISK_MB,
+	    offsetof(struct toolspec, disk_mb) },
 };
 
 /* Fields a tool may carry; anything else draws a warning (likely a typo). */
 static const char *const config_known_fields[] = {
 	"name", "description", "code", "parameters", "timeout_ms",
-	"load_timeout_ms", "memory_mb", "annotations", "title", NULL
+	"load_timeout_ms", "memory_mb", "annotations", "title", "allow",
+	"disk_mb", NULL
 };
 
 uint64_t
@@ -251,11 +254,14 @@ config_unknown_fields(const char *name, struct json_object *entry)
 	}
 }
 
-/* The LOAD message a worker gets: the entry's own fields plus our limits. */
+/*
+ * The LOAD message a worker gets: the entry's own fields plus our limits
+ * and the values of its env grants (folded into the tool's hash).
+ */
 static char *
-config_load_message(struct json_object *entry, const struct toolspec *ts)
+config_load_message(struct json_object *entry, struct toolspec *ts)
 {
-	struct json_object	*m, *v;
+	struct json_object	*m, *v, *env;
 	static const char *const copy[] = {
 		"name", "description", "code", "parameters", NULL
 	};
@@ -270,6 +276,15 @@ config_load_message(struct json_object *entry, const struct toolspec *ts)
 	    json_object_new_int(ts->memory_mb));
 	json_object_object_add(m, "max_reply",
 	    json_object_new_int64((int64_t)sv.max_reply));
+	json_object_object_add(m, "disk_mb", json_object_new_int(ts->disk_mb));
+	if (ts->allow != NULL) {
+		if (json_object_object_get_ex(ts->allow, "read", &v))
+			json_object_object_add(m, "read", json_object_get(v));
+		if (json_object_object_get_ex(ts->allow, "write", &v))
+			json_object_object_add(m, "write", json_object_get(v));
+	}
+	if ((env = grants_env(ts->allow, ts->name, &ts->hash)) != NULL)
+		json_object_object_add(m, "env", env);
 	if ((s = strdup(json_object_to_json_string_ext(m,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE))) == NULL)
 		fatal("%s", __func__);
@@ -280,8 +295,9 @@ config_load_message(struct json_object *entry, const struct toolspec *ts)
 static int
 config_entry(struct toolset *set, size_t idx, struct json_object *entry, struct toolspec *ts)
 {
-	struct json_object	*v;
+	struct json_object	*v, *allow = NULL;
 	const char		*name, *desc, *canon;
+	char			 why[256];
 
 	memset(ts, 0, sizeof(*ts));
 	if (!json_object_is_type(entry, json_type_object))
@@ -308,6 +324,9 @@ config_entry(struct toolset *set, size_t idx, struct json_object *entry, struct 
 	if (json_object_object_get_ex(entry, "title", &v) &&
 	    !json_object_is_type(v, json_type_string))
 		return config_bad(set, idx, name, "'title' must be a string");
+	(void)json_object_object_get_ex(entry, "allow", &allow);
+	if (grants_check(allow, why, sizeof(why)) == -1)
+		return config_bad(set, idx, name, "%s", why);
 	config_unknown_fields(name, entry);
 
 	if ((ts->name = strdup(name)) == NULL ||
@@ -318,9 +337,11 @@ config_entry(struct toolset *set, size_t idx, struct json_object *entry, struct 
 	if ((v = NULL, json_object_object_get_ex(entry, "title", &v)) &&
 	    (ts->title = strdup(json_object_get_string(v))) == NULL)
 		fatal("%s", __func__);
-	ts->load = config_load_message(entry, ts);
+	if (allow != NULL)
+		ts->allow = json_object_get(allow);
 	canon = json_object_to_json_string_ext(entry, JSON_C_TO_STRING_PLAIN);
 	ts->hash = hash_bytes(0, canon, strlen(canon));
+	ts->load = config_load_message(entry, ts);
 	return 0;
 }
 
@@ -391,6 +412,8 @@ toolspec_clear(struct toolspec *ts)
 	free(ts->title);
 	if (ts->annotations != NULL)
 		json_object_put(ts->annotations);
+	if (ts->allow != NULL)
+		json_object_put(ts->allow);
 	memset(ts, 0, sizeof(*ts));
 }
 

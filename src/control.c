@@ -48,6 +48,9 @@ control_tool(struct tool *t)
 	json_object_object_add(o, "calls_served",
 	    json_object_new_int64((int64_t)t->calls_served));
 	json_object_object_add(o, "queued", json_object_new_int((int)call_count(&t->queue)));
+	if (t->spec.allow != NULL)
+		json_object_object_add(o, "allow",
+		    json_object_get(t->spec.allow));
 	json_object_object_add(o, "restarts",
 	    json_object_new_int64((int64_t)t->restarts));
 	json_object_object_add(o, "last_error", t->last_error ?

@@ -39,7 +39,7 @@ usage(void)
 	    "                [--http-token-file file] [--http-origin origin] "
 	    "[--http-idle seconds]\n"
 	    "                [--http-timeout seconds] [--http-max-sessions n]\n"
-	    "                [--http-max-connections n]\n"
+	    "                [--http-max-connections n] [--credentials dir]\n"
 	    "                [--worker path] [--no-watch]\n"
 	    "                [--max-reply bytes] [--max-request bytes] "
 	    "[--max-unread bytes]\n"
@@ -195,11 +195,16 @@ static void
 config_test_report(void)
 {
 	struct json_object	*r = reload_result(), *a, *e, *v;
+	char			 grants[1024];
 	size_t			 i, n;
 	int			 bad = 0;
 
-	for (i = 0; i < sv.nroutes; i++)
-		printf("%s: OK\n", sv.routes[i]->spec.name);
+	for (i = 0; i < sv.nroutes; i++) {
+		grants_describe(sv.routes[i]->spec.allow, grants,
+		    sizeof(grants));
+		printf("%s: OK%s%s%s\n", sv.routes[i]->spec.name,
+		    grants[0] ? " (allow " : "", grants, grants[0] ? ")" : "");
+	}
 	json_object_object_get_ex(r, "failed", &a);
 	n = json_object_array_length(a);
 	for (i = 0; i < n; i++, bad++) {
@@ -273,6 +278,7 @@ main(int argc, char *argv[])
 		{ "http-timeout", required_argument, NULL, 'J' },
 		{ "http-max-sessions", required_argument, NULL, 'M' },
 		{ "http-max-connections", required_argument, NULL, 'K' },
+		{ "credentials", required_argument, NULL, 'C' },
 		{ "worker", required_argument, NULL, 'W' },
 		{ "max-reply", required_argument, NULL, 'R' },
 		{ "max-request", required_argument, NULL, 'Q' },
@@ -299,6 +305,8 @@ main(int argc, char *argv[])
 	sv.http_idle = DEFAULT_HTTP_IDLE;
 	sv.http_timeout = DEFAULT_HTTP_TIMEOUT;
 	sv.http_max_sessions = DEFAULT_HTTP_SESSIONS;
+	/* systemd's LoadCredential= puts them here. */
+	sv.credentials_dir = getenv("CREDENTIALS_DIRECTORY");
 	while ((ch = getopt_long(argc, argv, "c:dvs:t", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -329,6 +337,9 @@ main(int argc, char *argv[])
 		case 'M':
 			sv.http_max_sessions = parse_size("--http-max-sessions",
 			    optarg, 1, 100000);
+			break;
+		case 'C':
+			sv.credentials_dir = optarg;
 			break;
 		case 'K':
 			sv.http_max_connections = parse_size(

@@ -31,6 +31,7 @@
 #define DEFAULT_LOAD_TIMEOUT_MS	10000	/* loading: imports, top level */
 #define MAX_LOAD_TIMEOUT_MS	120000
 #define DEFAULT_MEMORY_MB	512
+#define DEFAULT_DISK_MB		64	/* each file written, the temp dir */
 #define DEFAULT_MAX_REPLY	(16 * 1024 * 1024)
 #define DEFAULT_MAX_REQUEST	(16 * 1024 * 1024)
 #define DEFAULT_MAX_UNREAD	(96 * 1024 * 1024)
@@ -63,6 +64,8 @@ struct toolspec {
 	int			 timeout_ms;
 	int			 load_timeout_ms;
 	int			 memory_mb;
+	int			 disk_mb;
+	struct json_object	*allow;		/* grants, or NULL; owned */
 };
 
 struct toolset {
@@ -251,6 +254,7 @@ struct supervisor {
 	struct worker		*spawner;	/* the zygote, when running */
 	int			 no_namespaces;	/* forced fallback (tests) */
 	int			 no_landlock;
+	const char		*credentials_dir;	/* env grants' values */
 	int			 seccomp_base;	/* our own filters: workers
 						 * have two more; -1: unknown */
 	TAILQ_HEAD(, worker)	 spawnq;	/* workers it is starting */
@@ -401,6 +405,11 @@ struct listen_guard *listen_guard_new(struct evconnlistener *, const char *,
 void		 listen_guard_enable(struct listen_guard *, int);
 void		 listen_guard_full(struct listen_guard *, int);
 void		 listen_guard_free(struct listen_guard *);
+
+/* grants.c */
+int		 grants_check(struct json_object *, char *, size_t);
+struct json_object *grants_env(struct json_object *, const char *, uint64_t *);
+void		 grants_describe(struct json_object *, char *, size_t);
 
 /* http_conn.c */
 struct evhttp;

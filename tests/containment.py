@@ -264,7 +264,8 @@ def run_mode(user, args):
     tcp.bind(("127.0.0.1", 0))
     tcp.listen(8)
     tcp.setblocking(False)
-    mark = tempfile.mktemp(prefix="mcp-hotd-containment-")
+    # Not in /tmp: a worker's /tmp is a tmpfs of its own, writable.
+    mark = tempfile.mktemp(prefix="mcp-hotd-containment-", dir="/var/tmp")
     s = Server([tool("ok", "def ok(x: int) -> int:\n    return x + 1\n")], user=user,
                args=["--no-watch", *args])
     s.initialize()
@@ -350,8 +351,8 @@ def run_mode(user, args):
           f"[{label}] no_new_privs and seccomp filtering", status.get("Seccomp"))
     limits = {l[:26].strip(): l[26:47].split()[0] for l in
               open(f"/proc/{w}/limits").read().splitlines()[1:]}
-    check(limits["Max file size"] == "0" and limits["Max core file size"] == "0" and
-          limits["Max processes"] == "0" and limits["Max open files"] == "64" and
+    check(limits["Max file size"] == str(64 << 20) and limits["Max core file size"] == "0" and
+          limits["Max open files"] == "64" and
           limits["Max address space"] == str(512 << 20),
           f"[{label}] a worker's rlimits", limits)
 

@@ -8,7 +8,8 @@ import time
 
 from mcptest import Server, check, fd_count, finish, text_of, tool
 
-MARK = tempfile.mktemp(prefix="mcp-hotd-hostile-")   # must never exist
+# must never exist (not in /tmp: a worker's /tmp is its own tmpfs)
+MARK = tempfile.mktemp(prefix="mcp-hotd-hostile-", dir="/var/tmp")
 H = {
     "read_passwd": "def read_passwd():\n    return open('/etc/passwd').read()\n",
     "write_file": f"def write_file():\n    open({MARK!r}, 'w').write('pwned')\n    return 'wrote'\n",
@@ -66,7 +67,7 @@ base_fds = fd_count(s.pid)
 
 EXPECT = {
     "read_passwd": "PermissionError", "write_file": "PermissionError",
-    "socket": "syscall socket", "shell": "sandbox", "subprocess": "",
+    "socket": "PermissionError", "shell": "sandbox", "subprocess": "",
     "fork": "sandbox", "spin": "timed out after 3000 ms", "alloc": "MemoryError",
     "alloc_loop": "MemoryError", "segv": "SIGSEGV", "kill_parent": "syscall kill",
     "kill_group": "syscall kill", "exit": "status 3", "sys_exit": "SystemExit",
@@ -74,7 +75,7 @@ EXPECT = {
     "huge_reply": "", "big_reply": "exceeds the limit", "forge_frame": "bad frame",
     "forge_version": "another frame version",
     "forge_result": "", "close_channel": "", "sigsys_handler": "",
-    "thread": "", "exec_mem": "", "ctypes_fork": "sandbox",
+    "exec_mem": "", "ctypes_fork": "sandbox",
     "listdir": "PermissionError",
 }
 for name, needle in EXPECT.items():
@@ -88,6 +89,8 @@ for name, needle in EXPECT.items():
     if not check(text_of(r) == "42", f"healthy tool answers after {name}", r):
         break
 
+r = s.call("thread")
+check(text_of(r) == "started" and not r.get("isError"), "a tool may start a thread", r)
 r = s.call("env")
 check("s3cr3t" not in json.dumps(r) and "MCP_HOTD_SECRET" not in json.dumps(r),
       "the supervisor's environment is invisible", text_of(r)[:200])

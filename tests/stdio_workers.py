@@ -198,7 +198,7 @@ r = s.call("env")
 blob = json.dumps(r)
 check("hunter2" not in blob and "MCP_HOTD_TEST_SECRET" not in blob,
       "no secret from the supervisor's environment visible to a tool", blob[:300])
-check(set(r["structuredContent"]["call"]) <= {"PATH", "LANG"}, "worker environment is minimal",
+check(set(r["structuredContent"]["call"]) <= {"PATH", "LANG", "TMPDIR"}, "worker environment is minimal",
       r["structuredContent"]["call"])
 check(s.close() == 0, "env server exits 0")
 finish()

@@ -306,7 +306,7 @@ ready_member(const char *key, PyObject *o)
 static void
 tool_load(PyObject *msg)
 {
-	PyObject	*code, *params, *res, *fname;
+	PyObject	*code, *params, *env, *res, *fname;
 	const char	*s;
 	char		*err, layers[256];
 	size_t		 f;
@@ -314,8 +314,10 @@ tool_load(PyObject *msg)
 	code = PyDict_GetItemString(msg, "code");
 	if ((params = PyDict_GetItemString(msg, "parameters")) == NULL)
 		params = Py_None;
-	res = code ? PyObject_CallMethod(wk.host, "load", "sOO", wk.name,
-	    code, params) : NULL;
+	if ((env = PyDict_GetItemString(msg, "env")) == NULL)
+		env = Py_None;
+	res = code ? PyObject_CallMethod(wk.host, "load", "sOOOi", wk.name,
+	    code, params, env, sandbox_has_tmp()) : NULL;
 	if (res == NULL) {
 		err = exception_text();
 		load_failed(err);
@@ -521,6 +523,25 @@ load_int(PyObject *msg, const char *key, long long def)
 	return v != NULL && PyLong_Check(v) ? PyLong_AsLongLong(v) : def;
 }
 
+/* LOAD's list of strings at key, NULL-terminated (NULL when absent). */
+static const char **
+load_strings(PyObject *msg, const char *key)
+{
+	PyObject	*v = PyDict_GetItemString(msg, key);
+	const char	**a;
+	Py_ssize_t	 i, n;
+
+	if (v == NULL || !PyList_Check(v))
+		return NULL;
+	n = PyList_Size(v);
+	if ((a = calloc((size_t)n + 1, sizeof(*a))) == NULL)
+		die("out of memory");
+	for (i = 0; i < n; i++)
+		if ((a[i] = PyUnicode_AsUTF8(PyList_GetItem(v, i))) == NULL)
+			die("LOAD: '%s' holds a non-string", key);
+	return a;
+}
+
 /*
  * Serve one tool on the channel at fd 3: LOAD, load phase, call phase,
  * READY, then calls until the channel closes. Python is already up.
@@ -529,6 +550,7 @@ void
 worker_serve(const char *name)
 {
 	struct frame_hdr	 h;
+	struct sandbox_grants	 g;
 	PyObject		*msg;
 	const char		*payload;
 	char			 err[256];
@@ -542,8 +564,11 @@ worker_serve(const char *name)
 	wk.max_reply = (size_t)load_int(msg, "max_reply", 0);
 	chanout_setup();
 	cancel_setup();
+	g.read = load_strings(msg, "read");
+	g.write = load_strings(msg, "write");
+	g.disk_mb = (int)load_int(msg, "disk_mb", 64);
 	if (sandbox_enter(FRAME_CHANNEL_FD, chanout_write_held, (int)load_int(msg,
-	    "memory_mb", 512), err, sizeof(err)) == -1)
+	    "memory_mb", 512), &g, err, sizeof(err)) == -1)
 		load_failed(err);
 	/* From here on, tool code: the load filter holds. */
 	tool_load(msg);

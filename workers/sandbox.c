@@ -33,6 +33,7 @@
 #include "config.h"
 
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -75,7 +76,8 @@ enum rule_arg {
 	ARG_CMD,		/* arg 1 equals the rule's value (fcntl) */
 	ARG_UNIX,		/* arg 0 (domain) is AF_UNIX */
 	ARG_QUERY,		/* arg 0 (pid) 0 and arg 1 (new limit) NULL */
-	ARG_NARROW		/* seccomp(SET_MODE_FILTER, 0, &call filter) */
+	ARG_NARROW,		/* seccomp(SET_MODE_FILTER, 0, &call filter) */
+	ARG_THREAD		/* clone: a thread, no namespace */
 };
 
 struct rule {
@@ -100,7 +102,7 @@ struct rule {
 static const struct rule group_io[] = {
 	R("read"), R("readv"), R("pread64"), R("write"), R("writev"),
 	R("recvfrom"), R("close"), R("close_range"), R("dup"), R("dup2"),
-	R("dup3"), R("lseek"),
+	R("dup3"), R("lseek"), R("fsync"), R("fdatasync"),
 	RCMD("fcntl", F_GETFD), RCMD("fcntl", F_SETFD), RCMD("fcntl", F_GETFL),
 	RCMD("fcntl", F_SETFL), RCMD("fcntl", F_DUPFD),
 	RCMD("fcntl", F_DUPFD_CLOEXEC), RCMD("fcntl", F_GETLK),
@@ -143,6 +145,7 @@ static const struct rule group_identity[] = {
 	R("getpid"), R("gettid"), R("getppid"), R("getuid"), R("geteuid"),
 	R("getgid"), R("getegid"), R("getresuid"), R("getresgid"),
 	R("getgroups"), R("getpgrp"), R("getpgid"), R("getsid"), R("uname"),
+	R("umask"),
 	RA("prlimit64", ARG_QUERY), R("getrlimit"), R("getpriority"),
 	RE("setuid", EPERM), RE("setgid", EPERM), RE("setreuid", EPERM),
 	RE("setregid", EPERM), RE("setresuid", EPERM), RE("setresgid", EPERM),
@@ -176,20 +179,53 @@ static const struct rule group_files_read[] = {
 	REND
 };
 
-/* Writing files: refused softly (Python raises PermissionError). */
+/*
+ * Writing files: where Landlock confines it (the private temp dir, write
+ * grants: sandbox_enter), allowed; without Landlock refused softly (the
+ * group's action then is EACCES: Python raises PermissionError).
+ */
 static const struct rule group_files_write[] = {
-	{ "open", ARG_WRITE_FLAGS, 0, SCMP_ACT_ERRNO(EACCES) },
-	{ "openat", ARG_WRITE_FLAGS, 0, SCMP_ACT_ERRNO(EACCES) },
-	RE("openat2", ENOSYS), RE("creat", EACCES), RE("truncate", EACCES),
-	RE("ftruncate", EACCES), RE("mkdir", EACCES), RE("mkdirat", EACCES),
-	RE("rmdir", EACCES), RE("unlink", EACCES), RE("unlinkat", EACCES),
-	RE("rename", EACCES), RE("renameat", EACCES), RE("renameat2", EACCES),
-	RE("link", EACCES), RE("linkat", EACCES), RE("symlink", EACCES),
-	RE("symlinkat", EACCES), RE("chmod", EACCES), RE("fchmod", EACCES),
-	RE("fchmodat", EACCES), RE("chown", EACCES), RE("fchown", EACCES),
-	RE("lchown", EACCES), RE("fchownat", EACCES), RE("utimensat", EACCES),
-	RE("mknod", EACCES), RE("mknodat", EACCES), RE("chdir", EACCES),
-	RE("fchdir", EACCES),
+	RA("open", ARG_WRITE_FLAGS), RA("openat", ARG_WRITE_FLAGS),
+	R("creat"), R("ftruncate"), R("fallocate"), R("mkdir"), R("mkdirat"),
+	R("rmdir"), R("unlink"), R("unlinkat"), R("rename"), R("renameat"),
+	R("renameat2"), R("link"), R("linkat"), R("symlink"), R("symlinkat"),
+	REND
+};
+
+/*
+ * What Landlock does not confine (modes, owners, times: root owns the
+ * interpreter's files), truncate(2) by path before Landlock ABI 3, and
+ * openat2: refused softly, always.
+ */
+static const struct rule group_files_meta[] = {
+	RE("openat2", ENOSYS), RE("truncate", EACCES), RE("chmod", EACCES),
+	RE("fchmod", EACCES), RE("fchmodat", EACCES), RE("chown", EACCES),
+	RE("fchown", EACCES), RE("lchown", EACCES), RE("fchownat", EACCES),
+	RE("utimensat", EACCES), RE("utimes", EACCES), RE("utime", EACCES),
+	RE("futimesat", EACCES), RE("mknod", EACCES), RE("mknodat", EACCES),
+	RE("chdir", EACCES), RE("fchdir", EACCES),
+	REND
+};
+
+/*
+ * Threads (threading, executors, BLAS pools): clone with CLONE_THREAD and
+ * no namespace only; clone3 says ENOSYS, so glibc falls back to clone.
+ * Their number is bounded by RLIMIT_AS (each reserves its stack).
+ */
+static const struct rule group_threads[] = {
+	RA("clone", ARG_THREAD), RE("clone3", ENOSYS), R("set_robust_list"),
+	R("rseq"),
+	REND
+};
+
+/*
+ * Sockets beyond the socketpairs of group_events: refused softly, so a
+ * library that tries (libuuid asks uuidd) falls back, and tool code gets
+ * PermissionError rather than death.
+ */
+static const struct rule group_net_refused[] = {
+	RE("socket", EACCES), RE("connect", EACCES), RE("bind", EACCES),
+	RE("listen", EACCES), RE("accept", EACCES), RE("accept4", EACCES),
 	REND
 };
 
@@ -206,9 +242,9 @@ static const struct rule group_narrow[] = {
  * pidfd_send_signal, pidfd_getfd, ptrace, process_vm_readv/writev,
  * open_by_handle_at, name_to_handle_at, mount,
  * umount2, fsopen, fsmount, fsconfig, move_mount, open_tree, pivot_root,
- * chroot, unshare, setns, clone, clone3, fork, vfork, execve, execveat,
- * bpf, perf_event_open, keyctl, add_key, request_key, memfd_create,
- * socket, connect, bind, listen, sendmsg, shmget, msgget,
+ * chroot, unshare, setns, fork, vfork, clone but for a thread, execve,
+ * execveat, bpf, perf_event_open, keyctl, add_key, request_key,
+ * memfd_create, shmget, msgget,
  * semget, mq_open, setrlimit, setpriority, capset, landlock_*,
  * seccomp (but the one narrowing call while loading).
  */
@@ -226,13 +262,19 @@ struct bpf {
 static struct {
 	struct bpf	 load, call;
 	int		 landlock_abi;	/* 0: none (or refused) */
-	int		 view_fd;	/* the Landlock ruleset, or -1 */
+	struct view_path {
+		int		 fd;		/* O_PATH, kept till enter */
+		uint64_t	 allowed;
+	}		 view[256];
+	size_t		 nview;
+	int		 tmp;		/* /tmp is our own tmpfs */
 	int		 no_namespaces;
+	int		 no_landlock;
 	int		 namespaces;	/* SANDBOX_NS_* the worker got */
 	int		 caps_dropped;	/* 2: and the bounding set */
 	int		 chan;
 	void		(*last_words)(void);
-} sb = { .view_fd = -1, .chan = -1 };
+} sb = { .chan = -1 };
 
 static int	sandbox_drop_bounding(void);
 
@@ -315,6 +357,11 @@ sandbox_add(scmp_filter_ctx ctx, const struct rule *r, uint32_t action)
 		cmp[0] = CMP(0, SCMP_CMP_EQ, 0, 0);
 		cmp[1] = CMP(2, SCMP_CMP_EQ, 0, 0);
 		return sandbox_add_cmp(ctx, action, nr, 2, cmp);
+	case ARG_THREAD:
+		cmp[0] = CMP(0, SCMP_CMP_MASKED_EQ, CLONE_THREAD | CLONE_NEWNS |
+		    CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |
+		    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET, CLONE_THREAD);
+		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
 	case ARG_NARROW:
 		cmp[0] = CMP(0, SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER, 0);
 		cmp[1] = CMP(1, SCMP_CMP_EQ, 0, 0);
@@ -381,7 +428,7 @@ sandbox_compile(struct bpf *out, const struct group *groups, char *err,
 static int
 sandbox_compile_filters(char *err, size_t errlen)
 {
-	enum { READS = 6, NARROW = 8 };
+	enum { READS = 6, WRITES = 7, NARROW = 11 };
 	struct group	groups[] = {
 		{ group_io, SCMP_ACT_ALLOW }, { group_memory, SCMP_ACT_ALLOW },
 		{ group_time, SCMP_ACT_ALLOW },
@@ -389,18 +436,23 @@ sandbox_compile_filters(char *err, size_t errlen)
 		{ group_identity, SCMP_ACT_ALLOW },
 		{ group_events, SCMP_ACT_ALLOW },
 		[READS] = { group_files_read, SCMP_ACT_ALLOW },
-		{ group_files_write, SCMP_ACT_ALLOW },
+		[WRITES] = { group_files_write, SCMP_ACT_ERRNO(EACCES) },
+		{ group_files_meta, SCMP_ACT_ALLOW },
+		{ group_threads, SCMP_ACT_ALLOW },
+		{ group_net_refused, SCMP_ACT_ALLOW },
 		[NARROW] = { group_narrow, SCMP_ACT_ALLOW }, { NULL, 0 }
 	};
 
 	if (sb.call.ready)
 		return 0;
+	if (sb.landlock_abi > 0)
+		groups[WRITES].action = SCMP_ACT_ALLOW;
 	/* Loading: every group. */
 	if (sandbox_compile(&sb.load, groups, err, errlen) == -1)
 		return -1;
 	/* Calls: the same but the narrowing call, and reads only in a view. */
 	groups[NARROW].rules = NULL;
-	if (sb.view_fd == -1)
+	if (sb.landlock_abi == 0)
 		groups[READS].action = SCMP_ACT_ERRNO(EACCES);
 	return sandbox_compile(&sb.call, groups, err, errlen);
 }
@@ -461,27 +513,55 @@ sandbox_view_ruleset(int abi)
 	return (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
 }
 
-/* One path into the view: read (or rw), beneath it if a directory. */
+#define LL_FS_REMOVE_DIR		(1ULL << 4)
+#define LL_FS_REMOVE_FILE		(1ULL << 5)
+#define LL_FS_MAKE_DIR			(1ULL << 7)
+#define LL_FS_MAKE_REG			(1ULL << 8)
+#define LL_FS_MAKE_SYM			(1ULL << 12)
+
+/* What a path may be used for: read, or read and write beneath it. */
+static uint64_t
+sandbox_access(int isdir, int writable)
+{
+	uint64_t	a = LL_FS_READ_FILE;
+
+	if (isdir)
+		a |= LL_FS_READ_DIR;
+	if (!writable)
+		return a;
+	a |= LL_FS_WRITE_FILE;
+	if (sb.landlock_abi >= 3)
+		a |= LL_FS_TRUNCATE;
+	if (isdir) {
+		a |= LL_FS_REMOVE_DIR | LL_FS_REMOVE_FILE | LL_FS_MAKE_DIR |
+		    LL_FS_MAKE_REG | LL_FS_MAKE_SYM;
+		if (sb.landlock_abi >= 2)
+			a |= LL_FS_REFER;
+	}
+	return a;
+}
+
+/*
+ * One path into the view, kept open (O_PATH) for the workers: each builds
+ * its own ruleset from these and its grants (rules added to a ruleset
+ * the spawner's forks share would be every worker's).
+ */
 static void
 sandbox_view_add(const char *path, int writable)
 {
-	struct ll_path_beneath	pb;
-	struct stat		st;
-	int			fd;
+	struct stat	st;
+	int		fd;
 
-	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1)
+	if (sb.nview == sizeof(sb.view) / sizeof(*sb.view) ||
+	    (fd = open(path, O_PATH | O_CLOEXEC)) == -1)
 		return;		/* absent here: nothing to see */
-	if (fstat(fd, &st) == 0) {
-		pb.allowed = LL_FS_READ_FILE;
-		if (S_ISDIR(st.st_mode))
-			pb.allowed |= LL_FS_READ_DIR;
-		else if (writable)
-			pb.allowed |= LL_FS_WRITE_FILE;
-		pb.parent_fd = fd;
-		(void)syscall(SYS_landlock_add_rule, sb.view_fd,
-		    LL_RULE_PATH_BENEATH, &pb, 0);
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		return;
 	}
-	close(fd);
+	sb.view[sb.nview].fd = fd;
+	sb.view[sb.nview++].allowed = sandbox_access(S_ISDIR(st.st_mode),
+	    writable);
 }
 
 /* What every interpreter reads, wherever it is (symlinks resolve). */
@@ -519,13 +599,15 @@ static int
 sandbox_view_open(const char *const *paths, int no_landlock)
 {
 	const char *const	*p;
+	int			 fd;
 
 	if (no_landlock || (sb.landlock_abi = sandbox_landlock_abi()) <= 0) {
 		sb.landlock_abi = 0;
 		return 0;
 	}
-	if ((sb.view_fd = sandbox_view_ruleset(sb.landlock_abi)) == -1)
-		return -1;
+	if ((fd = sandbox_view_ruleset(sb.landlock_abi)) == -1)
+		return -1;	/* enabled but refused: say so now */
+	close(fd);
 	for (p = view_fixed; *p != NULL; p++)
 		sandbox_view_add(*p, 0);
 	sandbox_view_add("/dev/null", 1);
@@ -544,6 +626,7 @@ sandbox_prepare(const char *const *paths, int no_landlock, int no_namespaces,
     char *err, size_t errlen)
 {
 	sb.no_namespaces = no_namespaces;
+	sb.no_landlock = no_landlock;
 	if (sb.call.ready)
 		return 0;
 	(void)sandbox_drop_bounding();	/* for every worker forked from here */
@@ -561,14 +644,22 @@ sandbox_prepare(const char *const *paths, int no_landlock, int no_namespaces,
 pid_t
 sandbox_fork(void)
 {
-	static const int	ns = CLONE_NEWPID | CLONE_NEWIPC;
-	pid_t			pid;
+	static const struct {
+		int	flags, made;
+	} tries[] = {
+		{ CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNS,
+		    SANDBOX_NS_PID | SANDBOX_NS_IPC | SANDBOX_NS_MNT },
+		{ CLONE_NEWPID | CLONE_NEWIPC, SANDBOX_NS_PID | SANDBOX_NS_IPC },
+	};
+	pid_t	pid;
+	size_t	i;
 
-	if (!sb.no_namespaces) {
-		pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | ns | SIGCHLD, 0,
-		    0, 0, 0);
+	for (i = 0; !sb.no_namespaces && i < sizeof(tries) / sizeof(*tries);
+	    i++) {
+		pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | tries[i].flags |
+		    SIGCHLD, 0, 0, 0, 0);
 		if (pid == 0)
-			sb.namespaces |= SANDBOX_NS_PID | SANDBOX_NS_IPC;
+			sb.namespaces |= tries[i].made;
 		if (pid != -1 || (errno != EPERM && errno != EINVAL &&
 		    errno != ENOSPC && errno != EUSERS && errno != ENOSYS))
 			return pid;
@@ -618,16 +709,27 @@ sandbox_isolate(int no_namespaces, char *why, size_t whylen)
 
 	if (no_namespaces)
 		;	/* forced: the supervisor said so already */
-	else if (unshare(CLONE_NEWNET | CLONE_NEWIPC) == 0)
-		made = SANDBOX_NS_NET | SANDBOX_NS_IPC;
-	else if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWIPC) == 0) {
+	else if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWNS) == 0)
+		made = SANDBOX_NS_NET | SANDBOX_NS_IPC | SANDBOX_NS_MNT;
+	else if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWIPC |
+	    CLONE_NEWNS) == 0) {
 		sandbox_map_self(uid, gid);
-		made = SANDBOX_NS_USER | SANDBOX_NS_NET | SANDBOX_NS_IPC;
-	} else
+		made = SANDBOX_NS_USER | SANDBOX_NS_NET | SANDBOX_NS_IPC |
+		    SANDBOX_NS_MNT;
+	} else if (unshare(CLONE_NEWNET | CLONE_NEWIPC) == 0)
+		made = SANDBOX_NS_NET | SANDBOX_NS_IPC;
+	else
 		snprintf(why, whylen, "unshare: %s", strerror(errno));
+	/* Our mounts are ours: nothing mounted below reaches the host. */
+	if ((made & SANDBOX_NS_MNT) &&
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+		made &= ~SANDBOX_NS_MNT;
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);	/* after the uid_map */
 	if (getpid() == 1)	/* an exec'd worker, cloned into its own */
 		made |= SANDBOX_NS_PID | SANDBOX_NS_IPC;
+	else
+		made &= ~SANDBOX_NS_MNT;	/* the spawner's: workers get
+						 * their own (sandbox_fork) */
 	sb.namespaces = made;
 	return made;
 }
@@ -677,13 +779,17 @@ sandbox_limit(int resource, rlim_t value)
 	return setrlimit(resource, &rl);
 }
 
+/*
+ * No RLIMIT_NPROC: root is exempt from it, and for anyone else it counts
+ * every process of the uid; no clone but a thread's passes the filter,
+ * and threads are bounded by RLIMIT_AS.
+ */
 static int
-sandbox_rlimits(int memory_mb)
+sandbox_rlimits(int memory_mb, int disk_mb)
 {
 	if (sandbox_limit(RLIMIT_AS, (rlim_t)memory_mb << 20) == -1 ||
-	    sandbox_limit(RLIMIT_FSIZE, 0) == -1 ||
+	    sandbox_limit(RLIMIT_FSIZE, (rlim_t)disk_mb << 20) == -1 ||
 	    sandbox_limit(RLIMIT_CORE, 0) == -1 ||
-	    sandbox_limit(RLIMIT_NPROC, 0) == -1 ||
 	    sandbox_limit(RLIMIT_NOFILE, SANDBOX_NOFILE) == -1)
 		return -1;
 	return 0;
@@ -729,16 +835,124 @@ sandbox_on_sigsys_install(void)
 }
 
 static int
-sandbox_landlock_enter(void)
+sandbox_rule(int ruleset, int fd, uint64_t allowed)
 {
-	int	rv;
+	struct ll_path_beneath	pb = { allowed, fd };
 
-	if (sb.view_fd == -1)
+	return (int)syscall(SYS_landlock_add_rule, ruleset,
+	    LL_RULE_PATH_BENEATH, &pb, 0);
+}
+
+/* A granted path: it must exist (a typo is an error, not a silent no). */
+static int
+sandbox_grant(int ruleset, const char *path, int writable, char *err,
+    size_t errlen)
+{
+	struct stat	st;
+	int		fd, rv;
+
+	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1 || fstat(fd, &st) ==
+	    -1) {
+		snprintf(err, errlen, "sandbox: granted path %s: %s", path,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	rv = sandbox_rule(ruleset, fd, sandbox_access(S_ISDIR(st.st_mode),
+	    writable));
+	close(fd);
+	if (rv == -1)
+		return sandbox_fail(err, errlen, path, errno);
+	return 0;
+}
+
+/*
+ * The worker's own ruleset: the view (whose fds go now, before the fd
+ * limit), its /tmp, its grants. -1 on error; 0 without Landlock.
+ */
+static int
+sandbox_landlock_build(const struct sandbox_grants *g, int *rsp, char *err,
+    size_t errlen)
+{
+	const char *const	*p;
+	size_t			 i;
+	int			 rs, fd, rv;
+
+	*rsp = -1;
+	if (sb.landlock_abi == 0)
 		return 0;
-	rv = (int)syscall(SYS_landlock_restrict_self, sb.view_fd, 0);
-	close(sb.view_fd);
-	sb.view_fd = -1;
+	if ((rs = sandbox_view_ruleset(sb.landlock_abi)) == -1)
+		return sandbox_fail(err, errlen, "landlock_create_ruleset",
+		    errno);
+	for (i = 0; i < sb.nview; i++) {
+		(void)sandbox_rule(rs, sb.view[i].fd, sb.view[i].allowed);
+		close(sb.view[i].fd);
+	}
+	sb.nview = 0;
+	if (sb.tmp && (fd = open("/tmp", O_PATH | O_CLOEXEC)) != -1) {
+		(void)sandbox_rule(rs, fd, sandbox_access(1, 1));
+		close(fd);
+	}
+	rv = 0;
+	for (p = g->read; rv == 0 && p != NULL && *p != NULL; p++)
+		rv = sandbox_grant(rs, *p, 0, err, errlen);
+	for (p = g->write; rv == 0 && p != NULL && *p != NULL; p++)
+		rv = sandbox_grant(rs, *p, 1, err, errlen);
+	if (rv == -1)
+		close(rs);
+	else
+		*rsp = rs;
 	return rv;
+}
+
+/* After no_new_privs: the ruleset built, on us for good. */
+static int
+sandbox_landlock_enter(int rs, char *err, size_t errlen)
+{
+	int	rv = 0;
+
+	if (rs == -1)
+		return 0;
+	if (syscall(SYS_landlock_restrict_self, rs, 0) == -1)
+		rv = sandbox_fail(err, errlen, "landlock_restrict_self", errno);
+	close(rs);
+	return rv;
+}
+
+/*
+ * The private temp dir: a tmpfs of disk_mb on /tmp in the worker's own
+ * mount namespace (gone with it), only where Landlock confines writes.
+ */
+static void
+sandbox_tmp(int disk_mb)
+{
+	char	opts[64];
+	int	fd;
+
+	if (!(sb.namespaces & SANDBOX_NS_MNT) || sb.landlock_abi == 0)
+		return;
+	snprintf(opts, sizeof(opts), "size=%dm,mode=0700,nr_inodes=4096",
+	    disk_mb);
+	if (mount("mcp-hotd-tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV |
+	    MS_NOEXEC, opts) == -1)
+		return;
+	/* Unmapped in a user namespace (root without CAP_SETFCAP cannot map
+	 * itself), we could create nothing there: then no temp dir. */
+	if ((fd = open("/tmp/.probe", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1) {
+		(void)umount2("/tmp", MNT_DETACH);
+		return;
+	}
+	close(fd);
+	(void)unlink("/tmp/.probe");
+	sb.tmp = 1;
+}
+
+int
+sandbox_has_tmp(void)
+{
+	return sb.tmp;
 }
 
 /* Installing a filter needs no prctl: the narrowing call is seccomp(2). */
@@ -753,9 +967,18 @@ sandbox_install(struct bpf *b)
  * the channel (fd 3); last_words runs in the SIGSYS handler first.
  */
 int
-sandbox_enter(int chan, void (*last_words)(void), int memory_mb, char *err,
-    size_t errlen)
+sandbox_enter(int chan, void (*last_words)(void), int memory_mb,
+    const struct sandbox_grants *g, char *err, size_t errlen)
 {
+	int	rs;
+
+	if (sb.landlock_abi == 0 && ((g->read != NULL && g->read[0] != NULL) ||
+	    (g->write != NULL && g->write[0] != NULL))) {
+		snprintf(err, errlen, "sandbox: read and write grants need "
+		    "Landlock, which %s", sb.no_landlock ? "--no-landlock turned "
+		    "off" : "this kernel does not offer");
+		return -1;
+	}
 	sb.chan = chan;
 	sb.last_words = last_words;
 	if (personality(PER_LINUX) == -1)
@@ -767,17 +990,21 @@ sandbox_enter(int chan, void (*last_words)(void), int memory_mb, char *err,
 	/* As a PID namespace's init, orphans would be ours: none can exist
 	 * (no group allows clone), and any would be reaped at once. */
 	signal(SIGCHLD, SIG_IGN);
+	/* A write past disk_mb fails with EFBIG (an OSError in the tool). */
+	signal(SIGXFSZ, SIG_IGN);
 	if (chdir("/") == -1)
 		return sandbox_fail(err, errlen, "chdir", errno);
+	sandbox_tmp(g->disk_mb);
+	if (sandbox_landlock_build(g, &rs, err, errlen) == -1)
+		return -1;
 	if (sandbox_drop_caps() == -1)
 		return sandbox_fail(err, errlen, "dropping capabilities", errno);
-	if (sandbox_rlimits(memory_mb) == -1)
+	if (sandbox_rlimits(memory_mb, g->disk_mb) == -1)
 		return sandbox_fail(err, errlen, "setrlimit", errno);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		return sandbox_fail(err, errlen, "no_new_privs", errno);
-	if (sandbox_landlock_enter() == -1)
-		return sandbox_fail(err, errlen, "landlock_restrict_self",
-		    errno);
+	if (sandbox_landlock_enter(rs, err, errlen) == -1)
+		return -1;
 	/* Fds the spawner (or the exec) left bypass the view: none stays. */
 	if (syscall(SYS_close_range, chan + 1, ~0U, 0) == -1)
 		return sandbox_fail(err, errlen, "close_range", errno);
@@ -820,9 +1047,10 @@ sandbox_report(char *buf, size_t len)
 		const char	*name;
 	} ns[] = {
 		{ SANDBOX_NS_PID, "pid" }, { SANDBOX_NS_IPC, "ipc" },
-		{ SANDBOX_NS_NET, "net" }, { SANDBOX_NS_USER, "user" }
+		{ SANDBOX_NS_NET, "net" }, { SANDBOX_NS_USER, "user" },
+		{ SANDBOX_NS_MNT, "mnt" }
 	};
-	char	names[32] = "";
+	char	names[40] = "";
 	size_t	i, n = 0;
 
 	for (i = 0; i < sizeof(ns) / sizeof(*ns); i++)
@@ -830,7 +1058,8 @@ sandbox_report(char *buf, size_t len)
 			n += (size_t)snprintf(names + n, sizeof(names) - n,
 			    "%s%s", n ? "," : "", ns[i].name);
 	snprintf(buf, len, "{\"seccomp\":\"load+call\",\"landlock\":%d,"
-	    "\"namespaces\":\"%s\",\"capabilities\":\"%s\"}",
-	    sb.landlock_abi, n ? names : "none",
-	    sb.caps_dropped == 2 ? "none" : "none (bounding set kept)");
+	    "\"namespaces\":\"%s\",\"capabilities\":\"%s\","
+	    "\"tmp\":%s}", sb.landlock_abi, n ? names : "none",
+	    sb.caps_dropped == 2 ? "none" : "none (bounding set kept)",
+	    sb.tmp ? "true" : "false");
 }

@@ -10,13 +10,23 @@
 #define SANDBOX_NS_IPC	0x02
 #define SANDBOX_NS_NET	0x04
 #define SANDBOX_NS_USER	0x08
+#define SANDBOX_NS_MNT	0x10	/* the worker's own: its /tmp a tmpfs */
+
+/* What a tool's entry grants beyond the view (mcp-hotd.json(5) "allow"). */
+struct sandbox_grants {
+	const char	*const *read;	/* NULL-terminated, or NULL */
+	const char	*const *write;
+	int		 disk_mb;	/* each file, and the temp dir */
+};
 
 /* sandbox.c */
 int	sandbox_landlock_abi(void);
 int	sandbox_isolate(int, char *, size_t);
 int	sandbox_prepare(const char *const *, int, int, char *, size_t);
 pid_t	sandbox_fork(void);
-int	sandbox_enter(int, void (*)(void), int, char *, size_t);
+int	sandbox_enter(int, void (*)(void), int, const struct sandbox_grants *,
+	    char *, size_t);
+int	sandbox_has_tmp(void);
 int	sandbox_call_phase(char *, size_t);
 void	sandbox_report(char *, size_t);
 

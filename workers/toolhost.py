@@ -281,8 +281,22 @@ def summary(doc):
     return " ".join(lines) or None
 
 
-def load(name, code, parameters):
+def environment(env, tmp):
+    """What the tool sees in os.environ: its env grants (values from the
+    supervisor), and TMPDIR when it has a private temp dir."""
+    import os
+    import tempfile
+    os.environ.update(env or {})
+    if tmp:
+        os.environ["TMPDIR"] = "/tmp"
+    else:
+        os.environ.pop("TMPDIR", None)
+    tempfile.tempdir = None
+
+
+def load(name, code, parameters, env=None, tmp=False):
     """Returns (function, inputSchema, warnings, docstring summary)."""
+    environment(env, tmp)
     warnings = []
     filename = f"<tool:{name}>"
     # Tracebacks read source through linecache; keep it in memory so they
@@ -300,15 +314,11 @@ def load(name, code, parameters):
 
 
 def run_coroutine(coro):
-    """An async tool runs to completion without an event loop (the sandbox
-    allows no epoll or sockets), so it may await only other coroutines."""
-    try:
-        coro.send(None)
-    except StopIteration as stop:
-        return stop.value
-    coro.close()
-    raise RuntimeError("an async tool here may await only coroutines that "
-                       "finish without suspending (no I/O, no sleep)")
+    """An async tool runs on an event loop of its own for the call
+    (asyncio.run: sleep, gather, executors; a fresh loop each call, so a
+    cancelled call leaves nothing pending behind)."""
+    import asyncio
+    return asyncio.run(coro)
 
 
 def describe(exc):

@@ -1,0 +1,219 @@
+/*
+ * A tool's grants: the "allow" object of its entry (mcp-hotd.json(5)).
+ *
+ *	"allow": { "read": [paths], "write": [paths], "env": [names],
+ *		   "net": ["host:port"], "run": [programs] }
+ *
+ * Checked here, enforced outside tool code: read and write become the
+ * worker's Landlock rules (workers/sandbox.c), env the variables its
+ * Python sees. Values of env grants never come from the tools file (it is
+ * meant to be committed): from --credentials DIR (systemd's
+ * $CREDENTIALS_DIRECTORY by default; file name = variable name), else the
+ * supervisor's own environment. They are never logged or shown.
+ *
+ * net and run are parsed and refused: the broker they need is not built
+ * yet, and a grant that silently does nothing would be worse.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mcp-hotd.h"
+
+#define GRANT_VALUE_MAX		(64 * 1024)	/* a credential file */
+
+static const char *const grant_keys[] = { "read", "write", "env", "net",
+    "run", NULL };
+
+static int
+grant_fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+grant_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int
+grant_path_ok(const char *p)
+{
+	return p[0] == '/' && strstr(p, "/../") == NULL &&
+	    (strlen(p) < 3 || strcmp(p + strlen(p) - 3, "/..") != 0);
+}
+
+static int
+grant_name_ok(const char *p)
+{
+	if (!isalpha((unsigned char)*p) && *p != '_')
+		return 0;
+	for (; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return 0;
+	return 1;
+}
+
+/* Each item of allow.key a string that ok() accepts. */
+static int
+grant_list(struct json_object *v, const char *key, int (*ok)(const char *),
+    const char *what, char *err, size_t errlen)
+{
+	struct json_object	*s;
+	size_t			 i, n;
+
+	if (!json_object_is_type(v, json_type_array))
+		return grant_fail(err, errlen, "'allow.%s' must be an array",
+		    key);
+	n = json_object_array_length(v);
+	for (i = 0; i < n; i++) {
+		s = json_object_array_get_idx(v, i);
+		if (!json_object_is_type(s, json_type_string) ||
+		    json_object_get_string_len(s) == 0 ||
+		    strlen(json_object_get_string(s)) !=
+		    (size_t)json_object_get_string_len(s) ||
+		    !ok(json_object_get_string(s)))
+			return grant_fail(err, errlen, "'allow.%s[%zu]' must "
+			    "be %s", key, i, what);
+	}
+	return 0;
+}
+
+static int
+grant_any(const char *p)
+{
+	(void)p;
+	return 1;
+}
+
+/* 0 when allow (may be NULL) is well formed and grantable here. */
+int
+grants_check(struct json_object *allow, char *err, size_t errlen)
+{
+	size_t	i;
+
+	if (allow == NULL)
+		return 0;
+	if (!json_object_is_type(allow, json_type_object))
+		return grant_fail(err, errlen, "'allow' must be an object");
+	json_object_object_foreach(allow, key, v) {
+		for (i = 0; grant_keys[i] != NULL; i++)
+			if (strcmp(key, grant_keys[i]) == 0)
+				break;
+		if (grant_keys[i] == NULL)
+			return grant_fail(err, errlen, "'allow.%s' is not a "
+			    "grant (read, write, env, net, run)", key);
+		if ((strcmp(key, "read") == 0 || strcmp(key, "write") == 0) &&
+		    grant_list(v, key, grant_path_ok, "an absolute path "
+		    "without '..'", err, errlen) == -1)
+			return -1;
+		if (strcmp(key, "env") == 0 && grant_list(v, key,
+		    grant_name_ok, "a variable name", err, errlen) == -1)
+			return -1;
+		if ((strcmp(key, "net") == 0 || strcmp(key, "run") == 0) &&
+		    (grant_list(v, key, grant_any, "a string", err,
+		    errlen) == -1 || json_object_array_length(v) > 0))
+			return grant_fail(err, errlen, "'allow.%s' grants are "
+			    "not supported yet by this version", key);
+	}
+	return 0;
+}
+
+/* A credential: the file's bytes, one trailing newline dropped. */
+static char *
+grant_credential(const char *name)
+{
+	const char	*dir = sv.credentials_dir;
+	char		 path[4096], *buf;
+	ssize_t		 n;
+	int		 fd;
+
+	if (dir == NULL || snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path) || (fd = open(path, O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW)) == -1)
+		return NULL;
+	if ((buf = malloc(GRANT_VALUE_MAX + 1)) == NULL)
+		fatal("%s", __func__);
+	n = read(fd, buf, GRANT_VALUE_MAX + 1);
+	close(fd);
+	if (n < 0 || n > GRANT_VALUE_MAX || memchr(buf, '\0', (size_t)n)) {
+		log_warnx("credential %s: unreadable, empty of text or over "
+		    "%d bytes: not used", name, GRANT_VALUE_MAX);
+		free(buf);
+		return NULL;
+	}
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * The env grant's values, {"NAME":"value"}, for the worker's LOAD; their
+ * bytes are folded into *hash, so a changed value is a changed tool. A
+ * name with no value anywhere is warned about (by name) and left out.
+ */
+struct json_object *
+grants_env(struct json_object *allow, const char *tool, uint64_t *hash)
+{
+	struct json_object	*names, *env;
+	const char		*name, *value;
+	char			*cred;
+	size_t			 i, n;
+
+	if (allow == NULL || !json_object_object_get_ex(allow, "env", &names))
+		return NULL;
+	env = json_object_new_object();
+	n = json_object_array_length(names);
+	for (i = 0; i < n; i++) {
+		name = json_object_get_string(json_object_array_get_idx(names,
+		    i));
+		cred = grant_credential(name);
+		if ((value = cred) == NULL && (value = getenv(name)) == NULL) {
+			log_warnx("tool '%s': granted variable %s is not set "
+			    "(neither a credential nor in the environment)",
+			    tool, name);
+			continue;
+		}
+		json_object_object_add(env, name, json_object_new_string(value));
+		*hash = hash_bytes(*hash, name, strlen(name) + 1);
+		*hash = hash_bytes(*hash, value, strlen(value) + 1);
+		free(cred);
+	}
+	return env;
+}
+
+/* "read /a, /b; write /c; env K" for -t and the log: names, no values. */
+void
+grants_describe(struct json_object *allow, char *buf, size_t len)
+{
+	struct json_object	*v;
+	size_t			 i, n, k, off = 0;
+
+	buf[0] = '\0';
+	if (allow == NULL)
+		return;
+	for (k = 0; grant_keys[k] != NULL; k++) {
+		if (!json_object_object_get_ex(allow, grant_keys[k], &v) ||
+		    (n = json_object_array_length(v)) == 0)
+			continue;
+		off += (size_t)snprintf(buf + off, off < len ? len - off : 0,
+		    "%s%s ", off ? "; " : "", grant_keys[k]);
+		for (i = 0; i < n; i++)
+			off += (size_t)snprintf(buf + off, off < len ?
+			    len - off : 0, "%s%s", i ? ", " : "",
+			    json_object_get_string(json_object_array_get_idx(v,
+			    i)));
+	}
+}

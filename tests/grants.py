@@ -1,0 +1,179 @@
+"""Grants (allow: read, write, env) allow exactly what they name, checked
+from both sides, as root and as nobody, with and without namespaces; and
+every tool, granted nothing, gets threads, an event loop, a private temp
+dir, lazy imports and uuid1, while sockets and files outside raise
+PermissionError and the worker lives on."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+
+from mcptest import MCP_HOTD, Daemon, Server, check, finish, text_of, tool
+
+USER = "nobody"
+MODES = [(None, []), (None, ["--no-namespaces"]), (USER, [])]
+
+
+def attempt(body):
+    """A tool function trying body, returning 'ok: value' or the error."""
+    return ("import os\ndef f():\n    try:\n        return 'ok: ' + str(" + body + ")\n"
+            "    except Exception as e:\n        return f'{type(e).__name__}: {e}'\n")
+
+
+def pid_tool():
+    return "import os\ndef pid() -> int:\n    return os.getpid()\n"
+
+
+BASIC = {
+    "threads": ("import threading\nfrom concurrent.futures import ThreadPoolExecutor\n"
+                "def threads() -> str:\n    out = []\n"
+                "    ts = [threading.Thread(target=lambda i=i: out.append(i * i)) for i in range(8)]\n"
+                "    [t.start() for t in ts]\n    [t.join() for t in ts]\n"
+                "    with ThreadPoolExecutor(4) as ex:\n        s = sum(ex.map(lambda x: x + 1, range(100)))\n"
+                "    return f'{sorted(out)} {s}'\n", "[0, 1, 4, 9, 16, 25, 36, 49] 5050"),
+    "aio": ("import asyncio\nasync def aio() -> str:\n    async def one(i):\n"
+            "        await asyncio.sleep(0.01)\n        return i\n"
+            "    return str(await asyncio.gather(*[one(i) for i in range(5)]))\n", "[0, 1, 2, 3, 4]"),
+    "lazy": ("def lazy() -> str:\n    import zoneinfo, datetime\n"
+             "    return str(datetime.datetime(2026, 1, 1, tzinfo=zoneinfo.ZoneInfo('Asia/Tokyo')).utcoffset())\n",
+             "9:00:00"),
+    "uuid1": ("import uuid\ndef uuid1() -> int:\n    return uuid.uuid1().version\n", "1"),
+}
+
+
+def run_mode(user, args):
+    label = f"{user or 'root'}{' ' + ' '.join(args) if args else ''}"
+    ns = "--no-namespaces" not in args
+    top = tempfile.mkdtemp(prefix="mcp-hotd-grants-", dir="/var/tmp")
+    os.chmod(top, 0o755)
+    rd, wr, creds = (os.path.join(top, d) for d in ("data", "out", "creds"))
+    for d in (rd, wr, creds):
+        os.mkdir(d)
+    with open(os.path.join(rd, "f.txt"), "w") as f:
+        f.write("inside")
+    secret = os.path.join(top, "secret.txt")
+    with open(secret, "w") as f:
+        f.write("outside")
+    os.symlink(secret, os.path.join(rd, "link"))
+    with open(os.path.join(creds, "API_KEY"), "w") as f:
+        f.write("k-one\n")
+    if user is not None:
+        subprocess.run(["chown", "-R", user, top], check=True)
+        os.chmod(secret, 0o644)
+
+    tools = [tool(n, c) for n, (c, _) in BASIC.items()]
+    tools += [
+        tool("tmp", attempt("__import__('tempfile').mkstemp()[1].startswith('/tmp/')")),
+        tool("net", "import os, socket\ndef net() -> str:\n    try:\n"
+                    "        socket.create_connection(('127.0.0.1', 9), timeout=1)\n"
+                    "    except OSError as e:\n        return f'{type(e).__name__} {os.getpid()}'\n"
+                    "    return 'HOLE'\n"),
+        tool("pid_net", pid_tool()),
+        tool("reader", attempt(f"open({rd + '/f.txt'!r}).read()"), allow={"read": [rd]}),
+        tool("reader_link", attempt(f"open({rd + '/link'!r}).read()"), allow={"read": [rd]}),
+        tool("reader_out", attempt(f"open({secret!r}).read()"), allow={"read": [rd]}),
+        tool("reader_write", attempt(f"open({rd + '/new'!r}, 'w').write('x')"), allow={"read": [rd]}),
+        tool("writer", attempt(f"open({wr + '/a.txt'!r}, 'w').write('written')"),
+             allow={"write": [wr]}),
+        tool("writer_big", attempt(f"open({wr + '/big'!r}, 'wb').write(b'x' * (8 << 20))"),
+             allow={"write": [wr]}, disk_mb=4),
+        tool("writer_out", attempt(f"open({top + '/b.txt'!r}, 'w').write('x')"), allow={"write": [wr]}),
+        tool("nowrite", attempt(f"open({wr + '/c.txt'!r}, 'w').write('x')")),
+        tool("env", "import os, json\ndef env() -> str:\n"
+                    "    return json.dumps({k: os.environ.get(k) for k in ('GRANTED', 'API_KEY', 'NOT_GRANTED')})\n",
+             allow={"env": ["GRANTED", "API_KEY"]}),
+        tool("netgrant", pid_tool(), allow={"net": ["example.org:443"]}),
+        tool("relative", pid_tool(), allow={"read": ["data"]}),
+        tool("badkey", pid_tool(), allow={"exec": ["/bin/sh"]}),
+    ]
+    env = dict(os.environ, GRANTED="g-value", NOT_GRANTED="n-value")
+    s = Server(tools, args=["--credentials", creds] + args, env=env, user=user)
+    s.initialize()
+    listed = {t["name"] for t in s.list_tools()}
+    err = s.stderr()
+
+    for name, (_, want) in BASIC.items():
+        r = s.call(name)
+        check(text_of(r) == want and not r.get("isError"), f"[{label}] {name}: {text_of(r)[:60]}", r)
+    r = text_of(s.call("tmp"))
+    if ns:
+        check(r == "ok: True", f"[{label}] tempfile works in a private /tmp", r)
+    else:
+        check(r.startswith("FileNotFoundError"), f"[{label}] no mount namespace: no temp dir, a clear error", r)
+    pid = s.call("pid_net")
+    r = text_of(s.call("net"))
+    check(r.startswith("PermissionError"), f"[{label}] a connection raises PermissionError", r)
+    check(text_of(s.call("pid_net")) == text_of(pid), f"[{label}] ... and the worker lives on")
+
+    r = text_of(s.call("reader"))
+    check(r == "ok: inside", f"[{label}] a read grant reads inside", r)
+    for name, what in [("reader_link", "a symlink out of the granted dir"),
+                       ("reader_out", "a file outside the grant"),
+                       ("reader_write", "writing under a read grant")]:
+        r = text_of(s.call(name))
+        check(r.startswith("PermissionError"), f"[{label}] {what}: PermissionError", r)
+    r = text_of(s.call("writer"))
+    with open(os.path.join(wr, "a.txt")) as f:
+        got = f.read()
+    check(r.startswith("ok") and got == "written", f"[{label}] a write grant writes inside", (r, got))
+    r = text_of(s.call("writer_big"))
+    check("File too large" in r, f"[{label}] a file beyond disk_mb fails: {r[:60]}", r)
+    for name, what in [("writer_out", "writing outside the grant"), ("nowrite", "writing without one")]:
+        r = text_of(s.call(name))
+        check(r.startswith("PermissionError"), f"[{label}] {what}: PermissionError", r)
+    check(not os.path.exists(os.path.join(top, "b.txt")) and
+          not os.path.exists(os.path.join(wr, "c.txt")), f"[{label}] nothing written outside")
+
+    e = json.loads(text_of(s.call("env")))
+    check(e == {"GRANTED": "g-value", "API_KEY": "k-one", "NOT_GRANTED": None},
+          f"[{label}] granted variables only, credentials first", e)
+    for name, why in [("netgrant", "'allow.net' grants are not supported yet"),
+                      ("relative", "'allow.read[0]' must be an absolute path"),
+                      ("badkey", "'allow.exec' is not a grant")]:
+        check(name not in listed and f"tool '{name}' (entry" in err and why in err,
+              f"[{label}] {name}: skipped, saying {why!r}", err[-600:])
+    check("k-one" not in err and "g-value" not in err, f"[{label}] values never logged")
+
+    # A changed credential is a changed tool on the next reload.
+    with open(os.path.join(creds, "API_KEY"), "w") as f:
+        f.write("k-two")
+    s.write_tools(tools)
+    os.kill(s.pid, signal.SIGHUP)
+    check(s.wait_for(lambda: '"changed":["env"]' in s.stderr(), 20),
+          f"[{label}] a changed credential restarts the tool", s.stderr()[-400:])
+    e = json.loads(text_of(s.call("env")))
+    check(e["API_KEY"] == "k-two", f"[{label}] ... which sees the new value", e)
+    check("k-two" not in s.stderr(), f"[{label}] ... never logged")
+    s.kill()
+    shutil.rmtree(top, ignore_errors=True)
+
+
+for user, args in MODES:
+    run_mode(user, args)
+
+# -t prints each tool's grants; without Landlock a read grant cannot load.
+d = tempfile.mkdtemp()
+path = os.path.join(d, "tools.json")
+with open(path, "w") as f:
+    json.dump([tool("g", pid_tool(), allow={"read": ["/usr/share"], "env": ["HOME"]})], f)
+p = subprocess.run([MCP_HOTD, "-t", "-c", path], capture_output=True, text=True, timeout=60)
+check(p.returncode == 0 and "g: OK (allow read /usr/share; env HOME)" in p.stdout,
+      "-t prints the grants", p.stdout + p.stderr)
+p = subprocess.run([MCP_HOTD, "-t", "--no-landlock", "-c", path], capture_output=True,
+                   text=True, timeout=60)
+check(p.returncode == 1 and "read and write grants need Landlock" in p.stdout,
+      "without Landlock a read grant does not load, saying why", p.stdout)
+shutil.rmtree(d)
+
+# mcp-hotctl status shows them (names, never values).
+d = Daemon([tool("g", pid_tool(), allow={"read": ["/usr/share"], "env": ["HOME"]})],
+           env=dict(os.environ, HOME="/home/secret-home"))
+st = d.ctl("status", "--json")
+allow = json.loads(st.stdout)["tools"][0].get("allow")
+check(allow == {"read": ["/usr/share"], "env": ["HOME"]} and "secret-home" not in st.stdout,
+      "mcp-hotctl status shows the grants", st.stdout[-300:])
+check(d.stop() == 0, "daemon exits 0")
+finish()
