@@ -195,15 +195,13 @@ static const struct rule group_files_write[] = {
 /*
  * What Landlock does not confine (modes, owners, times: root owns the
  * interpreter's files), truncate(2) by path before Landlock ABI 3, and
- * openat2: refused softly, always.
+ * openat2 (ENOSYS): refused softly, always.
  */
 static const struct rule group_files_meta[] = {
-	RE("openat2", ENOSYS), RE("truncate", EACCES), RE("chmod", EACCES),
-	RE("fchmod", EACCES), RE("fchmodat", EACCES), RE("chown", EACCES),
-	RE("fchown", EACCES), RE("lchown", EACCES), RE("fchownat", EACCES),
-	RE("utimensat", EACCES), RE("utimes", EACCES), RE("utime", EACCES),
-	RE("futimesat", EACCES), RE("mknod", EACCES), RE("mknodat", EACCES),
-	RE("chdir", EACCES), RE("fchdir", EACCES),
+	RE("openat2", ENOSYS), R("truncate"), R("chmod"), R("fchmod"),
+	R("fchmodat"), R("chown"), R("fchown"), R("lchown"), R("fchownat"),
+	R("utimensat"), R("utimes"), R("utime"), R("futimesat"), R("mknod"),
+	R("mknodat"), R("chdir"), R("fchdir"),
 	REND
 };
 
@@ -437,7 +435,7 @@ sandbox_compile_filters(char *err, size_t errlen)
 		{ group_events, SCMP_ACT_ALLOW },
 		[READS] = { group_files_read, SCMP_ACT_ALLOW },
 		[WRITES] = { group_files_write, SCMP_ACT_ERRNO(EACCES) },
-		{ group_files_meta, SCMP_ACT_ALLOW },
+		{ group_files_meta, SCMP_ACT_ERRNO(EACCES) },
 		{ group_threads, SCMP_ACT_ALLOW },
 		{ group_net_refused, SCMP_ACT_ALLOW },
 		[NARROW] = { group_narrow, SCMP_ACT_ALLOW }, { NULL, 0 }
