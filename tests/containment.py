@@ -106,6 +106,18 @@ ATTACKS = {
         except OSError as e:
             held.append(f'{what}: {e.errno}')
     return 'held: ' + ', '.join(held)"""),
+    "file_metadata": ("""
+    held = []
+    for what, fn in [('chmod', lambda: os.chmod(os.__file__, 0o777)),
+                     ('chown', lambda: os.chown(os.__file__, 65534, 65534)),
+                     ('utime', lambda: os.utime(os.__file__, (0, 0))),
+                     ('truncate', lambda: os.truncate(os.__file__, 0))]:
+        try:
+            fn()
+            return f'HOLE: {what} on the interpreter'
+        except OSError as e:
+            held.append(f'{what}: {e.errno}')
+    return 'held: ' + ', '.join(held)"""),
     "read_outside": ("""
     held = []
     for path in [TOOLS, '/etc/shadow', '/etc/passwd', '/root', '/home',

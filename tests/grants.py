@@ -72,6 +72,8 @@ def run_mode(user, args):
                     "    except OSError as e:\n        return f'{type(e).__name__} {os.getpid()}'\n"
                     "    return 'HOLE'\n"),
         tool("pid_net", pid_tool()),
+        tool("tmp_mark", attempt("open('/tmp/mark-of-a-sibling', 'w').write('x')")),
+        tool("tmp_look", attempt("os.path.exists('/tmp/mark-of-a-sibling')")),
         tool("reader", attempt(f"open({rd + '/f.txt'!r}).read()"), allow={"read": [rd]}),
         tool("reader_link", attempt(f"open({rd + '/link'!r}).read()"), allow={"read": [rd]}),
         tool("reader_out", attempt(f"open({secret!r}).read()"), allow={"read": [rd]}),
@@ -103,6 +105,9 @@ def run_mode(user, args):
         check(r == "ok: True", f"[{label}] tempfile works in a private /tmp", r)
     else:
         check(r.startswith("FileNotFoundError"), f"[{label}] no mount namespace: no temp dir, a clear error", r)
+    if ns:
+        r = (text_of(s.call("tmp_mark")), text_of(s.call("tmp_look")))
+        check(r == ("ok: 1", "ok: False"), f"[{label}] a sibling's /tmp is out of sight", r)
     pid = s.call("pid_net")
     r = text_of(s.call("net"))
     check(r.startswith("PermissionError"), f"[{label}] a connection raises PermissionError", r)
