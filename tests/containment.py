@@ -48,6 +48,15 @@ def sc(nr, *a):
     return r
 def frame(t, payload, id=0):
     return struct.pack('=HHIQ', t, 1, len(payload), id) + payload
+def tries(attempts):
+    held = []
+    for what, fn in attempts:
+        try:
+            fn()
+            return f'HOLE: {what}'
+        except OSError as e:
+            held.append(f'{what}: {e.errno}')
+    return 'held: ' + ', '.join(held)
 '''
 
 # name: (body returning a string, what a held sandbox gives). The body is
@@ -93,31 +102,17 @@ ATTACKS = {
     "environ": ("""
     return 'HOLE: ' + open(f'/proc/{SUP}/environ', 'rb').read()[:40].hex()"""),
     "write_files": ("""
-    held = []
-    for what, fn in [('create', lambda: open(MARK, 'w').write('x')),
-                     ('truncate', lambda: os.truncate(TOOLS, 0)),
-                     ('unlink', lambda: os.unlink(TOOLS)),
-                     ('rename', lambda: os.rename(TOOLS, TOOLS + '.x')),
-                     ('mkdir', lambda: os.mkdir(MARK)),
-                     ('unlink socket', lambda: os.unlink(SOCK))]:
-        try:
-            fn()
-            return f'HOLE: {what}'
-        except OSError as e:
-            held.append(f'{what}: {e.errno}')
-    return 'held: ' + ', '.join(held)"""),
+    return tries([('create', lambda: open(MARK, 'w').write('x')),
+                  ('truncate', lambda: os.truncate(TOOLS, 0)),
+                  ('unlink', lambda: os.unlink(TOOLS)),
+                  ('rename', lambda: os.rename(TOOLS, TOOLS + '.x')),
+                  ('mkdir', lambda: os.mkdir(MARK)),
+                  ('unlink socket', lambda: os.unlink(SOCK))])"""),
     "file_metadata": ("""
-    held = []
-    for what, fn in [('chmod', lambda: os.chmod(os.__file__, 0o777)),
-                     ('chown', lambda: os.chown(os.__file__, 65534, 65534)),
-                     ('utime', lambda: os.utime(os.__file__, (0, 0))),
-                     ('truncate', lambda: os.truncate(os.__file__, 0))]:
-        try:
-            fn()
-            return f'HOLE: {what} on the interpreter'
-        except OSError as e:
-            held.append(f'{what}: {e.errno}')
-    return 'held: ' + ', '.join(held)"""),
+    return tries([('chmod of the interpreter', lambda: os.chmod(os.__file__, 0o777)),
+                  ('chown of it', lambda: os.chown(os.__file__, 65534, 65534)),
+                  ('utime of it', lambda: os.utime(os.__file__, (0, 0))),
+                  ('truncate of it', lambda: os.truncate(os.__file__, 0))])"""),
     "read_outside": ("""
     held = []
     for path in [TOOLS, '/etc/shadow', '/etc/passwd', '/root', '/home',
