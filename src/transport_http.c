@@ -201,6 +201,15 @@ http_touch(struct http_session *hs)
 	event_base_gettimeofday_cached(sv.base, &hs->touched);
 }
 
+/* Down the open stream (taking b); the session hears what is unread. */
+static void
+http_stream_put(struct http_session *hs, struct evbuffer *b)
+{
+	evhttp_send_reply_chunk(hs->stream, b);
+	evbuffer_free(b);
+	session_output(hs->session, http_stream_unread(hs));
+}
+
 /* Nothing open, nothing pending: the session may go. */
 static int
 http_session_idle(const struct http_session *hs)
@@ -251,9 +260,7 @@ http_sse_send(struct http_session *hs, const char *event, const char *data,
 	evbuffer_add_printf(b, "event: %s\ndata: ", event);
 	http_add(b, data, len);
 	evbuffer_add(b, "\n\n", 2);
-	evhttp_send_reply_chunk(hs->stream, b);
-	evbuffer_free(b);
-	session_output(hs->session, http_stream_unread(hs));
+	http_stream_put(hs, b);
 }
 
 /* A comment down a quiet stream: proxies keep it, a dead client shows. */
@@ -270,9 +277,7 @@ http_keepalive(evutil_socket_t fd, short what, void *arg)
 	if ((b = evbuffer_new()) == NULL)
 		fatal("%s", __func__);
 	evbuffer_add(b, ": keepalive\n\n", 13);
-	evhttp_send_reply_chunk(hs->stream, b);
-	evbuffer_free(b);
-	session_output(hs->session, http_stream_unread(hs));
+	http_stream_put(hs, b);
 }
 
 static void
