@@ -7,6 +7,7 @@ serving comes back when the hogs leave."""
 import json
 import os
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -167,6 +168,27 @@ st, _, r = post(d.port, {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
                          "params": {"name": "big", "arguments": {}}}, H)
 check(st == 200 and len(r["result"]["content"][0]["text"]) == 3 << 20,
       "a 3 MiB answer on a connection that closes after it arrives whole", st)
+# A client that resets its connection mid-answer: the write fails, the
+# connection goes, nothing is left behind.
+base = fd_count(d.pid)
+body = json.dumps({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+                   "params": {"name": "big", "arguments": {}}})
+for _ in range(3):
+    c = socket.socket()
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    c.connect(("127.0.0.1", d.port))
+    c.sendall(f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+              f"Accept: application/json\r\nMcp-Session-Id: {H['Mcp-Session-Id']}\r\n"
+              f"Content-Length: {len(body)}\r\n\r\n{body}".encode())
+    c.recv(100)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+deadline = time.monotonic() + 5
+while fd_count(d.pid) != base and time.monotonic() < deadline:
+    time.sleep(0.05)
+check(fd_count(d.pid) == base,
+      "clients resetting mid-answer leave no descriptor behind", (base, fd_count(d.pid)))
+check(post(d.port, INIT)[0] == 200, "and serving goes on")
 hogs = [socket.create_connection(("127.0.0.1", d.port)) for _ in range(8)]
 time.sleep(0.3)
 t0 = time.monotonic()
