@@ -148,8 +148,8 @@ grant_credential(const char *name)
 	n = read(fd, buf, GRANT_VALUE_MAX + 1);
 	close(fd);
 	if (n < 0 || n > GRANT_VALUE_MAX || memchr(buf, '\0', (size_t)n)) {
-		log_warnx("credential %s: unreadable, empty of text or over "
-		    "%d bytes: not used", name, GRANT_VALUE_MAX);
+		log_warnx("credential %s: unreadable, over %d bytes or "
+		    "holding a NUL byte: not used", name, GRANT_VALUE_MAX);
 		free(buf);
 		return NULL;
 	}

@@ -90,6 +90,7 @@ def run_mode(user, args):
         tool("netgrant", pid_tool(), allow={"net": ["example.org:443"]}),
         tool("relative", pid_tool(), allow={"read": ["data"]}),
         tool("badkey", pid_tool(), allow={"exec": ["/bin/sh"]}),
+        tool("missing", pid_tool(), allow={"read": [top + "/nowhere"]}),
     ]
     env = dict(os.environ, GRANTED="g-value", NOT_GRANTED="n-value")
     s = Server(tools, args=["--credentials", creds] + args, env=env, user=user)
@@ -140,6 +141,8 @@ def run_mode(user, args):
                       ("badkey", "'allow.exec' is not a grant")]:
         check(name not in listed and f"tool '{name}' (entry" in err and why in err,
               f"[{label}] {name}: skipped, saying {why!r}", err[-600:])
+    check("missing" not in listed and f"granted path {top}/nowhere: No such file" in err,
+          f"[{label}] a granted path that does not exist fails the load, naming it", err[-400:])
     check("k-one" not in err and "g-value" not in err, f"[{label}] values never logged")
 
     # A changed credential is a changed tool on the next reload.
