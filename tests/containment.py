@@ -169,6 +169,7 @@ for name, nr in [("userfaultfd", 323), ("mount", 165), ("fsopen", 430),
                  ("open_tree", 428), ("unshare", 272), ("setns", 308),
                  ("bpf", 321), ("perf_event_open", 298), ("keyctl", 250),
                  ("open_by_handle_at", 304), ("clone3", 435), ("execve", 59),
+                 ("clone", 56), ("fork", 57),
                  ("seccomp", 317), ("capset", 126), ("setrlimit", 160)]:
     ATTACKS[f"sys_{name}"] = (f"\n    r = sc({nr}, 0, 0, 0, 0, 0)\n"
                               f"    return f'HOLE: {name} returned {{r}}'")

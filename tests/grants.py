@@ -77,6 +77,7 @@ def run_mode(user, args):
         tool("reader", attempt(f"open({rd + '/f.txt'!r}).read()"), allow={"read": [rd]}),
         tool("reader_link", attempt(f"open({rd + '/link'!r}).read()"), allow={"read": [rd]}),
         tool("reader_out", attempt(f"open({secret!r}).read()"), allow={"read": [rd]}),
+        tool("reader_dotdot", attempt(f"open({rd + '/../secret.txt'!r}).read()"), allow={"read": [rd]}),
         tool("reader_write", attempt(f"open({rd + '/new'!r}, 'w').write('x')"), allow={"read": [rd]}),
         tool("writer", attempt(f"open({wr + '/a.txt'!r}, 'w').write('written')"),
              allow={"write": [wr]}),
@@ -118,6 +119,7 @@ def run_mode(user, args):
     check(r == "ok: inside", f"[{label}] a read grant reads inside", r)
     for name, what in [("reader_link", "a symlink out of the granted dir"),
                        ("reader_out", "a file outside the grant"),
+                       ("reader_dotdot", "'..' out of the granted dir"),
                        ("reader_write", "writing under a read grant")]:
         r = text_of(s.call(name))
         check(r.startswith("PermissionError"), f"[{label}] {what}: PermissionError", r)
