@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <sched.h>
@@ -40,6 +41,7 @@ usage(void)
 	    "[--http-idle seconds]\n"
 	    "                [--http-timeout seconds] [--http-max-sessions n]\n"
 	    "                [--http-max-connections n] [--credentials dir]\n"
+	    "                [--python-path dir] [--venv dir]\n"
 	    "                [--worker path] [--no-watch]\n"
 	    "                [--max-reply bytes] [--max-request bytes] "
 	    "[--max-unread bytes]\n"
@@ -59,6 +61,55 @@ parse_size(const char *opt, const char *s, size_t min, size_t max)
 		fatalx("%s: '%s' is not a number from %zu to %zu", opt, s, min,
 		    max);
 	return (size_t)n;
+}
+
+/* A directory for the workers' sys.path (and its .pth files). */
+static void
+python_path_add(const char *opt, const char *dir)
+{
+	struct stat	st;
+	char		*copy;
+
+	if (dir[0] != '/')
+		fatalx("%s %s: an absolute path is needed", opt, dir);
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
+		fatalx("%s %s: not a directory", opt, dir);
+	if (sv.npython_paths == MAX_PYTHON_PATHS)
+		fatalx("%s: at most %d directories", opt, MAX_PYTHON_PATHS);
+	if ((copy = strdup(dir)) == NULL)
+		fatal("%s", __func__);
+	sv.python_paths[sv.npython_paths++] = copy;
+}
+
+/*
+ * A virtualenv's site-packages, if it was made for the Python the workers
+ * embed: its compiled modules would not load in another.
+ */
+static void
+python_venv_add(const char *venv)
+{
+	char		 path[4096], other[64] = "";
+	struct dirent	*de;
+	DIR		*d;
+
+	snprintf(path, sizeof(path), "%s/lib", venv);
+	if ((d = opendir(path)) == NULL)
+		fatalx("--venv %s: not a virtualenv (no lib directory)", venv);
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, "python3.", 8) == 0 &&
+		    strcmp(de->d_name + 6, PYTHON_EMBED_VERSION) != 0)
+			snprintf(other, sizeof(other), "%s", de->d_name + 6);
+	closedir(d);
+	snprintf(path, sizeof(path), "%s/lib/python%s/site-packages", venv,
+	    PYTHON_EMBED_VERSION);
+	if (access(path, F_OK) == -1) {
+		if (other[0] != '\0')
+			fatalx("--venv %s is for Python %s; the workers embed "
+			    "Python %s", venv, other, PYTHON_EMBED_VERSION);
+		fatalx("--venv %s: no lib/python%s/site-packages", venv,
+		    PYTHON_EMBED_VERSION);
+	}
+	python_path_add("--venv", path);
 }
 
 static int
@@ -279,6 +330,8 @@ main(int argc, char *argv[])
 		{ "http-max-sessions", required_argument, NULL, 'M' },
 		{ "http-max-connections", required_argument, NULL, 'K' },
 		{ "credentials", required_argument, NULL, 'C' },
+		{ "python-path", required_argument, NULL, 'Y' },
+		{ "venv", required_argument, NULL, 'V' },
 		{ "worker", required_argument, NULL, 'W' },
 		{ "max-reply", required_argument, NULL, 'R' },
 		{ "max-request", required_argument, NULL, 'Q' },
@@ -340,6 +393,12 @@ main(int argc, char *argv[])
 			break;
 		case 'C':
 			sv.credentials_dir = optarg;
+			break;
+		case 'Y':
+			python_path_add("--python-path", optarg);
+			break;
+		case 'V':
+			python_venv_add(optarg);
 			break;
 		case 'K':
 			sv.http_max_connections = parse_size(

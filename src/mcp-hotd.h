@@ -32,6 +32,7 @@
 #define MAX_LOAD_TIMEOUT_MS	120000
 #define DEFAULT_MEMORY_MB	512
 #define DEFAULT_DISK_MB		64	/* each file written, the temp dir */
+#define MAX_PYTHON_PATHS	16
 #define DEFAULT_MAX_REPLY	(16 * 1024 * 1024)
 #define DEFAULT_MAX_REQUEST	(16 * 1024 * 1024)
 #define DEFAULT_MAX_UNREAD	(96 * 1024 * 1024)
@@ -255,6 +256,9 @@ struct supervisor {
 	int			 no_namespaces;	/* forced fallback (tests) */
 	int			 no_landlock;
 	const char		*credentials_dir;	/* env grants' values */
+	const char		*python_paths[MAX_PYTHON_PATHS];	/* --python-path,
+						 * a --venv's site-packages */
+	size_t			 npython_paths;
 	int			 seccomp_base;	/* our own filters: workers
 						 * have two more; -1: unknown */
 	TAILQ_HEAD(, worker)	 spawnq;	/* workers it is starting */

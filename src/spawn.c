@@ -53,7 +53,8 @@ spawn_exec(int chan, int errfd, pid_t parent, const char *arg)
 				    "                                "
 				    "                                "
 				    "                                ";
-	char			*argv[6];
+	char			*argv[6 + 2 * MAX_PYTHON_PATHS];
+	size_t			 i;
 	int			 null, n = 0;
 	sigset_t		 all;
 	pid_t			 pp;
@@ -63,6 +64,10 @@ spawn_exec(int chan, int errfd, pid_t parent, const char *arg)
 		argv[n++] = (char *)"--no-namespaces";
 	if (sv.no_landlock)
 		argv[n++] = (char *)"--no-landlock";
+	for (i = 0; i < sv.npython_paths; i++) {
+		argv[n++] = (char *)"--path";
+		argv[n++] = (char *)sv.python_paths[i];
+	}
 	argv[n++] = (char *)arg;
 	argv[n++] = strcmp(arg, "--spawner") == 0 ? room : NULL;
 	argv[n] = NULL;

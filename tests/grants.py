@@ -178,6 +178,40 @@ check(p.returncode == 1 and "read and write grants need Landlock" in p.stdout,
       "without Landlock a read grant does not load, saying why", p.stdout)
 shutil.rmtree(d)
 
+# --python-path and --venv: modules found while loading and lazily at call
+# time (the sandbox's view follows sys.path); a venv of another Python is
+# a startup error naming both versions.
+d = tempfile.mkdtemp(prefix="mcp-hotd-paths-", dir="/var/tmp")
+os.chmod(d, 0o755)
+pp = os.path.join(d, "pp")
+os.mkdir(pp)
+with open(os.path.join(pp, "mod_pp.py"), "w") as f:
+    f.write("VALUE = 7\n")
+ver = subprocess.run(["pkg-config", "--modversion", "python3-embed"], capture_output=True,
+                     text=True).stdout.strip()
+venv = os.path.join(d, "venv")
+os.makedirs(os.path.join(venv, "lib", f"python{ver}", "site-packages"))
+with open(os.path.join(venv, "lib", f"python{ver}", "site-packages", "mod_venv.py"), "w") as f:
+    f.write("VALUE = 35\n")
+s = Server([tool("paths", "import mod_pp\ndef paths() -> int:\n    import mod_venv\n"
+                          "    return mod_pp.VALUE + mod_venv.VALUE\n")],
+           args=["--python-path", pp, "--venv", venv])
+s.initialize()
+r = s.call("paths")
+check(text_of(r) == "42", "--python-path and --venv modules import, at load and at call time", r)
+s.kill()
+other = os.path.join(d, "other")
+os.makedirs(os.path.join(other, "lib", "python3.9", "site-packages"))
+p = subprocess.run([MCP_HOTD, "-t", "-c", path if os.path.exists(path) else "/dev/null",
+                    "--venv", other], capture_output=True, text=True, timeout=30)
+check(p.returncode != 0 and f"is for Python 3.9; the workers embed Python {ver}" in p.stderr,
+      "a venv of another Python: a startup error naming both", p.stderr)
+p = subprocess.run([MCP_HOTD, "-t", "-c", "/dev/null", "--python-path", "rel/dir"],
+                   capture_output=True, text=True, timeout=30)
+check(p.returncode != 0 and "an absolute path is needed" in p.stderr,
+      "a relative --python-path: a startup error", p.stderr)
+shutil.rmtree(d)
+
 # mcp-hotctl status shows them (names, never values).
 d = Daemon([tool("g", pid_tool(), allow={"read": ["/usr/share"], "env": ["HOME"]})],
            env=dict(os.environ, HOME="/home/secret-home"))

@@ -55,6 +55,8 @@ static struct {
 	unsigned long	 served;		/* calls answered */
 	int		 no_namespaces;	/* forced fallback (tests) */
 	int		 no_landlock;
+	const char	*paths[16];	/* --path: --python-path, a venv's */
+	size_t		 npaths;
 	char		 isolation[256];	/* namespaces' failure, if any */
 } wk;
 
@@ -248,6 +250,29 @@ exception_text(void)
 	return out;
 }
 
+/*
+ * The service's --python-path and --venv directories, on sys.path before
+ * the sandbox's view is drawn from it (their .pth files honoured).
+ */
+static void
+worker_add_paths(void)
+{
+	PyObject	*site, *r;
+	size_t		 i;
+
+	if (wk.npaths == 0)
+		return;
+	if ((site = PyImport_ImportModule("site")) == NULL)
+		die("cannot import site");
+	for (i = 0; i < wk.npaths; i++) {
+		if ((r = PyObject_CallMethod(site, "addsitedir", "s",
+		    wk.paths[i])) == NULL)
+			die("cannot add %s to sys.path", wk.paths[i]);
+		Py_DECREF(r);
+	}
+	Py_DECREF(site);
+}
+
 void
 worker_python_start(void)
 {
@@ -279,6 +304,7 @@ worker_python_start(void)
 	wk.host = mod;
 	if ((wk.noargs = PyTuple_New(0)) == NULL)
 		die("out of memory");
+	worker_add_paths();
 	/* print() goes to stderr, line by line, into the supervisor's log. */
 	PyRun_SimpleString("import sys\nsys.stdout = sys.stderr\n"
 	    "sys.stderr.reconfigure(line_buffering=True)\n");
@@ -618,11 +644,14 @@ main(int argc, char *argv[])
 
 	title_start = argv[0];
 	title_end = argv[argc - 1] + strlen(argv[argc - 1]);
-	for (i = 1; i < argc && strncmp(argv[i], "--no-", 5) == 0; i++)
+	for (i = 1; i < argc && strncmp(argv[i], "--", 2) == 0; i++)
 		if (strcmp(argv[i], "--no-namespaces") == 0)
 			wk.no_namespaces = 1;
 		else if (strcmp(argv[i], "--no-landlock") == 0)
 			wk.no_landlock = 1;
+		else if (strcmp(argv[i], "--path") == 0 && i + 1 < argc &&
+		    wk.npaths < sizeof(wk.paths) / sizeof(*wk.paths))
+			wk.paths[wk.npaths++] = argv[++i];
 		else
 			break;
 	if (i < argc && strcmp(argv[i], "--spawner") == 0) {
@@ -633,7 +662,7 @@ main(int argc, char *argv[])
 	}
 	if (i != argc - 1 || argv[i][0] == '-')
 		die("usage: mcp-hotd-worker [--no-namespaces] [--no-landlock] "
-		    "TOOL | --spawner (started by mcp-hotd, with its channel "
+		    "[--path DIR]... TOOL | --spawner (started by mcp-hotd, with its channel "
 		    "on fd 3)");
 	worker_isolate();
 	worker_python_start();
