@@ -41,7 +41,8 @@ usage(void)
 	    "[--http-idle seconds]\n"
 	    "                [--http-timeout seconds] [--http-max-sessions n]\n"
 	    "                [--http-max-connections n] [--credentials dir]\n"
-	    "                [--python-path dir] [--venv dir]\n"
+	    "                [--python-path dir] [--venv dir] "
+	    "[--http-allow-host name]\n"
 	    "                [--worker path] [--no-watch]\n"
 	    "                [--max-reply bytes] [--max-request bytes] "
 	    "[--max-unread bytes]\n"
@@ -332,6 +333,7 @@ main(int argc, char *argv[])
 		{ "credentials", required_argument, NULL, 'C' },
 		{ "python-path", required_argument, NULL, 'Y' },
 		{ "venv", required_argument, NULL, 'V' },
+		{ "http-allow-host", required_argument, NULL, 'A' },
 		{ "worker", required_argument, NULL, 'W' },
 		{ "max-reply", required_argument, NULL, 'R' },
 		{ "max-request", required_argument, NULL, 'Q' },
@@ -399,6 +401,9 @@ main(int argc, char *argv[])
 			break;
 		case 'V':
 			python_venv_add(optarg);
+			break;
+		case 'A':
+			sv.http_allow_host = optarg;
 			break;
 		case 'K':
 			sv.http_max_connections = parse_size(

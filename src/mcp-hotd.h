@@ -248,6 +248,8 @@ struct supervisor {
 						 * send nothing */
 	size_t			 http_max_sessions;
 	size_t			 http_max_connections;	/* 0: from NOFILE */
+	const char		*http_allow_host;	/* a Host name besides
+							 * loopback ones */
 	int			 shutting_down;
 	struct event		*shutdown_deadline;
 	int			 exit_status;

@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -76,6 +77,8 @@ static struct {
 	struct evhttp		*http;
 	char			*token;
 	char			*origin;	/* --http-origin, if given */
+	const char		*allow_host;	/* --http-allow-host */
+	int			 loopback;	/* listening on loopback */
 	int			 accepting;
 	unsigned		 nsessions;
 	struct listen_guard	*guard;		/* its listener, out of fds */
@@ -149,11 +152,27 @@ http_local_host(const char *host, size_t len)
 	    (len == 5 && strncmp(host, "[::1]", 5) == 0);
 }
 
+/* The host part of "host[:port][/...]": its length, or -1 if malformed. */
+static int
+http_host_len(const char *host)
+{
+	const char	*end;
+
+	if (*host == '[')
+		end = strchr(host, ']') ? strchr(host, ']') + 1 : host;
+	else
+		end = host + strcspn(host, ":/");
+	if (*end != '\0' && *end != ':' && *end != '/')
+		return -1;
+	return (int)(end - host);
+}
+
 /* No Origin (not a browser) is fine; a browser's must be local or listed. */
 static int
 http_origin_ok(const char *origin)
 {
-	const char	*host, *end;
+	const char	*host;
+	int		 n;
 
 	if (origin == NULL)
 		return 1;
@@ -165,12 +184,29 @@ http_origin_ok(const char *origin)
 		host = origin + 8;
 	else
 		return 0;
-	if (*host == '[')
-		end = strchr(host, ']') ? strchr(host, ']') + 1 : host;
-	else
-		end = host + strcspn(host, ":/");
-	return (*end == '\0' || *end == ':' || *end == '/') &&
-	    http_local_host(host, (size_t)(end - host));
+	return (n = http_host_len(host)) > 0 &&
+	    http_local_host(host, (size_t)n);
+}
+
+/*
+ * DNS rebinding: a page whose name now resolves to 127.0.0.1 sends its
+ * own name as Host. A loopback listener takes only loopback names (or
+ * --http-allow-host); any listener takes --http-allow-host. No Host (an
+ * HTTP/1.0 probe) is fine.
+ */
+static int
+http_host_ok(const char *host)
+{
+	int	n;
+
+	if (host == NULL || (!ht.loopback && ht.allow_host == NULL))
+		return 1;
+	if ((n = http_host_len(host)) <= 0)
+		return 0;
+	if (ht.allow_host != NULL && strlen(ht.allow_host) == (size_t)n &&
+	    strncasecmp(host, ht.allow_host, (size_t)n) == 0)
+		return 1;
+	return http_local_host(host, (size_t)n);
 }
 
 static int
@@ -828,6 +864,20 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		    "not allowed");
 		return;
 	}
+	if (!http_host_ok(http_header(req, "Host"))) {
+		http_error(req, 403, "Forbidden", -32600, "Forbidden: Host not "
+		    "allowed (a loopback server answers loopback names; see "
+		    "--http-allow-host)");
+		return;
+	}
+	path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	/* Not an OAuth server: clients that probe for one must not take a
+	 * 401 here for one that refuses them. */
+	if (path != NULL && strncmp(path, "/.well-known/", 13) == 0) {
+		http_error(req, 404, "Not Found", -32600, "Not Found: no OAuth "
+		    "here; this server takes a static bearer token, if any");
+		return;
+	}
 	if (!http_token_ok(req)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "WWW-Authenticate", "Bearer");
@@ -835,7 +885,6 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		    "a valid bearer token is required");
 		return;
 	}
-	path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	if (path != NULL && strcmp(path, "/mcp") == 0)
 		http_mcp(req, NULL);
 	else if (path != NULL && strcmp(path, "/sse") == 0)
@@ -914,6 +963,8 @@ http_setup(void)
 	evhttp_set_allowed_methods(ht.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
 	evhttp_set_gencb(ht.http, http_dispatch, NULL);
+	/* An empty 202 is not text/html: a body says its own type. */
+	evhttp_set_default_content_type(ht.http, NULL);
 	http_conn_setup(ht.http, NULL);
 }
 
@@ -989,8 +1040,10 @@ transport_http_listen(const char *spec, const char *token_file,
 		ht.token = http_read_token(token_file);
 	if (origin != NULL && (ht.origin = strdup(origin)) == NULL)
 		fatal("%s", __func__);
-	if (strcmp(addr, "127.0.0.1") != 0 && strcmp(addr, "::1") != 0 &&
-	    strcmp(addr, "localhost") != 0 && ht.token == NULL)
+	ht.loopback = strcmp(addr, "127.0.0.1") == 0 || strcmp(addr, "::1") ==
+	    0 || strcmp(addr, "localhost") == 0;
+	ht.allow_host = sv.http_allow_host;
+	if (!ht.loopback && ht.token == NULL)
 		log_warnx("HTTP on %s without --http-token-file: anyone who "
 		    "can reach it may call the tools", addr);
 	log_info("HTTP endpoint http://%s:%d/mcp (and /sse)", host, port);

@@ -145,6 +145,28 @@ st, _, r = post(d.port, INIT, {"Origin": "http://evil.example"})
 check(st == 403, "foreign Origin refused with 403", st)
 st, _, r = post(d.port, INIT, {"Origin": "http://localhost:3000"})
 check(st == 200, "local Origin allowed", st)
+st, _, r = post(d.port, INIT, {"Host": "rebind.example:8080"})
+check(st == 403 and "Host not allowed" in r["error"]["message"],
+      "a foreign Host without Origin (DNS rebinding) refused with 403", (st, r))
+st, _, r = post(d.port, INIT, {"Host": f"localhost:{d.port}"})
+check(st == 200, "a loopback Host served", st)
+raw = socket.create_connection(("127.0.0.1", d.port))
+body = json.dumps(INIT).encode()
+raw.sendall(b"POST /mcp HTTP/1.0\r\nContent-Type: application/json\r\n"
+            b"Accept: application/json, text/event-stream\r\nContent-Length: " +
+            str(len(body)).encode() + b"\r\n\r\n" + body)
+got = b""
+while (chunk := raw.recv(65536)):
+    got += chunk
+raw.close()
+check(got.startswith(b"HTTP/1.0 200") or got.startswith(b"HTTP/1.1 200"),
+      "a request without Host (HTTP/1.0) served", got[:60])
+st, _ = request(d.port, "GET", "/.well-known/oauth-authorization-server")
+check(st == 404, "/.well-known/oauth-* is 404, not an OAuth server's 401", st)
+sid2 = post(d.port, INIT)[1].get("Mcp-Session-Id")
+st, h, _ = post(d.port, {"jsonrpc": "2.0", "method": "notifications/initialized"},
+                {"Mcp-Session-Id": sid2})
+check(st == 202 and "Content-Type" not in h, "an empty 202 carries no Content-Type", h)
 st, _, r = post(d.port, {"jsonrpc": "2.0", "id": 2, "method": "ping"})
 check(st == 400 and "Mcp-Session-Id" in r["error"]["message"], "missing session id: 400", (st, r))
 st, _, r = post(d.port, {"jsonrpc": "2.0", "id": 2, "method": "ping"}, {"Mcp-Session-Id": "nope"})
@@ -255,4 +277,10 @@ check(st == 200 and r["result"] == {}, "a session with an open stream stays", (s
 check("idle for 1 s, expired" in d5.stderr(), "expiry logged")
 keep.close()
 check(d5.stop() == 0, "daemon 5 exits 0")
+# --http-allow-host names one more Host a loopback server answers.
+d4 = Daemon(TOOLS, http=True, args=["--no-watch", "--http-allow-host", "mcp.example"])
+check(post(d4.port, INIT, {"Host": "mcp.example:8443"})[0] == 200 and
+      post(d4.port, INIT, {"Host": "other.example"})[0] == 403,
+      "--http-allow-host: that name served, others refused")
+check(d4.stop() == 0, "daemon exits 0")
 finish()
