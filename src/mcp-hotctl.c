@@ -5,6 +5,7 @@
  *	status		tools, workers and sessions (--json: as JSON)
  *	bridge		relay stdin/stdout to the daemon, so an MCP client that
  *			can only spawn a command uses the shared service
+ *			(bridge.c; it survives a restart of the daemon)
  */
 #include "config.h"
 
@@ -12,7 +13,6 @@
 #include <sys/un.h>
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +22,7 @@
 
 #include <json.h>
 
+#include "bridge.h"
 #include "log.h"
 
 #define DEFAULT_SOCKET	"/run/mcp-hotd/mcp-hotd.sock"
@@ -36,8 +37,9 @@ usage(void)
 	exit(2);
 }
 
+/* The daemon's socket, or -1 (errno set). */
 static int
-ctl_connect(void)
+ctl_try_connect(void)
 {
 	struct sockaddr_un	sun = { .sun_family = AF_UNIX };
 	int			fd;
@@ -47,7 +49,19 @@ ctl_connect(void)
 	strncpy(sun.sun_path, ctl_socket, sizeof(sun.sun_path) - 1);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		fatalx("socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+ctl_connect(void)
+{
+	int	fd;
+
+	if ((fd = ctl_try_connect()) == -1)
 		fatalx("cannot connect to %s: %s (is mcp-hotd running?)",
 		    ctl_socket, strerror(errno));
 	return fd;
@@ -56,16 +70,8 @@ ctl_connect(void)
 static void
 write_all(int fd, const char *buf, size_t len)
 {
-	ssize_t	n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			fatalx("write: %s", strerror(errno));
-		buf += n;
-		len -= (size_t)n;
-	}
+	if (write_full(fd, buf, len) == -1)
+		fatalx("write: %s", strerror(errno));
 }
 
 /* Send one control request; return its result (the reply line parsed). */
@@ -208,47 +214,6 @@ cmd_status(int json)
 	return 0;
 }
 
-/*
- * Relay both ways until the daemon closes. Our stdin closing is passed on
- * as a half-close, so calls in flight are still answered; the daemon going
- * away first is an error, never a hang.
- */
-static int
-cmd_bridge(void)
-{
-	struct pollfd	 p[2];
-	char		 buf[65536];
-	ssize_t		 n;
-	int		 fd = ctl_connect(), in_open = 1;
-
-	p[0].fd = STDIN_FILENO;
-	p[1].fd = fd;
-	for (;;) {
-		p[0].events = in_open ? POLLIN : 0;
-		p[1].events = POLLIN;
-		if (poll(p, 2, -1) == -1) {
-			if (errno == EINTR)
-				continue;
-			fatalx("poll: %s", strerror(errno));
-		}
-		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if ((n = read(fd, buf, sizeof(buf))) <= 0) {
-				if (in_open)
-					fatalx("the daemon closed the connection");
-				return 0;
-			}
-			write_all(STDOUT_FILENO, buf, (size_t)n);
-		}
-		if (in_open && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-			if ((n = read(STDIN_FILENO, buf, sizeof(buf))) <= 0) {
-				in_open = 0;
-				shutdown(fd, SHUT_WR);
-			} else
-				write_all(fd, buf, (size_t)n);
-		}
-	}
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -277,6 +242,6 @@ main(int argc, char *argv[])
 	    strcmp(argv[1], "--json") == 0)
 		return cmd_status(1);
 	if (argc == 1 && strcmp(argv[0], "bridge") == 0)
-		return cmd_bridge();
+		return bridge_run(ctl_connect(), ctl_try_connect);
 	usage();
 }
