@@ -97,6 +97,8 @@ control_status(void)
 	TAILQ_FOREACH(s, &sv.sessions, entry)
 		json_object_array_add(sessions, control_session(s));
 	json_object_object_add(st, "sessions", sessions);
+	json_object_object_add(st, "tools_version",
+	    json_object_new_string(sv.tools_version));
 	json_object_object_add(st, "http_connections",
 	    json_object_new_int64(http_conn_count()));
 	json_object_object_add(st, "unread_bytes",

@@ -43,6 +43,7 @@ usage(void)
 	    "                [--http-max-connections n] [--credentials dir]\n"
 	    "                [--python-path dir] [--venv dir] "
 	    "[--http-allow-host name]\n"
+	    "                [--drain-delay seconds]\n"
 	    "                [--worker path] [--no-watch]\n"
 	    "                [--max-reply bytes] [--max-request bytes] "
 	    "[--max-unread bytes]\n"
@@ -235,11 +236,37 @@ supervisor_shutdown(const char *why)
 }
 
 static void
-on_sigterm(evutil_socket_t sig, short what, void *arg)
+drain_over(evutil_socket_t fd, short what, void *arg)
 {
+	(void)fd;
 	(void)what;
 	(void)arg;
-	supervisor_shutdown(strsignal(sig));
+	supervisor_shutdown("drain delay over");
+}
+
+/*
+ * SIGTERM, SIGINT: with --drain-delay, first only /readyz turns 503 and
+ * serving goes on that long, so balancers notice before the port closes;
+ * a second signal does not wait.
+ */
+static void
+on_sigterm(evutil_socket_t sig, short what, void *arg)
+{
+	static struct event	*drain;
+	struct timeval		 tv = { sv.drain_delay, 0 };
+
+	(void)what;
+	(void)arg;
+	if (sv.drain_delay == 0 || sv.draining) {
+		supervisor_shutdown(strsignal(sig));
+		return;
+	}
+	sv.draining = 1;
+	log_info("%s: draining: /readyz says 503, serving %lld s more",
+	    strsignal(sig), (long long)sv.drain_delay);
+	if ((drain = evtimer_new(sv.base, drain_over, NULL)) == NULL)
+		fatal("%s", __func__);
+	evtimer_add(drain, &tv);
 }
 
 /* -t: one line per tool, OK or why not; exit 1 if anything failed. */
@@ -334,6 +361,7 @@ main(int argc, char *argv[])
 		{ "python-path", required_argument, NULL, 'Y' },
 		{ "venv", required_argument, NULL, 'V' },
 		{ "http-allow-host", required_argument, NULL, 'A' },
+		{ "drain-delay", required_argument, NULL, 'D' },
 		{ "worker", required_argument, NULL, 'W' },
 		{ "max-reply", required_argument, NULL, 'R' },
 		{ "max-request", required_argument, NULL, 'Q' },
@@ -404,6 +432,10 @@ main(int argc, char *argv[])
 			break;
 		case 'A':
 			sv.http_allow_host = optarg;
+			break;
+		case 'D':
+			sv.drain_delay = (time_t)parse_size("--drain-delay",
+			    optarg, 0, 3600);
 			break;
 		case 'K':
 			sv.http_max_connections = parse_size(

@@ -248,6 +248,9 @@ struct supervisor {
 						 * send nothing */
 	size_t			 http_max_sessions;
 	size_t			 http_max_connections;	/* 0: from NOFILE */
+	char			 tools_version[17];	/* of the routed set */
+	int			 draining;	/* SIGTERM seen, still serving */
+	time_t			 drain_delay;	/* --drain-delay */
 	const char		*http_allow_host;	/* a Host name besides
 							 * loopback ones */
 	int			 shutting_down;

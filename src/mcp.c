@@ -329,7 +329,7 @@ static enum mcp_action
 mcp_tools_list(struct mcp_state *st, struct json_object *id,
     struct json_object *params, struct json_object **reply)
 {
-	struct json_object	*res, *list;
+	struct json_object	*res, *list, *meta;
 	size_t			 off, i;
 	char			 next[32];
 
@@ -345,6 +345,10 @@ mcp_tools_list(struct mcp_state *st, struct json_object *id,
 		json_object_array_add(list,
 		    json_object_get(sv.routes[i]->listing));
 	json_object_object_add(res, "tools", list);
+	meta = json_object_new_object();
+	json_object_object_add(meta, "io.github.mcp-hotd/toolsVersion",
+	    json_object_new_string(sv.tools_version));
+	json_object_object_add(res, "_meta", meta);
 	if (i < sv.nroutes) {
 		snprintf(next, sizeof(next), "%zu", i);
 		json_object_object_add(res, "nextCursor",

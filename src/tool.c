@@ -144,13 +144,20 @@ tool_route(const char *name)
 void
 tool_set_routes(struct tool **routes, size_t n)
 {
-	size_t	i;
+	size_t		i;
+	uint64_t	h = 0;
 
 	free(sv.routes);
 	sv.routes = routes;
 	sv.nroutes = n;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		sv.routes[i]->state = TOOL_SERVING;
+		h = hash_bytes(h, &sv.routes[i]->spec.hash,
+		    sizeof(sv.routes[i]->spec.hash));
+	}
+	/* What this instance serves, so an operator sees a fleet converge. */
+	snprintf(sv.tools_version, sizeof(sv.tools_version), "%016llx",
+	    (unsigned long long)h);
 }
 
 int

@@ -82,6 +82,7 @@ static struct {
 	int			 accepting;
 	unsigned		 nsessions;
 	struct listen_guard	*guard;		/* its listener, out of fds */
+	struct evhttp_bound_socket *bound;	/* closed on shutdown */
 	TAILQ_HEAD(, http_session) sessions;
 } ht = { .sessions = TAILQ_HEAD_INITIALIZER(ht.sessions) };
 
@@ -844,6 +845,34 @@ http_messages(struct evhttp_request *req, void *arg)
 }
 
 /* Checks every request passes before its path's handler. */
+/*
+ * Probes for balancers, before Origin, Host and token checks (they send
+ * none of those): /healthz while the process runs, /readyz while it
+ * takes new work (503 from SIGTERM on, through any --drain-delay).
+ * 1 when req was one of them.
+ */
+static int
+http_probe(struct evhttp_request *req, const char *path)
+{
+	int		 ready = ht.accepting && !sv.draining &&
+			    !sv.shutting_down;
+	const char	*why;
+
+	if (strcmp(path, "/healthz") == 0) {
+		http_reply(req, 200, "OK", "text/plain", "ok\n", 3);
+		return 1;
+	}
+	if (strcmp(path, "/readyz") != 0)
+		return 0;
+	why = sv.draining || sv.shutting_down ? "draining\n" : "starting\n";
+	if (ready)
+		http_reply(req, 200, "OK", "text/plain", "ready\n", 6);
+	else
+		http_reply(req, 503, "Service Unavailable", "text/plain", why,
+		    strlen(why));
+	return 1;
+}
+
 static void
 http_dispatch(struct evhttp_request *req, void *arg)
 {
@@ -851,6 +880,12 @@ http_dispatch(struct evhttp_request *req, void *arg)
 
 	(void)arg;
 	http_conn_request(req);
+	path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	if (sv.tools_version[0] != '\0')
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Mcp-Hotd-Tools-Version", sv.tools_version);
+	if (path != NULL && http_probe(req, path))
+		return;
 	if (!ht.accepting) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Retry-After", "1");
@@ -870,7 +905,6 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		    "--http-allow-host)");
 		return;
 	}
-	path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	/* Not an OAuth server: clients that probe for one must not take a
 	 * 401 here for one that refuses them. */
 	if (path != NULL && strncmp(path, "/.well-known/", 13) == 0) {
@@ -1019,6 +1053,7 @@ transport_http_listen(const char *spec, const char *token_file,
 	if ((bound = evhttp_bind_socket_with_handle(ht.http, addr,
 	    (ev_uint16_t)port)) == NULL)
 		fatal("--http: cannot listen on %s port %d", addr, port);
+	ht.bound = bound;
 	ht.guard = listen_guard_new(evhttp_bound_socket_get_listener(bound),
 	    "HTTP", "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
 	    "Content-Type: text/plain\r\nContent-Length: 51\r\n"
@@ -1049,11 +1084,23 @@ transport_http_listen(const char *spec, const char *token_file,
 	log_info("HTTP endpoint http://%s:%d/mcp (and /sse)", host, port);
 }
 
+/*
+ * Serving starts (1) or ends (0). At the end the port closes at once, so
+ * balancers stop sending here; connections open already are answered.
+ */
 void
 transport_http_accept(int on)
 {
 	ht.accepting = on && ht.http != NULL;
+	if (on || ht.bound == NULL)
+		return;
+	http_conn_stop();
+	listen_guard_free(ht.guard);
+	ht.guard = NULL;
+	evhttp_del_accept_socket(ht.http, ht.bound);
+	ht.bound = NULL;
 }
+
 
 void
 transport_http_close(void)
@@ -1065,6 +1112,7 @@ transport_http_close(void)
 	http_conn_stop();
 	listen_guard_free(ht.guard);
 	ht.guard = NULL;
+	ht.bound = NULL;
 	if (ht.http != NULL)
 		evhttp_free(ht.http);
 	free(ht.token);

@@ -1,0 +1,87 @@
+"""A service behind a balancer: /healthz and /readyz answer probes that
+carry no token, Origin or Host; SIGTERM turns /readyz 503 at once, serving
+goes on for --drain-delay, then the port closes while calls in flight are
+still answered; every instance says which tools version it serves (tools/list
+_meta, a response header, mcp-hotctl status), and a reload changes it."""
+
+import json
+import os
+import signal
+import socket
+import tempfile
+import time
+
+from mcptest import Daemon, check, finish, tool
+from sse import post, request
+
+INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                   "clientInfo": {"name": "t", "version": "1"}}}
+SLOW = "import time\ndef slow() -> str:\n    time.sleep(4)\n    return 'late'\n"
+
+token = os.path.join(tempfile.mkdtemp(prefix="mcp-hotd-token-"), "token")
+with open(token, "w") as f:
+    f.write("t" * 32 + "\n")
+d = Daemon([tool("slow", SLOW)], http=True,
+           args=["--drain-delay", "2", "--http-token-file", token])
+AUTH = {"Authorization": "Bearer " + "t" * 32}
+st, _ = request(d.port, "GET", "/healthz", {"Host": "balancer.internal"})
+check(st == 200, "/healthz: 200 without token or a loopback Host", st)
+st, _ = request(d.port, "GET", "/readyz")
+check(st == 200, "/readyz: 200 while serving", st)
+st, _, _ = post(d.port, INIT)
+check(st == 401, "/mcp still wants the token", st)
+
+st, h, r = post(d.port, INIT, AUTH)
+sid = h.get("Mcp-Session-Id")
+H = dict(AUTH, **{"Mcp-Session-Id": sid})
+st, h, r = post(d.port, {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}, H)
+v1 = r["result"]["_meta"]["io.github.mcp-hotd/toolsVersion"]
+status = json.loads(d.ctl("status", "--json").stdout)
+check(len(v1) == 16 and h.get("Mcp-Hotd-Tools-Version") == v1 == status["tools_version"],
+      "the tools version: in tools/list _meta, a response header and status", (v1, h, status))
+d.write_tools([tool("slow", SLOW, description="v2")])
+deadline = time.monotonic() + 10
+while time.monotonic() < deadline and \
+        json.loads(d.ctl("status", "--json").stdout)["tools_version"] == v1:
+    time.sleep(0.1)
+st, h, r = post(d.port, {"jsonrpc": "2.0", "id": 3, "method": "tools/list"}, H)
+v2 = r["result"]["_meta"]["io.github.mcp-hotd/toolsVersion"]
+check(v2 != v1 and h.get("Mcp-Hotd-Tools-Version") == v2, "a reload changes it", (v1, v2))
+
+# A call in flight, then SIGTERM.
+body = json.dumps({"jsonrpc": "2.0", "id": 4, "method": "tools/call",
+                   "params": {"name": "slow", "arguments": {}}})
+c = socket.create_connection(("127.0.0.1", d.port))
+c.sendall((f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+           f"Accept: application/json\r\nAuthorization: {AUTH['Authorization']}\r\n"
+           f"Mcp-Session-Id: {sid}\r\nContent-Length: {len(body)}\r\n\r\n{body}").encode())
+time.sleep(0.3)
+t0 = time.monotonic()
+d.proc.send_signal(signal.SIGTERM)
+time.sleep(0.3)
+st, _ = request(d.port, "GET", "/readyz")
+check(st == 503, "SIGTERM: /readyz says 503 at once", st)
+st, _, _ = post(d.port, INIT, AUTH)
+check(st == 200, "... while serving goes on through --drain-delay", st)
+refused = False
+while time.monotonic() - t0 < 4:
+    try:
+        socket.create_connection(("127.0.0.1", d.port), timeout=1).close()
+    except OSError:
+        refused = True
+        break
+    time.sleep(0.1)
+closed_at = time.monotonic() - t0
+check(refused and 1.9 < closed_at < 3.5, f"the port closes after the delay ({closed_at:.1f} s)")
+c.settimeout(10)
+got = b""
+while b"late" not in got:
+    chunk = c.recv(65536)
+    if not chunk:
+        break
+    got += chunk
+check(b"200 OK" in got and b"late" in got, "the call in flight is answered after the port closed",
+      got[-120:])
+check(d.stop() == 0, "daemon exits 0")
+finish()
