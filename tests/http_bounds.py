@@ -13,7 +13,7 @@ import threading
 import time
 
 from mcptest import Daemon, check, fd_count, finish, tool
-from sse import Stream, post
+from sse import Stream, post, raw_post
 
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
         "params": {"protocolVersion": "2025-06-18", "capabilities": {},
@@ -171,15 +171,10 @@ check(st == 200 and len(r["result"]["content"][0]["text"]) == 3 << 20,
 # A client that resets its connection mid-answer: the write fails, the
 # connection goes, nothing is left behind.
 base = fd_count(d.pid)
-body = json.dumps({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
-                   "params": {"name": "big", "arguments": {}}})
 for _ in range(3):
-    c = socket.socket()
-    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    c.connect(("127.0.0.1", d.port))
-    c.sendall(f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-              f"Accept: application/json\r\nMcp-Session-Id: {H['Mcp-Session-Id']}\r\n"
-              f"Content-Length: {len(body)}\r\n\r\n{body}".encode())
+    c = raw_post(d.port, {"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+                          "params": {"name": "big", "arguments": {}}},
+                 {"Mcp-Session-Id": H["Mcp-Session-Id"]}, rcvbuf=4096)
     c.recv(100)
     c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     c.close()
@@ -215,14 +210,9 @@ check(d.stop() == 0, "daemon exits 0")
 d = Daemon([tool("big", "def big() -> str:\n    return 'y' * (8 << 20)\n")], http=True,
            args=["--http-timeout", "2", "--max-reply", str(10 << 20)])
 st, hdr, r = post(d.port, INIT)
-call = json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
-                   "params": {"name": "big", "arguments": {}}})
-stuck = socket.socket()
-stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-stuck.connect(("127.0.0.1", d.port))
-stuck.sendall(f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-              f"Accept: application/json\r\nMcp-Session-Id: {hdr.get('Mcp-Session-Id')}\r\n"
-              f"Content-Length: {len(call)}\r\n\r\n{call}".encode())
+stuck = raw_post(d.port, {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                          "params": {"name": "big", "arguments": {}}},
+                 {"Mcp-Session-Id": hdr.get("Mcp-Session-Id")}, rcvbuf=4096)
 time.sleep(5)
 got, ended = 0, False
 stuck.settimeout(2)

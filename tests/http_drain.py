@@ -12,7 +12,7 @@ import tempfile
 import time
 
 from mcptest import Daemon, check, finish, tool
-from sse import post, request
+from sse import post, raw_post, read_until, request
 
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
         "params": {"protocolVersion": "2025-06-18", "capabilities": {},
@@ -50,12 +50,8 @@ v2 = r["result"]["_meta"]["io.github.mcp-hotd/toolsVersion"]
 check(v2 != v1 and h.get("Mcp-Hotd-Tools-Version") == v2, "a reload changes it", (v1, v2))
 
 # A call in flight, then SIGTERM.
-body = json.dumps({"jsonrpc": "2.0", "id": 4, "method": "tools/call",
-                   "params": {"name": "slow", "arguments": {}}})
-c = socket.create_connection(("127.0.0.1", d.port))
-c.sendall((f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-           f"Accept: application/json\r\nAuthorization: {AUTH['Authorization']}\r\n"
-           f"Mcp-Session-Id: {sid}\r\nContent-Length: {len(body)}\r\n\r\n{body}").encode())
+c = raw_post(d.port, {"jsonrpc": "2.0", "id": 4, "method": "tools/call",
+                      "params": {"name": "slow", "arguments": {}}}, H)
 time.sleep(0.3)
 t0 = time.monotonic()
 d.proc.send_signal(signal.SIGTERM)
@@ -74,13 +70,7 @@ while time.monotonic() - t0 < 4:
     time.sleep(0.1)
 closed_at = time.monotonic() - t0
 check(refused and 1.9 < closed_at < 3.5, f"the port closes after the delay ({closed_at:.1f} s)")
-c.settimeout(10)
-got = b""
-while b"late" not in got:
-    chunk = c.recv(65536)
-    if not chunk:
-        break
-    got += chunk
+got = read_until(c, b"late")
 check(b"200 OK" in got and b"late" in got, "the call in flight is answered after the port closed",
       got[-120:])
 check(d.stop() == 0, "daemon exits 0")

@@ -3,12 +3,10 @@ libevent's own 50 s timeouts it still carries list_changed, and it gets a
 comment every 25 s so proxies keep it and a vanished client shows. A POST
 waiting that long for its call is answered too."""
 
-import json
-import socket
 import time
 
 from mcptest import Daemon, check, finish, tool
-from sse import Stream, post
+from sse import Stream, post, raw_post, read_until
 
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
         "params": {"protocolVersion": "2025-06-18", "capabilities": {},
@@ -22,12 +20,8 @@ post(d.port, {"jsonrpc": "2.0", "method": "notifications/initialized"}, H)
 stream = Stream(d.port, headers=H)
 legacy = Stream(d.port, path="/sse")
 check(legacy.next(5)[0] == "endpoint", "the old transport's stream opens")
-call = json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
-                   "params": {"name": "slow", "arguments": {}}})
-waiting = socket.create_connection(("127.0.0.1", d.port))
-waiting.sendall(f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                f"Accept: application/json, text/event-stream\r\nMcp-Session-Id: {H['Mcp-Session-Id']}\r\n"
-                f"Content-Length: {len(call)}\r\n\r\n{call}".encode())
+waiting = raw_post(d.port, {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                            "params": {"name": "slow", "arguments": {}}}, H)
 time.sleep(58)
 check(stream.comments >= 2 and legacy.comments >= 2,
       f"quiet streams got keepalive comments ({stream.comments}, {legacy.comments})")
@@ -35,13 +29,7 @@ d.write_tools([tool("slow", SLOW, description="v2", timeout_ms=90000)])
 ev = stream.next(10)
 check(ev is not None and "list_changed" in ev[1], "after 58 quiet seconds the stream still carries "
       "list_changed", ev)
-waiting.settimeout(10)
-answer = b""
-while b"late" not in answer:
-    chunk = waiting.recv(65536)
-    if not chunk:
-        break
-    answer += chunk
+answer = read_until(waiting, b"late")
 check(b"200 OK" in answer and b"late" in answer, "a POST waiting 56 s for its call is answered",
       answer[-200:])
 waiting.close()

@@ -22,6 +22,32 @@ def post(port, body, headers=None, path="/mcp", raw=None):
     return r.status, dict(r.getheaders()), body
 
 
+def raw_post(port, body, headers=None, rcvbuf=None):
+    """A POST to /mcp on a socket of its own, left unread: the socket."""
+    s = socket.socket()
+    if rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.connect(("127.0.0.1", port))
+    data = json.dumps(body)
+    h = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
+    s.sendall(f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+              f"Accept: application/json\r\n{h}Content-Length: {len(data)}\r\n\r\n{data}"
+              .encode())
+    return s
+
+
+def read_until(s, needle, timeout=10):
+    """What s sends until needle arrives or it closes."""
+    s.settimeout(timeout)
+    got = b""
+    while needle not in got:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    return got
+
+
 def request(port, method, path="/mcp", headers=None):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     c.request(method, path, headers=headers or {})

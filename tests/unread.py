@@ -8,6 +8,7 @@ import socket
 import time
 
 from mcptest import Daemon, check, finish, small_quarantine_env, tool
+from sse import raw_post
 
 BIG = "def big() -> str:\n    return 'x' * (8 * 1024 * 1024)\n"
 
@@ -62,11 +63,7 @@ check(d.stop() == 0, "daemon exits 0")
 # The same over HTTP: 40 POSTs, each on its own connection, none read.
 d = Daemon([tool("big", BIG, timeout_ms=60000)], args=["--max-reply", str(10 << 20)], env=ENV,
            http=True)
-init = dict(msgs[0])
-c = socket.create_connection(("127.0.0.1", d.port))
-body = json.dumps(init)
-c.sendall(f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-          f"Accept: application/json\r\nContent-Length: {len(body)}\r\n\r\n{body}".encode())
+c = raw_post(d.port, msgs[0])
 head = c.recv(65536).decode()
 sid = next(l.split(":", 1)[1].strip() for l in head.split("\r\n")
            if l.lower().startswith("mcp-session-id:"))
@@ -74,12 +71,7 @@ c.close()
 before = rss_mb(d.pid)
 posts = []
 for m in msgs[2:]:
-    body = json.dumps(m)
-    c = socket.create_connection(("127.0.0.1", d.port))
-    c.sendall(f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-              f"Accept: application/json\r\nMcp-Session-Id: {sid}\r\n"
-              f"Content-Length: {len(body)}\r\n\r\n{body}".encode())
-    posts.append(c)
+    posts.append(raw_post(d.port, m, {"Mcp-Session-Id": sid}))
 deadline = time.monotonic() + 120
 peak = 0
 while time.monotonic() < deadline and "answers dropped" not in d.stderr():
