@@ -252,8 +252,7 @@ drain_over(evutil_socket_t fd, short what, void *arg)
 static void
 on_sigterm(evutil_socket_t sig, short what, void *arg)
 {
-	static struct event	*drain;
-	struct timeval		 tv = { sv.drain_delay, 0 };
+	struct timeval	tv = { sv.drain_delay, 0 };
 
 	(void)what;
 	(void)arg;
@@ -264,9 +263,9 @@ on_sigterm(evutil_socket_t sig, short what, void *arg)
 	sv.draining = 1;
 	log_info("%s: draining: /readyz says 503, serving %lld s more",
 	    strsignal(sig), (long long)sv.drain_delay);
-	if ((drain = evtimer_new(sv.base, drain_over, NULL)) == NULL)
+	if ((sv.drain_timer = evtimer_new(sv.base, drain_over, NULL)) == NULL)
 		fatal("%s", __func__);
-	evtimer_add(drain, &tv);
+	evtimer_add(sv.drain_timer, &tv);
 }
 
 /* -t: one line per tool, OK or why not; exit 1 if anything failed. */
@@ -550,6 +549,8 @@ main(int argc, char *argv[])
 		event_free(sigs[i]);
 	if (sv.shutdown_deadline != NULL)
 		event_free(sv.shutdown_deadline);
+	if (sv.drain_timer != NULL)
+		event_free(sv.drain_timer);
 	event_base_free(sv.base);
 	json_parse_free();
 	mcp_free();

@@ -255,6 +255,7 @@ struct supervisor {
 							 * loopback ones */
 	int			 shutting_down;
 	struct event		*shutdown_deadline;
+	struct event		*drain_timer;	/* --drain-delay, running */
 	int			 exit_status;
 	void			(*ready_cb)(void);	/* first load done */
 	struct worker		*spawner;	/* the zygote, when running */
