@@ -282,6 +282,10 @@ config_load_message(struct json_object *entry, struct toolspec *ts)
 			json_object_object_add(m, "read", json_object_get(v));
 		if (json_object_object_get_ex(ts->allow, "write", &v))
 			json_object_object_add(m, "write", json_object_get(v));
+		if (json_object_object_get_ex(ts->allow, "net", &v) &&
+		    json_object_array_length(v) > 0)
+			json_object_object_add(m, "brokered",
+			    json_object_new_int(1));
 	}
 	if ((env = grants_env(ts->allow, ts->name, &ts->hash)) != NULL)
 		json_object_object_add(m, "env", env);

@@ -1,7 +1,9 @@
 /* Encoding and checking of the frame header shared by supervisor and worker. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "frame.h"
 
@@ -14,6 +16,10 @@ static const char *const frame_names[MSG_TYPE_MAX] = {
 	[MSG_SYSCALL] = "SYSCALL",
 	[MSG_SPAWN] = "SPAWN",
 	[MSG_SPAWNED] = "SPAWNED",
+	[MSG_RESOLVE] = "RESOLVE",
+	[MSG_RESOLVED] = "RESOLVED",
+	[MSG_CONNECT] = "CONNECT",
+	[MSG_CONNECTED] = "CONNECTED",
 };
 
 void
@@ -60,4 +66,34 @@ frame_type_name(uint32_t type)
 	if (type == 0 || type >= MSG_TYPE_MAX)
 		return "UNKNOWN";
 	return frame_names[type];
+}
+
+/*
+ * In a new worker, after fork (async-signal-safe): its stderr pipe on 1 and
+ * 2, its channel on FRAME_CHANNEL_FD, its broker channel (or -1) on
+ * FRAME_BROKER_FD, wherever they were; the originals closed. Each goes
+ * above the targets first, so no dup2 lands on one still to be moved.
+ */
+int
+frame_place_fds(int chan, int err, int broker)
+{
+	int	fd[3] = { chan, err, broker }, i;
+
+	for (i = 0; i < 3; i++) {
+		if (fd[i] == -1)
+			continue;
+		chan = fcntl(fd[i], F_DUPFD_CLOEXEC, FRAME_BROKER_FD + 1);
+		close(fd[i]);
+		if ((fd[i] = chan) == -1)
+			return -1;
+	}
+	if (dup2(fd[1], STDOUT_FILENO) == -1 ||
+	    dup2(fd[1], STDERR_FILENO) == -1 ||
+	    dup2(fd[0], FRAME_CHANNEL_FD) == -1 ||
+	    (fd[2] != -1 && dup2(fd[2], FRAME_BROKER_FD) == -1))
+		return -1;
+	for (i = 0; i < 3; i++)
+		if (fd[i] != -1)
+			close(fd[i]);
+	return 0;
 }

@@ -1,5 +1,8 @@
 /*
- * Frames between the supervisor and a worker, over one socketpair per worker.
+ * Frames between the supervisor and a worker, over one socketpair per worker
+ * (its channel), and for a tool with net grants a second one (its broker
+ * channel: SOCK_SEQPACKET, one frame per packet, so that threads and the
+ * channel's calls never interleave, and an fd rides with its answer).
  *
  * Every frame is a fixed header followed by `len` bytes of payload:
  *
@@ -34,18 +37,32 @@ enum msg_type {
 	MSG_SYSCALL,	/* W->S {"nr":N}: the sandbox is about to kill the
 			 *       worker for calling syscall N */
 	MSG_SPAWN,	/* S->spawner NAME (the tool's name, bare: names are
-			 *       [A-Za-z0-9_.-]), with two fds (SCM_RIGHTS):
-			 *       the worker's channel end and its stderr pipe */
+			 *       [A-Za-z0-9_.-]), with two or three fds
+			 *       (SCM_RIGHTS): the worker's channel end, its
+			 *       stderr pipe, and its broker channel's end */
 	MSG_SPAWNED,	/* spawner->S {"pid"} or {"error"}: the answer to
 			 *       the SPAWN of the same id */
+	/* The broker channel (src/broker.c): one request at a time. */
+	MSG_RESOLVE,	/* W->S {"host","port","family"}: a granted name's
+			 *       addresses, please */
+	MSG_RESOLVED,	/* S->W {"addrs":[[family,"addr"],..]}, or
+			 *       {"denied"} or {"gai":code,"error"} */
+	MSG_CONNECT,	/* W->S {"family","addr","port"}: a TCP connection */
+	MSG_CONNECTED,	/* S->W {"errno":0|EINPROGRESS} with the socket
+			 *       (SCM_RIGHTS), or {"errno":N} without,
+			 *       or {"denied"} */
 	MSG_TYPE_MAX
 };
 
 #define FRAME_HDR_LEN	16
 #define FRAME_VERSION	1
 
-/* A worker's (and the spawner's) end of its channel. */
+/* A worker's (and the spawner's) end of its channel; its broker channel. */
 #define FRAME_CHANNEL_FD	3
+#define FRAME_BROKER_FD		4
+
+/* A broker frame's most: a request or answer is a few hundred bytes. */
+#define FRAME_BROKER_MAX	8192
 
 /*
  * Not a frame: a worker runs one call at a time and reads no frame while it
@@ -73,5 +90,6 @@ void		 frame_hdr_encode(const struct frame_hdr *, uint8_t[FRAME_HDR_LEN]);
 int		 frame_hdr_decode(const uint8_t[FRAME_HDR_LEN], size_t,
 		    struct frame_hdr *, const char **);
 const char	*frame_type_name(uint32_t);
+int		 frame_place_fds(int, int, int);
 
 #endif /* FRAME_H */

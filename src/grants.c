@@ -11,10 +11,15 @@
  * $CREDENTIALS_DIRECTORY by default; file name = variable name), else the
  * supervisor's own environment. They are never logged or shown.
  *
- * net and run are parsed and refused: the broker they need is not built
- * yet, and a grant that silently does nothing would be worse.
+ * net grants are "host:port": a name, "*." and a name (one or more labels
+ * before it), an IPv4 literal or a bracketed IPv6 one; the port required.
+ * The broker (broker.c) enforces them. run is parsed and refused: a grant
+ * that silently did nothing would be worse.
  */
 #include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -97,6 +102,104 @@ grant_any(const char *p)
 	return 1;
 }
 
+/* A DNS name: labels of letters, digits, '-' and '_', at most 253 bytes. */
+int
+grants_name_ok(const char *p)
+{
+	size_t	label = 0, len = strlen(p);
+
+	if (len == 0 || len > 253)
+		return 0;
+	for (; *p != '\0'; p++) {
+		if (*p == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+		} else if (isalnum((unsigned char)*p) || *p == '-' ||
+		    *p == '_') {
+			if (++label > 63)
+				return 0;
+		} else
+			return 0;
+	}
+	return label > 0;
+}
+
+/* "host:port" of allow.net into *g; -1 if it is not one. */
+int
+grants_net_parse(const char *s, struct net_grant *g)
+{
+	const char	*colon, *host = s;
+	char		 buf[256], *end;
+	size_t		 hlen;
+	long		 port;
+
+	memset(g, 0, sizeof(*g));
+	if (*s == '[') {
+		if ((colon = strstr(s, "]:")) == NULL)
+			return -1;
+		host = s + 1;
+		hlen = (size_t)(colon - host);
+		colon++;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL)
+			return -1;
+		hlen = (size_t)(colon - s);
+	}
+	if (hlen == 0 || hlen >= sizeof(buf))
+		return -1;
+	memcpy(buf, host, hlen);
+	buf[hlen] = '\0';
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (!isdigit((unsigned char)colon[1]) || *end != '\0' || errno != 0 ||
+	    port < 1 || port > 65535)
+		return -1;
+	g->port = (uint16_t)port;
+	if (*s == '[') {
+		g->kind = NET_ADDR;
+		g->family = AF_INET6;
+		return inet_pton(AF_INET6, buf, g->addr) == 1 ? 0 : -1;
+	}
+	if (inet_pton(AF_INET, buf, g->addr) == 1) {
+		g->kind = NET_ADDR;
+		g->family = AF_INET;
+		return 0;
+	}
+	if (strchr(buf, ':') != NULL)
+		return -1;	/* IPv6 without brackets: the port is ambiguous */
+	g->kind = strncmp(buf, "*.", 2) == 0 ? NET_WILDCARD : NET_NAME;
+	snprintf(g->host, sizeof(g->host), "%s", buf + (g->kind ==
+	    NET_WILDCARD ? 2 : 0));
+	for (end = g->host; *end != '\0'; end++)
+		*end = (char)tolower((unsigned char)*end);
+	if (!grants_name_ok(g->host) || strspn(g->host, "0123456789.") ==
+	    strlen(g->host))
+		return -1;	/* not a name (a partial IPv4 literal?) */
+	return 0;
+}
+
+/* Does g's name or pattern cover name (lower case, no trailing dot)? */
+int
+grants_net_covers(const struct net_grant *g, const char *name)
+{
+	size_t	n = strlen(name), h = strlen(g->host);
+
+	if (g->kind == NET_NAME)
+		return strcmp(g->host, name) == 0;
+	if (g->kind != NET_WILDCARD || n < h + 2)
+		return 0;	/* "*.example.org" wants a label before */
+	return name[n - h - 1] == '.' && strcmp(name + n - h, g->host) == 0;
+}
+
+static int
+grant_net_ok(const char *s)
+{
+	struct net_grant	g;
+
+	return grants_net_parse(s, &g) == 0;
+}
+
 /* 0 when allow (may be NULL) is well formed and grantable here. */
 int
 grants_check(struct json_object *allow, char *err, size_t errlen)
@@ -121,13 +224,38 @@ grants_check(struct json_object *allow, char *err, size_t errlen)
 		if (strcmp(key, "env") == 0 && grant_list(v, key,
 		    grant_name_ok, "a variable name", err, errlen) == -1)
 			return -1;
-		if ((strcmp(key, "net") == 0 || strcmp(key, "run") == 0) &&
-		    (grant_list(v, key, grant_any, "a string", err,
-		    errlen) == -1 || json_object_array_length(v) > 0))
+		if (strcmp(key, "net") == 0 && grant_list(v, key,
+		    grant_net_ok, "\"host:port\" (a name, *.name, an IPv4 "
+		    "address or [an IPv6 one], and a port)", err, errlen) == -1)
+			return -1;
+		if (strcmp(key, "run") == 0 && (grant_list(v, key, grant_any,
+		    "a string", err, errlen) == -1 ||
+		    json_object_array_length(v) > 0))
 			return grant_fail(err, errlen, "'allow.%s' grants are "
 			    "not supported yet by this version", key);
 	}
 	return 0;
+}
+
+/* The parsed allow.net of a checked allow (NULL, 0 when none). */
+struct net_grant *
+grants_net(struct json_object *allow, size_t *n)
+{
+	struct json_object	*v;
+	struct net_grant	*g;
+	size_t			 i;
+
+	*n = 0;
+	if (allow == NULL || !json_object_object_get_ex(allow, "net", &v) ||
+	    json_object_array_length(v) == 0)
+		return NULL;
+	*n = json_object_array_length(v);
+	if ((g = calloc(*n, sizeof(*g))) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < *n; i++)
+		(void)grants_net_parse(json_object_get_string(
+		    json_object_array_get_idx(v, i)), &g[i]);
+	return g;
 }
 
 /* A credential: the file's bytes, one trailing newline dropped. */

@@ -71,6 +71,23 @@ json_parse_text(const char *buf, size_t len, struct json_object **out,
 	return 0;
 }
 
+/* A payload from a worker: one JSON object, or NULL. */
+struct json_object *
+json_parse_object(const char *p, size_t len)
+{
+	struct json_object	*o;
+	const char		*why;
+	size_t			 at;
+
+	if (json_parse_text(p, len, &o, &why, &at) == -1)
+		return NULL;
+	if (!json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
 void
 json_parse_free(void)
 {

@@ -39,6 +39,7 @@ struct jdoc {
 	    (m)++, (e) = (int)(d)->t[e].next)
 int		 json_parse_text(const char *, size_t, struct json_object **,
 		    const char **, size_t *);
+struct json_object *json_parse_object(const char *, size_t);
 void		 json_parse_free(void);
 int		 json_check_result(const char *, size_t);
 int		 jdoc_parse(struct jdoc *, const char *, size_t, int,

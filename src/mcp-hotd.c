@@ -545,6 +545,7 @@ main(int argc, char *argv[])
 	spawn_stop();
 	tool_kill_all();
 	worker_wait_all(EXIT_GRACE_MS);
+	broker_shutdown();
 	for (i = 0; sigs[i] != NULL; i++)
 		event_free(sigs[i]);
 	if (sv.shutdown_deadline != NULL)

@@ -171,6 +171,7 @@ struct worker {
 	size_t			 log_dropped;	/* and dropped */
 	struct event		*log_timer;	/* says what was dropped */
 	TAILQ_ENTRY(worker)	 spawnq;	/* waiting for the spawner */
+	struct broker		*broker;	/* net grants: its broker */
 };
 TAILQ_HEAD(workerq, worker);
 
@@ -296,6 +297,7 @@ void		 tool_kill_all(void);
 
 /* worker.c */
 struct worker	*worker_new(const char *, pid_t, int, int, struct tool *);
+const char	*worker_name(const struct worker *);
 struct worker	*worker_spawn(struct tool *, char *, size_t);
 void		 worker_named(struct worker *, pid_t);
 void		 worker_unborn(struct worker *, const char *);
@@ -311,8 +313,12 @@ int		 worker_filters_of(pid_t);
 
 /* spawn.c */
 void		 spawn_init(int);
-int		 spawn_process(const char *, pid_t *, uint64_t *, int *, int *,
-		    char *, size_t);
+/* A new worker's ends: its channel, its stderr, its broker channel or -1. */
+struct spawn_fds {
+	int	chan, err, broker;
+};
+int		 spawn_process(const char *, int, pid_t *, uint64_t *,
+		    struct spawn_fds *, char *, size_t);
 void		 spawn_pending(struct worker *, uint64_t);
 int		 spawn_answered(uint64_t, struct json_object *);
 void		 spawn_spawner_gone(const char *);
@@ -417,9 +423,32 @@ void		 listen_guard_full(struct listen_guard *, int);
 void		 listen_guard_free(struct listen_guard *);
 
 /* grants.c */
+/* One "host:port" of allow.net: what the broker lets a tool connect to. */
+enum net_kind {
+	NET_NAME,		/* host: that name */
+	NET_WILDCARD,		/* host: names one or more labels below it */
+	NET_ADDR		/* addr: that address */
+};
+struct net_grant {
+	enum net_kind	 kind;
+	int		 family;	/* NET_ADDR: AF_INET or AF_INET6 */
+	unsigned char	 addr[16];
+	char		 host[254];	/* lower case */
+	uint16_t	 port;
+};
 int		 grants_check(struct json_object *, char *, size_t);
+int		 grants_name_ok(const char *);
+int		 grants_net_parse(const char *, struct net_grant *);
+int		 grants_net_covers(const struct net_grant *, const char *);
+struct net_grant *grants_net(struct json_object *, size_t *);
 struct json_object *grants_env(struct json_object *, const char *, uint64_t *);
 void		 grants_describe(struct json_object *, char *, size_t);
+
+/* broker.c */
+struct broker	*broker_new(struct worker *, struct json_object *, int);
+void		 broker_free(struct broker *);
+void		 broker_shutdown(void);
+int		 broker_addr_global(int, const unsigned char *);
 
 /* http_conn.c */
 struct evhttp;

@@ -38,7 +38,7 @@ static struct {
 
 /* In the child, between fork and exec: async-signal-safe calls only. */
 static void __attribute__((noreturn))
-spawn_exec(int chan, int errfd, pid_t parent, const char *arg)
+spawn_exec(const struct spawn_fds *fds, pid_t parent, const char *arg)
 {
 	static const char	msg[] = "mcp-hotd: cannot execute the worker\n";
 	/* Nothing of the supervisor's environment reaches tool code. */
@@ -75,14 +75,13 @@ spawn_exec(int chan, int errfd, pid_t parent, const char *arg)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
 	    ((pp = getppid()) != parent && pp != 0))
 		_exit(126);
-	if ((null = open("/dev/null", O_RDONLY)) == -1 ||
-	    dup2(null, STDIN_FILENO) == -1 ||
-	    dup2(errfd, STDOUT_FILENO) == -1 ||
-	    dup2(errfd, STDERR_FILENO) == -1 ||
-	    dup2(chan, FRAME_CHANNEL_FD) == -1)
+	if (frame_place_fds(fds->chan, fds->err, fds->broker) == -1 ||
+	    (null = open("/dev/null", O_RDONLY)) == -1 ||
+	    dup2(null, STDIN_FILENO) == -1)
 		_exit(126);
 	/* Everything else the supervisor holds stays out of the worker. */
-	syscall(SYS_close_range, FRAME_CHANNEL_FD + 1, ~0U, 0);
+	syscall(SYS_close_range, fds->broker == -1 ? FRAME_CHANNEL_FD + 1 :
+	    FRAME_BROKER_FD + 1, ~0U, 0);
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&all);
@@ -109,7 +108,8 @@ spawn_clone(int namespaces)
 }
 
 static pid_t
-spawn_fork_exec(const char *arg, int chan, int errfd, char *err, size_t errlen)
+spawn_fork_exec(const char *arg, const struct spawn_fds *fds, char *err,
+    size_t errlen)
 {
 	pid_t	pid, parent = getpid();
 
@@ -120,26 +120,26 @@ spawn_fork_exec(const char *arg, int chan, int errfd, char *err, size_t errlen)
 		return -1;
 	}
 	if (pid == 0)
-		spawn_exec(chan, errfd, parent, arg);
+		spawn_exec(fds, parent, arg);
 	return pid;
 }
 
 /* Ask the spawner; 0 if request *id is on its way, -1 to fall back. */
 static int
-spawn_ask(const char *name, int chan, int errfd, uint64_t *id)
+spawn_ask(const char *name, const struct spawn_fds *fds, uint64_t *id)
 {
 	struct frame_hdr	 h = { .type = MSG_SPAWN };
 	uint8_t			 hb[FRAME_HDR_LEN];
 	union {
 		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(2 * sizeof(int))];
+		char		buf[CMSG_SPACE(3 * sizeof(int))];
 	} cm;
 	struct iovec		 iov[2];
 	struct msghdr		 msg = { .msg_iov = iov, .msg_iovlen = 2,
-				    .msg_control = cm.buf,
-				    .msg_controllen = sizeof(cm.buf) };
+				    .msg_control = cm.buf };
 	struct cmsghdr		*c;
-	int			 fds[2] = { chan, errfd };
+	int			 pass[3] = { fds->chan, fds->err, fds->broker };
+	size_t			 npass = fds->broker == -1 ? 2 : 3;
 	ssize_t			 n;
 
 	if (sv.spawner == NULL || sv.spawner->bev == NULL)
@@ -150,11 +150,12 @@ spawn_ask(const char *name, int chan, int errfd, uint64_t *id)
 	iov[0] = (struct iovec){ hb, sizeof(hb) };
 	iov[1] = (struct iovec){ (void *)name, h.len };
 	memset(&cm, 0, sizeof(cm));
+	msg.msg_controllen = CMSG_SPACE(npass * sizeof(int));
 	c = CMSG_FIRSTHDR(&msg);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(fds));
-	memcpy(CMSG_DATA(c), fds, sizeof(fds));
+	c->cmsg_len = CMSG_LEN(npass * sizeof(int));
+	memcpy(CMSG_DATA(c), pass, npass * sizeof(int));
 	n = sendmsg(bufferevent_getfd(sv.spawner->bev), &msg, MSG_NOSIGNAL);
 	if (n != (ssize_t)(sizeof(hb) + h.len))
 		return -1;	/* full or gone: fork + exec this one */
@@ -162,41 +163,51 @@ spawn_ask(const char *name, int chan, int errfd, uint64_t *id)
 	return 0;
 }
 
+/* Close the fds of f that are open. */
+static void
+spawn_close(const struct spawn_fds *f)
+{
+	if (f->chan != -1)
+		close(f->chan);
+	if (f->err != -1)
+		close(f->err);
+	if (f->broker != -1)
+		close(f->broker);
+}
+
 /*
- * Start a worker process for arg (a tool name, or "--spawner"). On success
- * *chan and *errfd are our ends; *pid is 0 when the spawner will name it
- * in its answer to request *spawn_id.
+ * Start a worker process for arg (a tool name, or "--spawner"), with a
+ * broker channel if brokered. On success *fds are our ends; *pid is 0 when
+ * the spawner will name it in its answer to request *spawn_id.
  */
 int
-spawn_process(const char *arg, pid_t *pid, uint64_t *spawn_id, int *chan,
-    int *errfd, char *err, size_t errlen)
+spawn_process(const char *arg, int brokered, pid_t *pid, uint64_t *spawn_id,
+    struct spawn_fds *fds, char *err, size_t errlen)
 {
-	int	sv_[2], ep[2];
+	struct spawn_fds	theirs;
+	int			ch[2], ep[2], br[2] = { -1, -1 };
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv_) == -1) {
+	ch[0] = ch[1] = ep[0] = ep[1] = -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ch) == -1 ||
+	    pipe2(ep, O_CLOEXEC) == -1 || (brokered && socketpair(AF_UNIX,
+	    SOCK_SEQPACKET | SOCK_CLOEXEC, 0, br) == -1)) {
 		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		spawn_close(&(struct spawn_fds){ ch[0], ep[0], -1 });
+		spawn_close(&(struct spawn_fds){ ch[1], ep[1], -1 });
 		return -1;
 	}
-	if (pipe2(ep, O_CLOEXEC) == -1) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		close(sv_[0]);
-		close(sv_[1]);
-		return -1;
-	}
+	theirs = (struct spawn_fds){ ch[1], ep[1], br[1] };
 	*pid = 0;
 	*spawn_id = 0;
 	if (strcmp(arg, "--spawner") == 0 ||
-	    spawn_ask(arg, sv_[1], ep[1], spawn_id) == -1)
-		*pid = spawn_fork_exec(arg, sv_[1], ep[1], err, errlen);
-	close(sv_[1]);
-	close(ep[1]);
+	    spawn_ask(arg, &theirs, spawn_id) == -1)
+		*pid = spawn_fork_exec(arg, &theirs, err, errlen);
+	spawn_close(&theirs);
+	*fds = (struct spawn_fds){ ch[0], ep[0], br[0] };
 	if (*pid == -1) {
-		close(sv_[0]);
-		close(ep[0]);
+		spawn_close(fds);
 		return -1;
 	}
-	*chan = sv_[0];
-	*errfd = ep[0];
 	return 0;
 }
 
@@ -248,20 +259,20 @@ spawn_answered(uint64_t id, struct json_object *m)
 static void
 spawn_start_spawner(evutil_socket_t fd, short what, void *arg)
 {
-	uint64_t spawn_id;
-	int	 chan, errfd;
-	pid_t	 pid;
-	char	 err[256];
+	struct spawn_fds fds;
+	uint64_t	 spawn_id;
+	pid_t		 pid;
+	char		 err[256];
 
 	(void)fd;
 	(void)what;
 	(void)arg;
-	if (spawn_process("--spawner", &pid, &spawn_id, &chan, &errfd, err,
+	if (spawn_process("--spawner", 0, &pid, &spawn_id, &fds, err,
 	    sizeof(err)) == -1) {
 		log_warnx("cannot start the spawner: %s", err);
 		return;
 	}
-	sv.spawner = worker_new("spawner", pid, chan, errfd, NULL);
+	sv.spawner = worker_new("spawner", pid, fds.chan, fds.err, NULL);
 	sv.spawner->state = WORKER_IDLE;
 	log_debug("spawner %d started", (int)pid);
 }

@@ -44,7 +44,7 @@ static void	worker_event(struct bufferevent *, short, void *);
 static void	worker_err_read(struct bufferevent *, void *);
 static void	worker_err_event(struct bufferevent *, short, void *);
 
-static const char *
+const char *
 worker_name(const struct worker *w)
 {
 	return w->name;
@@ -126,23 +126,6 @@ worker_kill(struct worker *w, const char *cause)
 	    w->life == WORKER_CLOSED))
 		kill(w->pid, SIGKILL);	/* unnamed yet: when named */
 	worker_channel_close(w);
-}
-
-/* A worker's payload: one JSON object, or NULL. */
-static struct json_object *
-worker_parse(const char *p, size_t len)
-{
-	struct json_object	*o;
-	const char		*why;
-	size_t			 at;
-
-	if (json_parse_text(p, len, &o, &why, &at) == -1)
-		return NULL;
-	if (!json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
 }
 
 /* Seccomp_filters of a process, from /proc; -1 if it cannot be read. */
@@ -314,7 +297,7 @@ worker_dispatch(struct worker *w, const struct frame_hdr *h, const char *p)
 		return -1;	/* the sandbox's report is a worker's last word */
 	if (h->type == MSG_RESULT)	/* the hot path: relayed unparsed */
 		return worker_on_result(w, h, p);
-	if ((m = worker_parse(p, h->len)) == NULL)
+	if ((m = json_parse_object(p, h->len)) == NULL)
 		return -1;
 	switch (h->type) {
 	case MSG_READY:
@@ -557,15 +540,21 @@ worker_new(const char *name, pid_t pid, int chan, int errfd, struct tool *t)
 struct worker *
 worker_spawn(struct tool *t, char *err, size_t errlen)
 {
-	struct worker	*w;
-	uint64_t	 spawn_id;
-	int		 chan, errfd;
-	pid_t		 pid;
+	struct worker		*w;
+	struct json_object	*net;
+	struct spawn_fds	 fds;
+	uint64_t		 spawn_id;
+	pid_t			 pid;
+	int			 brokered;
 
-	if (spawn_process(t->spec.name, &pid, &spawn_id, &chan, &errfd, err,
+	brokered = t->spec.allow != NULL && json_object_object_get_ex(
+	    t->spec.allow, "net", &net) && json_object_array_length(net) > 0;
+	if (spawn_process(t->spec.name, brokered, &pid, &spawn_id, &fds, err,
 	    errlen) == -1)
 		return NULL;
-	w = worker_new(t->spec.name, pid, chan, errfd, t);
+	w = worker_new(t->spec.name, pid, fds.chan, fds.err, t);
+	if (brokered)
+		w->broker = broker_new(w, t->spec.allow, fds.broker);
 	if (pid == 0)
 		spawn_pending(w, spawn_id);	/* the spawner names it */
 	worker_send(w, MSG_LOAD, 0, t->spec.load, strlen(t->spec.load));
@@ -646,6 +635,7 @@ worker_free(struct worker *w)
 	worker_hand_back(w, "tool '%s': %s", "the server is shutting down");
 	TAILQ_REMOVE(&sv.workers, w, entry);
 	worker_bev_free(w);
+	broker_free(w->broker);
 	if (w->errbev != NULL)
 		bufferevent_free(w->errbev);
 	event_free(w->deadline);

@@ -48,7 +48,7 @@ TOOLS.append(tool("ok", "def ok(x: int) -> int:\n    return x + 1\n"))
 LOADS = {
     "load_write": f"open({MARK!r}, 'w').write('x')\ndef load_write():\n    return 1\n",
     "load_fork": "import os\nos.fork()\ndef load_fork():\n    return 1\n",
-    "load_socket": "import socket\nsocket.socket()\ndef load_socket():\n    return 1\n",
+    "load_socket": "import socket\nsocket.create_connection(('127.0.0.1', 9))\ndef load_socket():\n    return 1\n",
     "load_hang": "while True:\n    pass\ndef load_hang():\n    return 1\n",
     "load_shell": "import subprocess\nsubprocess.run(['touch', " + repr(MARK) + "])\ndef load_shell():\n    return 1\n",
 }

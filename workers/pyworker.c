@@ -35,6 +35,10 @@ static const char toolhost_source[] =
 #include "toolhost.inc"
 ;
 
+static const char netroute_source[] =
+#include "netroute.inc"
+;
+
 /*
  * Modules tools commonly use, imported before the sandbox closes the
  * filesystem (an import after that fails with ModuleNotFoundError).
@@ -48,6 +52,7 @@ static const char preload_source[] =
 
 static struct {
 	PyObject	*host;		/* the toolhost module */
+	PyObject	*net;		/* the netroute module */
 	PyObject	*func;		/* the tool's function */
 	PyObject	*noargs;
 	const char	*name;
@@ -273,12 +278,40 @@ worker_add_paths(void)
 	Py_DECREF(site);
 }
 
+static PyObject *
+embedded_module(const char *name, const char *source)
+{
+	PyObject	*code, *mod;
+	char		 file[64];
+
+	snprintf(file, sizeof(file), "<%s>", name);
+	if ((code = Py_CompileString(source, file, Py_file_input)) == NULL ||
+	    (mod = PyImport_ExecCodeModule(name, code)) == NULL)
+		die("the embedded module %s does not load", name);
+	Py_DECREF(code);
+	return mod;
+}
+
+/* The worker's sockets routed through its broker, or refused clearly. */
+static void
+net_install(int brokered)
+{
+	PyObject	*r;
+
+	r = PyObject_CallMethod(wk.net, "install", "i{sisisisisi}", brokered,
+	    "fd", FRAME_BROKER_FD, "version", FRAME_VERSION, "resolve",
+	    MSG_RESOLVE, "connect", MSG_CONNECT, "max", FRAME_BROKER_MAX);
+	if (r == NULL)
+		load_failed(exception_text());
+	Py_DECREF(r);
+}
+
 void
 worker_python_start(void)
 {
 	PyConfig	config;
 	PyStatus	st;
-	PyObject	*code, *mod;
+	PyObject	*mod;
 
 	/* Isolated: no PYTHON* environment, no user site, no cwd on path. */
 	PyConfig_InitIsolatedConfig(&config);
@@ -290,12 +323,8 @@ worker_python_start(void)
 		load_failed("cannot initialise Python");
 	if (PyRun_SimpleString(preload_source) != 0)
 		die("preloading the standard modules failed");
-	code = Py_CompileString(toolhost_source, "<mcp-hotd toolhost>",
-	    Py_file_input);
-	if (code == NULL || (mod = PyImport_ExecCodeModule("mcp_hotd_toolhost",
-	    code)) == NULL)
-		die("the embedded toolhost module does not load");
-	Py_DECREF(code);
+	mod = embedded_module("mcp_hotd_toolhost", toolhost_source);
+	wk.net = embedded_module("mcp_hotd_net", netroute_source);
 	if (PyModule_AddFunctions(mod, held_methods) == -1 ||
 	    PyObject_CallMethod(mod, "guard_exit", NULL) == NULL ||
 	    PyObject_CallMethod(mod, "arm_cancel", "i", WORKER_CANCEL_SIGNAL) ==
@@ -593,9 +622,11 @@ worker_serve(const char *name)
 	g.read = load_strings(msg, "read");
 	g.write = load_strings(msg, "write");
 	g.disk_mb = (int)load_int(msg, "disk_mb", 64);
+	g.brokered = load_int(msg, "brokered", 0) != 0;
 	if (sandbox_enter(FRAME_CHANNEL_FD, chanout_write_held, (int)load_int(msg,
 	    "memory_mb", 512), &g, err, sizeof(err)) == -1)
 		load_failed(err);
+	net_install(g.brokered);
 	/* From here on, tool code: the load filter holds. */
 	tool_load(msg);
 	Py_DECREF(msg);

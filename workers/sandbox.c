@@ -63,6 +63,7 @@
 #include "sandbox.h"
 
 #define SANDBOX_NOFILE	64
+#define SANDBOX_NOFILE_NET 256	/* room for a net tool's connections */
 #define OPEN_WRITE	(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)
 
 enum rule_arg {
@@ -158,14 +159,16 @@ static const struct rule group_identity[] = {
 
 /*
  * Waiting on the worker's own fds (asyncio's import probes epoll, its
- * loop wakes itself through a socketpair): nothing here reaches out.
+ * loop wakes itself through a socketpair), and using the TCP sockets its
+ * broker passed it, connected: nothing here reaches out (no connect, no
+ * unconnected TCP socket for sendto's MSG_FASTOPEN to open).
  */
 static const struct rule group_events[] = {
 	R("epoll_create1"), R("epoll_ctl"), R("epoll_wait"), R("epoll_pwait"),
 	R("epoll_pwait2"), R("poll"), R("ppoll"), R("select"), R("pselect6"),
 	R("eventfd2"), R("pipe2"), RA("socketpair", ARG_UNIX), R("sendto"),
 	R("recvmsg"), R("sendmsg"), R("shutdown"), R("getsockname"),
-	R("getpeername"), R("getsockopt"),
+	R("getpeername"), R("getsockopt"), R("setsockopt"),
 	REND
 };
 
@@ -271,6 +274,7 @@ static struct {
 	int		 namespaces;	/* SANDBOX_NS_* the worker got */
 	int		 caps_dropped;	/* 2: and the bounding set */
 	int		 chan;
+	int		 last_fd;	/* the channel, or the broker's */
 	void		(*last_words)(void);
 } sb = { .chan = -1 };
 
@@ -548,11 +552,16 @@ static void
 sandbox_view_add(const char *path, int writable)
 {
 	struct stat	st;
-	int		fd;
+	int		fd, high;
 
 	if (sb.nview == sizeof(sb.view) / sizeof(*sb.view) ||
 	    (fd = open(path, O_PATH | O_CLOEXEC)) == -1)
 		return;		/* absent here: nothing to see */
+	/* Above a forked worker's channels, which land on fds 3 and 4. */
+	high = fcntl(fd, F_DUPFD_CLOEXEC, FRAME_BROKER_FD + 1);
+	close(fd);
+	if ((fd = high) == -1)
+		return;
 	if (fstat(fd, &st) == -1) {
 		close(fd);
 		return;
@@ -783,12 +792,13 @@ sandbox_limit(int resource, rlim_t value)
  * and threads are bounded by RLIMIT_AS.
  */
 static int
-sandbox_rlimits(int memory_mb, int disk_mb)
+sandbox_rlimits(int memory_mb, const struct sandbox_grants *g)
 {
 	if (sandbox_limit(RLIMIT_AS, (rlim_t)memory_mb << 20) == -1 ||
-	    sandbox_limit(RLIMIT_FSIZE, (rlim_t)disk_mb << 20) == -1 ||
+	    sandbox_limit(RLIMIT_FSIZE, (rlim_t)g->disk_mb << 20) == -1 ||
 	    sandbox_limit(RLIMIT_CORE, 0) == -1 ||
-	    sandbox_limit(RLIMIT_NOFILE, SANDBOX_NOFILE) == -1)
+	    sandbox_limit(RLIMIT_NOFILE, g->brokered ? SANDBOX_NOFILE_NET :
+	    SANDBOX_NOFILE) == -1)
 		return -1;
 	return 0;
 }
@@ -978,6 +988,7 @@ sandbox_enter(int chan, void (*last_words)(void), int memory_mb,
 		return -1;
 	}
 	sb.chan = chan;
+	sb.last_fd = g->brokered ? FRAME_BROKER_FD : chan;
 	sb.last_words = last_words;
 	if (personality(PER_LINUX) == -1)
 		return sandbox_fail(err, errlen, "personality", errno);
@@ -997,14 +1008,14 @@ sandbox_enter(int chan, void (*last_words)(void), int memory_mb,
 		return -1;
 	if (sandbox_drop_caps() == -1)
 		return sandbox_fail(err, errlen, "dropping capabilities", errno);
-	if (sandbox_rlimits(memory_mb, g->disk_mb) == -1)
+	if (sandbox_rlimits(memory_mb, g) == -1)
 		return sandbox_fail(err, errlen, "setrlimit", errno);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		return sandbox_fail(err, errlen, "no_new_privs", errno);
 	if (sandbox_landlock_enter(rs, err, errlen) == -1)
 		return -1;
 	/* Fds the spawner (or the exec) left bypass the view: none stays. */
-	if (syscall(SYS_close_range, chan + 1, ~0U, 0) == -1)
+	if (syscall(SYS_close_range, sb.last_fd + 1, ~0U, 0) == -1)
 		return sandbox_fail(err, errlen, "close_range", errno);
 	if (sandbox_on_sigsys_install() == -1)
 		return sandbox_fail(err, errlen, "sigaction", errno);
@@ -1029,7 +1040,7 @@ sandbox_call_phase(char *err, size_t errlen)
 	if ((null != STDIN_FILENO && dup2(null, STDIN_FILENO) == -1) ||
 	    (null != STDOUT_FILENO && dup2(null, STDOUT_FILENO) == -1))
 		return sandbox_fail(err, errlen, "dup2", errno);
-	if (syscall(SYS_close_range, sb.chan + 1, ~0U, 0) == -1)
+	if (syscall(SYS_close_range, sb.last_fd + 1, ~0U, 0) == -1)
 		return sandbox_fail(err, errlen, "close_range", errno);
 	if (sandbox_install(&sb.call) == -1)
 		return sandbox_fail(err, errlen, "seccomp (call filter)", errno);

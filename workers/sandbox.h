@@ -17,6 +17,7 @@ struct sandbox_grants {
 	const char	*const *read;	/* NULL-terminated, or NULL */
 	const char	*const *write;
 	int		 disk_mb;	/* each file, and the temp dir */
+	int		 brokered;	/* net: its broker channel on fd 4 */
 };
 
 /* sandbox.c */

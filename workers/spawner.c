@@ -42,16 +42,17 @@ spawner_die(const char *what)
 }
 
 /*
- * One SPAWN: header, the tool's name (into payload, NUL-ended), the two
- * fds. 0 at EOF, -1 on garbage.
+ * One SPAWN: header, the tool's name (into payload, NUL-ended), its two
+ * or three fds (fds[2] -1 without a broker channel). 0 at EOF, -1 on
+ * garbage.
  */
 static int
-spawner_recv(struct frame_hdr *h, char *payload, size_t size, int fds[2])
+spawner_recv(struct frame_hdr *h, char *payload, size_t size, int fds[3])
 {
 	uint8_t		 buf[FRAME_HDR_LEN + MAX_SPAWN_FRAME];
 	union {
 		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(2 * sizeof(int))];
+		char		buf[CMSG_SPACE(3 * sizeof(int))];
 	} cm;
 	struct iovec	 iov = { buf, sizeof(buf) };
 	struct msghdr	 msg = { .msg_iov = &iov, .msg_iovlen = 1,
@@ -68,9 +69,12 @@ spawner_recv(struct frame_hdr *h, char *payload, size_t size, int fds[2])
 		return 0;
 	c = CMSG_FIRSTHDR(&msg);
 	if (c == NULL || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(2 * sizeof(int)))
+	    (msg.msg_flags & MSG_CTRUNC) ||
+	    (c->cmsg_len != CMSG_LEN(2 * sizeof(int)) &&
+	    c->cmsg_len != CMSG_LEN(3 * sizeof(int))))
 		return -1;
-	memcpy(fds, CMSG_DATA(c), 2 * sizeof(int));
+	fds[2] = -1;
+	memcpy(fds, CMSG_DATA(c), c->cmsg_len - CMSG_LEN(0));
 	if ((size_t)n < FRAME_HDR_LEN ||
 	    frame_hdr_decode(buf, size - 1, h, &why) == -1 ||
 	    h->type != MSG_SPAWN || (size_t)n != FRAME_HDR_LEN + h->len)
@@ -106,17 +110,14 @@ spawner_reply(uint64_t id, const char *key, long value, const char *error)
  * be gone already, the channel's EOF ends us.
  */
 static void __attribute__((noreturn))
-spawner_child(int chan, int err, pid_t supervisor, const char *name)
+spawner_child(const int fds[3], pid_t supervisor, const char *name)
 {
 	pid_t	parent = getppid();
 
 	if (parent != supervisor && parent != 0)
 		_exit(126);
-	if (dup2(err, STDOUT_FILENO) == -1 || dup2(err, STDERR_FILENO) == -1 ||
-	    dup2(chan, FRAME_CHANNEL_FD) == -1)
+	if (frame_place_fds(fds[0], fds[1], fds[2]) == -1)
 		_exit(126);
-	close(chan);
-	close(err);
 	worker_set_title(name);
 	prctl(PR_SET_NAME, "mcp-hotd-worker");
 	worker_serve(name);
@@ -199,7 +200,7 @@ spawner_main(void)
 	struct frame_hdr	 h;
 	char			 name[MAX_SPAWN_FRAME];
 	pid_t			 pid, supervisor = getppid();
-	int			 fds[2], rv;
+	int			 fds[3], rv;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
 		spawner_die("prctl");
@@ -225,11 +226,13 @@ spawner_main(void)
 		pid = sandbox_fork();
 		if (pid == 0) {
 			PyOS_AfterFork_Child();
-			spawner_child(fds[0], fds[1], supervisor, name);
+			spawner_child(fds, supervisor, name);
 		}
 		PyOS_AfterFork_Parent();
 		close(fds[0]);
 		close(fds[1]);
+		if (fds[2] != -1)
+			close(fds[2]);
 		if (pid == -1)
 			spawner_reply(h.id, NULL, 0, strerror(errno));
 		else

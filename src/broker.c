@@ -1,0 +1,543 @@
+/*
+ * The net broker: a tool's allow.net grants, enforced here, outside the
+ * tool (the privsep tradition: OpenBSD daemons pass fds over imsg).
+ *
+ * A worker has no network of its own (seccomp refuses socket and connect;
+ * Landlock refuses TCP; its net namespace is empty). A tool with net
+ * grants gets a second channel, SOCK_SEQPACKET, on which its Python socket
+ * layer (workers/netroute.py) asks, one request at a time:
+ *
+ *	RESOLVE name -> the addresses, resolved here with evdns, only for a
+ *		name a grant covers (nothing else reaches a resolver: no DNS
+ *		exfiltration); addresses that are not global (loopback,
+ *		private, link-local ...) are dropped unless listed themselves
+ *		(no rebinding into the host);
+ *	CONNECT addr, port -> a TCP socket whose non-blocking connect is
+ *		under way, passed with SCM_RIGHTS, only to a listed address
+ *		or one this broker returned to this worker for a granted
+ *		name on that port.
+ *
+ * A refusal is an answer ({"denied"}: PermissionError in the tool). A frame
+ * that is not a well-formed request, or a second request before the first
+ * is answered, is the worker's death: its own Python never sends one.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/util.h>
+
+#include "frame.h"
+#include "jsonparse.h"
+#include "mcp-hotd.h"
+
+#define BROKER_SEEN	64	/* addresses returned, per worker */
+
+struct broker_seen {
+	int		 family;
+	unsigned char	 addr[16];
+	char		 name[254];	/* the granted name it is for */
+};
+
+struct broker {
+	struct worker			*w;
+	int				 fd;
+	struct event			*ev;
+	struct net_grant		*grants;
+	size_t				 ngrants;
+	int				 busy;	/* a RESOLVE is being resolved */
+	struct evdns_getaddrinfo_request *req;
+	uint64_t			 id;	/* of the request in hand */
+	uint16_t			 port;	/* the RESOLVE's, or 0 */
+	char				 name[254];
+	struct broker_seen		 seen[BROKER_SEEN];
+	size_t				 nseen, next;
+};
+
+static struct evdns_base	*broker_dns;
+
+/* A request the worker's own code never sends: that worker's death. */
+static void
+broker_violation(struct broker *b, const char *why)
+{
+	char	cause[256];
+
+	snprintf(cause, sizeof(cause), "was killed: its broker channel %s",
+	    why);
+	log_warnx("tool '%s': worker %d %s", worker_name(b->w), (int)b->w->pid,
+	    cause);
+	event_del(b->ev);
+	worker_kill(b->w, cause);
+}
+
+/* One answer, with fd when it is not -1; never blocks. */
+static void
+broker_answer(struct broker *b, uint32_t type, struct json_object *m, int fd)
+{
+	const char		*p = json_object_to_json_string_ext(m,
+				    JSON_C_TO_STRING_PLAIN);
+	struct frame_hdr	 h = { .type = type, .id = b->id };
+	uint8_t			 hb[FRAME_HDR_LEN];
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct iovec		 iov[2];
+	struct msghdr		 msg = { .msg_iov = iov, .msg_iovlen = 2 };
+	struct cmsghdr		*c;
+
+	h.len = (uint32_t)strlen(p);
+	frame_hdr_encode(&h, hb);
+	iov[0] = (struct iovec){ hb, sizeof(hb) };
+	iov[1] = (struct iovec){ (void *)p, h.len };
+	if (fd != -1) {
+		memset(&cm, 0, sizeof(cm));
+		msg.msg_control = cm.buf;
+		msg.msg_controllen = sizeof(cm.buf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	if (sendmsg(b->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) == -1 &&
+	    errno != EPIPE && errno != ECONNRESET)
+		broker_violation(b, "does not read its answers");
+	json_object_put(m);
+}
+
+static void
+broker_deny(struct broker *b, uint32_t type, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+broker_deny(struct broker *b, uint32_t type, const char *fmt, ...)
+{
+	struct json_object	*m = json_object_new_object();
+	char			 text[512];
+	va_list			 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	log_debug("tool '%s': %s", worker_name(b->w), text);
+	json_object_object_add(m, "denied", json_object_new_string(text));
+	broker_answer(b, type, m, -1);
+}
+
+static int
+broker_in(const unsigned char *a, const char *net, int bits)
+{
+	unsigned char	n[16];
+	int		family = strchr(net, ':') ? AF_INET6 : AF_INET;
+	int		full = bits / 8, rest = bits % 8;
+
+	if (inet_pton(family, net, n) != 1)
+		return 0;
+	if (memcmp(a, n, (size_t)full) != 0)
+		return 0;
+	return rest == 0 || ((a[full] ^ n[full]) & (0xff << (8 - rest))) == 0;
+}
+
+/*
+ * Python's ipaddress is_global, and stricter: what no name should lead a
+ * tool to (the host itself, its LAN, the cloud's metadata address, NAT64
+ * and other ways back to those, multicast).
+ */
+int
+broker_addr_global(int family, const unsigned char *a)
+{
+	static const struct {
+		const char	*net;
+		int		 bits;
+	} v4[] = {
+		{ "0.0.0.0", 8 }, { "10.0.0.0", 8 }, { "100.64.0.0", 10 },
+		{ "127.0.0.0", 8 }, { "169.254.0.0", 16 }, { "172.16.0.0", 12 },
+		{ "192.0.0.0", 24 }, { "192.0.2.0", 24 }, { "192.168.0.0", 16 },
+		{ "198.18.0.0", 15 }, { "198.51.100.0", 24 },
+		{ "203.0.113.0", 24 }, { "224.0.0.0", 3 }
+	}, v6[] = {
+		{ "::", 96 }, { "::ffff:0:0", 96 }, { "64:ff9b::", 96 },
+		{ "64:ff9b:1::", 48 }, { "100::", 64 }, { "2001::", 23 },
+		{ "2001:db8::", 32 }, { "2002::", 16 }, { "fc00::", 7 },
+		{ "fe80::", 10 }, { "fec0::", 10 }, { "ff00::", 8 }
+	};
+	size_t	i;
+
+	if (family == AF_INET) {
+		for (i = 0; i < sizeof(v4) / sizeof(*v4); i++)
+			if (broker_in(a, v4[i].net, v4[i].bits))
+				return 0;
+		return 1;
+	}
+	for (i = 0; i < sizeof(v6) / sizeof(*v6); i++)
+		if (broker_in(a, v6[i].net, v6[i].bits))
+			return 0;
+	return 1;	/* ::1 is in ::/96 */
+}
+
+/* Is family/addr listed itself, on port (0: any)? */
+static int
+broker_listed(const struct broker *b, int family, const unsigned char *a,
+    uint16_t port)
+{
+	size_t	i;
+
+	for (i = 0; i < b->ngrants; i++)
+		if (b->grants[i].kind == NET_ADDR &&
+		    b->grants[i].family == family &&
+		    memcmp(b->grants[i].addr, a, family == AF_INET ? 4 : 16) ==
+		    0 && (port == 0 || b->grants[i].port == port))
+			return 1;
+	return 0;
+}
+
+/* Is name covered by a grant, on port (0: any)? */
+static int
+broker_covered(const struct broker *b, const char *name, uint16_t port)
+{
+	size_t	i;
+
+	for (i = 0; i < b->ngrants; i++)
+		if (grants_net_covers(&b->grants[i], name) &&
+		    (port == 0 || b->grants[i].port == port))
+			return 1;
+	return 0;
+}
+
+static void
+broker_remember(struct broker *b, int family, const unsigned char *a)
+{
+	struct broker_seen	*s;
+	size_t			 i;
+
+	for (i = 0; i < b->nseen; i++)
+		if (b->seen[i].family == family && memcmp(b->seen[i].addr, a,
+		    16) == 0 && strcmp(b->seen[i].name, b->name) == 0)
+			return;
+	s = &b->seen[b->next];
+	b->next = (b->next + 1) % BROKER_SEEN;
+	if (b->nseen < BROKER_SEEN)
+		b->nseen++;
+	s->family = family;
+	memset(s->addr, 0, sizeof(s->addr));
+	memcpy(s->addr, a, family == AF_INET ? 4 : 16);
+	snprintf(s->name, sizeof(s->name), "%s", b->name);
+}
+
+static const unsigned char *
+broker_ai_addr(const struct evutil_addrinfo *ai)
+{
+	if (ai->ai_family == AF_INET)
+		return (const unsigned char *)
+		    &((const struct sockaddr_in *)ai->ai_addr)->sin_addr;
+	return (const unsigned char *)
+	    &((const struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+}
+
+static void
+broker_resolved(int result, struct evutil_addrinfo *res, void *arg)
+{
+	struct broker		*b = arg;
+	struct evutil_addrinfo	*ai;
+	struct json_object	*m, *addrs, *pair;
+	const unsigned char	*a;
+	char			 text[INET6_ADDRSTRLEN], refused[256] = "";
+	size_t			 off = 0;
+
+	if (result == EVUTIL_EAI_CANCEL) {
+		evutil_freeaddrinfo(res);
+		return;		/* the worker is being freed */
+	}
+	b->req = NULL;
+	b->busy = 0;
+	if (result != 0) {
+		m = json_object_new_object();
+		json_object_object_add(m, "gai", json_object_new_int(result));
+		json_object_object_add(m, "error",
+		    json_object_new_string(evutil_gai_strerror(result)));
+		broker_answer(b, MSG_RESOLVED, m, -1);
+		return;
+	}
+	addrs = json_object_new_array();
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+			continue;
+		a = broker_ai_addr(ai);
+		inet_ntop(ai->ai_family, a, text, sizeof(text));
+		if (!broker_addr_global(ai->ai_family, a) &&
+		    !broker_listed(b, ai->ai_family, a, b->port)) {
+			if (strstr(refused, text) == NULL && off < sizeof(refused))
+				off += (size_t)snprintf(refused + off,
+				    sizeof(refused) - off, "%s%s", off ? ", " :
+				    "", text);
+			continue;
+		}
+		broker_remember(b, ai->ai_family, a);
+		pair = json_object_new_array();
+		json_object_array_add(pair, json_object_new_int(ai->ai_family));
+		json_object_array_add(pair, json_object_new_string(text));
+		json_object_array_add(addrs, pair);
+	}
+	evutil_freeaddrinfo(res);
+	if (json_object_array_length(addrs) == 0 && off > 0) {
+		json_object_put(addrs);
+		broker_deny(b, MSG_RESOLVED, "mcp-hotd: %s resolves only to "
+		    "addresses that are not global (%s): refused unless "
+		    "allow.net lists them", b->name, refused);
+		return;
+	}
+	m = json_object_new_object();
+	json_object_object_add(m, "addrs", addrs);
+	broker_answer(b, MSG_RESOLVED, m, -1);
+}
+
+static struct evdns_base *
+broker_resolver(void)
+{
+	if (broker_dns == NULL && (broker_dns = evdns_base_new(sv.base,
+	    EVDNS_BASE_INITIALIZE_NAMESERVERS |
+	    EVDNS_BASE_DISABLE_WHEN_INACTIVE)) == NULL)
+		log_warnx("net grants: no resolver (cannot read "
+		    "/etc/resolv.conf?)");
+	return broker_dns;
+}
+
+static int
+broker_int(struct json_object *m, const char *key, int lo, int hi, int *out)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(m, key, &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return -1;
+	*out = json_object_get_int(v);
+	return *out < lo || *out > hi ? -1 : 0;
+}
+
+static const char *
+broker_str(struct json_object *m, const char *key, size_t max)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(m, key, &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    (size_t)json_object_get_string_len(v) > max ||
+	    strlen(json_object_get_string(v)) !=
+	    (size_t)json_object_get_string_len(v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static void
+broker_resolve(struct broker *b, struct json_object *m)
+{
+	struct evutil_addrinfo	 hints;
+	unsigned char		 a[16];
+	const char		*host;
+	char			*p;
+	int			 port, family;
+
+	if ((host = broker_str(m, "host", 254)) == NULL ||
+	    broker_int(m, "port", 0, 65535, &port) == -1 ||
+	    broker_int(m, "family", 0, AF_INET6, &family) == -1 ||
+	    (family != 0 && family != AF_INET && family != AF_INET6)) {
+		broker_violation(b, "sent a malformed RESOLVE");
+		return;
+	}
+	snprintf(b->name, sizeof(b->name), "%s", host);
+	for (p = b->name; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (p > b->name && p[-1] == '.')
+		p[-1] = '\0';
+	b->port = (uint16_t)port;
+	if (inet_pton(AF_INET, b->name, a) == 1 ||
+	    inet_pton(AF_INET6, b->name, a) == 1 || !grants_name_ok(b->name) ||
+	    !broker_covered(b, b->name, b->port)) {
+		broker_deny(b, MSG_RESOLVED, "mcp-hotd: resolving %s%s%.0d is "
+		    "not granted (allow.net)", b->name, port ? " for port " :
+		    "", port);
+		return;
+	}
+	if (broker_resolver() == NULL) {
+		broker_deny(b, MSG_RESOLVED, "mcp-hotd: no resolver");
+		return;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	b->busy = 1;
+	/* May answer at once (the hosts file), before it returns. */
+	b->req = evdns_getaddrinfo(broker_dns, b->name, NULL, &hints,
+	    broker_resolved, b);
+	if (!b->busy)
+		b->req = NULL;
+}
+
+static int
+broker_may_connect(const struct broker *b, int family,
+    const unsigned char *a, uint16_t port)
+{
+	size_t	i;
+
+	if (broker_listed(b, family, a, port))
+		return 1;
+	for (i = 0; i < b->nseen; i++)
+		if (b->seen[i].family == family && memcmp(b->seen[i].addr, a,
+		    family == AF_INET ? 4 : 16) == 0 &&
+		    broker_covered(b, b->seen[i].name, port))
+			return 1;
+	return 0;
+}
+
+static void
+broker_connect(struct broker *b, struct json_object *m)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+	struct json_object	*r;
+	unsigned char		 a[16] = { 0 };
+	const char		*addr;
+	socklen_t		 len;
+	int			 family, port, fd, e = 0;
+
+	if ((addr = broker_str(m, "addr", INET6_ADDRSTRLEN)) == NULL ||
+	    broker_int(m, "family", 0, AF_INET6, &family) == -1 ||
+	    broker_int(m, "port", 1, 65535, &port) == -1 ||
+	    (family != AF_INET && family != AF_INET6) ||
+	    inet_pton(family, addr, a) != 1) {
+		broker_violation(b, "sent a malformed CONNECT");
+		return;
+	}
+	if (!broker_may_connect(b, family, a, (uint16_t)port)) {
+		broker_deny(b, MSG_CONNECTED, "mcp-hotd: a connection to "
+		    "%s%s%s:%d is not granted (allow.net)", family == AF_INET6 ?
+		    "[" : "", addr, family == AF_INET6 ? "]" : "", port);
+		return;
+	}
+	memset(&ss, 0, sizeof(ss));
+	if (family == AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		memcpy(&sin->sin_addr, a, 4);
+		len = sizeof(*sin);
+	} else {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		memcpy(&sin6->sin6_addr, a, 16);
+		len = sizeof(*sin6);
+	}
+	if ((fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    IPPROTO_TCP)) == -1 || connect(fd, (struct sockaddr *)&ss,
+	    len) == -1)
+		e = errno;
+	log_debug("tool '%s': connect %s port %d: %s", worker_name(b->w),
+	    addr, port, e ? strerror(e) : "done");
+	r = json_object_new_object();
+	json_object_object_add(r, "errno", json_object_new_int(e));
+	/* Under way or done: the worker waits and reads SO_ERROR itself. */
+	broker_answer(b, MSG_CONNECTED, r, e == 0 || e == EINPROGRESS ?
+	    fd : -1);
+	if (fd != -1)
+		close(fd);
+}
+
+static void
+broker_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct broker		*b = arg;
+	uint8_t			 buf[FRAME_HDR_LEN + FRAME_BROKER_MAX];
+	struct frame_hdr	 h;
+	struct json_object	*m;
+	const char		*why;
+	ssize_t			 n;
+
+	(void)what;
+	if ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC)) == -1) {
+		if (errno != EAGAIN && errno != EINTR)
+			event_del(b->ev);
+		return;
+	}
+	if (n == 0) {		/* the worker is gone, or closed it */
+		event_del(b->ev);
+		return;
+	}
+	if ((size_t)n < FRAME_HDR_LEN || (size_t)n > sizeof(buf) ||
+	    frame_hdr_decode(buf, FRAME_BROKER_MAX, &h, &why) == -1 ||
+	    (size_t)n != FRAME_HDR_LEN + h.len ||
+	    (h.type != MSG_RESOLVE && h.type != MSG_CONNECT)) {
+		broker_violation(b, "sent a malformed frame");
+		return;
+	}
+	if (b->busy) {
+		broker_violation(b, "sent a request before the last was "
+		    "answered");
+		return;
+	}
+	if ((m = json_parse_object((const char *)buf + FRAME_HDR_LEN,
+	    h.len)) == NULL) {
+		broker_violation(b, "sent a frame that is not a JSON object");
+		return;
+	}
+	b->id = h.id;
+	if (h.type == MSG_RESOLVE)
+		broker_resolve(b, m);
+	else
+		broker_connect(b, m);
+	json_object_put(m);
+}
+
+/* The broker of worker w, on fd (its end of the broker channel). */
+struct broker *
+broker_new(struct worker *w, struct json_object *allow, int fd)
+{
+	struct broker	*b;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		fatal("%s", __func__);
+	b->w = w;
+	b->fd = fd;
+	b->grants = grants_net(allow, &b->ngrants);
+	if ((b->ev = event_new(sv.base, fd, EV_READ | EV_PERSIST, broker_read,
+	    b)) == NULL || event_add(b->ev, NULL) == -1)
+		fatal("%s", __func__);
+	return b;
+}
+
+void
+broker_free(struct broker *b)
+{
+	if (b == NULL)
+		return;
+	if (b->req != NULL)
+		evdns_getaddrinfo_cancel(b->req);
+	event_free(b->ev);
+	close(b->fd);
+	free(b->grants);
+	free(b);
+}
+
+/* At exit: the resolver, once no broker is left. */
+void
+broker_shutdown(void)
+{
+	if (broker_dns != NULL)
+		evdns_base_free(broker_dns, 0);
+	broker_dns = NULL;
+}
