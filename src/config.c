@@ -282,6 +282,8 @@ config_load_message(struct json_object *entry, struct toolspec *ts)
 			json_object_object_add(m, "read", json_object_get(v));
 		if (json_object_object_get_ex(ts->allow, "write", &v))
 			json_object_object_add(m, "write", json_object_get(v));
+		if (json_object_object_get_ex(ts->allow, "run", &v))
+			json_object_object_add(m, "run", json_object_get(v));
 		if (json_object_object_get_ex(ts->allow, "net", &v) &&
 		    json_object_array_length(v) > 0)
 			json_object_object_add(m, "brokered",

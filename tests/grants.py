@@ -88,7 +88,6 @@ def run_mode(user, args):
         tool("env", "import os, json\ndef env() -> str:\n"
                     "    return json.dumps({k: os.environ.get(k) for k in ('GRANTED', 'API_KEY', 'NOT_GRANTED')})\n",
              allow={"env": ["GRANTED", "API_KEY"]}),
-        tool("rungrant", pid_tool(), allow={"run": ["/usr/bin/git"]}),
         tool("relative", pid_tool(), allow={"read": ["data"]}),
         tool("badkey", pid_tool(), allow={"exec": ["/bin/sh"]}),
         tool("missing", pid_tool(), allow={"read": [top + "/nowhere"]}),
@@ -138,8 +137,7 @@ def run_mode(user, args):
     e = json.loads(text_of(s.call("env")))
     check(e == {"GRANTED": "g-value", "API_KEY": "k-one", "NOT_GRANTED": None},
           f"[{label}] granted variables only, credentials first", e)
-    for name, why in [("rungrant", "'allow.run' grants are not supported yet"),
-                      ("relative", "'allow.read[0]' must be an absolute path"),
+    for name, why in [("relative", "'allow.read[0]' must be an absolute path"),
                       ("badkey", "'allow.exec' is not a grant")]:
         check(name not in listed and f"tool '{name}' (entry" in err and why in err,
               f"[{label}] {name}: skipped, saying {why!r}", err[-600:])

@@ -14,7 +14,7 @@ H = {
     "read_passwd": "def read_passwd():\n    return open('/etc/passwd').read()\n",
     "write_file": f"def write_file():\n    open({MARK!r}, 'w').write('pwned')\n    return 'wrote'\n",
     "socket": "import socket\n\ndef socket_():\n    s = socket.socket()\n    s.connect(('127.0.0.1', 9))\n    return 'connected'\n",
-    "shell": "import os\n\ndef shell():\n    return os.system('id > " + MARK + "')\n",
+    "shell": "import os\n\ndef shell():\n    if os.system('id > " + MARK + "'):\n        raise PermissionError('the shell did not run')\n    return 'ran'\n",
     "subprocess": "import subprocess\n\ndef subprocess_():\n    return subprocess.run(['id'], capture_output=True).stdout.decode()\n",
     "fork": "import os\n\ndef fork():\n    while True:\n        os.fork()\n",
     "spin": "def spin():\n    while True:\n        pass\n",
@@ -39,7 +39,7 @@ H = {
     "sigsys_handler": "import signal\n\ndef sigsys_handler():\n    signal.signal(signal.SIGSYS, signal.SIG_IGN)\n    return 'ignored'\n",
     "thread": "import threading\n\ndef thread():\n    t = threading.Thread(target=print)\n    t.start()\n    return 'started'\n",
     "exec_mem": "import mmap\n\ndef exec_mem():\n    m = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)\n    return 'rwx'\n",
-    "ctypes_fork": "import ctypes\nlibc = ctypes.CDLL(None)\n\ndef ctypes_fork():\n    return libc.fork()\n",
+    "ctypes_fork": "import ctypes\nlibc = ctypes.CDLL(None)\n\ndef ctypes_fork():\n    if libc.fork() < 0:\n        raise PermissionError('fork refused')\n    return 'forked'\n",
     "listdir": "import os\n\ndef listdir():\n    return os.listdir('/')\n",
 }
 TOOLS = [tool(k, v, timeout_ms=3000, memory_mb=256) for k, v in H.items()]
@@ -67,15 +67,15 @@ base_fds = fd_count(s.pid)
 
 EXPECT = {
     "read_passwd": "PermissionError", "write_file": "PermissionError",
-    "socket": "PermissionError", "shell": "sandbox", "subprocess": "",
-    "fork": "sandbox", "spin": "timed out after 3000 ms", "alloc": "MemoryError",
+    "socket": "PermissionError", "shell": "PermissionError", "subprocess": "",
+    "fork": "PermissionError", "spin": "timed out after 3000 ms", "alloc": "MemoryError",
     "alloc_loop": "MemoryError", "segv": "SIGSEGV", "kill_parent": "syscall kill",
     "kill_group": "syscall kill", "exit": "status 3", "sys_exit": "SystemExit",
     "recurse": "RecursionError", "deep_recurse": "", "proc_environ": "PermissionError",
     "huge_reply": "", "big_reply": "exceeds the limit", "forge_frame": "bad frame",
     "forge_version": "another frame version",
     "forge_result": "", "close_channel": "", "sigsys_handler": "",
-    "exec_mem": "", "ctypes_fork": "sandbox",
+    "exec_mem": "", "ctypes_fork": "PermissionError",
     "listdir": "PermissionError",
 }
 for name, needle in EXPECT.items():

@@ -371,8 +371,9 @@ tool_load(PyObject *msg)
 		params = Py_None;
 	if ((env = PyDict_GetItemString(msg, "env")) == NULL)
 		env = Py_None;
-	res = code ? PyObject_CallMethod(wk.host, "load", "sOOOi", wk.name,
-	    code, params, env, sandbox_has_tmp()) : NULL;
+	res = code ? PyObject_CallMethod(wk.host, "load", "sOOOii", wk.name,
+	    code, params, env, sandbox_has_tmp(), PyDict_GetItemString(msg,
+	    "run") != NULL) : NULL;
 	if (res == NULL) {
 		err = exception_text();
 		load_failed(err);
@@ -621,6 +622,7 @@ worker_serve(const char *name)
 	cancel_setup();
 	g.read = load_strings(msg, "read");
 	g.write = load_strings(msg, "write");
+	g.run = load_strings(msg, "run");
 	g.disk_mb = (int)load_int(msg, "disk_mb", 64);
 	g.brokered = load_int(msg, "brokered", 0) != 0;
 	if (sandbox_enter(FRAME_CHANNEL_FD, chanout_write_held, (int)load_int(msg,

@@ -44,6 +44,8 @@
 #include <sys/syscall.h>
 
 #include <linux/capability.h>
+#include <elf.h>
+#include <limits.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
@@ -64,6 +66,7 @@
 
 #define SANDBOX_NOFILE	64
 #define SANDBOX_NOFILE_NET 256	/* room for a net tool's connections */
+#define SANDBOX_NPROC_RUN 64	/* a run tool's processes and threads */
 #define OPEN_WRITE	(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)
 
 enum rule_arg {
@@ -71,14 +74,17 @@ enum rule_arg {
 	ARG_NO_EXEC,		/* arg 2 (prot) without PROT_EXEC */
 	ARG_FILE_EXEC,		/* mmap of a file, PROT_EXEC without WRITE */
 	ARG_NOT_SIGSYS,		/* arg 0 (signal) is not SIGSYS */
-	ARG_IS_SIGSYS,
+	ARG_SIGSYS_QUERY,	/* SIGSYS, arg 1 (new action) NULL */
+	ARG_SIGSYS_SET,		/* SIGSYS, arg 1 not NULL */
 	ARG_READ_ONLY,		/* open flags without a write/create bit */
 	ARG_WRITE_FLAGS,	/* open flags with one: one rule per bit */
 	ARG_CMD,		/* arg 1 equals the rule's value (fcntl) */
 	ARG_UNIX,		/* arg 0 (domain) is AF_UNIX */
 	ARG_QUERY,		/* arg 0 (pid) 0 and arg 1 (new limit) NULL */
 	ARG_NARROW,		/* seccomp(SET_MODE_FILTER, 0, &call filter) */
-	ARG_THREAD		/* clone: a thread, no namespace */
+	ARG_THREAD,		/* clone: a thread, no namespace */
+	ARG_NO_NAMESPACE,	/* clone: a thread or a child, no namespace */
+	ARG_CHILD		/* clone: not a thread */
 };
 
 struct rule {
@@ -136,7 +142,8 @@ static const struct rule group_time[] = {
 static const struct rule group_signals[] = {
 	R("rt_sigreturn"), R("rt_sigprocmask"), R("sigaltstack"),
 	R("rt_sigpending"), RA("rt_sigaction", ARG_NOT_SIGSYS),
-	{ "rt_sigaction", ARG_IS_SIGSYS, 0, SCMP_ACT_KILL_PROCESS },
+	RA("rt_sigaction", ARG_SIGSYS_QUERY),
+	{ "rt_sigaction", ARG_SIGSYS_SET, 0, SCMP_ACT_KILL_PROCESS },
 	R("exit"), R("exit_group"),
 	REND
 };
@@ -230,6 +237,30 @@ static const struct rule group_net_refused[] = {
 	REND
 };
 
+/*
+ * Programs (allow.run), in the run variants only: exec (of what Landlock
+ * lets run: the granted files), children (fork, vfork, clone without a
+ * namespace), waiting for and signalling them (the worker is its PID
+ * namespace's init: they are all it can name), and what a new program's
+ * start needs (the dynamic loader's arch_prctl and set_tid_address).
+ */
+static const struct rule group_run[] = {
+	R("execve"), RA("clone", ARG_NO_NAMESPACE), R("fork"), R("vfork"),
+	R("wait4"), R("waitid"), R("kill"), R("tgkill"), R("tkill"),
+	R("arch_prctl"), R("set_tid_address"), R("setpgid"), R("setsid"),
+	REND
+};
+
+/*
+ * The same, without a run grant: refused softly (subprocess raises
+ * PermissionError; the worker lives on).
+ */
+static const struct rule group_run_refused[] = {
+	RE("execve", EACCES), RE("execveat", EACCES), RE("fork", EACCES),
+	RE("vfork", EACCES), { "clone", ARG_CHILD, 0, SCMP_ACT_ERRNO(EACCES) },
+	REND
+};
+
 /* The load phase's one extra right: narrowing itself to the call filter. */
 static const struct rule group_narrow[] = {
 	RA("seccomp", ARG_NARROW),
@@ -260,8 +291,12 @@ struct bpf {
 	int			ready;
 };
 
+/* The filters come in two variants: without and with group_run. */
+enum variant { PLAIN, RUN, VARIANTS };
+
 static struct {
-	struct bpf	 load, call;
+	struct bpf	 load[VARIANTS], call[VARIANTS];
+	struct sock_fprog *narrow_to;	/* while compiling a load filter */
 	int		 landlock_abi;	/* 0: none (or refused) */
 	struct view_path {
 		int		 fd;		/* O_PATH, kept till enter */
@@ -275,6 +310,7 @@ static struct {
 	int		 caps_dropped;	/* 2: and the bounding set */
 	int		 chan;
 	int		 last_fd;	/* the channel, or the broker's */
+	enum variant	 variant;	/* RUN with run grants */
 	void		(*last_words)(void);
 } sb = { .chan = -1 };
 
@@ -340,9 +376,12 @@ sandbox_add(scmp_filter_ctx ctx, const struct rule *r, uint32_t action)
 	case ARG_NOT_SIGSYS:
 		cmp[0] = CMP(0, SCMP_CMP_NE, SIGSYS, 0);
 		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
-	case ARG_IS_SIGSYS:
+	case ARG_SIGSYS_QUERY:
+	case ARG_SIGSYS_SET:
 		cmp[0] = CMP(0, SCMP_CMP_EQ, SIGSYS, 0);
-		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
+		cmp[1] = CMP(1, r->arg == ARG_SIGSYS_SET ? SCMP_CMP_NE :
+		    SCMP_CMP_EQ, 0, 0);
+		return sandbox_add_cmp(ctx, action, nr, 2, cmp);
 	case ARG_READ_ONLY:
 		cmp[0] = (struct scmp_arg_cmp){ flags_arg, SCMP_CMP_MASKED_EQ,
 		    OPEN_WRITE, 0 };
@@ -364,10 +403,18 @@ sandbox_add(scmp_filter_ctx ctx, const struct rule *r, uint32_t action)
 		    CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |
 		    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET, CLONE_THREAD);
 		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
+	case ARG_CHILD:
+		cmp[0] = CMP(0, SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0);
+		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
+	case ARG_NO_NAMESPACE:
+		cmp[0] = CMP(0, SCMP_CMP_MASKED_EQ, CLONE_NEWNS |
+		    CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |
+		    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET, 0);
+		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
 	case ARG_NARROW:
 		cmp[0] = CMP(0, SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER, 0);
 		cmp[1] = CMP(1, SCMP_CMP_EQ, 0, 0);
-		cmp[2] = CMP(2, SCMP_CMP_EQ, (uintptr_t)&sb.call.prog, 0);
+		cmp[2] = CMP(2, SCMP_CMP_EQ, (uintptr_t)sb.narrow_to, 0);
 		return sandbox_add_cmp(ctx, action, nr, 3, cmp);
 	}
 	return -EINVAL;
@@ -400,8 +447,8 @@ sandbox_export(scmp_filter_ctx ctx, struct bpf *out)
  * sandbox costs.
  */
 static int
-sandbox_compile(struct bpf *out, const struct group *groups, char *err,
-    size_t errlen)
+sandbox_compile(struct bpf *out, const struct group *groups, size_t ngroups,
+    char *err, size_t errlen)
 {
 	scmp_filter_ctx		 ctx;
 	const struct group	*g;
@@ -416,8 +463,8 @@ sandbox_compile(struct bpf *out, const struct group *groups, char *err,
 	 * always allows), so its length is most of a worker's start.
 	 */
 	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-	for (g = groups; g->rules != NULL && rv == 0; g++)
-		for (r = g->rules; r->name != NULL && rv == 0; r++)
+	for (g = groups; g < groups + ngroups && rv == 0; g++)
+		for (r = g->rules; r != NULL && r->name != NULL && rv == 0; r++)
 			if ((rv = sandbox_add(ctx, r, g->action)) < 0)
 				snprintf(err, errlen, "sandbox: rule %s: %s",
 				    r->name, strerror(-rv));
@@ -430,8 +477,8 @@ sandbox_compile(struct bpf *out, const struct group *groups, char *err,
 static int
 sandbox_compile_filters(char *err, size_t errlen)
 {
-	enum { READS = 6, WRITES = 7, NARROW = 11 };
-	struct group	groups[] = {
+	enum { READS = 6, WRITES = 7, RUNS = 11, NARROW = 12, NGROUPS };
+	struct group	groups[NGROUPS] = {
 		{ group_io, SCMP_ACT_ALLOW }, { group_memory, SCMP_ACT_ALLOW },
 		{ group_time, SCMP_ACT_ALLOW },
 		{ group_signals, SCMP_ACT_ALLOW },
@@ -442,21 +489,35 @@ sandbox_compile_filters(char *err, size_t errlen)
 		{ group_files_meta, SCMP_ACT_ERRNO(EACCES) },
 		{ group_threads, SCMP_ACT_ALLOW },
 		{ group_net_refused, SCMP_ACT_ALLOW },
-		[NARROW] = { group_narrow, SCMP_ACT_ALLOW }, { NULL, 0 }
+		[RUNS] = { NULL, SCMP_ACT_ALLOW },	/* per variant */
+		[NARROW] = { NULL, SCMP_ACT_ALLOW }
 	};
+	int		v;
 
-	if (sb.call.ready)
+	if (sb.call[PLAIN].ready)
 		return 0;
 	if (sb.landlock_abi > 0)
 		groups[WRITES].action = SCMP_ACT_ALLOW;
-	/* Loading: every group. */
-	if (sandbox_compile(&sb.load, groups, err, errlen) == -1)
-		return -1;
-	/* Calls: the same but the narrowing call, and reads only in a view. */
-	groups[NARROW].rules = NULL;
-	if (sb.landlock_abi == 0)
-		groups[READS].action = SCMP_ACT_ERRNO(EACCES);
-	return sandbox_compile(&sb.call, groups, err, errlen);
+	/* The run variants only where Landlock says what may run. */
+	for (v = PLAIN; v <= (sb.landlock_abi > 0 ? RUN : PLAIN); v++) {
+		groups[RUNS].rules = v == RUN ? group_run : group_run_refused;
+		/* Loading: every group, and narrowing to this variant's call
+		 * filter. */
+		groups[READS].action = SCMP_ACT_ALLOW;
+		groups[NARROW].rules = group_narrow;
+		sb.narrow_to = &sb.call[v].prog;
+		if (sandbox_compile(&sb.load[v], groups, NGROUPS, err,
+		    errlen) == -1)
+			return -1;
+		/* Calls: the same but the narrowing, and reads only in a view. */
+		groups[NARROW].rules = NULL;
+		if (sb.landlock_abi == 0)
+			groups[READS].action = SCMP_ACT_ERRNO(EACCES);
+		if (sandbox_compile(&sb.call[v], groups, NGROUPS, err,
+		    errlen) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 /* Landlock, by hand: Debian 12's headers stop at ABI 2. */
@@ -634,7 +695,7 @@ sandbox_prepare(const char *const *paths, int no_landlock, int no_namespaces,
 {
 	sb.no_namespaces = no_namespaces;
 	sb.no_landlock = no_landlock;
-	if (sb.call.ready)
+	if (sb.call[PLAIN].ready)
 		return 0;
 	(void)sandbox_drop_bounding();	/* for every worker forked from here */
 	if (sandbox_view_open(paths, no_landlock) == -1)
@@ -876,6 +937,76 @@ sandbox_grant(int ruleset, const char *path, int writable, char *err,
 }
 
 /*
+ * An ELF program's interpreter (the dynamic loader), into buf; -1 when it
+ * has none (static, a script: a script's interpreter is granted or not).
+ */
+static int
+sandbox_elf_interp(int fd, char *buf, size_t len)
+{
+	Elf64_Ehdr	eh;
+	Elf64_Phdr	ph;
+	int		i;
+
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(ph))
+		return -1;
+	for (i = 0; i < eh.e_phnum && i < 64; i++) {
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (Elf64_Off)i *
+		    sizeof(ph))) != sizeof(ph))
+			return -1;
+		if (ph.p_type != PT_INTERP)
+			continue;
+		if (ph.p_filesz == 0 || ph.p_filesz >= len ||
+		    pread(fd, buf, ph.p_filesz, (off_t)ph.p_offset) !=
+		    (ssize_t)ph.p_filesz)
+			return -1;
+		buf[ph.p_filesz - 1] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+/* One file that may be executed (and read, as exec reads it). */
+static int
+sandbox_rule_exec(int ruleset, const char *path, char *err, size_t errlen)
+{
+	struct stat	st;
+	int		fd, rv;
+
+	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1 || fstat(fd, &st) ==
+	    -1 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "sandbox: granted program %s: %s", path,
+		    fd == -1 ? strerror(errno) : "not a regular file");
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	rv = sandbox_rule(ruleset, fd, LL_FS_EXECUTE | LL_FS_READ_FILE);
+	close(fd);
+	if (rv == -1)
+		return sandbox_fail(err, errlen, path, errno);
+	return 0;
+}
+
+/* A run grant: the program, and its dynamic loader (implied). */
+static int
+sandbox_grant_run(int ruleset, const char *path, char *err, size_t errlen)
+{
+	char	interp[PATH_MAX];
+	int	fd, has;
+
+	if (sandbox_rule_exec(ruleset, path, err, errlen) == -1)
+		return -1;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;	/* executable, unreadable: the kernel decides */
+	has = sandbox_elf_interp(fd, interp, sizeof(interp)) == 0;
+	close(fd);
+	return has ? sandbox_rule_exec(ruleset, interp, err, errlen) : 0;
+}
+
+/*
  * The worker's own ruleset: the view (whose fds go now, before the fd
  * limit), its /tmp, its grants. -1 on error; 0 without Landlock.
  */
@@ -907,6 +1038,8 @@ sandbox_landlock_build(const struct sandbox_grants *g, int *rsp, char *err,
 		rv = sandbox_grant(rs, *p, 0, err, errlen);
 	for (p = g->write; rv == 0 && p != NULL && *p != NULL; p++)
 		rv = sandbox_grant(rs, *p, 1, err, errlen);
+	for (p = g->run; rv == 0 && p != NULL && *p != NULL; p++)
+		rv = sandbox_grant_run(rs, *p, err, errlen);
 	if (rv == -1)
 		close(rs);
 	else
@@ -963,6 +1096,66 @@ sandbox_has_tmp(void)
 	return sb.tmp;
 }
 
+static int
+sandbox_any(const char *const *list)
+{
+	return list != NULL && list[0] != NULL;
+}
+
+/*
+ * Grants that need a layer this worker lacks do not load: never a tool
+ * less confined than its entry says. Picks the filter variant.
+ */
+static int
+sandbox_grantable(const struct sandbox_grants *g, char *err, size_t errlen)
+{
+	const char	*why = sb.no_landlock ? "--no-landlock turned off" :
+			    "this kernel does not offer";
+
+	if (sb.landlock_abi == 0 && (sandbox_any(g->read) ||
+	    sandbox_any(g->write) || sandbox_any(g->run))) {
+		snprintf(err, errlen, "sandbox: %s grants need Landlock, which "
+		    "%s", sandbox_any(g->run) ? "run" : "read and write", why);
+		return -1;
+	}
+	if (sandbox_any(g->run) && !(sb.namespaces & SANDBOX_NS_PID)) {
+		snprintf(err, errlen, "sandbox: run grants need a PID namespace "
+		    "(so the tool's programs die with it), which %s",
+		    sb.no_namespaces ? "--no-namespaces turned off" :
+		    "this kernel refused");
+		return -1;
+	}
+	sb.variant = sandbox_any(g->run) ? RUN : PLAIN;
+	return 0;
+}
+
+/*
+ * A run tool's processes (and threads) are bounded by RLIMIT_NPROC, which
+ * counts per user and user namespace: so in a user namespace of its own.
+ * Root is exempt from the limit (only a pids cgroup would bound it); its
+ * programs still die with the worker and at its timeout.
+ */
+static int
+sandbox_run_bound(char *err, size_t errlen)
+{
+	uid_t	uid = getuid();
+	gid_t	gid = getgid();
+
+	if (uid == 0)
+		return 0;
+	if (unshare(CLONE_NEWUSER) == -1)
+		return sandbox_fail(err, errlen, "run grants: a user namespace "
+		    "to bound the tool's processes", errno);
+	/* /proc/self/uid_map is ours to write only while dumpable; no tool
+	 * code runs yet, and nothing outside may ptrace a worker's userns. */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	sandbox_map_self(uid, gid);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (sandbox_limit(RLIMIT_NPROC, SANDBOX_NPROC_RUN) == -1)
+		return sandbox_fail(err, errlen, "RLIMIT_NPROC", errno);
+	return 0;
+}
+
 /* Installing a filter needs no prctl: the narrowing call is seccomp(2). */
 static int
 sandbox_install(struct bpf *b)
@@ -980,13 +1173,8 @@ sandbox_enter(int chan, void (*last_words)(void), int memory_mb,
 {
 	int	rs;
 
-	if (sb.landlock_abi == 0 && ((g->read != NULL && g->read[0] != NULL) ||
-	    (g->write != NULL && g->write[0] != NULL))) {
-		snprintf(err, errlen, "sandbox: read and write grants need "
-		    "Landlock, which %s", sb.no_landlock ? "--no-landlock turned "
-		    "off" : "this kernel does not offer");
+	if (sandbox_grantable(g, err, errlen) == -1)
 		return -1;
-	}
 	sb.chan = chan;
 	sb.last_fd = g->brokered ? FRAME_BROKER_FD : chan;
 	sb.last_words = last_words;
@@ -997,13 +1185,16 @@ sandbox_enter(int chan, void (*last_words)(void), int memory_mb,
 		return sandbox_fail(err, errlen, "prctl", errno);
 	(void)setsid();		/* already a leader as a namespace's init */
 	/* As a PID namespace's init, orphans would be ours: none can exist
-	 * (no group allows clone), and any would be reaped at once. */
-	signal(SIGCHLD, SIG_IGN);
+	 * (no group allows clone), and any would be reaped at once. A run
+	 * tool waits for its children: their status must reach it. */
+	signal(SIGCHLD, sb.variant == RUN ? SIG_DFL : SIG_IGN);
 	/* A write past disk_mb fails with EFBIG (an OSError in the tool). */
 	signal(SIGXFSZ, SIG_IGN);
 	if (chdir("/") == -1)
 		return sandbox_fail(err, errlen, "chdir", errno);
 	sandbox_tmp(g->disk_mb);
+	if (sb.variant == RUN && sandbox_run_bound(err, errlen) == -1)
+		return -1;
 	if (sandbox_landlock_build(g, &rs, err, errlen) == -1)
 		return -1;
 	if (sandbox_drop_caps() == -1)
@@ -1019,9 +1210,10 @@ sandbox_enter(int chan, void (*last_words)(void), int memory_mb,
 		return sandbox_fail(err, errlen, "close_range", errno);
 	if (sandbox_on_sigsys_install() == -1)
 		return sandbox_fail(err, errlen, "sigaction", errno);
-	if (!sb.load.ready || sandbox_install(&sb.load) == -1)
+	if (!sb.load[sb.variant].ready ||
+	    sandbox_install(&sb.load[sb.variant]) == -1)
 		return sandbox_fail(err, errlen, "seccomp (load filter)",
-		    sb.load.ready ? errno : EINVAL);
+		    sb.load[sb.variant].ready ? errno : EINVAL);
 	return 0;
 }
 
@@ -1042,7 +1234,7 @@ sandbox_call_phase(char *err, size_t errlen)
 		return sandbox_fail(err, errlen, "dup2", errno);
 	if (syscall(SYS_close_range, sb.last_fd + 1, ~0U, 0) == -1)
 		return sandbox_fail(err, errlen, "close_range", errno);
-	if (sandbox_install(&sb.call) == -1)
+	if (sandbox_install(&sb.call[sb.variant]) == -1)
 		return sandbox_fail(err, errlen, "seccomp (call filter)", errno);
 	return 0;
 }

@@ -16,6 +16,7 @@
 struct sandbox_grants {
 	const char	*const *read;	/* NULL-terminated, or NULL */
 	const char	*const *write;
+	const char	*const *run;	/* programs it may execute */
 	int		 disk_mb;	/* each file, and the temp dir */
 	int		 brokered;	/* net: its broker channel on fd 4 */
 };

@@ -281,11 +281,17 @@ def summary(doc):
     return " ".join(lines) or None
 
 
-def environment(env, tmp):
+def environment(env, tmp, run=False):
     """What the tool sees in os.environ: its env grants (values from the
-    supervisor), and TMPDIR when it has a private temp dir."""
+    supervisor), and TMPDIR when it has a private temp dir. A run tool's
+    subprocess forks: a vfork or posix_spawn child resets the SIGSYS
+    handler, which the sandbox forbids."""
     import os
     import tempfile
+    if run:
+        import subprocess
+        subprocess._USE_VFORK = False
+        subprocess._USE_POSIX_SPAWN = False
     os.environ.update(env or {})
     if tmp:
         os.environ["TMPDIR"] = "/tmp"
@@ -294,9 +300,9 @@ def environment(env, tmp):
     tempfile.tempdir = None
 
 
-def load(name, code, parameters, env=None, tmp=False):
+def load(name, code, parameters, env=None, tmp=False, run=False):
     """Returns (function, inputSchema, warnings, docstring summary)."""
-    environment(env, tmp)
+    environment(env, tmp, run)
     warnings = []
     filename = f"<tool:{name}>"
     # Tracebacks read source through linecache; keep it in memory so they
