@@ -67,6 +67,10 @@ def run_mode(user, args):
         tool("nogrant", attempt(out(["git", "--version"]))),
         tool("pid", PID, allow={"run": [GIT]}),
         tool("sleeper", attempt(out(["sleep", mark])), allow={"run": [SLEEP]}, timeout_ms=1500),
+        tool("escaper", "import subprocess, time\ndef f() -> str:\n"
+                        f"    subprocess.Popen(['sleep', '{mark}1'], start_new_session=True)\n"
+                        "    time.sleep(60)\n    return 'slept'\n",
+             allow={"run": [SLEEP]}, timeout_ms=1500),
         tool("many", MANY, allow={"run": [SLEEP]}),
         tool("child_python", attempt(out([PY, "-c", CHILD])), allow={"run": [PY]}),
         tool("kill_out", "import os\ndef f(sv: int) -> str:\n    try:\n        os.kill(sv, 9)\n"
@@ -120,6 +124,11 @@ def run_mode(user, args):
           "times out", r)
     gone = s.wait_for(lambda: not sleepers(mark), 5)
     check(gone, f"[{label}] ... and its child is killed with the worker", sleepers(mark))
+    r = s.call("escaper")
+    check(r.get("isError") and "timed out" in text_of(r) and
+          s.wait_for(lambda: not sleepers(f"{mark}1"), 5),
+          f"[{label}] a child in a session of its own (setsid) dies with the worker too",
+          (r, sleepers(f"{mark}1")))
     r = text_of(s.call("many"))
     if user is not None:
         n = int(r.split()[1]) if r.startswith("ok: ") and r.split()[1].isdigit() else -1
