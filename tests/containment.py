@@ -13,11 +13,10 @@ import os
 import select
 import signal
 import socket
-import subprocess
 import tempfile
 import time
 
-from mcptest import (MCP_HOTD, Daemon, Server, alive, check, finish, spawners,
+from mcptest import (Daemon, Server, alive, check, dry_run, finish, spawners,
                      text_of, tool, tool_workers)
 
 USER = "nobody"
@@ -395,11 +394,7 @@ for user, args in MODES:
     run_mode(user, args)
 
 # -t names the layers too, as the startup log does.
-d = tempfile.mkdtemp()
-path = os.path.join(d, "tools.json")
-with open(path, "w") as f:
-    json.dump([tool("ok", "def ok() -> int:\n    return 1\n")], f)
-p = subprocess.run([MCP_HOTD, "-t", "-c", path], capture_output=True, text=True, timeout=60)
+p = dry_run([tool("ok", "def ok() -> int:\n    return 1\n")])
 check(p.returncode == 0 and "sandbox: seccomp default-deny" in p.stderr and
       '"landlock":' in p.stderr and "workers' containment" in p.stderr,
       "mcp-hotd -t says which layers are active", p.stderr)

@@ -11,7 +11,7 @@ import signal
 import subprocess
 import tempfile
 
-from mcptest import MCP_HOTD, Daemon, Server, check, finish, text_of, tool
+from mcptest import MCP_HOTD, Daemon, Server, check, dry_run, finish, text_of, tool
 
 USER = "nobody"
 MODES = [(None, []), (None, ["--no-namespaces"]), (USER, [])]
@@ -163,18 +163,13 @@ for user, args in MODES:
     run_mode(user, args)
 
 # -t prints each tool's grants; without Landlock a read grant cannot load.
-d = tempfile.mkdtemp()
-path = os.path.join(d, "tools.json")
-with open(path, "w") as f:
-    json.dump([tool("g", pid_tool(), allow={"read": ["/usr/share"], "env": ["HOME"]})], f)
-p = subprocess.run([MCP_HOTD, "-t", "-c", path], capture_output=True, text=True, timeout=60)
+READER = [tool("g", pid_tool(), allow={"read": ["/usr/share"], "env": ["HOME"]})]
+p = dry_run(READER)
 check(p.returncode == 0 and "g: OK (allow read /usr/share; env HOME)" in p.stdout,
       "-t prints the grants", p.stdout + p.stderr)
-p = subprocess.run([MCP_HOTD, "-t", "--no-landlock", "-c", path], capture_output=True,
-                   text=True, timeout=60)
+p = dry_run(READER, "--no-landlock")
 check(p.returncode == 1 and "read and write grants need Landlock" in p.stdout,
       "without Landlock a read grant does not load, saying why", p.stdout)
-shutil.rmtree(d)
 
 # --python-path and --venv: modules found while loading and lazily at call
 # time (the sandbox's view follows sys.path); a venv of another Python is
@@ -200,8 +195,7 @@ check(text_of(r) == "42", "--python-path and --venv modules import, at load and 
 s.kill()
 other = os.path.join(d, "other")
 os.makedirs(os.path.join(other, "lib", "python3.9", "site-packages"))
-p = subprocess.run([MCP_HOTD, "-t", "-c", path if os.path.exists(path) else "/dev/null",
-                    "--venv", other], capture_output=True, text=True, timeout=30)
+p = dry_run([], "--venv", other)
 check(p.returncode != 0 and f"is for Python 3.9; the workers embed Python {ver}" in p.stderr,
       "a venv of another Python: a startup error naming both", p.stderr)
 p = subprocess.run([MCP_HOTD, "-t", "-c", "/dev/null", "--python-path", "rel/dir"],

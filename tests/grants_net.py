@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import threading
 
-from mcptest import Server, check, finish, text_of, tool
+from mcptest import Server, check, dry_run, finish, text_of, tool
 
 USER = "nobody"
 MODES = [(None, []), (None, ["--no-namespaces"]), (USER, [])]
@@ -250,16 +250,9 @@ for user, args in MODES:
     run_mode(user, args)
 
 # -t shows the grant.
-d = tempfile.mkdtemp()
-p = os.path.join(d, "tools.json")
-with open(p, "w") as f:
-    f.write('[{"name":"g","description":"d","code":"def g() -> int:\\n    return 1\\n",'
-            '"allow":{"net":["api.github.com:443"]}}]')
-from mcptest import MCP_HOTD  # noqa: E402
-r = subprocess.run([MCP_HOTD, "-t", "-c", p], capture_output=True, text=True, timeout=60)
+r = dry_run([tool("g", PID, allow={"net": ["api.github.com:443"]})])
 check(r.returncode == 0 and "g: OK (allow net api.github.com:443)" in r.stdout, "-t prints a net grant",
       r.stdout + r.stderr)
-shutil.rmtree(d)
 web.shutdown()
 tlsweb.shutdown()
 shutil.rmtree(tls)

@@ -5,13 +5,12 @@ else raises PermissionError and the worker lives on. Without a PID
 namespace or Landlock a run tool does not load, saying why. As root and as
 nobody (where RLIMIT_NPROC in a user namespace of its own bounds them)."""
 
-import json
 import os
 import shutil
 import subprocess
 import tempfile
 
-from mcptest import MCP_HOTD, Server, check, finish, text_of, tool
+from mcptest import Server, check, dry_run, finish, text_of, tool
 
 USER = "nobody"
 
@@ -151,16 +150,10 @@ for user, args in [(None, []), (None, ["--no-namespaces"]), (USER, [])]:
     run_mode(user, args)
 
 # -t shows it; without Landlock a run tool does not load, saying why.
-d = tempfile.mkdtemp()
-path = os.path.join(d, "tools.json")
-with open(path, "w") as f:
-    json.dump([tool("g", PID, allow={"run": [GIT]})], f)
-p = subprocess.run([MCP_HOTD, "-t", "-c", path], capture_output=True, text=True, timeout=60)
+p = dry_run([tool("g", PID, allow={"run": [GIT]})])
 check(p.returncode == 0 and f"g: OK (allow run {GIT})" in p.stdout, "-t prints a run grant",
       p.stdout + p.stderr)
-p = subprocess.run([MCP_HOTD, "-t", "--no-landlock", "-c", path], capture_output=True,
-                   text=True, timeout=60)
+p = dry_run([tool("g", PID, allow={"run": [GIT]})], "--no-landlock")
 check(p.returncode == 1 and "run grants need Landlock" in p.stdout,
       "without Landlock a run tool does not load, saying why", p.stdout)
-shutil.rmtree(d)
 finish()

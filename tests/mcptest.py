@@ -162,6 +162,20 @@ def tool(name, code, description=None, **extra):
     return entry
 
 
+def dry_run(tools, *args):
+    """mcp-hotd -t on a tools file holding tools (a list): loads every tool
+    and exits; the finished process."""
+    d = tempfile.mkdtemp(prefix="mcp-hotd-dry-")
+    path = os.path.join(d, "tools.json")
+    with open(path, "w") as f:
+        json.dump(tools, f)
+    try:
+        return subprocess.run([MCP_HOTD, "-t", "-c", path, *args], capture_output=True,
+                              text=True, timeout=60)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 class Server:
     def __init__(self, tools=None, args=(), tools_text=None, stdin=None,
                  env=None, user=None):
