@@ -59,9 +59,9 @@ def attempt(params, body, helpers=""):
             "    except Exception as e:\n        return f'{type(e).__name__}: {e}'\n" + helpers)
 
 
-def has_requests():
-    """Debian's python3-requests, for the embedded (Debian) Python."""
-    return subprocess.run(["/usr/bin/python3", "-c", "import requests"],
+def has(module):
+    """Debian's python3-MODULE, for the embedded (Debian) Python."""
+    return subprocess.run(["/usr/bin/python3", "-c", f"import {module}"],
                           capture_output=True).returncode == 0
 
 
@@ -90,6 +90,11 @@ ASYNC = ("import asyncio\nasync def f(host: str, port: int) -> str:\n    try:\n"
          "        return 'ok: ' + d.decode().split('\\r\\n\\r\\n', 1)[1]\n"
          "    except Exception as e:\n        return f'{type(e).__name__}: {e}'\n")
 REQUESTS = attempt("url: str", "__import__('requests').get(url, timeout=5).text")
+HTTPX = attempt("url: str", "__import__('httpx').get(url, timeout=5).text")
+HTTPX_ASYNC = ("import httpx\nasync def f(url: str) -> str:\n    try:\n"
+               "        async with httpx.AsyncClient() as c:\n"
+               "            return 'ok: ' + (await c.get(url, timeout=5)).text\n"
+               "    except Exception as e:\n        return f'{type(e).__name__}: {e}'\n")
 TLS_VERIFIED = attempt("url: str", "__import__('urllib.request').request.urlopen(url, timeout=5).read()")
 TLS_UNVERIFIED = attempt("url: str", "__import__('urllib.request').request.urlopen(url, timeout=5, "
                          "context=__import__('ssl')._create_unverified_context()).read().decode()")
@@ -139,6 +144,8 @@ def run_mode(user, args):
         tool("raw", RAW, allow=grant),
         tool("aio", ASYNC, allow=grant),
         tool("requests", REQUESTS, allow=grant),
+        tool("httpx", HTTPX, allow=grant),
+        tool("httpx_async", HTTPX_ASYNC, allow=grant),
         tool("pid", PID, allow=grant),
         tool("byname", URLLIB, allow={"net": [f"localhost:{PORT}", LOOP]}),
         tool("rebind", URLLIB, allow={"net": [f"localhost:{PORT}"]}),
@@ -168,11 +175,12 @@ def run_mode(user, args):
     check(r == "ok: hello from /raw", f"[{label}] socket.create_connection too", r)
     r = text_of(s.call("aio", {"host": "127.0.0.1", "port": PORT}))
     check(r == "ok: hello from /aio", f"[{label}] asyncio.open_connection too", r)
-    if has_requests():
-        r = text_of(s.call("requests", {"url": url}))
-        check(r == "ok: hello from /u", f"[{label}] requests too", r)
-    else:
-        check(False, f"[{label}] python3-requests is installed (scripts/install-deps)")
+    for name in ("requests", "httpx", "httpx_async"):
+        if not has(name.split("_")[0]):
+            check(False, f"[{label}] python3-{name} is installed (scripts/install-deps)")
+            continue
+        r = text_of(s.call(name, {"url": url}))
+        check(r == "ok: hello from /u", f"[{label}] {name} too", r)
 
     pid = text_of(s.call("pid"))
     for name, a, want in [
