@@ -922,8 +922,10 @@ sandbox_grant(int ruleset, const char *path, int writable, char *err,
 
 	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1 || fstat(fd, &st) ==
 	    -1) {
-		snprintf(err, errlen, "sandbox: granted path %s: %s", path,
-		    strerror(errno));
+		snprintf(err, errlen, "sandbox: granted path %s: %s%s", path,
+		    strerror(errno), sb.tmp && strncmp(path, "/tmp/", 5) == 0 ?
+		    " (the tool's /tmp is a private one: grant a directory "
+		    "elsewhere, such as under /var/tmp)" : "");
 		if (fd != -1)
 			close(fd);
 		return -1;
