@@ -1,13 +1,14 @@
 /*
  * loadgen: drive an MCP server with tools/call "add" and measure it.
  *
- *	loadgen [-n calls] [-w window] [-m pipelined|sequential]
+ *	loadgen [-2] [-n calls] [-w window] [-m pipelined|sequential]
  *	        (-u socket | -- command args...)
  *
  * Speaks newline-delimited JSON-RPC over the command's stdin/stdout (stdio)
  * or a unix socket. pipelined keeps `window` calls in flight; sequential
  * sends one, waits, sends the next and records each latency. Every reply is
- * checked (id and sum). Prints one JSON line of results.
+ * checked (id and sum). Prints one JSON line of results. -2 speaks MCP
+ * 2026-07-28: no initialize, every request with its _meta.
  */
 #define _GNU_SOURCE
 #include <sys/socket.h>
@@ -22,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int	 in_fd = -1, out_fd = -1;
+static int	 in_fd = -1, out_fd = -1, modern;
 static char	 rbuf[1 << 20];
 static size_t	 rlen;
 
@@ -86,7 +87,10 @@ call_line(char *buf, size_t size, long id)
 {
 	return (size_t)snprintf(buf, size, "{\"jsonrpc\":\"2.0\",\"id\":%ld,"
 	    "\"method\":\"tools/call\",\"params\":{\"name\":\"add\","
-	    "\"arguments\":{\"a\":%ld,\"b\":1}}}\n", id, id);
+	    "\"arguments\":{\"a\":%ld,\"b\":1}%s}}\n", id, id, modern ?
+	    ",\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":"
+	    "\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}}" :
+	    "");
 }
 
 /* Check the reply to call id: {"id":id ... "text":"id+1" ...}. */
@@ -139,14 +143,15 @@ main(int argc, char *argv[])
 	pid_t		 pid = -1;
 	int		 ch, p_in[2], p_out[2], bad = 0;
 
-	while ((ch = getopt(argc, argv, "+n:w:m:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "+2n:w:m:u:")) != -1) {
 		switch (ch) {
+		case '2': modern = 1; break;
 		case 'n': calls = atol(optarg); break;
 		case 'w': window = atol(optarg); break;
 		case 'm': mode = optarg; break;
 		case 'u': sock = optarg; break;
 		default:
-			fprintf(stderr, "usage: loadgen [-n calls] [-w window] "
+			fprintf(stderr, "usage: loadgen [-2] [-n calls] [-w window] "
 			    "[-m pipelined|sequential] (-u socket | -- cmd ...)\n");
 			return 2;
 		}
@@ -177,8 +182,9 @@ main(int argc, char *argv[])
 		in_fd = p_in[0];
 		out_fd = p_out[1];
 	}
-	handshake();
-	cap = (size_t)window * 160 + 256;
+	if (!modern)
+		handshake();
+	cap = (size_t)window * 320 + 256;	/* a -2 line is ~230 bytes */
 	if ((buf = malloc(cap)) == NULL ||
 	    (lat = calloc((size_t)calls, sizeof(*lat))) == NULL)
 		die("malloc");
