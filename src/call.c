@@ -229,6 +229,9 @@ call_answer_raw(struct call *c, const char *result, size_t len)
 {
 	static const char	 pre[] = "{\"jsonrpc\":\"2.0\",\"id\":";
 	static const char	 mid[] = ",\"result\":";
+	/* 2026-07-28 results say they are complete: spliced in, not parsed. */
+	static const char	 mid26[] = ",\"result\":{\"resultType\":"
+				    "\"complete\"";
 	static char		*buf;
 	static size_t		 cap;
 	struct session		*s = c->session;
@@ -243,7 +246,7 @@ call_answer_raw(struct call *c, const char *result, size_t len)
 	}
 	if (s != NULL) {
 		idlen = strlen(c->idjson);
-		n = sizeof(pre) - 1 + idlen + sizeof(mid) - 1 + len + 1;
+		n = sizeof(pre) - 1 + idlen + sizeof(mid26) + len + 1;
 		if (n > cap) {
 			cap = n > 4096 ? n : 4096;
 			if ((buf = realloc(buf, cap)) == NULL)
@@ -251,10 +254,17 @@ call_answer_raw(struct call *c, const char *result, size_t len)
 		}
 		p = mempcpy(buf, pre, sizeof(pre) - 1);
 		p = mempcpy(p, c->idjson, idlen);
-		p = mempcpy(p, mid, sizeof(mid) - 1);
-		p = mempcpy(p, result, len);
-		*p = '}';
-		session_send_raw(s, buf, n, c->idjson, idlen);
+		if (s->mcp.era == MCP_ERA_2026 && len >= 2) {
+			p = mempcpy(p, mid26, sizeof(mid26) - 1);
+			if (result[1] != '}')	/* not "{}" */
+				*p++ = ',';
+			p = mempcpy(p, result + 1, len - 1);
+		} else {
+			p = mempcpy(p, mid, sizeof(mid) - 1);
+			p = mempcpy(p, result, len);
+		}
+		*p++ = '}';
+		session_send_raw(s, buf, (size_t)(p - buf), c->idjson, idlen);
 	}
 	call_free(c);
 }

@@ -42,6 +42,7 @@ static const struct field_range config_int_fields[] = {
 static const char *const config_known_fields[] = {
 	"name", "description", "code", "parameters", "timeout_ms",
 	"load_timeout_ms", "memory_mb", "annotations", "title", "allow",
+	"requires",
 	"disk_mb", NULL
 };
 
@@ -298,6 +299,38 @@ config_load_message(struct json_object *entry, struct toolspec *ts)
 	return s;
 }
 
+/*
+ * "requires": the client capabilities a tool needs (a tool that asks back
+ * the client's model or user cannot run without them).
+ */
+static int
+config_requires(struct json_object *entry, char *why, size_t len)
+{
+	static const char *const known[] = { "sampling", "elicitation",
+	    "roots", NULL };
+	struct json_object	*v, *s;
+	size_t			 i, k;
+
+	if (!json_object_object_get_ex(entry, "requires", &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_array))
+		goto bad;
+	for (i = 0; i < json_object_array_length(v); i++) {
+		s = json_object_array_get_idx(v, i);
+		for (k = 0; known[k] != NULL; k++)
+			if (json_object_is_type(s, json_type_string) &&
+			    strcmp(json_object_get_string(s), known[k]) == 0)
+				break;
+		if (known[k] == NULL)
+			goto bad;
+	}
+	return 0;
+bad:
+	snprintf(why, len, "'requires' must be an array of client "
+	    "capabilities: sampling, elicitation, roots");
+	return -1;
+}
+
 static int
 config_entry(struct toolset *set, size_t idx, struct json_object *entry, struct toolspec *ts)
 {
@@ -333,6 +366,8 @@ config_entry(struct toolset *set, size_t idx, struct json_object *entry, struct 
 	(void)json_object_object_get_ex(entry, "allow", &allow);
 	if (grants_check(allow, why, sizeof(why)) == -1)
 		return config_bad(set, idx, name, "%s", why);
+	if (config_requires(entry, why, sizeof(why)) == -1)
+		return config_bad(set, idx, name, "%s", why);
 	config_unknown_fields(name, entry);
 
 	if ((ts->name = strdup(name)) == NULL ||
@@ -345,6 +380,8 @@ config_entry(struct toolset *set, size_t idx, struct json_object *entry, struct 
 		fatal("%s", __func__);
 	if (allow != NULL)
 		ts->allow = json_object_get(allow);
+	if (json_object_object_get_ex(entry, "requires", &v))
+		ts->requires = json_object_get(v);
 	canon = json_object_to_json_string_ext(entry, JSON_C_TO_STRING_PLAIN);
 	ts->hash = hash_bytes(0, canon, strlen(canon));
 	ts->load = config_load_message(entry, ts);
@@ -420,6 +457,7 @@ toolspec_clear(struct toolspec *ts)
 		json_object_put(ts->annotations);
 	if (ts->allow != NULL)
 		json_object_put(ts->allow);
+	json_object_put(ts->requires);
 	memset(ts, 0, sizeof(*ts));
 }
 

@@ -47,7 +47,7 @@ usage(void)
 	    "                [--worker path] [--no-watch]\n"
 	    "                [--max-reply bytes] [--max-request bytes] "
 	    "[--max-unread bytes]\n"
-	    "                [--page-size n]\n");
+	    "                [--page-size n] [--cache-ttl ms]\n");
 	exit(2);
 }
 
@@ -366,6 +366,7 @@ main(int argc, char *argv[])
 		{ "max-request", required_argument, NULL, 'Q' },
 		{ "max-unread", required_argument, NULL, 'U' },
 		{ "page-size", required_argument, NULL, 'P' },
+		{ "cache-ttl", required_argument, NULL, 'B' },
 		{ "no-spawner", no_argument, NULL, 'Z' },
 		{ "no-watch", no_argument, NULL, 'N' },
 		{ "no-namespaces", no_argument, NULL, 'X' },
@@ -384,6 +385,7 @@ main(int argc, char *argv[])
 	sv.max_request = DEFAULT_MAX_REQUEST;
 	sv.max_unread = DEFAULT_MAX_UNREAD;
 	sv.page_size = DEFAULT_PAGE_SIZE;
+	sv.cache_ttl_ms = DEFAULT_CACHE_TTL_MS;
 	sv.http_idle = DEFAULT_HTTP_IDLE;
 	sv.http_timeout = DEFAULT_HTTP_TIMEOUT;
 	sv.http_max_sessions = DEFAULT_HTTP_SESSIONS;
@@ -462,6 +464,10 @@ main(int argc, char *argv[])
 		case 'Q':
 			sv.max_request = parse_size("--max-request", optarg,
 			    1024, 1024UL * 1024 * 1024);
+			break;
+		case 'B':
+			sv.cache_ttl_ms = (int)parse_size("--cache-ttl", optarg,
+			    0, 24 * 3600 * 1000);
 			break;
 		case 'Z':
 			spawner = 0;

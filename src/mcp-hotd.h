@@ -38,6 +38,7 @@
 #define DEFAULT_MAX_UNREAD	(96 * 1024 * 1024)
 #define ANSWER_ALWAYS_SENT	(64 * 1024)	/* answers this small pass */
 #define DEFAULT_PAGE_SIZE	100
+#define DEFAULT_CACHE_TTL_MS	5000	/* a reload is never hidden longer */
 #define DEFAULT_HTTP_IDLE	1800
 #define DEFAULT_HTTP_TIMEOUT	60
 #define DEFAULT_HTTP_SESSIONS	256
@@ -67,6 +68,8 @@ struct toolspec {
 	int			 memory_mb;
 	int			 disk_mb;
 	struct json_object	*allow;		/* grants, or NULL; owned */
+	struct json_object	*requires;	/* client capabilities it needs
+						 * (["sampling"]), or NULL */
 };
 
 struct toolset {
@@ -175,11 +178,28 @@ struct worker {
 };
 TAILQ_HEAD(workerq, worker);
 
-/* Per-session protocol state (mcp.c). */
+/*
+ * The protocol era a session speaks (mcp.c): 2025 (initialize, sessions)
+ * or 2026-07-28 (stateless: every request carries its _meta). stdio and
+ * unix sessions take it from their first message; an HTTP request from
+ * its headers and body.
+ */
+enum mcp_era {
+	MCP_ERA_UNKNOWN,
+	MCP_ERA_2025,
+	MCP_ERA_2026
+};
+
+/* Per-session protocol state (mcp.c, mcp_modern.c). */
 struct mcp_state {
+	enum mcp_era		 era;
 	int			 initialized;
 	char			*protocol;
 	char			*client_name;
+	struct json_object	*client_caps;	/* initialize's capabilities */
+	const char		*http_version;	/* 2026 over HTTP: the header */
+	struct json_object	*listen_id;	/* subscriptions/listen: its id */
+	int			 listen_tools;	/* ... wants tools list_changed */
 };
 
 struct session_ops {
@@ -216,6 +236,8 @@ struct session {
 	int			 input_ended;
 	int			 closed;	/* the transport is gone */
 	struct evbuffer		*in;		/* the transport's input */
+	int			 reply_code;	/* of the error being written,
+						 * for HTTP's status: else 0 */
 	int			 eof_seen;
 	int			 held;		/* lines wait: backpressure */
 	int			 output_full;	/* the client reads too slowly */
@@ -241,6 +263,7 @@ struct supervisor {
 	size_t			 max_reply;
 	size_t			 max_request;
 	size_t			 max_unread;	/* all sessions' unread bytes */
+	int			 cache_ttl_ms;	/* 2026 lists' ttlMs */
 	size_t			 unread_total;
 	size_t			 page_size;
 	time_t			 http_idle;	/* seconds before an idle HTTP
@@ -349,7 +372,8 @@ enum mcp_action {
 	MCP_NONE,		/* nothing to send (a notification) */
 	MCP_REPLY,		/* send *reply */
 	MCP_CALL,		/* dispatch the call */
-	MCP_CANCEL		/* forget the call whose id is call->id */
+	MCP_CANCEL,		/* forget the call whose id is call->id */
+	MCP_LISTEN		/* *reply: a listen stream's first message */
 };
 struct mcp_call {
 	struct tool	*tool;
@@ -376,6 +400,35 @@ struct json_object *mcp_notification(const char *);
 struct json_object *mcp_tool_error(const char *);
 const char	*mcp_to_string(struct json_object *, size_t *);
 void		 mcp_state_clear(struct mcp_state *);
+int		 mcp_error_code(struct json_object *);
+struct json_object *mcp_list_changed(const struct mcp_state *);
+/* ... shared with mcp_modern.c */
+struct json_object *mcp_id(const struct jdoc *, int);
+enum mcp_action	 mcp_fail(struct json_object **, const struct jdoc *, int,
+		    int, const char *, ...) __attribute__((format(printf, 5, 6)));
+struct json_object *mcp_result(struct json_object *, struct json_object *);
+struct json_object *mcp_server_info(void);
+struct json_object *mcp_tools_page(struct json_object *, struct json_object **);
+enum mcp_action	 mcp_tools_call(const struct jdoc *, int, int,
+		    struct json_object **, struct mcp_call *);
+int		 mcp_missing_caps(const struct tool *, struct json_object *,
+		    struct json_object **);
+enum mcp_action	 mcp_no_resource(const struct jdoc *, int, int,
+		    struct json_object **);
+extern const char *const mcp_versions[];
+
+/* mcp_modern.c */
+#define MCP_VERSION_2026	"2026-07-28"
+#define JSONRPC_HEADER_MISMATCH		-32020
+#define JSONRPC_MISSING_CAPABILITY	-32021
+#define JSONRPC_UNSUPPORTED_VERSION	-32022
+enum mcp_era	 mcp_era_of(const struct mcp_request *, const char *);
+int		 mcp_modern_check(const struct mcp_request *, const char *,
+		    struct json_object **);
+enum mcp_action	 mcp_modern_handle(struct mcp_state *,
+		    const struct mcp_request *, struct json_object **,
+		    struct mcp_call *);
+int		 mcp_modern_http_status(int);
 
 /* schema.c */
 struct schema	*schema_compile(struct json_object *);
@@ -398,7 +451,7 @@ void		 session_send_raw(struct session *, const char *, size_t,
 		    const char *, size_t);
 void		 session_call_done(struct session *);
 int		 session_may_send(struct session *, size_t);
-void		 session_notify_all(const char *);
+void		 session_list_changed(void);
 
 /* control.c */
 int		 control_handle(struct session *, const struct mcp_request *);
@@ -463,6 +516,25 @@ unsigned	 http_conn_count(void);
 void		 transport_unix_listen(const char *);
 void		 transport_unix_accept(int);
 void		 transport_unix_close(void);
+
+/* transport_http.c: the faces on /mcp share these */
+struct evhttp_request;
+struct evbuffer;
+struct event;
+const char	*http_header(struct evhttp_request *, const char *);
+void		 http_add(struct evbuffer *, const char *, size_t);
+void		 http_reply(struct evhttp_request *, int, const char *,
+		    const char *, const char *, size_t);
+void		 http_error_to(struct evhttp_request *,
+		    const struct mcp_request *, int, int, const char *);
+const char	*http_reason(int);
+void		 http_wait_forever(struct evhttp_request *);
+void		 http_stream_start(struct evhttp_request *, struct event *);
+
+/* http_modern.c */
+void		 http_modern_post(struct evhttp_request *,
+		    const struct mcp_request *);
+void		 http_modern_close(void);
 
 /* transport_http.c */
 void		 transport_http_listen(const char *, const char *, const char *);

@@ -22,8 +22,11 @@
 #define JSONRPC_METHOD_NOT_FOUND	-32601
 #define JSONRPC_INVALID_PARAMS		-32602
 
-/* Newest first: an unknown client version is answered with the first. */
-static const char *const mcp_versions[] = {
+/*
+ * The initialize era's versions, newest first: an unknown client version
+ * is answered with the first. (2026-07-28 has no initialize: mcp_modern.c.)
+ */
+const char *const mcp_versions[] = {
 	"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", NULL
 };
 
@@ -86,7 +89,7 @@ mcp_error(struct json_object *id, int code, const char *fmt, ...)
  * The id token idt for a reply, written back exactly as the client sent
  * it, as a call's answer does (json-c would clamp 2^64 and more).
  */
-static struct json_object *
+struct json_object *
 mcp_id(const struct jdoc *d, int idt)
 {
 	char	num[64];
@@ -103,7 +106,7 @@ mcp_id(const struct jdoc *d, int idt)
 }
 
 /* An error reply to the request whose id is token idt (-1: none). */
-static enum mcp_action __attribute__((format(printf, 5, 6)))
+enum mcp_action
 mcp_fail(struct json_object **reply, const struct jdoc *d, int idt, int code,
     const char *fmt, ...)
 {
@@ -120,7 +123,7 @@ mcp_fail(struct json_object **reply, const struct jdoc *d, int idt, int code,
 /* mcp_fail for the envelope check: the message goes no further. */
 #define mcp_reject(...)	(mcp_fail(__VA_ARGS__), -1)
 
-static struct json_object *
+struct json_object *
 mcp_result(struct json_object *id, struct json_object *result)
 {
 	struct json_object	*r;
@@ -224,6 +227,18 @@ mcp_set_string(char **dst, const char *s)
 		fatal("%s", __func__);
 }
 
+struct json_object *
+mcp_server_info(void)
+{
+	struct json_object	*info = json_object_new_object();
+
+	json_object_object_add(info, "name",
+	    json_object_new_string(MCP_HOTD_NAME));
+	json_object_object_add(info, "version",
+	    json_object_new_string(PACKAGE_VERSION));
+	return info;
+}
+
 static enum mcp_action
 mcp_initialize(struct mcp_state *st, struct json_object *id,
     struct json_object *params, struct json_object **reply)
@@ -245,6 +260,11 @@ mcp_initialize(struct mcp_state *st, struct json_object *id,
 	    json_object_object_get_ex(info, "name", &v) &&
 	    json_object_is_type(v, json_type_string))
 		mcp_set_string(&st->client_name, json_object_get_string(v));
+	json_object_put(st->client_caps);
+	st->client_caps = NULL;
+	if (json_object_object_get_ex(params, "capabilities", &v) &&
+	    json_object_is_type(v, json_type_object))
+		st->client_caps = json_object_get(v);
 
 	res = json_object_new_object();
 	json_object_object_add(res, "protocolVersion",
@@ -255,13 +275,10 @@ mcp_initialize(struct mcp_state *st, struct json_object *id,
 	    json_object_new_boolean(1));
 	json_object_object_add(caps, "tools", tools);
 	json_object_object_add(caps, "logging", json_object_new_object());
+	json_object_object_add(caps, "prompts", json_object_new_object());
+	json_object_object_add(caps, "resources", json_object_new_object());
 	json_object_object_add(res, "capabilities", caps);
-	info = json_object_new_object();
-	json_object_object_add(info, "name",
-	    json_object_new_string(MCP_HOTD_NAME));
-	json_object_object_add(info, "version",
-	    json_object_new_string(PACKAGE_VERSION));
-	json_object_object_add(res, "serverInfo", info);
+	json_object_object_add(res, "serverInfo", mcp_server_info());
 	*reply = mcp_result(id, res);
 	return MCP_REPLY;
 }
@@ -325,19 +342,22 @@ mcp_cursor(struct json_object *params, size_t *off)
 	return 0;
 }
 
-static enum mcp_action
-mcp_tools_list(struct mcp_state *st, struct json_object *id,
-    struct json_object *params, struct json_object **reply)
+/*
+ * A page of tools/list as its result object, or NULL with *error (an
+ * error reply to id) for a bad cursor. Both eras.
+ */
+struct json_object *
+mcp_tools_page(struct json_object *params, struct json_object **error)
 {
 	struct json_object	*res, *list, *meta;
 	size_t			 off, i;
 	char			 next[32];
 
-	(void)st;
+	*error = NULL;
 	if (mcp_cursor(params, &off) == -1) {
-		*reply = mcp_error(id, JSONRPC_INVALID_PARAMS,
+		*error = mcp_error(NULL, JSONRPC_INVALID_PARAMS,
 		    "Invalid params: unknown or stale 'cursor'");
-		return MCP_REPLY;
+		return NULL;
 	}
 	res = json_object_new_object();
 	list = json_object_new_array();
@@ -354,12 +374,27 @@ mcp_tools_list(struct mcp_state *st, struct json_object *id,
 		json_object_object_add(res, "nextCursor",
 		    json_object_new_string(next));
 	}
+	return res;
+}
+
+static enum mcp_action
+mcp_tools_list(struct mcp_state *st, struct json_object *id,
+    struct json_object *params, struct json_object **reply)
+{
+	struct json_object	*res, *e;
+
+	(void)st;
+	if ((res = mcp_tools_page(params, &e)) == NULL) {
+		json_object_object_add(e, "id", json_object_get(id));
+		*reply = e;
+		return MCP_REPLY;
+	}
 	*reply = mcp_result(id, res);
 	return MCP_REPLY;
 }
 
 /* tools/call, from tokens: route, check the arguments, hand the call back. */
-static enum mcp_action
+enum mcp_action
 mcp_tools_call(const struct jdoc *d, int idt, int pt,
     struct json_object **reply, struct mcp_call *call)
 {
@@ -406,11 +441,63 @@ mcp_tools_call(const struct jdoc *d, int idt, int pt,
 	return MCP_CALL;
 }
 
+/*
+ * A tools server has no prompts or resources; the lists are answered
+ * (empty) all the same, as clients and caches list everything.
+ */
+static enum mcp_action
+mcp_empty_list(const char *key, struct json_object *id,
+    struct json_object **reply)
+{
+	struct json_object	*res = json_object_new_object();
+
+	json_object_object_add(res, key, json_object_new_array());
+	*reply = mcp_result(id, res);
+	return MCP_REPLY;
+}
+
+#define MCP_EMPTY_LIST(fn, key)						\
+static enum mcp_action							\
+fn(struct mcp_state *st, struct json_object *id,			\
+    struct json_object *params, struct json_object **reply)		\
+{									\
+	(void)st;							\
+	(void)params;							\
+	return mcp_empty_list(key, id, reply);				\
+}
+MCP_EMPTY_LIST(mcp_prompts_list, "prompts")
+MCP_EMPTY_LIST(mcp_resources_list, "resources")
+MCP_EMPTY_LIST(mcp_templates_list, "resourceTemplates")
+
+/* resources/read: there are none; the error names the uri (SEP-2164). */
+enum mcp_action
+mcp_no_resource(const struct jdoc *d, int idt, int pt,
+    struct json_object **reply)
+{
+	struct json_object	*data, *err;
+	char			 uri[1024] = "";
+	int			 ut;
+
+	if (pt != -1 && (ut = jdoc_member(d, pt, "uri")) != -1 &&
+	    d->t[ut].type == JT_STRING)
+		jdoc_string(d, ut, uri, sizeof(uri));
+	mcp_fail(reply, d, idt, JSONRPC_INVALID_PARAMS, "Resource not found: "
+	    "'%s' (this server serves tools only)", uri);
+	data = json_object_new_object();
+	json_object_object_add(data, "uri", json_object_new_string(uri));
+	json_object_object_get_ex(*reply, "error", &err);
+	json_object_object_add(err, "data", data);
+	return MCP_REPLY;
+}
+
 static const struct mcp_method mcp_methods[] = {
 	{ "initialize", mcp_initialize },
 	{ "ping", mcp_ping },
 	{ "tools/list", mcp_tools_list },
 	{ "logging/setLevel", mcp_set_level },
+	{ "prompts/list", mcp_prompts_list },
+	{ "resources/list", mcp_resources_list },
+	{ "resources/templates/list", mcp_templates_list },
 	{ NULL, NULL }
 };
 
@@ -526,12 +613,101 @@ enum mcp_action
 mcp_handle(struct mcp_state *st, const struct mcp_request *r,
     struct json_object **reply, struct mcp_call *call)
 {
+	enum mcp_action		 act;
+	struct json_object	*missing, *id;
+	char			 why[256];
+
 	*reply = NULL;
+	if (st->era == MCP_ERA_UNKNOWN)
+		st->era = mcp_era_of(r, NULL);
+	if (st->era == MCP_ERA_2026)
+		return mcp_modern_handle(st, r, reply, call);
 	if (r->id == -1)
 		return mcp_notified(st, r->d, r->method, r->params, call);
-	if (jdoc_string_eq(r->d, r->method, "tools/call", 10))
-		return mcp_tools_call(r->d, r->id, r->params, reply, call);
-	return mcp_method(st, r->d, r->id, r->method, r->params, reply);
+	if (jdoc_string_eq(r->d, r->method, "resources/read", 14))
+		return mcp_no_resource(r->d, r->id, r->params, reply);
+	if (!jdoc_string_eq(r->d, r->method, "tools/call", 10))
+		return mcp_method(st, r->d, r->id, r->method, r->params, reply);
+	if ((act = mcp_tools_call(r->d, r->id, r->params, reply, call)) !=
+	    MCP_CALL || !mcp_missing_caps(call->tool, st->client_caps,
+	    &missing))
+		return act;
+	/* The 2025 wire has no error for it: a result naming what is missing. */
+	snprintf(why, sizeof(why), "tool '%s' needs the client capabilities "
+	    "%s, which this client did not declare in initialize",
+	    call->tool->spec.name, json_object_to_json_string_ext(missing,
+	    JSON_C_TO_STRING_PLAIN));
+	json_object_put(missing);
+	id = mcp_id(r->d, r->id);
+	*reply = mcp_result(id, mcp_tool_error(why));
+	json_object_put(id);
+	return MCP_REPLY;
+}
+
+/*
+ * The client capabilities tool t requires that caps (may be NULL) lacks:
+ * 1 with *missing set ({"sampling": {}}), else 0.
+ */
+int
+mcp_missing_caps(const struct tool *t, struct json_object *caps,
+    struct json_object **missing)
+{
+	struct json_object	*v;
+	const char		*name;
+	size_t			 i, n;
+
+	*missing = NULL;
+	if (t->spec.requires == NULL)
+		return 0;
+	n = json_object_array_length(t->spec.requires);
+	for (i = 0; i < n; i++) {
+		name = json_object_get_string(json_object_array_get_idx(
+		    t->spec.requires, i));
+		if (caps != NULL && json_object_object_get_ex(caps, name, &v))
+			continue;
+		if (*missing == NULL)
+			*missing = json_object_new_object();
+		json_object_object_add(*missing, name, json_object_new_object());
+	}
+	return *missing != NULL;
+}
+
+/* The code of an error reply, or 0 for anything else. */
+int
+mcp_error_code(struct json_object *msg)
+{
+	struct json_object	*e, *c;
+
+	if (msg == NULL || !json_object_object_get_ex(msg, "error", &e) ||
+	    !json_object_object_get_ex(e, "code", &c))
+		return 0;
+	return json_object_get_int(c);
+}
+
+/*
+ * notifications/tools/list_changed as this session should hear it: a 2025
+ * session once initialized; a 2026 one only on a listen stream that asked
+ * for it, tagged with the stream's id. NULL: not for this session.
+ */
+struct json_object *
+mcp_list_changed(const struct mcp_state *st)
+{
+	struct json_object	*n, *params, *meta, *id;
+
+	if (st->era != MCP_ERA_2026)
+		return st->initialized ?
+		    mcp_notification("notifications/tools/list_changed") : NULL;
+	if (st->listen_id == NULL || !st->listen_tools)
+		return NULL;
+	id = json_object_get(st->listen_id);
+	n = mcp_notification("notifications/tools/list_changed");
+	params = json_object_new_object();
+	meta = json_object_new_object();
+	json_object_object_add(meta, "io.modelcontextprotocol/subscriptionId",
+	    id);
+	json_object_object_add(params, "_meta", meta);
+	json_object_object_add(n, "params", params);
+	return n;
 }
 
 void
@@ -539,5 +715,7 @@ mcp_state_clear(struct mcp_state *st)
 {
 	free(st->protocol);
 	free(st->client_name);
+	json_object_put(st->listen_id);
+	json_object_put(st->client_caps);
 	memset(st, 0, sizeof(*st));
 }

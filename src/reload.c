@@ -171,7 +171,7 @@ reload_switch(int notify)
 			tool_drain(t);
 	}
 	if (visible && notify)
-		session_notify_all("notifications/tools/list_changed");
+		session_list_changed();
 	return visible;
 }
 

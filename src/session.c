@@ -126,7 +126,9 @@ session_input(struct session *s, const char *line, size_t len)
 	if ((r = mcp_parse(line, len, &reply)) != NULL)
 		session_request(s, r);
 	else if (reply != NULL) {
+		s->reply_code = mcp_error_code(reply);
 		session_send(s, reply, "", 0);	/* answers what was sent */
+		s->reply_code = 0;
 		json_object_put(reply);
 	}
 }
@@ -138,10 +140,11 @@ session_request(struct session *s, const struct mcp_request *r)
 	struct json_object	*reply;
 	struct mcp_call		 mc;
 	const struct jtok	*id = r->id >= 0 ? &r->d->t[r->id] : NULL;
+	enum mcp_action		 act;
 
 	if (s->control && control_handle(s, r))
 		return;
-	switch (mcp_handle(&s->mcp, r, &reply, &mc)) {
+	switch ((act = mcp_handle(&s->mcp, r, &reply, &mc))) {
 	case MCP_CALL:
 		tool_enqueue(mc.tool, call_new(s, mc.id, mc.idlen, mc.tool,
 		    mc.args, mc.argslen));
@@ -153,8 +156,13 @@ session_request(struct session *s, const struct mcp_request *r)
 		break;
 	}
 	if (reply != NULL) {
-		session_send(s, reply, id ? r->d->text + id->start : "",
-		    id ? id->end - id->start : 0);
+		s->reply_code = mcp_error_code(reply);
+		if (act == MCP_LISTEN)		/* a notification opens it */
+			session_send(s, reply, NULL, 0);
+		else
+			session_send(s, reply, id ? r->d->text + id->start :
+			    "", id ? id->end - id->start : 0);
+		s->reply_code = 0;
 		json_object_put(reply);
 	}
 }
@@ -317,15 +325,16 @@ session_inflight_total(void)
 	return n;
 }
 
+/* The tool list changed: every session that should hear it, as it should. */
 void
-session_notify_all(const char *method)
+session_list_changed(void)
 {
 	struct session		*s;
 	struct json_object	*n;
 
-	n = mcp_notification(method);
 	TAILQ_FOREACH(s, &sv.sessions, entry)
-		if (s->mcp.initialized)
+		if ((n = mcp_list_changed(&s->mcp)) != NULL) {
 			session_send(s, n, NULL, 0);
-	json_object_put(n);
+			json_object_put(n);
+		}
 }

@@ -89,7 +89,7 @@ static struct {
 static void	http_session_free(struct http_session *);
 static size_t	http_stream_unread(const struct http_session *);
 
-static const char *
+const char *
 http_header(struct evhttp_request *req, const char *name)
 {
 	return evhttp_find_header(evhttp_request_get_input_headers(req), name);
@@ -101,7 +101,7 @@ http_header(struct evhttp_request *req, const char *name)
  * all 8 MiB however much of it went out (and --max-unread counts what
  * is left, not what is held).
  */
-static void
+void
 http_add(struct evbuffer *b, const char *data, size_t len)
 {
 	size_t	n;
@@ -113,7 +113,7 @@ http_add(struct evbuffer *b, const char *data, size_t len)
 	}
 }
 
-static void
+void
 http_reply(struct evhttp_request *req, int code, const char *reason,
     const char *type, const char *body, size_t len)
 {
@@ -130,19 +130,51 @@ http_reply(struct evhttp_request *req, int code, const char *reason,
 	evbuffer_free(b);
 }
 
-/* An HTTP error with a JSON-RPC error body naming the problem. */
+/*
+ * An HTTP error with a JSON-RPC error body naming the problem, answering
+ * the request r when one could be read (else id null).
+ */
+void
+http_error_to(struct evhttp_request *req, const struct mcp_request *r,
+    int code, int rpc_code, const char *msg)
+{
+	struct json_object	*e, *id;
+	const char		*s;
+	size_t			 len;
+
+	id = r != NULL && r->id >= 0 ? mcp_id(r->d, r->id) : NULL;
+	e = mcp_error(id, rpc_code, "%s", msg);
+	json_object_put(id);
+	s = mcp_to_string(e, &len);
+	http_reply(req, code, http_reason(code), "application/json", s, len);
+	json_object_put(e);
+}
+
 static void
 http_error(struct evhttp_request *req, int code, const char *reason,
     int rpc_code, const char *msg)
 {
-	struct json_object	*e;
-	const char		*s;
-	size_t			 len;
+	(void)reason;
+	http_error_to(req, NULL, code, rpc_code, msg);
+}
 
-	e = mcp_error(NULL, rpc_code, "%s", msg);
-	s = mcp_to_string(e, &len);
-	http_reply(req, code, reason, "application/json", s, len);
-	json_object_put(e);
+/* The reason phrase of the statuses we send. */
+const char *
+http_reason(int code)
+{
+	switch (code) {
+	case 200: return "OK";
+	case 202: return "Accepted";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return code >= 500 ? "Internal Server Error" : "Bad Request";
+	}
 }
 
 static int
@@ -504,7 +536,7 @@ http_session_free(struct http_session *hs)
  * (evhttp has no "none": -1 means its default 50 s). A client that stops
  * reading still meets --http-timeout (http_conn.c).
  */
-static void
+void
 http_wait_forever(struct evhttp_request *req)
 {
 	struct evhttp_connection	*conn;
@@ -514,20 +546,28 @@ http_wait_forever(struct evhttp_request *req)
 		    NULL, NULL);
 }
 
-static void
-http_open_stream(struct http_session *hs, struct evhttp_request *req)
+/* A 200 event stream on req, which waits as long as it is open. */
+void
+http_stream_start(struct evhttp_request *req, struct event *keepalive)
 {
 	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
-	struct timeval		 keepalive = { HTTP_KEEPALIVE, 0 };
+	struct timeval		 tv = { HTTP_KEEPALIVE, 0 };
 
 	evhttp_add_header(h, "Content-Type", "text/event-stream");
 	evhttp_add_header(h, "Cache-Control", "no-cache");
-	if (!hs->legacy)
-		evhttp_add_header(h, "Mcp-Session-Id", hs->id);
 	evhttp_send_reply_start(req, 200, "OK");
 	http_wait_forever(req);
 	http_conn_stream(req);
-	evtimer_add(hs->keepalive, &keepalive);
+	evtimer_add(keepalive, &tv);
+}
+
+static void
+http_open_stream(struct http_session *hs, struct evhttp_request *req)
+{
+	if (!hs->legacy)
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Mcp-Session-Id", hs->id);
+	http_stream_start(req, hs->keepalive);
 	hs->stream = req;
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
 	    http_stream_closed, hs);
@@ -601,7 +641,7 @@ http_session_busy(struct http_session *hs, struct evhttp_request *req,
 		return 0;
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	    "Retry-After", "1");
-	http_error(req, 429, "Too Many Requests", -32000, why);
+	http_error_to(req, r, 429, -32000, why);
 	return 1;
 }
 
@@ -699,16 +739,44 @@ http_post_session(struct evhttp_request *req, const struct mcp_request *r)
 	if (sid == NULL && http_is_initialize(r))
 		return http_session_room(req) ? http_session_new(req, 0) : NULL;
 	if (sid == NULL) {
-		http_error(req, 400, "Bad Request", -32600, "Bad Request: the "
-		    "Mcp-Session-Id header is required after initialize");
+		http_error_to(req, r, 400, -32600, "Bad Request: the "
+		    "Mcp-Session-Id header is required after initialize (or, "
+		    "for MCP " MCP_VERSION_2026 ", an MCP-Protocol-Version "
+		    "header and params._meta)");
 		return NULL;
 	}
 	if ((hs = http_session_find(sid)) == NULL || hs->legacy) {
-		http_error(req, 404, "Not Found", -32600, "Not Found: unknown "
-		    "or expired Mcp-Session-Id; initialize a new session");
+		http_error_to(req, r, 404, -32600, "Not Found: unknown or "
+		    "expired Mcp-Session-Id; initialize a new session");
 		return NULL;
 	}
 	return hs;
+}
+
+/*
+ * A POST of the 2026-07-28 era, served by http_modern.c: no session, and
+ * a 2026 MCP-Protocol-Version header, a protocol version in _meta, or
+ * server/discover. 1 when it was taken.
+ */
+static int
+http_modern(struct evhttp_request *req, const struct mcp_request *r,
+    int response)
+{
+	const char	*version = http_header(req, "MCP-Protocol-Version");
+
+	if (http_header(req, "Mcp-Session-Id") != NULL)
+		return 0;
+	if (r == NULL) {	/* a response to us, who asked nothing */
+		if (!response || version == NULL ||
+		    strcmp(version, MCP_VERSION_2026) != 0)
+			return 0;
+		http_reply(req, 202, "Accepted", NULL, NULL, 0);
+		return 1;
+	}
+	if (mcp_era_of(r, version) != MCP_ERA_2026)
+		return 0;
+	http_modern_post(req, r);
+	return 1;
 }
 
 static void
@@ -720,10 +788,12 @@ http_post(struct evhttp_request *req)
 
 	if ((r = http_body(req, &response)) == NULL && !response)
 		return;
+	if (http_modern(req, r, response))
+		return;
 	if ((hs = http_post_session(req, r)) == NULL)
 		return;
 	if (!http_version_ok(req)) {
-		http_error(req, 400, "Bad Request", -32600, "Bad Request: "
+		http_error_to(req, r, 400, -32600, "Bad Request: "
 		    "unsupported MCP-Protocol-Version header");
 		return;
 	}
@@ -731,7 +801,7 @@ http_post(struct evhttp_request *req)
 	if (r != NULL && http_session_busy(hs, req, r))
 		return;
 	if ((wait = http_expect_reply(hs, req, r)) == -1) {
-		http_error(req, 400, "Bad Request", -32600, "Invalid Request: "
+		http_error_to(req, r, 400, -32600, "Invalid Request: "
 		    "a request with this id is already in flight");
 		return;
 	}
@@ -1109,6 +1179,7 @@ transport_http_close(void)
 
 	while ((hs = TAILQ_FIRST(&ht.sessions)) != NULL)
 		http_session_free(hs);
+	http_modern_close();
 	http_conn_stop();
 	listen_guard_free(ht.guard);
 	ht.guard = NULL;

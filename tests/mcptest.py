@@ -330,8 +330,8 @@ MCP_HOTCTL = os.environ.get("MCP_HOTCTL") or os.path.join(os.path.dirname(MCP_HO
 class Daemon:
     """mcp-hotd as a service: unix socket (and HTTP when http=True)."""
 
-    def __init__(self, tools, http=False, args=(), env=None, user=None):
-        self.dir = tempfile.mkdtemp(prefix="mcp-hotd-daemon-")
+    def __init__(self, tools, http=False, args=(), env=None, user=None, workdir=None):
+        self.dir = workdir or tempfile.mkdtemp(prefix="mcp-hotd-daemon-")
         open_to(user, self.dir)
         self.path = os.path.join(self.dir, "tools.json")
         self.sock = os.path.join(self.dir, "run", "mcp-hotd.sock")

@@ -1,0 +1,344 @@
+/*
+ * /mcp in the 2026-07-28 era: a POST is a request of its own, with no
+ * Mcp-Session-Id, judged by its headers and _meta alone, so that any
+ * instance of a fleet behind a plain balancer may answer it. It is given a
+ * session for as long as it takes to answer; subscriptions/listen keeps
+ * its POST's response open as an event stream of the list changes asked
+ * for, until the client closes it or the server stops.
+ *
+ * Checked here, in the order the conformance suite expects: the
+ * MCP-Protocol-Version header (-32020), _meta (mcp_modern.c), then
+ * Mcp-Method and Mcp-Name against the body (-32020, SEP-2243; Mcp-Name may
+ * come as =?base64?...?=). Errors carry the request's id and the status
+ * their code calls for (mcp_modern_http_status).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/util.h>
+
+#include "jsonparse.h"
+#include "mcp-hotd.h"
+
+/* One 2026 request, from its POST to its answer (or its stream's end). */
+struct modern {
+	TAILQ_ENTRY(modern)	 entry;
+	struct session		*session;
+	struct evhttp_request	*req;		/* NULL once answered or gone */
+	int			 streaming;	/* answered as an event stream */
+	struct event		*keepalive;
+};
+static TAILQ_HEAD(, modern) moderns = TAILQ_HEAD_INITIALIZER(moderns);
+
+static void
+modern_free(struct modern *m)
+{
+	struct evhttp_connection	*conn;
+
+	if (m->req != NULL) {
+		if ((conn = evhttp_request_get_connection(m->req)) != NULL)
+			evhttp_connection_set_closecb(conn, NULL, NULL);
+		if (m->streaming)
+			evhttp_send_reply_end(m->req);
+		else
+			http_error_to(m->req, NULL, 503, -32603,
+			    "the server is shutting down");
+	}
+	TAILQ_REMOVE(&moderns, m, entry);
+	session_free(m->session);
+	event_free(m->keepalive);
+	free(m);
+}
+
+/* Its client hung up: a stream ends; a call runs on, unanswered. */
+static void
+modern_gone(struct evhttp_connection *conn, void *arg)
+{
+	struct modern	*m = arg;
+
+	(void)conn;
+	if (evhttp_request_get_connection(m->req) == NULL)
+		evhttp_request_free(m->req);
+	m->req = NULL;
+	if (m->streaming || m->session->ninflight == 0)
+		modern_free(m);
+}
+
+static void
+modern_event(struct modern *m, const char *msg, size_t len)
+{
+	struct evbuffer	*b;
+
+	if ((b = evbuffer_new()) == NULL)
+		fatal("%s", __func__);
+	evbuffer_add(b, "event: message\ndata: ", 21);
+	http_add(b, msg, len);
+	evbuffer_add(b, "\n\n", 2);
+	evhttp_send_reply_chunk(m->req, b);
+	evbuffer_free(b);
+}
+
+/* A comment down a quiet stream: proxies keep it, a dead client shows. */
+static void
+modern_keepalive(evutil_socket_t fd, short what, void *arg)
+{
+	struct modern	*m = arg;
+	struct evbuffer	*b;
+
+	(void)fd;
+	(void)what;
+	if (m->req == NULL || !m->streaming)
+		return;
+	if ((b = evbuffer_new()) == NULL)
+		fatal("%s", __func__);
+	evbuffer_add(b, ": keepalive\n\n", 13);
+	evhttp_send_reply_chunk(m->req, b);
+	evbuffer_free(b);
+}
+
+/*
+ * What the session sends: its notifications open (and go down) an event
+ * stream; its answer is the POST's response, or the stream's last event.
+ */
+static void
+modern_write(struct session *s, const char *msg, size_t len, const char *id,
+    size_t idlen)
+{
+	struct modern	*m = s->arg;
+	int		 status;
+
+	(void)idlen;
+	if (m->req == NULL)
+		return;
+	if (id == NULL) {
+		if (!m->streaming) {
+			m->streaming = 1;
+			http_stream_start(m->req, m->keepalive);
+		}
+		modern_event(m, msg, len);
+		return;
+	}
+	if (m->streaming) {
+		modern_event(m, msg, len);
+		evhttp_connection_set_closecb(evhttp_request_get_connection(
+		    m->req), NULL, NULL);
+		evhttp_send_reply_end(m->req);
+		m->req = NULL;
+		return;
+	}
+	status = mcp_modern_http_status(s->reply_code);
+	evhttp_connection_set_closecb(evhttp_request_get_connection(m->req),
+	    NULL, NULL);
+	http_reply(m->req, status, http_reason(status), "application/json",
+	    msg, len);
+	m->req = NULL;
+}
+
+/* Answered, nothing in flight: it may go (a stream stays). */
+static void
+modern_done(struct session *s)
+{
+	struct modern	*m = s->arg;
+
+	if (!m->streaming || m->req == NULL)
+		modern_free(m);
+}
+
+static void
+modern_stop(struct session *s)
+{
+	struct modern	*m = s->arg;
+
+	s->input_ended = 1;
+	if (m->streaming)
+		modern_free(m);
+}
+
+static const struct session_ops modern_ops = {
+	"http", modern_write, modern_done, modern_stop, NULL, NULL
+};
+
+/* Standard base64 (RFC 4648, padded) of len bytes into out: its length,
+ * or -1 when it is not base64 or does not fit. */
+static int
+modern_base64(const char *in, size_t len, char *out, size_t size)
+{
+	static const char	 abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char		*p;
+	unsigned		 acc = 0, bits = 0;
+	size_t			 n = 0, i;
+
+	if (len % 4 != 0)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (in[i] == '=') {
+			if (i < len - 2 || (i == len - 2 && in[len - 1] != '='))
+				return -1;
+			break;
+		}
+		if (in[i] == '\0' || (p = strchr(abc, in[i])) == NULL)
+			return -1;
+		acc = (acc << 6) | (unsigned)(p - abc);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			if (n == size)
+				return -1;
+			out[n++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	return (int)n;
+}
+
+/* value, the header's, equals text: OWS trimmed, =?base64?..?= decoded. */
+static int
+modern_header_is(const char *value, const char *text, size_t len)
+{
+	char		 buf[1024];
+	const char	*end;
+	size_t		 n;
+	int		 d;
+
+	while (*value == ' ' || *value == '\t')
+		value++;
+	end = value + strlen(value);
+	while (end > value && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	n = (size_t)(end - value);
+	if (n >= 13 && strncmp(value, "=?base64?", 9) == 0 &&
+	    strncmp(end - 2, "?=", 2) == 0) {
+		if ((d = modern_base64(value + 9, n - 11, buf, sizeof(buf))) ==
+		    -1)
+			return 0;
+		return (size_t)d == len && memcmp(buf, text, len) == 0;
+	}
+	return n == len && memcmp(value, text, len) == 0;
+}
+
+/* Mcp-Method and (for what names one) Mcp-Name, against the body. */
+static const char *
+modern_headers_wrong(struct evhttp_request *req, const struct mcp_request *r)
+{
+	static const struct {
+		const char	*method, *field;
+	} named[] = {
+		{ "tools/call", "name" }, { "prompts/get", "name" },
+		{ "resources/read", "uri" }
+	};
+	const char	*method = http_header(req, "Mcp-Method");
+	const char	*name = http_header(req, "Mcp-Name");
+	char		 text[1024];
+	size_t		 i, len;
+	int		 nt;
+
+	len = jdoc_string(r->d, r->method, text, sizeof(text));
+	if (method == NULL)
+		return "the Mcp-Method header is missing";
+	if (len >= sizeof(text) || !modern_header_is(method, text, len))
+		return "the Mcp-Method header does not match the body's method";
+	for (i = 0; i < sizeof(named) / sizeof(*named); i++) {
+		if (strcmp(text, named[i].method) != 0)
+			continue;
+		if (r->params == -1 || (nt = jdoc_member(r->d, r->params,
+		    named[i].field)) == -1 || r->d->t[nt].type != JT_STRING)
+			return NULL;	/* the body's own error comes next */
+		len = jdoc_string(r->d, nt, text, sizeof(text));
+		if (name == NULL)
+			return "the Mcp-Name header is missing";
+		if (len >= sizeof(text) || !modern_header_is(name, text, len))
+			return "the Mcp-Name header does not match the body";
+	}
+	return NULL;
+}
+
+static int
+modern_refuse(struct evhttp_request *req, const struct mcp_request *r,
+    int rpc, const char *fmt, const char *what)
+{
+	char	msg[256];
+
+	snprintf(msg, sizeof(msg), fmt, what);
+	http_error_to(req, r, mcp_modern_http_status(rpc), rpc, msg);
+	return -1;
+}
+
+/* The checks before a request reaches its session: 0, or answered. */
+static int
+modern_admit(struct evhttp_request *req, const struct mcp_request *r)
+{
+	const char		*version = http_header(req,
+				    "MCP-Protocol-Version");
+	struct json_object	*e;
+	const char		*wrong, *body;
+	size_t			 len;
+	int			 code, status;
+
+	if (version == NULL)
+		return modern_refuse(req, r, JSONRPC_HEADER_MISMATCH, "Header "
+		    "mismatch: %s requests carry an MCP-Protocol-Version "
+		    "header", MCP_VERSION_2026);
+	if (r->id != -1 && (code = mcp_modern_check(r, version, &e)) != 0) {
+		body = mcp_to_string(e, &len);
+		status = mcp_modern_http_status(code);
+		http_reply(req, status, http_reason(status), "application/json",
+		    body, len);
+		json_object_put(e);
+		return -1;
+	}
+	if (r->id != -1 && (wrong = modern_headers_wrong(req, r)) != NULL)
+		return modern_refuse(req, r, JSONRPC_HEADER_MISMATCH,
+		    "Header mismatch: %s", wrong);
+	return 0;
+}
+
+/* A POST to /mcp that is a 2026-07-28 request (or notification). */
+void
+http_modern_post(struct evhttp_request *req, const struct mcp_request *r)
+{
+	struct modern	*m;
+	char		*host = NULL;
+	ev_uint16_t	 port = 0;
+
+	if (modern_admit(req, r) == -1)
+		return;
+	if ((m = calloc(1, sizeof(*m))) == NULL ||
+	    (m->keepalive = event_new(sv.base, -1, EV_PERSIST,
+	    modern_keepalive, m)) == NULL)
+		fatal("%s", __func__);
+	m->session = session_new(&modern_ops, m);
+	m->session->mcp.era = MCP_ERA_2026;
+	evhttp_connection_get_peer(evhttp_request_get_connection(req), &host,
+	    &port);
+	snprintf(m->session->peer, sizeof(m->session->peer), "http %s:%u "
+	    "(2026)", host ? host : "?", (unsigned)port);
+	TAILQ_INSERT_TAIL(&moderns, m, entry);
+	if (r->id != -1) {
+		m->req = req;
+		http_wait_forever(req);
+		evhttp_connection_set_closecb(evhttp_request_get_connection(
+		    req), modern_gone, m);
+	}
+	m->session->mcp.http_version = http_header(req, "MCP-Protocol-Version");
+	session_request(m->session, r);
+	m->session->mcp.http_version = NULL;
+	m->session->input_ended = 1;
+	if (r->id == -1)
+		http_reply(req, 202, "Accepted", NULL, NULL, 0);
+	if (m->session->ninflight == 0 && (!m->streaming || m->req == NULL))
+		modern_free(m);
+}
+
+/* At exit (or shutdown): every stream ends, every request is let go. */
+void
+http_modern_close(void)
+{
+	struct modern	*m;
+
+	while ((m = TAILQ_FIRST(&moderns)) != NULL)
+		modern_free(m);
+}

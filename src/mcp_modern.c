@@ -1,0 +1,384 @@
+/*
+ * The 2026-07-28 era of MCP (SEP-2575): no initialize and no session;
+ * every request carries its protocol version and the client's capabilities
+ * in params._meta and is judged on its own, so any instance of a fleet can
+ * answer it. server/discover says what the server offers; a listen stream
+ * (subscriptions/listen) carries list changes; results say resultType, and
+ * lists how long they may be cached (SEP-2549). Pure, like mcp.c: requests
+ * in, replies out, no I/O.
+ *
+ * Validation follows the order the conformance suite checks: required
+ * _meta keys (-32602), then the MCP-Protocol-Version header against them
+ * (-32020, HTTP only), then the version (-32022); the HTTP transport checks
+ * the header's presence before and Mcp-Method/Mcp-Name after.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "jsonparse.h"
+#include "mcp-hotd.h"
+
+#define JSONRPC_METHOD_NOT_FOUND	-32601
+#define JSONRPC_INVALID_PARAMS		-32602
+
+#define META_VERSION	"io.modelcontextprotocol/protocolVersion"
+#define META_CAPS	"io.modelcontextprotocol/clientCapabilities"
+#define META_LEVEL	"io.modelcontextprotocol/logLevel"
+#define META_SERVER	"io.modelcontextprotocol/serverInfo"
+#define META_SUB	"io.modelcontextprotocol/subscriptionId"
+
+static const char *const modern_levels[] = {
+	"debug", "info", "notice", "warning", "error", "critical", "alert",
+	"emergency", NULL
+};
+
+/* The request's params._meta token, or -1. */
+static int
+modern_meta(const struct mcp_request *r)
+{
+	int	mt;
+
+	if (r->params == -1 || (mt = jdoc_member(r->d, r->params, "_meta")) ==
+	    -1 || r->d->t[mt].type != JT_OBJECT)
+		return -1;
+	return mt;
+}
+
+/* _meta's member key as a string token, or -1. */
+static int
+modern_meta_string(const struct mcp_request *r, const char *key)
+{
+	int	mt, v;
+
+	if ((mt = modern_meta(r)) == -1 || (v = jdoc_member(r->d, mt, key)) ==
+	    -1 || r->d->t[v].type != JT_STRING)
+		return -1;
+	return v;
+}
+
+/*
+ * Which era a request belongs to, given the MCP-Protocol-Version header
+ * when it came over HTTP (else NULL): a 2026 header says 2026 (an
+ * initialize under it is a removed method); else initialize is 2025's;
+ * server/discover or a protocol version in _meta (any: an unknown one is
+ * answered -32022 there) are 2026's.
+ */
+enum mcp_era
+mcp_era_of(const struct mcp_request *r, const char *header)
+{
+	if (header != NULL && strcmp(header, MCP_VERSION_2026) == 0)
+		return MCP_ERA_2026;
+	if (jdoc_string_eq(r->d, r->method, "initialize", 10))
+		return MCP_ERA_2025;
+	if (jdoc_string_eq(r->d, r->method, "server/discover", 15) ||
+	    modern_meta_string(r, META_VERSION) != -1)
+		return MCP_ERA_2026;
+	return MCP_ERA_2025;
+}
+
+/* Every version this server speaks, newest first, as a JSON array. */
+static struct json_object *
+modern_supported(void)
+{
+	struct json_object	*a = json_object_new_array();
+	size_t			 i;
+
+	json_object_array_add(a, json_object_new_string(MCP_VERSION_2026));
+	for (i = 0; mcp_versions[i] != NULL; i++)
+		json_object_array_add(a, json_object_new_string(mcp_versions[i]));
+	return a;
+}
+
+static int
+modern_level_ok(const struct mcp_request *r, int lt)
+{
+	size_t	i;
+
+	for (i = 0; modern_levels[i] != NULL; i++)
+		if (jdoc_string_eq(r->d, lt, modern_levels[i],
+		    strlen(modern_levels[i])))
+			return 1;
+	return 0;
+}
+
+static int
+modern_unsupported(const struct mcp_request *r, int vt,
+    struct json_object **reply)
+{
+	struct json_object	*data, *e;
+	char			 v[64];
+
+	jdoc_string(r->d, vt, v, sizeof(v));
+	mcp_fail(reply, r->d, r->id, JSONRPC_UNSUPPORTED_VERSION, "Unsupported "
+	    "protocol version '%s': this server speaks %s statelessly, and the "
+	    "2025 versions after initialize", v, MCP_VERSION_2026);
+	data = json_object_new_object();
+	json_object_object_add(data, "supported", modern_supported());
+	json_object_object_add(data, "requested", json_object_new_string(v));
+	json_object_object_get_ex(*reply, "error", &e);
+	json_object_object_add(e, "data", data);
+	return JSONRPC_UNSUPPORTED_VERSION;
+}
+
+/*
+ * A request's _meta, checked (header: MCP-Protocol-Version over HTTP, else
+ * NULL). 0, or the error code with *reply set.
+ */
+int
+mcp_modern_check(const struct mcp_request *r, const char *header,
+    struct json_object **reply)
+{
+	int	mt, vt, ct, lt;
+	char	v[64];
+
+	*reply = NULL;
+	if ((mt = modern_meta(r)) == -1 || (vt = modern_meta_string(r,
+	    META_VERSION)) == -1 || (ct = jdoc_member(r->d, mt, META_CAPS)) ==
+	    -1 || r->d->t[ct].type != JT_OBJECT) {
+		mcp_fail(reply, r->d, r->id, JSONRPC_INVALID_PARAMS, "Invalid "
+		    "params: MCP %s requests carry params._meta with '%s' (a "
+		    "string) and '%s' (an object)", MCP_VERSION_2026,
+		    META_VERSION, META_CAPS);
+		return JSONRPC_INVALID_PARAMS;
+	}
+	if (header != NULL && !jdoc_string_eq(r->d, vt, header,
+	    strlen(header))) {
+		jdoc_string(r->d, vt, v, sizeof(v));
+		mcp_fail(reply, r->d, r->id, JSONRPC_HEADER_MISMATCH, "Header "
+		    "mismatch: MCP-Protocol-Version is '%s', _meta says '%s'",
+		    header, v);
+		return JSONRPC_HEADER_MISMATCH;
+	}
+	if (!jdoc_string_eq(r->d, vt, MCP_VERSION_2026,
+	    strlen(MCP_VERSION_2026)))
+		return modern_unsupported(r, vt, reply);
+	if ((lt = jdoc_member(r->d, mt, META_LEVEL)) != -1 &&
+	    (r->d->t[lt].type != JT_STRING || !modern_level_ok(r, lt))) {
+		mcp_fail(reply, r->d, r->id, JSONRPC_INVALID_PARAMS, "Invalid "
+		    "params: '%s' must be one of debug, info, notice, warning, "
+		    "error, critical, alert, emergency", META_LEVEL);
+		return JSONRPC_INVALID_PARAMS;
+	}
+	return 0;
+}
+
+/* HTTP's status for a 2026 reply carrying JSON-RPC error code (0: none). */
+int
+mcp_modern_http_status(int code)
+{
+	switch (code) {
+	case 0:
+		return 200;
+	case JSONRPC_METHOD_NOT_FOUND:
+		return 404;
+	case -32603:
+		return 500;
+	default:
+		return 400;
+	}
+}
+
+/* A 2026 result: resultType, and caching hints for what may be cached. */
+static enum mcp_action
+modern_reply(const struct mcp_request *r, struct json_object *res,
+    int cacheable, struct json_object **reply)
+{
+	struct json_object	*id = mcp_id(r->d, r->id);
+
+	json_object_object_add(res, "resultType",
+	    json_object_new_string("complete"));
+	if (cacheable) {
+		json_object_object_add(res, "ttlMs",
+		    json_object_new_int(sv.cache_ttl_ms));
+		json_object_object_add(res, "cacheScope",
+		    json_object_new_string("public"));
+	}
+	*reply = mcp_result(id, res);
+	json_object_put(id);
+	return MCP_REPLY;
+}
+
+static struct json_object *
+modern_capabilities(void)
+{
+	struct json_object	*caps = json_object_new_object();
+	struct json_object	*tools = json_object_new_object();
+
+	json_object_object_add(tools, "listChanged",
+	    json_object_new_boolean(1));
+	json_object_object_add(caps, "tools", tools);
+	/* Answered, empty: a method answered is a capability declared. */
+	json_object_object_add(caps, "prompts", json_object_new_object());
+	json_object_object_add(caps, "resources", json_object_new_object());
+	return caps;
+}
+
+static enum mcp_action
+modern_discover(const struct mcp_request *r, struct json_object **reply)
+{
+	struct json_object	*res = json_object_new_object();
+	struct json_object	*meta = json_object_new_object();
+
+	json_object_object_add(res, "supportedVersions", modern_supported());
+	json_object_object_add(res, "capabilities", modern_capabilities());
+	json_object_object_add(meta, META_SERVER, mcp_server_info());
+	json_object_object_add(res, "_meta", meta);
+	return modern_reply(r, res, 1, reply);
+}
+
+static enum mcp_action
+modern_tools_list(const struct mcp_request *r, struct json_object **reply)
+{
+	struct json_object	*params, *res, *e;
+
+	params = r->params >= 0 ? jdoc_object(r->d, r->params) : NULL;
+	res = mcp_tools_page(params, &e);
+	json_object_put(params);
+	if (res == NULL) {
+		json_object_object_add(e, "id", mcp_id(r->d, r->id));
+		*reply = e;
+		return MCP_REPLY;
+	}
+	return modern_reply(r, res, 1, reply);
+}
+
+/* prompts/list, resources/list, resources/templates/list: none here. */
+static enum mcp_action
+modern_empty_list(const struct mcp_request *r, const char *key,
+    struct json_object **reply)
+{
+	struct json_object	*res = json_object_new_object();
+
+	json_object_object_add(res, key, json_object_new_array());
+	return modern_reply(r, res, 1, reply);
+}
+
+/* tools/call: as in 2025, but a tool's required capabilities are checked. */
+static enum mcp_action
+modern_tools_call(const struct mcp_request *r, struct json_object **reply,
+    struct mcp_call *call)
+{
+	struct json_object	*meta, *caps = NULL, *missing, *data, *err;
+	enum mcp_action		 act;
+
+	if ((act = mcp_tools_call(r->d, r->id, r->params, reply, call)) !=
+	    MCP_CALL || call->tool->spec.requires == NULL)
+		return act;	/* the hot path builds no object */
+	meta = jdoc_object(r->d, modern_meta(r));
+	json_object_object_get_ex(meta, META_CAPS, &caps);
+	if (mcp_missing_caps(call->tool, caps, &missing)) {
+		mcp_fail(reply, r->d, r->id, JSONRPC_MISSING_CAPABILITY,
+		    "Missing required client capability: tool '%s' needs %s",
+		    call->tool->spec.name, json_object_to_json_string_ext(
+		    missing, JSON_C_TO_STRING_PLAIN));
+		data = json_object_new_object();
+		json_object_object_add(data, "requiredCapabilities", missing);
+		json_object_object_get_ex(*reply, "error", &err);
+		json_object_object_add(err, "data", data);
+		act = MCP_REPLY;
+	}
+	json_object_put(meta);
+	return act;
+}
+
+/*
+ * subscriptions/listen: this session becomes a listen stream for the list
+ * changes asked for (tools only: there are no prompts or resources to
+ * change). *reply is the acknowledgement, its first message.
+ */
+static enum mcp_action
+modern_listen(struct mcp_state *st, const struct mcp_request *r,
+    struct json_object **reply)
+{
+	struct json_object	*params, *agreed, *meta;
+	int			 nt, tt;
+
+	nt = r->params >= 0 ? jdoc_member(r->d, r->params, "notifications") :
+	    -1;
+	if (nt == -1 || r->d->t[nt].type != JT_OBJECT)
+		return mcp_fail(reply, r->d, r->id, JSONRPC_INVALID_PARAMS,
+		    "Invalid params: 'notifications' must be an object naming "
+		    "the notifications wanted");
+	tt = jdoc_member(r->d, nt, "toolsListChanged");
+	json_object_put(st->listen_id);
+	st->listen_id = mcp_id(r->d, r->id);
+	st->listen_tools = tt != -1 && r->d->t[tt].type == JT_TRUE;
+	agreed = json_object_new_object();
+	if (st->listen_tools)
+		json_object_object_add(agreed, "toolsListChanged",
+		    json_object_new_boolean(1));
+	*reply = mcp_notification("notifications/subscriptions/acknowledged");
+	params = json_object_new_object();
+	json_object_object_add(params, "notifications", agreed);
+	meta = json_object_new_object();
+	json_object_object_add(meta, META_SUB, json_object_get(st->listen_id));
+	json_object_object_add(params, "_meta", meta);
+	json_object_object_add(*reply, "params", params);
+	return MCP_LISTEN;
+}
+
+/* A notification: cancelled (a call, or this session's listen stream). */
+static enum mcp_action
+modern_notified(struct mcp_state *st, const struct mcp_request *r,
+    struct mcp_call *call)
+{
+	struct json_object	*id;
+	int			 rt, same;
+
+	if (!jdoc_string_eq(r->d, r->method, "notifications/cancelled", 23) ||
+	    r->params == -1 || (rt = jdoc_member(r->d, r->params,
+	    "requestId")) == -1)
+		return MCP_NONE;
+	if (st->listen_id != NULL) {
+		id = mcp_id(r->d, rt);
+		same = json_object_equal(id, st->listen_id);
+		json_object_put(id);
+		if (same) {
+			json_object_put(st->listen_id);
+			st->listen_id = NULL;
+			return MCP_NONE;
+		}
+	}
+	call->id = r->d->text + r->d->t[rt].start;
+	call->idlen = r->d->t[rt].end - r->d->t[rt].start;
+	return MCP_CANCEL;
+}
+
+enum mcp_action
+mcp_modern_handle(struct mcp_state *st, const struct mcp_request *r,
+    struct json_object **reply, struct mcp_call *call)
+{
+	static const struct {
+		const char	*method;
+		const char	*key;
+	} empty[] = {
+		{ "prompts/list", "prompts" }, { "resources/list", "resources" },
+		{ "resources/templates/list", "resourceTemplates" }
+	};
+	char	method[128];
+	size_t	i;
+
+	if (r->id == -1)
+		return modern_notified(st, r, call);
+	if (mcp_modern_check(r, st->http_version, reply) != 0)
+		return MCP_REPLY;
+	if (jdoc_string_eq(r->d, r->method, "tools/call", 10))
+		return modern_tools_call(r, reply, call);
+	if (jdoc_string_eq(r->d, r->method, "tools/list", 10))
+		return modern_tools_list(r, reply);
+	if (jdoc_string_eq(r->d, r->method, "server/discover", 15))
+		return modern_discover(r, reply);
+	if (jdoc_string_eq(r->d, r->method, "subscriptions/listen", 20))
+		return modern_listen(st, r, reply);
+	if (jdoc_string_eq(r->d, r->method, "resources/read", 14))
+		return mcp_no_resource(r->d, r->id, r->params, reply);
+	for (i = 0; i < sizeof(empty) / sizeof(*empty); i++)
+		if (jdoc_string_eq(r->d, r->method, empty[i].method,
+		    strlen(empty[i].method)))
+			return modern_empty_list(r, empty[i].key, reply);
+	jdoc_string(r->d, r->method, method, sizeof(method));
+	return mcp_fail(reply, r->d, r->id, JSONRPC_METHOD_NOT_FOUND,
+	    "Method not found: '%s' (MCP %s has no initialize, ping or "
+	    "logging/setLevel)", method, MCP_VERSION_2026);
+}
