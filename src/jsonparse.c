@@ -196,6 +196,16 @@ jscan_escape(struct jscan *s)
 	return jscan_fail(s, "unknown escape in a string");
 }
 
+/* Bytes a string may hold as they are: not '"', '\\', control or UTF-8. */
+static const unsigned char jscan_plain[256] = {
+	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* '"' */
+	[0x30] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x40] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x50] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,	/* '\\' */
+	[0x60] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x70] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+};
+
 static int
 jscan_string(struct jscan *s)
 {
@@ -203,7 +213,14 @@ jscan_string(struct jscan *s)
 
 	s->p++;
 	while (s->p < s->end) {
-		unsigned char c = (unsigned char)*s->p++;
+		unsigned char c;
+
+		/* The common case, a run of plain ASCII, one test a byte. */
+		while (s->p < s->end && jscan_plain[(unsigned char)*s->p])
+			s->p++;
+		if (s->p == s->end)
+			break;
+		c = (unsigned char)*s->p++;
 
 		if (c == '"') {
 			s->d->t[i].end = (uint32_t)(s->p - s->d->text);
