@@ -121,6 +121,34 @@ modern_unsupported(const struct mcp_request *r, int vt,
 	return JSONRPC_UNSUPPORTED_VERSION;
 }
 
+/* The _meta members that matter, found in one pass: tokens, or -1. */
+struct modern_keys {
+	int	version, caps, level;
+};
+
+static int
+modern_keys(const struct mcp_request *r, struct modern_keys *k)
+{
+	unsigned	n;
+	int		mt, key;
+
+	k->version = k->caps = k->level = -1;
+	if ((mt = modern_meta(r)) == -1)
+		return -1;
+	JDOC_FOREACH_MEMBER(r->d, mt, key, n) {
+		if (jdoc_string_eq(r->d, key, META_VERSION,
+		    sizeof(META_VERSION) - 1))
+			k->version = key + 1;
+		else if (jdoc_string_eq(r->d, key, META_CAPS,
+		    sizeof(META_CAPS) - 1))
+			k->caps = key + 1;
+		else if (jdoc_string_eq(r->d, key, META_LEVEL,
+		    sizeof(META_LEVEL) - 1))
+			k->level = key + 1;
+	}
+	return 0;
+}
+
 /*
  * A request's _meta, checked (header: MCP-Protocol-Version over HTTP, else
  * NULL). 0, or the error code with *reply set.
@@ -129,32 +157,32 @@ int
 mcp_modern_check(const struct mcp_request *r, const char *header,
     struct json_object **reply)
 {
-	int	mt, vt, ct, lt;
-	char	v[64];
+	struct modern_keys	k;
+	char			v[64];
 
 	*reply = NULL;
-	if ((mt = modern_meta(r)) == -1 || (vt = modern_meta_string(r,
-	    META_VERSION)) == -1 || (ct = jdoc_member(r->d, mt, META_CAPS)) ==
-	    -1 || r->d->t[ct].type != JT_OBJECT) {
+	if (modern_keys(r, &k) == -1 || k.version == -1 ||
+	    r->d->t[k.version].type != JT_STRING || k.caps == -1 ||
+	    r->d->t[k.caps].type != JT_OBJECT) {
 		mcp_fail(reply, r->d, r->id, JSONRPC_INVALID_PARAMS, "Invalid "
 		    "params: MCP %s requests carry params._meta with '%s' (a "
 		    "string) and '%s' (an object)", MCP_VERSION_2026,
 		    META_VERSION, META_CAPS);
 		return JSONRPC_INVALID_PARAMS;
 	}
-	if (header != NULL && !jdoc_string_eq(r->d, vt, header,
+	if (header != NULL && !jdoc_string_eq(r->d, k.version, header,
 	    strlen(header))) {
-		jdoc_string(r->d, vt, v, sizeof(v));
+		jdoc_string(r->d, k.version, v, sizeof(v));
 		mcp_fail(reply, r->d, r->id, JSONRPC_HEADER_MISMATCH, "Header "
 		    "mismatch: MCP-Protocol-Version is '%s', _meta says '%s'",
 		    header, v);
 		return JSONRPC_HEADER_MISMATCH;
 	}
-	if (!jdoc_string_eq(r->d, vt, MCP_VERSION_2026,
-	    strlen(MCP_VERSION_2026)))
-		return modern_unsupported(r, vt, reply);
-	if ((lt = jdoc_member(r->d, mt, META_LEVEL)) != -1 &&
-	    (r->d->t[lt].type != JT_STRING || !modern_level_ok(r, lt))) {
+	if (!jdoc_string_eq(r->d, k.version, MCP_VERSION_2026,
+	    sizeof(MCP_VERSION_2026) - 1))
+		return modern_unsupported(r, k.version, reply);
+	if (k.level != -1 && (r->d->t[k.level].type != JT_STRING ||
+	    !modern_level_ok(r, k.level))) {
 		mcp_fail(reply, r->d, r->id, JSONRPC_INVALID_PARAMS, "Invalid "
 		    "params: '%s' must be one of debug, info, notice, warning, "
 		    "error, critical, alert, emergency", META_LEVEL);
