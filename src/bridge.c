@@ -12,6 +12,11 @@
  * notifications/tools/list_changed, since the tools may have changed. The
  * client's input waits meanwhile. With stdin closed, the daemon closing
  * ends the bridge as before (exit 0).
+ *
+ * A 2026-07-28 client has no initialize to replay, but may hold a listen
+ * stream (subscriptions/listen, never answered): that request is not
+ * failed but replayed as it was, its new acknowledgement kept from the
+ * client (who saw one), and the client is told list_changed on it.
  */
 #include "config.h"
 
@@ -45,6 +50,10 @@ static struct {
 	char			*init;		/* the client's initialize */
 	int			 initialized;	/* it sent the notification */
 	int			 replaying;	/* our initialize unanswered */
+	char			*listen;	/* its subscriptions/listen */
+	char			*listen_id;	/* ... that request's id */
+	int			 listen_tools;	/* ... asking for tools */
+	int			 relistening;	/* its new ack to swallow */
 	struct json_object	*inflight;	/* id text -> true */
 	struct lines		 from_client, from_daemon;
 } br = { .fd = -1 };
@@ -101,6 +110,46 @@ bridge_is(struct json_object *m, const char *method)
 	    strcmp(json_object_get_string(v), method) == 0;
 }
 
+static char *
+bridge_strdup(const char *s)
+{
+	char	*d;
+
+	if ((d = strdup(s)) == NULL)
+		fatal("%s", __func__);
+	return d;
+}
+
+/* A listen stream to keep across a restart, or its end (cancelled). */
+static void
+bridge_note_listen(struct json_object *m, const char *line)
+{
+	struct json_object	*p, *n, *v;
+	const char		*id;
+
+	if (bridge_is(m, "notifications/cancelled") && br.listen_id != NULL &&
+	    json_object_object_get_ex(m, "params", &p) &&
+	    json_object_object_get_ex(p, "requestId", &v) &&
+	    strcmp(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN),
+	    br.listen_id) == 0) {
+		free(br.listen);
+		free(br.listen_id);
+		br.listen = br.listen_id = NULL;
+		return;
+	}
+	if (!bridge_is(m, "subscriptions/listen") || (id = bridge_id(m)) ==
+	    NULL)
+		return;
+	free(br.listen);
+	free(br.listen_id);
+	br.listen = bridge_strdup(line);
+	br.listen_id = bridge_strdup(id);
+	br.listen_tools = json_object_object_get_ex(m, "params", &p) &&
+	    json_object_object_get_ex(p, "notifications", &n) &&
+	    json_object_object_get_ex(n, "toolsListChanged", &v) &&
+	    json_object_get_boolean(v);
+}
+
 /* A line from the client: note what a restart would need, pass it on. */
 static int
 bridge_client_line(const char *line, size_t len)
@@ -109,12 +158,13 @@ bridge_client_line(const char *line, size_t len)
 	const char		*id;
 
 	if (m != NULL && json_object_is_type(m, json_type_object)) {
-		if (bridge_is(m, "initialize") && br.init == NULL &&
-		    (br.init = strdup(line)) == NULL)
-			fatal("%s", __func__);
+		if (bridge_is(m, "initialize") && br.init == NULL)
+			br.init = bridge_strdup(line);
 		if (bridge_is(m, "notifications/initialized"))
 			br.initialized = 1;
+		bridge_note_listen(m, line);
 		if (json_object_object_get_ex(m, "method", NULL) &&
+		    !bridge_is(m, "subscriptions/listen") &&
 		    (id = bridge_id(m)) != NULL)
 			json_object_object_add(br.inflight, id,
 			    json_object_new_boolean(1));
@@ -141,6 +191,24 @@ bridge_resumed(void)
 	log_info("reconnected to the daemon");
 }
 
+/* The replayed listen stream is acknowledged: the client hears the change. */
+static void
+bridge_relistened(void)
+{
+	char	line[512];
+	int	n;
+
+	br.relistening = 0;
+	log_info("reconnected to the daemon (listen stream %s)", br.listen_id);
+	if (!br.listen_tools)
+		return;
+	n = snprintf(line, sizeof(line), "{\"jsonrpc\":\"2.0\",\"method\":"
+	    "\"notifications/tools/list_changed\",\"params\":{\"_meta\":"
+	    "{\"io.modelcontextprotocol/subscriptionId\":%s}}}\n", br.listen_id);
+	if (n > 0 && (size_t)n < sizeof(line))
+		bridge_out(line, (size_t)n);
+}
+
 /* A line from the daemon: answers leave the in-flight set. */
 static int
 bridge_daemon_line(const char *line, size_t len)
@@ -148,6 +216,12 @@ bridge_daemon_line(const char *line, size_t len)
 	struct json_object	*m = json_tokener_parse(line);
 	const char		*id;
 
+	if (br.relistening && m != NULL &&
+	    bridge_is(m, "notifications/subscriptions/acknowledged")) {
+		json_object_put(m);
+		bridge_relistened();
+		return 0;
+	}
 	if (m != NULL && json_object_is_type(m, json_type_object) &&
 	    !json_object_object_get_ex(m, "method", NULL) &&
 	    (id = bridge_id(m)) != NULL) {
@@ -263,7 +337,10 @@ bridge_reconnect(void)
 		}
 		bridge_replay();
 	} while (br.init != NULL && !br.replaying);
-	if (br.init == NULL)
+	if (br.listen != NULL && bridge_send(br.listen, strlen(br.listen)) ==
+	    0 && bridge_send("\n", 1) == 0)
+		br.relistening = 1;
+	if (br.init == NULL && !br.relistening)
 		log_info("reconnected to the daemon");
 	return 0;
 }
