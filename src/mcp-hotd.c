@@ -43,7 +43,8 @@ usage(void)
 	    "                [--http-max-connections n] [--credentials dir]\n"
 	    "                [--python-path dir] [--venv dir] "
 	    "[--http-allow-host name]\n"
-	    "                [--drain-delay seconds]\n"
+	    "                [--drain-delay seconds] [--http-stateless] "
+	    "[--instance-id id]\n"
 	    "                [--worker path] [--no-watch]\n"
 	    "                [--max-reply bytes] [--max-request bytes] "
 	    "[--max-unread bytes]\n"
@@ -63,6 +64,19 @@ parse_size(const char *opt, const char *s, size_t min, size_t max)
 		fatalx("%s: '%s' is not a number from %zu to %zu", opt, s, min,
 		    max);
 	return (size_t)n;
+}
+
+/* --instance-id: what session ids begin with, for balancers to route by. */
+static void
+instance_id_set(const char *id)
+{
+	size_t	n = strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789_-");
+
+	if (n == 0 || n > 32 || id[n] != '\0')
+		fatalx("--instance-id: '%s' must be 1 to 32 letters, digits, "
+		    "'_' or '-'", id);
+	sv.instance_id = id;
 }
 
 /* A directory for the workers' sys.path (and its .pth files). */
@@ -367,6 +381,8 @@ main(int argc, char *argv[])
 		{ "max-unread", required_argument, NULL, 'U' },
 		{ "page-size", required_argument, NULL, 'P' },
 		{ "cache-ttl", required_argument, NULL, 'B' },
+		{ "http-stateless", no_argument, NULL, 'G' },
+		{ "instance-id", required_argument, NULL, 'i' },
 		{ "no-spawner", no_argument, NULL, 'Z' },
 		{ "no-watch", no_argument, NULL, 'N' },
 		{ "no-namespaces", no_argument, NULL, 'X' },
@@ -464,6 +480,12 @@ main(int argc, char *argv[])
 		case 'Q':
 			sv.max_request = parse_size("--max-request", optarg,
 			    1024, 1024UL * 1024 * 1024);
+			break;
+		case 'G':
+			sv.http_stateless = 1;
+			break;
+		case 'i':
+			instance_id_set(optarg);
 			break;
 		case 'B':
 			sv.cache_ttl_ms = (int)parse_size("--cache-ttl", optarg,

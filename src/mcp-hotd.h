@@ -194,6 +194,8 @@ enum mcp_era {
 struct mcp_state {
 	enum mcp_era		 era;
 	int			 initialized;
+	int			 no_stream;	/* --http-stateless: nothing can
+						 * reach it but answers */
 	char			*protocol;
 	char			*client_name;
 	struct json_object	*client_caps;	/* initialize's capabilities */
@@ -264,6 +266,8 @@ struct supervisor {
 	size_t			 max_request;
 	size_t			 max_unread;	/* all sessions' unread bytes */
 	int			 cache_ttl_ms;	/* 2026 lists' ttlMs */
+	int			 http_stateless; /* 2025 POSTs too, no sessions */
+	const char		*instance_id;	/* session ids begin "ID." */
 	size_t			 unread_total;
 	size_t			 page_size;
 	time_t			 http_idle;	/* seconds before an idle HTTP
@@ -530,11 +534,12 @@ void		 http_error_to(struct evhttp_request *,
 const char	*http_reason(int);
 void		 http_wait_forever(struct evhttp_request *);
 void		 http_stream_start(struct evhttp_request *, struct event *);
+void		 http_stream_retry(struct evhttp_request *);
 
-/* http_modern.c */
-void		 http_modern_post(struct evhttp_request *,
-		    const struct mcp_request *);
-void		 http_modern_close(void);
+/* http_stateless.c */
+void		 http_stateless_post(struct evhttp_request *,
+		    const struct mcp_request *, enum mcp_era);
+void		 http_stateless_close(void);
 
 /* transport_http.c */
 void		 transport_http_listen(const char *, const char *, const char *);

@@ -272,7 +272,7 @@ mcp_initialize(struct mcp_state *st, struct json_object *id,
 	caps = json_object_new_object();
 	tools = json_object_new_object();
 	json_object_object_add(tools, "listChanged",
-	    json_object_new_boolean(1));
+	    json_object_new_boolean(!st->no_stream));
 	json_object_object_add(caps, "tools", tools);
 	json_object_object_add(caps, "logging", json_object_new_object());
 	json_object_object_add(caps, "prompts", json_object_new_object());
@@ -695,7 +695,7 @@ mcp_list_changed(const struct mcp_state *st)
 	struct json_object	*n, *params, *meta, *id;
 
 	if (st->era != MCP_ERA_2026)
-		return st->initialized ?
+		return st->initialized && !st->no_stream ?
 		    mcp_notification("notifications/tools/list_changed") : NULL;
 	if (st->listen_id == NULL || !st->listen_tools)
 		return NULL;

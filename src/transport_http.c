@@ -51,6 +51,9 @@
 #define HTTP_PIECE		(256 * 1024)	/* of a body, in a buffer */
 #define HTTP_KEEPALIVE		25	/* seconds between a quiet stream's
 					 * comments: under proxies' 60 s */
+#define HTTP_REPLAY		32	/* events a GET stream can resume */
+#define HTTP_REPLAY_MAX		(64 * 1024)	/* bytes of one kept event */
+#define HTTP_RETRY		"retry: 1000\n"	/* reconnect after 1 s */
 
 /* A POST waiting for the answer to its request's id (as written). */
 struct http_pending {
@@ -64,13 +67,22 @@ struct http_pending {
 struct http_session {
 	TAILQ_ENTRY(http_session) entry;
 	struct session		*session;
-	char			 id[HTTP_SESSION_ID_LEN + 1];
+	char			 id[33 + HTTP_SESSION_ID_LEN + 1]; /* [instance.]hex */
 	int			 legacy;	/* GET /sse + POST /messages */
 	struct evhttp_request	*stream;	/* open SSE stream, if any */
 	TAILQ_HEAD(, http_pending) pending;
 	struct event		*idle;
 	struct event		*keepalive;	/* while the stream is open */
 	struct timeval		 touched;	/* last request */
+	/* Resumable (SEP-1699): events numbered, the last few kept. */
+	uint64_t		 event_id;	/* the last one numbered */
+	uint64_t		 opened;	/* event_id when the last stream
+						 * opened */
+	struct http_event {
+		uint64_t	 id;
+		char		*data;
+		size_t		 len;
+	}			 replay[HTTP_REPLAY];
 };
 
 static struct {
@@ -316,20 +328,94 @@ http_session_find(const char *id)
 	return NULL;
 }
 
+/* One event down the open stream, numbered when it has an id. */
 static void
-http_sse_send(struct http_session *hs, const char *event, const char *data,
-    size_t len)
+http_sse_write(struct http_session *hs, uint64_t id, const char *event,
+    const char *data, size_t len)
 {
 	struct evbuffer	*b;
 
-	if (hs->stream == NULL)
-		return;
 	if ((b = evbuffer_new()) == NULL)
 		fatal("%s", __func__);
+	if (id != 0)
+		evbuffer_add_printf(b, "id: %llu\n", (unsigned long long)id);
 	evbuffer_add_printf(b, "event: %s\ndata: ", event);
 	http_add(b, data, len);
 	evbuffer_add(b, "\n\n", 2);
 	http_stream_put(hs, b);
+}
+
+/*
+ * A message for the session's stream. The old transport's stream is the
+ * session: without it nothing is sent. A /mcp stream's events are numbered
+ * and the last few kept, so a client that reconnects (Last-Event-ID, or
+ * simply a new GET) misses none of them.
+ */
+static void
+http_sse_send(struct http_session *hs, const char *event, const char *data,
+    size_t len)
+{
+	struct http_event	*e;
+
+	if (hs->legacy) {
+		if (hs->stream != NULL)
+			http_sse_write(hs, 0, event, data, len);
+		return;
+	}
+	e = &hs->replay[++hs->event_id % HTTP_REPLAY];
+	free(e->data);
+	e->data = NULL;
+	e->id = hs->event_id;
+	if (len <= HTTP_REPLAY_MAX) {
+		if ((e->data = malloc(len)) == NULL)
+			fatal("%s", __func__);
+		memcpy(e->data, data, len);
+		e->len = len;
+	}
+	if (hs->stream != NULL)
+		http_sse_write(hs, hs->event_id, event, data, len);
+}
+
+/*
+ * A new /mcp stream: a priming event (its id, no data) and the retry
+ * hint, then every kept event after the client's Last-Event-ID; one lost
+ * from the ring is made up for with list_changed, the only thing this
+ * stream says. Without Last-Event-ID nothing says what the last stream's
+ * client got: anything since that stream opened is one list_changed.
+ */
+static void
+http_sse_resume(struct http_session *hs, const char *last)
+{
+	static const char	 changed[] = "{\"jsonrpc\":\"2.0\",\"method\":"
+				    "\"notifications/tools/list_changed\"}";
+	struct http_event	*e;
+	struct evbuffer		*b;
+	uint64_t		 from = hs->event_id, id;
+	char			*end;
+	int			 lost = 0;
+
+	if (last != NULL) {
+		id = strtoull(last, &end, 10);
+		if (*last != '\0' && *end == '\0' && id <= hs->event_id)
+			from = id;
+	} else
+		lost = hs->event_id > hs->opened;
+	hs->opened = hs->event_id;
+	if ((b = evbuffer_new()) == NULL)
+		fatal("%s", __func__);
+	evbuffer_add_printf(b, HTTP_RETRY "id: %llu\ndata: \n\n",
+	    (unsigned long long)from);
+	http_stream_put(hs, b);
+	for (id = from + 1; id <= hs->event_id; id++) {
+		e = &hs->replay[id % HTTP_REPLAY];
+		if (e->id != id || e->data == NULL) {
+			lost = 1;
+			continue;
+		}
+		http_sse_write(hs, id, "message", e->data, e->len);
+	}
+	if (lost)
+		http_sse_send(hs, "message", changed, sizeof(changed) - 1);
 }
 
 /* A comment down a quiet stream: proxies keep it, a dead client shows. */
@@ -468,7 +554,7 @@ http_session_new(struct evhttp_request *req, int legacy)
 	unsigned char		 rnd[HTTP_SESSION_ID_LEN / 2];
 	char			*host = NULL;
 	ev_uint16_t		 port = 0;
-	size_t			 i;
+	size_t			 i, off = 0;
 
 	if ((hs = calloc(1, sizeof(*hs))) == NULL ||
 	    (hs->idle = evtimer_new(sv.base, http_idle, hs)) == NULL ||
@@ -476,8 +562,12 @@ http_session_new(struct evhttp_request *req, int legacy)
 	    hs)) == NULL)
 		fatal("%s", __func__);
 	evutil_secure_rng_get_bytes(rnd, sizeof(rnd));
+	/* Named for its instance, a balancer routes it without a table. */
+	if (sv.instance_id != NULL)
+		off = (size_t)snprintf(hs->id, sizeof(hs->id), "%s.",
+		    sv.instance_id);
 	for (i = 0; i < sizeof(rnd); i++)
-		snprintf(hs->id + 2 * i, 3, "%02x", rnd[i]);
+		snprintf(hs->id + off + 2 * i, 3, "%02x", rnd[i]);
 	hs->legacy = legacy;
 	TAILQ_INIT(&hs->pending);
 	hs->session = session_new(&http_ops, hs);
@@ -505,11 +595,26 @@ http_stream_closed(struct evhttp_connection *conn, void *arg)
 		http_session_free(hs);
 }
 
+/* The session's stream ends here (the session lives on). */
+static void
+http_stream_end(struct http_session *hs)
+{
+	struct evhttp_request	*req = hs->stream;
+
+	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
+	    NULL, NULL);
+	hs->stream = NULL;
+	event_del(hs->keepalive);
+	http_stream_retry(req);
+	evhttp_send_reply_end(req);
+}
+
 static void
 http_session_free(struct http_session *hs)
 {
 	struct http_pending	*p;
 	struct evhttp_request	*req;
+	size_t			 i;
 
 	while ((p = TAILQ_FIRST(&hs->pending)) != NULL) {
 		req = p->req;
@@ -518,11 +623,10 @@ http_session_free(struct http_session *hs)
 			http_error(req, 404, "Not Found", -32600,
 			    "the session ended");
 	}
-	if (hs->stream != NULL) {
-		evhttp_connection_set_closecb(
-		    evhttp_request_get_connection(hs->stream), NULL, NULL);
-		evhttp_send_reply_end(hs->stream);
-	}
+	if (hs->stream != NULL)
+		http_stream_end(hs);
+	for (i = 0; i < HTTP_REPLAY; i++)
+		free(hs->replay[i].data);
 	TAILQ_REMOVE(&ht.sessions, hs, entry);
 	ht.nsessions--;
 	session_free(hs->session);
@@ -544,6 +648,19 @@ http_wait_forever(struct evhttp_request *req)
 	if ((conn = evhttp_request_get_connection(req)) != NULL)
 		bufferevent_set_timeouts(evhttp_connection_get_bufferevent(conn),
 		    NULL, NULL);
+}
+
+/* Before a stream ends: when to come back (to whichever instance). */
+void
+http_stream_retry(struct evhttp_request *req)
+{
+	struct evbuffer	*b;
+
+	if ((b = evbuffer_new()) == NULL)
+		fatal("%s", __func__);
+	evbuffer_add(b, HTTP_RETRY "\n", sizeof(HTTP_RETRY));
+	evhttp_send_reply_chunk(req, b);
+	evbuffer_free(b);
 }
 
 /* A 200 event stream on req, which waits as long as it is open. */
@@ -754,28 +871,31 @@ http_post_session(struct evhttp_request *req, const struct mcp_request *r)
 }
 
 /*
- * A POST of the 2026-07-28 era, served by http_modern.c: no session, and
- * a 2026 MCP-Protocol-Version header, a protocol version in _meta, or
- * server/discover. 1 when it was taken.
+ * A POST served without a session (http_stateless.c): one of the
+ * 2026-07-28 era (a 2026 MCP-Protocol-Version header, a protocol version
+ * in _meta, or server/discover), or under --http-stateless any. 1 when it
+ * was taken.
  */
 static int
-http_modern(struct evhttp_request *req, const struct mcp_request *r,
+http_stateless(struct evhttp_request *req, const struct mcp_request *r,
     int response)
 {
 	const char	*version = http_header(req, "MCP-Protocol-Version");
+	enum mcp_era	 era;
 
-	if (http_header(req, "Mcp-Session-Id") != NULL)
+	if (http_header(req, "Mcp-Session-Id") != NULL && !sv.http_stateless)
 		return 0;
 	if (r == NULL) {	/* a response to us, who asked nothing */
-		if (!response || version == NULL ||
-		    strcmp(version, MCP_VERSION_2026) != 0)
+		if (!response || (!sv.http_stateless && (version == NULL ||
+		    strcmp(version, MCP_VERSION_2026) != 0)))
 			return 0;
 		http_reply(req, 202, "Accepted", NULL, NULL, 0);
 		return 1;
 	}
-	if (mcp_era_of(r, version) != MCP_ERA_2026)
+	if ((era = mcp_era_of(r, version)) != MCP_ERA_2026 &&
+	    !sv.http_stateless)
 		return 0;
-	http_modern_post(req, r);
+	http_stateless_post(req, r, era);
 	return 1;
 }
 
@@ -788,7 +908,7 @@ http_post(struct evhttp_request *req)
 
 	if ((r = http_body(req, &response)) == NULL && !response)
 		return;
-	if (http_modern(req, r, response))
+	if (http_stateless(req, r, response))
 		return;
 	if ((hs = http_post_session(req, r)) == NULL)
 		return;
@@ -826,19 +946,33 @@ http_mcp(struct evhttp_request *req, void *arg)
 		http_post(req);
 		return;
 	case EVHTTP_REQ_GET:
+	case EVHTTP_REQ_DELETE:
+		if (!sv.http_stateless)
+			break;
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Allow", "POST");
+		http_error(req, 405, "Method Not Allowed", -32600, "this "
+		    "server is stateless (--http-stateless): no sessions, no "
+		    "event stream; POST each request");
+		return;
+	default:
+		break;
+	}
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET:
 		if ((hs = http_session_find(sid)) == NULL || hs->legacy) {
 			http_error(req, sid ? 404 : 400, sid ? "Not Found" :
 			    "Bad Request", -32600, "a valid Mcp-Session-Id "
 			    "header is required for the event stream");
 			return;
 		}
-		if (hs->stream != NULL) {
-			http_error(req, 409, "Conflict", -32600,
-			    "this session already has an event stream");
-			return;
-		}
+		/* A client reconnecting may find its old stream not yet
+		 * seen dead here: the new one takes over (SEP-1699). */
+		if (hs->stream != NULL)
+			http_stream_end(hs);
 		http_touch(hs);
 		http_open_stream(hs, req);
+		http_sse_resume(hs, http_header(req, "Last-Event-ID"));
 		return;
 	case EVHTTP_REQ_DELETE:
 		if ((hs = http_session_find(sid)) == NULL || hs->legacy) {
@@ -862,7 +996,7 @@ static void
 http_sse(struct evhttp_request *req, void *arg)
 {
 	struct http_session	*hs;
-	char			 endpoint[64];
+	char			 endpoint[128];
 
 	(void)arg;
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
@@ -1179,7 +1313,7 @@ transport_http_close(void)
 
 	while ((hs = TAILQ_FIRST(&ht.sessions)) != NULL)
 		http_session_free(hs);
-	http_modern_close();
+	http_stateless_close();
 	http_conn_stop();
 	listen_guard_free(ht.guard);
 	ht.guard = NULL;

@@ -60,8 +60,15 @@ def request(port, method, path="/mcp", headers=None):
         return r.status, None
 
 
+class Event(tuple):
+    """(event, data), with the SSE id it carried (or None) as .id."""
+    id = None
+
+
 class Stream:
-    """GET an SSE stream; events arrive on self.events as (event, data)."""
+    """GET an SSE stream; events arrive on self.events as (event, data)
+    (Event: .id is the event's id); the last retry: hint is self.retry,
+    the id of a priming event (no data) self.primed."""
 
     def __init__(self, port, path="/mcp", headers=None):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
@@ -71,15 +78,19 @@ class Stream:
         self.events = queue.Queue()
         self.comments = 0
         self.status = None
+        self.retry = None
+        self.primed = None
+        self.headers = {}
         self.t = threading.Thread(target=self._read, daemon=True)
         self.t.start()
 
     def _read(self):
         f = self.sock.makefile("rb")
         self.status = int(f.readline().split()[1])
-        while f.readline().strip():
-            pass                          # headers
-        event, data = "message", []
+        while (line := f.readline().strip()):
+            k, _, v = line.decode().partition(":")
+            self.headers[k.strip().lower()] = v.strip()
+        event, data, eid = "message", [], None
         buf = b""
         try:
             while True:
@@ -98,11 +109,19 @@ class Stream:
                             event = line[6:].strip()
                         elif line.startswith("data:"):
                             data.append(line[5:].strip())
+                        elif line.startswith("id:"):
+                            eid = line[3:].strip()
+                        elif line.startswith("retry:"):
+                            self.retry = int(line[6:].strip())
                         elif line.startswith(":"):
                             self.comments += 1
-                    if data:
-                        self.events.put((event, "\n".join(data)))
-                    event, data = "message", []
+                    if data == [""]:
+                        self.primed = eid       # SEP-1699: an id, no data
+                    elif data:
+                        ev = Event((event, "\n".join(data)))
+                        ev.id = eid
+                        self.events.put(ev)
+                    event, data, eid = "message", [], None
         except OSError:
             pass
         self.events.put(None)

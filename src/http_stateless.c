@@ -1,16 +1,19 @@
 /*
- * /mcp in the 2026-07-28 era: a POST is a request of its own, with no
- * Mcp-Session-Id, judged by its headers and _meta alone, so that any
- * instance of a fleet behind a plain balancer may answer it. It is given a
- * session for as long as it takes to answer; subscriptions/listen keeps
- * its POST's response open as an event stream of the list changes asked
- * for, until the client closes it or the server stops.
+ * A POST to /mcp served without a session: every 2026-07-28 request (no
+ * Mcp-Session-Id, judged by its headers and _meta alone), and under
+ * --http-stateless every 2025 one, so that any instance of a fleet behind
+ * a plain balancer may answer it. It is given a session for as long as it
+ * takes to answer; subscriptions/listen keeps its POST's response open as
+ * an event stream of the list changes asked for, until the client closes
+ * it or the server stops.
  *
  * Checked here, in the order the conformance suite expects: the
  * MCP-Protocol-Version header (-32020), _meta (mcp_modern.c), then
  * Mcp-Method and Mcp-Name against the body (-32020, SEP-2243; Mcp-Name may
  * come as =?base64?...?=). Errors carry the request's id and the status
- * their code calls for (mcp_modern_http_status).
+ * their code calls for (mcp_modern_http_status). A 2025 request is served
+ * as a session's would be (errors in a 200 answer), its initialize
+ * answered without a session id.
  */
 #include "config.h"
 
@@ -43,8 +46,10 @@ modern_free(struct modern *m)
 	if (m->req != NULL) {
 		if ((conn = evhttp_request_get_connection(m->req)) != NULL)
 			evhttp_connection_set_closecb(conn, NULL, NULL);
-		if (m->streaming)
+		if (m->streaming) {
+			http_stream_retry(m->req);
 			evhttp_send_reply_end(m->req);
+		}
 		else
 			http_error_to(m->req, NULL, 503, -32603,
 			    "the server is shutting down");
@@ -131,7 +136,8 @@ modern_write(struct session *s, const char *msg, size_t len, const char *id,
 		m->req = NULL;
 		return;
 	}
-	status = mcp_modern_http_status(s->reply_code);
+	status = s->mcp.era == MCP_ERA_2026 ?
+	    mcp_modern_http_status(s->reply_code) : 200;
 	evhttp_connection_set_closecb(evhttp_request_get_connection(m->req),
 	    NULL, NULL);
 	http_reply(m->req, status, http_reason(status), "application/json",
@@ -296,26 +302,30 @@ modern_admit(struct evhttp_request *req, const struct mcp_request *r)
 	return 0;
 }
 
-/* A POST to /mcp that is a 2026-07-28 request (or notification). */
+/* A POST to /mcp served without a session, in era 2025 or 2026. */
 void
-http_modern_post(struct evhttp_request *req, const struct mcp_request *r)
+http_stateless_post(struct evhttp_request *req, const struct mcp_request *r,
+    enum mcp_era era)
 {
 	struct modern	*m;
 	char		*host = NULL;
 	ev_uint16_t	 port = 0;
 
-	if (modern_admit(req, r) == -1)
+	if (era == MCP_ERA_2026 && modern_admit(req, r) == -1)
 		return;
 	if ((m = calloc(1, sizeof(*m))) == NULL ||
 	    (m->keepalive = event_new(sv.base, -1, EV_PERSIST,
 	    modern_keepalive, m)) == NULL)
 		fatal("%s", __func__);
 	m->session = session_new(&modern_ops, m);
-	m->session->mcp.era = MCP_ERA_2026;
+	m->session->mcp.era = era;
+	m->session->mcp.initialized = 1;	/* 2025 without a session */
+	m->session->mcp.no_stream = era == MCP_ERA_2025;
 	evhttp_connection_get_peer(evhttp_request_get_connection(req), &host,
 	    &port);
 	snprintf(m->session->peer, sizeof(m->session->peer), "http %s:%u "
-	    "(2026)", host ? host : "?", (unsigned)port);
+	    "(%s, stateless)", host ? host : "?", (unsigned)port,
+	    era == MCP_ERA_2026 ? MCP_VERSION_2026 : "2025");
 	TAILQ_INSERT_TAIL(&moderns, m, entry);
 	if (r->id != -1) {
 		m->req = req;
@@ -335,7 +345,7 @@ http_modern_post(struct evhttp_request *req, const struct mcp_request *r)
 
 /* At exit (or shutdown): every stream ends, every request is let go. */
 void
-http_modern_close(void)
+http_stateless_close(void)
 {
 	struct modern	*m;
 
