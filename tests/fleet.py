@@ -10,13 +10,12 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 
-from mcptest import HERE, Daemon, check, finish, tool
+from mcptest import HERE, Daemon, check, finish, free_port, tool
 from sse import post
 
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
@@ -30,14 +29,6 @@ MUL = tool("mul", "def mul(a: int, b: int) -> int:\n    return a * b\n")
 META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
         "io.modelcontextprotocol/clientCapabilities": {}}
 H26 = {"MCP-Protocol-Version": "2026-07-28"}
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def balancer(instances):

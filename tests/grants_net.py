@@ -9,13 +9,12 @@ death). As root and as nobody, with and without namespaces."""
 import http.server
 import os
 import shutil
-import socket
 import ssl
 import subprocess
 import tempfile
 import threading
 
-from mcptest import Server, check, dry_run, finish, text_of, tool
+from mcptest import Server, check, dry_run, finish, free_port, text_of, tool
 
 USER = "nobody"
 MODES = [(None, []), (None, ["--no-namespaces"]), (USER, [])]
@@ -43,14 +42,6 @@ def serve(tls_dir=None):
     return srv, srv.server_address[1]
 
 
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def attempt(params, body, helpers=""):
     """A tool f trying body: 'ok: value' or the error; helpers after f (the
     first function defined is the tool's)."""
@@ -71,7 +62,7 @@ subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-da
                 "-out", os.path.join(tls, "cert.pem")], check=True, capture_output=True)
 web, PORT = serve()
 tlsweb, TLSPORT = serve(tls)
-CLOSED = closed_port()
+CLOSED = free_port()
 LOOP = f"127.0.0.1:{PORT}"
 
 URLLIB = attempt("url: str", "__import__('urllib.request').request.urlopen(url, timeout=5).read().decode()")

@@ -12,6 +12,7 @@ import os
 import pwd
 import queue
 import shutil
+import socket
 import signal
 import subprocess
 import sys
@@ -160,6 +161,15 @@ def tool(name, code, description=None, **extra):
              "code": code}
     entry.update(extra)
     return entry
+
+
+def free_port():
+    """A loopback TCP port nothing listens on (now)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def dry_run(tools, *args):
