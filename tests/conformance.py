@@ -49,7 +49,9 @@ for revision in ("2026-07-28", "2025-11-25"):
                  if revision.startswith("2026") else ["server-initialize", "server-session-lifecycle"]):
         check(must in passed, f"{revision}: {must} passes", out[-2000:])
     for must in ("tools-list", "tools-call-simple-text", "tools-call-error",
-                 "dns-rebinding-protection", "server-sse-multiple-streams"):
+                 "tools-call-image", "tools-call-audio", "tools-call-embedded-resource",
+                 "tools-call-mixed-content", "dns-rebinding-protection",
+                 "server-sse-multiple-streams"):
         check(must in passed, f"{revision}: {must} passes")
 
 check(d.stop() == 0, "the daemon exits 0")

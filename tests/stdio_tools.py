@@ -203,4 +203,44 @@ r = subprocess.run([MCP_HOTD, "--stdio", "-c", s.path], stdin=subprocess.DEVNULL
                    capture_output=True, text=True, timeout=30)
 check(r.returncode == 1 and "top level must be a JSON array" in r.stderr,
       "a non-array file is refused clearly", r.stderr)
+
+# Rich results (import mcp_hotd): images, audio, resources, links, bytes
+# sniffed by their magic, lists of them in order, a Result set explicitly.
+PNG = "bytes.fromhex('89504e470d0a1a0a0000000d49484452')"
+RICH = [
+    tool("mixed", f"import mcp_hotd\ndef mixed() -> object:\n    return ['caption', mcp_hotd.Image({PNG}),"
+                  " mcp_hotd.Audio(b'RIFF0000WAVE', 'audio/wav'),"
+                  " mcp_hotd.Resource('test://r', text='hi', mime_type='text/plain'),"
+                  " mcp_hotd.Resource('test://b', blob=b'\\x00\\x01'),"
+                  " mcp_hotd.ResourceLink('test://l', 'a link', mime_type='text/csv'), {'n': 1}]\n"),
+    tool("raw_png", f"def raw_png() -> bytes:\n    return {PNG}\n"),
+    tool("raw_junk", "def raw_junk() -> bytes:\n    return b'\\x01\\x02 nothing known'\n"),
+    tool("explicit", "from mcp_hotd import Result\ndef explicit() -> object:\n"
+                     "    return Result(['it failed', 'softly'], structured={'code': 7}, is_error=True)\n"),
+    tool("big_image", "from mcp_hotd import Image\ndef big_image() -> object:\n"
+                      "    return Image(b'\\x89PNG' + bytes(3 << 20))\n"),
+    tool("plain_list", "def plain_list() -> list:\n    return [1, 'two']\n"),
+]
+s = Server(RICH, args=["--max-reply", str(2 << 20)])
+s.initialize()
+r = s.call("mixed")
+types_ = [c["type"] for c in r["content"]]
+check(types_ == ["text", "image", "audio", "resource", "resource", "resource_link", "text"] and
+      r["content"][1]["mimeType"] == "image/png" and r["content"][1]["data"] == "iVBORw0KGgoAAAANSUhEUg==" and
+      r["content"][4]["resource"]["blob"] == "AAE=" and r["content"][6]["text"] == '{"n": 1}',
+      "a list of items becomes the content array, in order", r)
+r = s.call("raw_png")
+check(r["content"] == [{"type": "image", "data": "iVBORw0KGgoAAAANSUhEUg==", "mimeType": "image/png"}],
+      "bytes of a known image type are that image", r)
+r = s.call("raw_junk")
+check(r.get("isError") and "mcp_hotd.Resource" in text_of(r), "bytes of no known type: a clear error", r)
+r = s.call("explicit")
+check(r.get("isError") is True and r.get("structuredContent") == {"code": 7} and
+      [c["text"] for c in r["content"]] == ["it failed", "softly"], "Result sets everything", r)
+r = s.call("big_image")
+check(r.get("isError") and "exceeds the limit" in text_of(r), "a rich result is bounded by "
+      "--max-reply too", text_of(r)[:120])
+r = s.call("plain_list")
+check(text_of(r) == '[1,"two"]' and not r.get("isError"), "a plain JSON list stays one text item", r)
+check(s.close() == 0, "exits 0")
 finish()

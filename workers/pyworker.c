@@ -436,9 +436,54 @@ result_too_big(size_t len)
 	result_error(msg);
 }
 
+/* Plain JSON the fast path sends itself, without asking toolhost. */
+static int
+result_plain(PyObject *value)
+{
+	return PyDict_Check(value) || value == Py_None || PyLong_Check(value) ||
+	    PyFloat_Check(value);
+}
+
+/*
+ * A rich result (toolhost.rich: images, resources, a list of items, a
+ * Result) into chanout: 1 when it was one (sent, or its error), 0 when
+ * value is plain JSON after all.
+ */
+static int
+result_rich(PyObject *value, struct pybuf *json)
+{
+	PyObject	*rich;
+	char		*err, why[256], msg[512];
+
+	if ((rich = PyObject_CallMethod(wk.host, "rich", "O", value)) == NULL) {
+		err = exception_text();
+		snprintf(msg, sizeof(msg), "the return value cannot be a "
+		    "result: %s", err);
+		free(err);
+		result_error(msg);
+		return 1;
+	}
+	if (rich == Py_None) {
+		Py_DECREF(rich);
+		return 0;
+	}
+	json->len = 0;
+	if (pyconv_dump(json, rich, why, sizeof(why)) == -1) {
+		snprintf(msg, sizeof(msg), "the return value cannot be sent as "
+		    "JSON: %s", why);
+		result_error(msg);
+	} else if (json->len > wk.max_reply)
+		result_too_big(json->len);
+	else
+		pybuf_add(&chanout, json->p, json->len);
+	Py_DECREF(rich);
+	return 1;
+}
+
 /*
  * A str is one text item. Any other JSON value is a text item holding its
- * JSON, and a dict is also structuredContent.
+ * JSON, and a dict is also structuredContent. Images, audio, resources,
+ * bytes and lists holding them are content items (toolhost.rich).
  */
 static void
 result_from(PyObject *value)
@@ -459,6 +504,8 @@ result_from(PyObject *value)
 			result_text(text, (size_t)slen, NULL, 0, 0);
 		return;
 	}
+	if (!result_plain(value) && result_rich(value, &json))
+		goto done;
 	json.len = 0;
 	if (pyconv_dump(&json, value, why, sizeof(why)) == -1) {
 		snprintf(msg, sizeof(msg), "the return value cannot be sent as "
@@ -469,6 +516,7 @@ result_from(PyObject *value)
 	else
 		result_text(json.p, json.len, PyDict_Check(value) ? json.p :
 		    NULL, json.len, 0);
+done:
 	if (json.cap > 1024 * 1024) {	/* keep no huge buffer around */
 		free(json.p);
 		memset(&json, 0, sizeof(json));

@@ -300,6 +300,137 @@ def environment(env, tmp, run=False):
     tempfile.tempdir = None
 
 
+# What tool code may return beyond str and JSON values: importable as
+# mcp_hotd (from mcp_hotd import Image). Conversion is here, off the hot
+# path: pyworker.c asks only for lists, bytes and objects of these kinds.
+class Image:
+    """An image result item: data (bytes) and its MIME type."""
+    kind = "image"
+
+    def __init__(self, data, mime_type="image/png"):
+        self.data, self.mime_type = bytes(data), mime_type
+
+
+class Audio(Image):
+    """An audio result item: data (bytes) and its MIME type."""
+    kind = "audio"
+
+    def __init__(self, data, mime_type="audio/wav"):
+        super().__init__(data, mime_type)
+
+
+class Resource:
+    """An embedded resource: uri, and text= or blob= (bytes)."""
+
+    def __init__(self, uri, text=None, blob=None, mime_type=None):
+        if (text is None) == (blob is None):
+            raise ValueError("Resource takes text= or blob=, one of them")
+        self.uri, self.text, self.blob, self.mime_type = uri, text, blob, mime_type
+
+
+class ResourceLink:
+    """A link to a resource the client may fetch: uri and name."""
+
+    def __init__(self, uri, name, description=None, mime_type=None, size=None):
+        self.uri, self.name, self.description = uri, name, description
+        self.mime_type, self.size = mime_type, size
+
+
+class Result:
+    """The whole CallToolResult: content (an item or a list), structured
+    (a dict: structuredContent), is_error."""
+
+    def __init__(self, content=(), structured=None, is_error=False):
+        self.content, self.structured, self.is_error = content, structured, is_error
+
+
+_RICH = (Image, Resource, ResourceLink, Result, bytes, bytearray)
+_SNIFF = [(b"\x89PNG\r\n\x1a\n", "image", "image/png"), (b"\xff\xd8\xff", "image", "image/jpeg"),
+          (b"GIF87a", "image", "image/gif"), (b"GIF89a", "image", "image/gif"),
+          (b"OggS", "audio", "audio/ogg"), (b"fLaC", "audio", "audio/flac"),
+          (b"ID3", "audio", "audio/mpeg")]
+
+
+def _sniff(data):
+    """(kind, mime type) of bytes by their magic, or None."""
+    if data[:4] == b"RIFF" and data[8:12] in (b"WEBP", b"WAVE"):
+        return ("image", "image/webp") if data[8:12] == b"WEBP" else ("audio", "audio/wav")
+    for magic, kind, mime in _SNIFF:
+        if data.startswith(magic):
+            return kind, mime
+    return None
+
+
+def _b64(data):
+    import base64
+    return base64.b64encode(bytes(data)).decode("ascii")
+
+
+def _item(v):
+    """One content item (a dict) for one returned value."""
+    import json
+    if isinstance(v, str):
+        return {"type": "text", "text": v}
+    if isinstance(v, Image):
+        return {"type": v.kind, "data": _b64(v.data), "mimeType": v.mime_type}
+    if isinstance(v, (bytes, bytearray)):
+        sniffed = _sniff(bytes(v[:16]))
+        if sniffed is None:
+            raise TypeError("bytes of no image or audio type known: return "
+                            "mcp_hotd.Resource(uri, blob=..., mime_type=...)")
+        return {"type": sniffed[0], "data": _b64(v), "mimeType": sniffed[1]}
+    if isinstance(v, Resource):
+        r = {"uri": v.uri}
+        if v.mime_type:
+            r["mimeType"] = v.mime_type
+        if v.text is not None:
+            r["text"] = v.text
+        else:
+            r["blob"] = _b64(v.blob)
+        return {"type": "resource", "resource": r}
+    if isinstance(v, ResourceLink):
+        r = {"type": "resource_link", "uri": v.uri, "name": v.name}
+        for key, val in (("description", v.description), ("mimeType", v.mime_type),
+                         ("size", v.size)):
+            if val is not None:
+                r[key] = val
+        return r
+    return {"type": "text", "text": json.dumps(v, ensure_ascii=False, allow_nan=False)}
+
+
+def rich(value):
+    """The CallToolResult (a dict) for a rich return value, or None when it
+    is plain JSON (pyworker.c sends that itself, as before)."""
+    if isinstance(value, Result):
+        items = value.content if isinstance(value.content, (list, tuple)) else [value.content]
+        out = {"content": [_item(v) for v in items], "isError": bool(value.is_error)}
+        if value.structured is not None:
+            if not isinstance(value.structured, dict):
+                raise TypeError("Result(structured=...) must be a dict")
+            out["structuredContent"] = value.structured
+        return out
+    if isinstance(value, (list, tuple)):
+        if not any(isinstance(v, _RICH) for v in value):
+            return None
+        return {"content": [_item(v) for v in value], "isError": False}
+    if isinstance(value, _RICH):
+        return {"content": [_item(value)], "isError": False}
+    return None
+
+
+def _public_module():
+    """mcp_hotd, the module tool code imports."""
+    m = ModuleType("mcp_hotd")
+    m.__doc__ = "Rich results for mcp-hotd tools: Image, Audio, Resource, ResourceLink, Result."
+    for cls in (Image, Audio, Resource, ResourceLink, Result):
+        setattr(m, cls.__name__, cls)
+        cls.__module__ = "mcp_hotd"
+    sys.modules["mcp_hotd"] = m
+
+
+_public_module()
+
+
 def load(name, code, parameters, env=None, tmp=False, run=False):
     """Returns (function, inputSchema, warnings, docstring summary)."""
     environment(env, tmp, run)
