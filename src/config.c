@@ -42,7 +42,7 @@ static const struct field_range config_int_fields[] = {
 static const char *const config_known_fields[] = {
 	"name", "description", "code", "parameters", "timeout_ms",
 	"load_timeout_ms", "memory_mb", "annotations", "title", "allow",
-	"requires",
+	"requires", "inputSchema", "outputSchema",
 	"disk_mb", NULL
 };
 
@@ -300,6 +300,42 @@ config_load_message(struct json_object *entry, struct toolspec *ts)
 }
 
 /*
+ * Declared schemas, kept as written: objects, and an inputSchema only when
+ * every keyword in it can be checked (schema.c): never a silent pass.
+ */
+static int
+config_schemas(struct json_object *entry, char *why, size_t len)
+{
+	struct json_object	*v, *t;
+	struct schema		*s;
+	char			 e[200];
+
+	if (json_object_object_get_ex(entry, "outputSchema", &v) &&
+	    (!json_object_is_type(v, json_type_object) ||
+	    !json_object_object_get_ex(v, "type", &t) ||
+	    strcmp(json_object_get_string(t), "object") != 0)) {
+		snprintf(why, len, "'outputSchema' must be an object schema "
+		    "(\"type\": \"object\"): structuredContent is an object");
+		return -1;
+	}
+	if (!json_object_object_get_ex(entry, "inputSchema", &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_object) ||
+	    !json_object_object_get_ex(v, "type", &t) ||
+	    strcmp(json_object_get_string(t), "object") != 0) {
+		snprintf(why, len, "'inputSchema' must be an object schema "
+		    "(\"type\": \"object\")");
+		return -1;
+	}
+	if ((s = schema_compile(v, e, sizeof(e))) == NULL) {
+		snprintf(why, len, "'inputSchema': %s", e);
+		return -1;
+	}
+	schema_free(s);
+	return 0;
+}
+
+/*
  * "requires": the client capabilities a tool needs (a tool that asks back
  * the client's model or user cannot run without them).
  */
@@ -366,7 +402,8 @@ config_entry(struct toolset *set, size_t idx, struct json_object *entry, struct 
 	(void)json_object_object_get_ex(entry, "allow", &allow);
 	if (grants_check(allow, why, sizeof(why)) == -1)
 		return config_bad(set, idx, name, "%s", why);
-	if (config_requires(entry, why, sizeof(why)) == -1)
+	if (config_requires(entry, why, sizeof(why)) == -1 ||
+	    config_schemas(entry, why, sizeof(why)) == -1)
 		return config_bad(set, idx, name, "%s", why);
 	config_unknown_fields(name, entry);
 
@@ -382,6 +419,10 @@ config_entry(struct toolset *set, size_t idx, struct json_object *entry, struct 
 		ts->allow = json_object_get(allow);
 	if (json_object_object_get_ex(entry, "requires", &v))
 		ts->requires = json_object_get(v);
+	if (json_object_object_get_ex(entry, "inputSchema", &v))
+		ts->input_schema = json_object_get(v);
+	if (json_object_object_get_ex(entry, "outputSchema", &v))
+		ts->output_schema = json_object_get(v);
 	canon = json_object_to_json_string_ext(entry, JSON_C_TO_STRING_PLAIN);
 	ts->hash = hash_bytes(0, canon, strlen(canon));
 	ts->load = config_load_message(entry, ts);
@@ -458,6 +499,8 @@ toolspec_clear(struct toolspec *ts)
 	if (ts->allow != NULL)
 		json_object_put(ts->allow);
 	json_object_put(ts->requires);
+	json_object_put(ts->input_schema);
+	json_object_put(ts->output_schema);
 	memset(ts, 0, sizeof(*ts));
 }
 

@@ -70,6 +70,8 @@ struct toolspec {
 	struct json_object	*allow;		/* grants, or NULL; owned */
 	struct json_object	*requires;	/* client capabilities it needs
 						 * (["sampling"]), or NULL */
+	struct json_object	*input_schema;	/* declared, or NULL: derived */
+	struct json_object	*output_schema;	/* declared, or NULL */
 };
 
 struct toolset {
@@ -435,7 +437,7 @@ enum mcp_action	 mcp_modern_handle(struct mcp_state *,
 int		 mcp_modern_http_status(int);
 
 /* schema.c */
-struct schema	*schema_compile(struct json_object *);
+struct schema	*schema_compile(struct json_object *, char *, size_t);
 void		 schema_free(struct schema *);
 int		 schema_check(const struct schema *, const struct jdoc *, int,
 		    char *, size_t);

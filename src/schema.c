@@ -1,7 +1,16 @@
 /*
- * Check tools/call arguments against a tool's inputSchema, for the subset of
- * JSON Schema the worker derives from Python signatures: type (one or a
- * list), anyOf, enum, items, properties, required, additionalProperties.
+ * Check tools/call arguments against a tool's inputSchema: what the worker
+ * derives from Python signatures, or what a tools.json entry declares
+ * (JSON Schema 2020-12 as tools use it): type, enum, const, properties,
+ * required, additionalProperties, items, prefixItems, min/maxItems,
+ * uniqueItems, min/maxProperties, minimum, maximum, exclusiveMinimum,
+ * exclusiveMaximum, multipleOf, min/maxLength, pattern (POSIX extended),
+ * format (date-time, date, time, email, uri, uuid), anyOf, oneOf, allOf,
+ * not, if/then/else and $ref into $defs (a pointer or an $anchor).
+ * Annotations ($schema, $id, $comment, title, description, default,
+ * examples, deprecated, readOnly, writeOnly, $anchor) are kept, not checked.
+ * Any other keyword cannot be checked: the schema does not compile, and
+ * its tool does not load, rather than letting arguments pass unchecked.
  *
  * A schema is compiled once, when its tool becomes READY, into a tree that
  * holds exactly those keywords: a call then costs no hash lookup and no
@@ -12,7 +21,10 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <math.h>
+#include <regex.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,8 +61,38 @@ struct schema_prop {
 	struct schema	*s;
 };
 
+enum schema_format {
+	FMT_NONE, FMT_DATE_TIME, FMT_DATE, FMT_TIME, FMT_EMAIL, FMT_URI,
+	FMT_UUID
+};
+
+/* Numeric and size bounds: each present or not. */
+enum {
+	B_MIN = 1 << 0, B_MAX = 1 << 1, B_XMIN = 1 << 2, B_XMAX = 1 << 3,
+	B_MULT = 1 << 4, B_MINLEN = 1 << 5, B_MAXLEN = 1 << 6,
+	B_MINITEMS = 1 << 7, B_MAXITEMS = 1 << 8, B_MINPROPS = 1 << 9,
+	B_MAXPROPS = 1 << 10
+};
+
 struct schema {
 	int			 checked;	/* an object: else anything goes */
+	int			 never;		/* the schema false */
+	struct json_object	*const_value;	/* a reference, or NULL */
+	int			 has_const;
+	struct schema		**all_of, **one_of, **prefix;
+	size_t			 nall, none, nprefix;
+	struct schema		*not, *if_s, *then_s, *else_s;
+	struct schema		*ref;		/* $ref's target: not owned */
+	struct schema		**defs;		/* the root owns $ref targets */
+	size_t			 ndefs;
+	unsigned		 bounds;	/* B_* present */
+	double			 min, max, xmin, xmax, mult;
+	long long		 minlen, maxlen, minitems, maxitems;
+	long long		 minprops, maxprops;
+	int			 unique;
+	regex_t			*pattern;
+	char			*pattern_src;
+	enum schema_format	 format;
 	int			 has_type;
 	unsigned		 types;		/* T_* bits of "type" */
 	char			*want;		/* "expected integer or null, got " */
@@ -143,8 +185,31 @@ schema_compile_type(struct schema *s, struct json_object *t)
 	s->want = schema_strdup(want);
 }
 
+/* Compiling: the root (for $ref), the targets compiled, the first error. */
+struct schema_cc {
+	struct json_object	*root;
+	struct schema		*top;		/* owns the $ref targets */
+	struct json_object	*seen[64];	/* $ref targets, compiled as */
+	struct schema		*as[64];
+	size_t			 nseen;
+	char			*err;
+	size_t			 errlen;
+};
+
+static struct schema	*schema_compile_cc(struct schema_cc *,
+			    struct json_object *);
+
+static int
+schema_bad(struct schema_cc *cc, const char *fmt, const char *what)
+{
+	if (cc->err[0] == '\0')
+		snprintf(cc->err, cc->errlen, fmt, what);
+	return -1;
+}
+
 static void
-schema_compile_members(struct schema *s, struct json_object *o)
+schema_compile_members(struct schema_cc *cc, struct schema *s,
+    struct json_object *o)
 {
 	struct json_object	*v;
 	size_t			 i, n;
@@ -156,7 +221,7 @@ schema_compile_members(struct schema *s, struct json_object *o)
 		json_object_object_foreach(v, key, sub) {
 			s->props[s->nprops].name = schema_strdup(key);
 			s->props[s->nprops].len = strlen(key);
-			s->props[s->nprops++].s = schema_compile(sub);
+			s->props[s->nprops++].s = schema_compile_cc(cc, sub);
 		}
 	}
 	if (json_object_object_get_ex(o, "required", &v) &&
@@ -177,21 +242,281 @@ schema_compile_members(struct schema *s, struct json_object *o)
 			s->extra = EXTRA_NONE;
 		else if (json_object_is_type(v, json_type_object)) {
 			s->extra = EXTRA_SCHEMA;
-			s->extra_schema = schema_compile(v);
+			s->extra_schema = schema_compile_cc(cc, v);
 		}
 	}
 }
 
-/* The checking tree of a JSON Schema object (anything else: no checks). */
-struct schema *
-schema_compile(struct json_object *o)
+/* An array of schemas (anyOf, oneOf, allOf, prefixItems). */
+static struct schema **
+schema_compile_list(struct schema_cc *cc, struct json_object *a, size_t *n)
+{
+	struct schema	**list;
+	size_t		  i;
+
+	*n = json_object_is_type(a, json_type_array) ?
+	    json_object_array_length(a) : 0;
+	if (!json_object_is_type(a, json_type_array) || *n == 0)
+		schema_bad(cc, "'%s' must be a non-empty array of schemas",
+		    "anyOf/oneOf/allOf/prefixItems");
+	list = schema_calloc(*n, sizeof(*list));
+	for (i = 0; i < *n; i++)
+		list[i] = schema_compile_cc(cc, json_object_array_get_idx(a, i));
+	return list;
+}
+
+/* The schema "#/$defs/name", "#/definitions/name" or "#anchor" names. */
+static struct json_object *
+schema_ref_target(struct schema_cc *cc, const char *ref)
+{
+	struct json_object	*defs, *t = NULL, *a;
+	const char		*name;
+
+	if (strcmp(ref, "#") == 0)
+		return cc->root;
+	if (strncmp(ref, "#/$defs/", 8) == 0 || strncmp(ref,
+	    "#/definitions/", 14) == 0) {
+		name = strchr(ref + 2, '/') + 1;
+		if ((json_object_object_get_ex(cc->root, "$defs", &defs) ||
+		    json_object_object_get_ex(cc->root, "definitions", &defs)) &&
+		    json_object_object_get_ex(defs, name, &t))
+			return t;
+		return NULL;
+	}
+	if (ref[0] != '#' || strchr(ref, '/') != NULL)
+		return NULL;
+	if (!json_object_object_get_ex(cc->root, "$defs", &defs) &&
+	    !json_object_object_get_ex(cc->root, "definitions", &defs))
+		return NULL;
+	json_object_object_foreach(defs, key, sub) {
+		(void)key;
+		if (json_object_object_get_ex(sub, "$anchor", &a) &&
+		    strcmp(json_object_get_string(a), ref + 1) == 0)
+			return sub;
+	}
+	return NULL;
+}
+
+/* A $ref: its target compiled once (recursion allowed), owned by the top. */
+static void
+schema_compile_ref(struct schema_cc *cc, struct schema *s,
+    struct json_object *v)
+{
+	struct json_object	*t;
+	size_t			 i;
+
+	if (!json_object_is_type(v, json_type_string) ||
+	    (t = schema_ref_target(cc, json_object_get_string(v))) == NULL) {
+		schema_bad(cc, "'$ref' %s names no schema in $defs (only local "
+		    "references are followed)", json_object_to_json_string(v));
+		return;
+	}
+	for (i = 0; i < cc->nseen; i++)
+		if (cc->seen[i] == t) {
+			s->ref = cc->as[i];
+			return;
+		}
+	if (cc->nseen == sizeof(cc->seen) / sizeof(*cc->seen)) {
+		schema_bad(cc, "%s: too many $ref targets", "$ref");
+		return;
+	}
+	s->ref = schema_calloc(1, sizeof(*s->ref));
+	cc->seen[cc->nseen] = t;
+	cc->as[cc->nseen++] = s->ref;
+	cc->top->defs = realloc(cc->top->defs, (cc->top->ndefs + 1) *
+	    sizeof(*cc->top->defs));
+	if (cc->top->defs == NULL)
+		fatal("%s", __func__);
+	cc->top->defs[cc->top->ndefs++] = s->ref;
+	/* Compiled in place, so a reference back to it finds it. */
+	{
+		struct schema	*c = schema_compile_cc(cc, t);
+
+		*s->ref = *c;
+		free(c);
+	}
+}
+
+static int
+schema_number(struct json_object *v, double *out)
+{
+	if (!json_object_is_type(v, json_type_int) &&
+	    !json_object_is_type(v, json_type_double))
+		return -1;
+	*out = json_object_get_double(v);
+	return 0;
+}
+
+static int
+schema_count(struct json_object *v, long long *out)
+{
+	if (!json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) < 0)
+		return -1;
+	*out = json_object_get_int64(v);
+	return 0;
+}
+
+static void
+schema_compile_pattern(struct schema_cc *cc, struct schema *s,
+    struct json_object *v)
+{
+	if (!json_object_is_type(v, json_type_string)) {
+		schema_bad(cc, "'%s' must be a string", "pattern");
+		return;
+	}
+	s->pattern = schema_calloc(1, sizeof(*s->pattern));
+	s->pattern_src = schema_strdup(json_object_get_string(v));
+	if (regcomp(s->pattern, s->pattern_src, REG_EXTENDED | REG_NOSUB) != 0) {
+		free(s->pattern);
+		s->pattern = NULL;
+		schema_bad(cc, "'pattern' %s cannot be checked here (POSIX "
+		    "extended regular expressions only)",
+		    json_object_to_json_string(v));
+	}
+}
+
+static void
+schema_compile_format(struct schema_cc *cc, struct schema *s,
+    struct json_object *v)
+{
+	static const struct {
+		const char		*name;
+		enum schema_format	 f;
+	} formats[] = {
+		{ "date-time", FMT_DATE_TIME }, { "date", FMT_DATE },
+		{ "time", FMT_TIME }, { "email", FMT_EMAIL }, { "uri", FMT_URI },
+		{ "uuid", FMT_UUID }
+	};
+	const char	*name = json_object_get_string(v);
+	size_t		 i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(*formats); i++)
+		if (name != NULL && strcmp(name, formats[i].name) == 0) {
+			s->format = formats[i].f;
+			return;
+		}
+	schema_bad(cc, "'format' %s cannot be checked here (date-time, date, "
+	    "time, email, uri, uuid)", json_object_to_json_string(v));
+}
+
+/* Keywords that are annotations, or read by another keyword's code. */
+static int
+schema_known(const char *key)
+{
+	static const char *const keys[] = {
+		"$schema", "$id", "$comment", "$anchor", "$defs", "definitions",
+		"title", "description", "default", "examples", "deprecated",
+		"readOnly", "writeOnly", "type", "enum", "const", "anyOf",
+		"oneOf", "allOf", "not", "if", "then", "else", "$ref", "items",
+		"prefixItems", "properties", "required", "additionalProperties",
+		"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+		"multipleOf", "minLength", "maxLength", "pattern", "format",
+		"minItems", "maxItems", "uniqueItems", "minProperties",
+		"maxProperties", "contentMediaType", "contentEncoding", NULL
+	};
+	size_t	i;
+
+	for (i = 0; keys[i] != NULL; i++)
+		if (strcmp(key, keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* One bound keyword into s, or an error naming it. */
+static void
+schema_compile_bound(struct schema_cc *cc, struct schema *s, const char *key,
+    struct json_object *v)
+{
+	static const struct {
+		const char	*key;
+		unsigned	 bit;
+		int		 count;
+		size_t		 off;
+	} b[] = {
+		{ "minimum", B_MIN, 0, offsetof(struct schema, min) },
+		{ "maximum", B_MAX, 0, offsetof(struct schema, max) },
+		{ "exclusiveMinimum", B_XMIN, 0, offsetof(struct schema, xmin) },
+		{ "exclusiveMaximum", B_XMAX, 0, offsetof(struct schema, xmax) },
+		{ "multipleOf", B_MULT, 0, offsetof(struct schema, mult) },
+		{ "minLength", B_MINLEN, 1, offsetof(struct schema, minlen) },
+		{ "maxLength", B_MAXLEN, 1, offsetof(struct schema, maxlen) },
+		{ "minItems", B_MINITEMS, 1, offsetof(struct schema, minitems) },
+		{ "maxItems", B_MAXITEMS, 1, offsetof(struct schema, maxitems) },
+		{ "minProperties", B_MINPROPS, 1,
+		    offsetof(struct schema, minprops) },
+		{ "maxProperties", B_MAXPROPS, 1,
+		    offsetof(struct schema, maxprops) }
+	};
+	size_t	i;
+	int	rv;
+
+	for (i = 0; i < sizeof(b) / sizeof(*b); i++) {
+		if (strcmp(key, b[i].key) != 0)
+			continue;
+		rv = b[i].count ? schema_count(v, (long long *)(void *)
+		    ((char *)s + b[i].off)) : schema_number(v, (double *)(void *)
+		    ((char *)s + b[i].off));
+		if (rv == -1 || (b[i].bit == B_MULT && s->mult <= 0))
+			schema_bad(cc, "'%s' must be a number (a count: a "
+			    "non-negative integer; multipleOf: positive)", key);
+		s->bounds |= b[i].bit;
+		return;
+	}
+}
+
+static void
+schema_compile_keywords(struct schema_cc *cc, struct schema *s,
+    struct json_object *o)
+{
+	json_object_object_foreach(o, key, v) {
+		if (!schema_known(key))
+			schema_bad(cc, "keyword '%s' cannot be checked by "
+			    "mcp-hotd", key);
+		else if (strcmp(key, "const") == 0) {
+			s->has_const = 1;
+			s->const_value = json_object_get(v);
+		} else if (strcmp(key, "allOf") == 0)
+			s->all_of = schema_compile_list(cc, v, &s->nall);
+		else if (strcmp(key, "oneOf") == 0)
+			s->one_of = schema_compile_list(cc, v, &s->none);
+		else if (strcmp(key, "prefixItems") == 0)
+			s->prefix = schema_compile_list(cc, v, &s->nprefix);
+		else if (strcmp(key, "not") == 0)
+			s->not = schema_compile_cc(cc, v);
+		else if (strcmp(key, "if") == 0)
+			s->if_s = schema_compile_cc(cc, v);
+		else if (strcmp(key, "then") == 0)
+			s->then_s = schema_compile_cc(cc, v);
+		else if (strcmp(key, "else") == 0)
+			s->else_s = schema_compile_cc(cc, v);
+		else if (strcmp(key, "$ref") == 0)
+			schema_compile_ref(cc, s, v);
+		else if (strcmp(key, "pattern") == 0)
+			schema_compile_pattern(cc, s, v);
+		else if (strcmp(key, "format") == 0)
+			schema_compile_format(cc, s, v);
+		else if (strcmp(key, "uniqueItems") == 0)
+			s->unique = json_object_get_boolean(v);
+		else
+			schema_compile_bound(cc, s, key, v);
+	}
+}
+
+static struct schema *
+schema_compile_cc(struct schema_cc *cc, struct json_object *o)
 {
 	struct schema		*s = schema_calloc(1, sizeof(*s));
 	struct json_object	*v;
-	size_t			 i;
 
+	if (json_object_is_type(o, json_type_boolean)) {
+		s->checked = s->never = !json_object_get_boolean(o);
+		return s;
+	}
 	if (!json_object_is_type(o, json_type_object))
 		return s;
+	if (cc->top == NULL)
+		cc->top = s;
 	s->checked = 1;
 	if (json_object_object_get_ex(o, "type", &v))
 		schema_compile_type(s, v);
@@ -201,16 +526,42 @@ schema_compile(struct json_object *o)
 	if (json_object_object_get_ex(o, "anyOf", &v) &&
 	    json_object_is_type(v, json_type_array)) {
 		s->has_any_of = 1;
-		s->nany = json_object_array_length(v);
-		s->any_of = schema_calloc(s->nany, sizeof(*s->any_of));
-		for (i = 0; i < s->nany; i++)
-			s->any_of[i] = schema_compile(
-			    json_object_array_get_idx(v, i));
+		s->any_of = schema_compile_list(cc, v, &s->nany);
 	}
 	if (json_object_object_get_ex(o, "items", &v))
-		s->items = schema_compile(v);
-	schema_compile_members(s, o);
+		s->items = schema_compile_cc(cc, v);
+	schema_compile_members(cc, s, o);
+	schema_compile_keywords(cc, s, o);
 	return s;
+}
+
+/*
+ * The checking tree of a JSON Schema (an object, or true/false), or NULL
+ * with err naming what cannot be checked.
+ */
+struct schema *
+schema_compile(struct json_object *o, char *err, size_t errlen)
+{
+	struct schema_cc	 cc = { .root = o, .err = err, .errlen = errlen };
+	struct schema		*s;
+
+	err[0] = '\0';
+	s = schema_compile_cc(&cc, o);
+	if (err[0] != '\0') {
+		schema_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void
+schema_free_list(struct schema **list, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		schema_free(list[i]);
+	free(list);
 }
 
 void
@@ -222,9 +573,7 @@ schema_free(struct schema *s)
 		return;
 	free(s->want);
 	json_object_put(s->enum_values);
-	for (i = 0; i < s->nany; i++)
-		schema_free(s->any_of[i]);
-	free(s->any_of);
+	schema_free_list(s->any_of, s->nany);
 	schema_free(s->items);
 	for (i = 0; i < s->nprops; i++) {
 		free(s->props[i].name);
@@ -235,6 +584,20 @@ schema_free(struct schema *s)
 		free(s->required[i]);
 	free(s->required);
 	schema_free(s->extra_schema);
+	json_object_put(s->const_value);
+	schema_free_list(s->all_of, s->nall);
+	schema_free_list(s->one_of, s->none);
+	schema_free_list(s->prefix, s->nprefix);
+	schema_free_list(s->defs, s->ndefs);
+	schema_free(s->not);
+	schema_free(s->if_s);
+	schema_free(s->then_s);
+	schema_free(s->else_s);
+	if (s->pattern != NULL) {
+		regfree(s->pattern);
+		free(s->pattern);
+	}
+	free(s->pattern_src);
 	free(s);
 }
 
@@ -376,15 +739,280 @@ schema_items(struct schema_ctx *c, const struct schema *s, int v,
     const struct schema_path *p)
 {
 	struct schema_path	sub = { p, c->d, -1, 0 };
+	const struct schema	*each;
 	uint32_t		m;
 	int			e;
 
-	if (s->items == NULL || c->d->t[v].type != JT_ARRAY)
+	if ((s->items == NULL && s->nprefix == 0) ||
+	    c->d->t[v].type != JT_ARRAY)
 		return 0;
 	JDOC_FOREACH_ELEMENT(c->d, v, e, m) {
 		sub.index = m;
-		if (schema_value(c, s->items, e, &sub) == -1)
+		each = m < s->nprefix ? s->prefix[m] : s->items;
+		if (schema_value(c, each, e, &sub) == -1)
 			return -1;
+	}
+	return 0;
+}
+
+/* allOf, oneOf, not, if/then/else, $ref, const: the composing keywords. */
+static int
+schema_compose(struct schema_ctx *c, const struct schema *s, int v,
+    const struct schema_path *p)
+{
+	struct json_object	*val;
+	char			 saved[512];
+	size_t			 i, n = 0;
+	int			 eq;
+
+	for (i = 0; i < s->nall; i++)
+		if (schema_value(c, s->all_of[i], v, p) == -1)
+			return -1;
+	if (s->has_const) {
+		val = jdoc_object(c->d, v);
+		eq = json_object_equal(val, s->const_value);
+		json_object_put(val);
+		if (!eq)
+			return schema_fail(c, p, "must be ",
+			    json_object_to_json_string_ext(s->const_value,
+			    JSON_C_TO_STRING_PLAIN));
+	}
+	if (s->ref != NULL && schema_value(c, s->ref, v, p) == -1)
+		return -1;
+	snprintf(saved, sizeof(saved), "%s", c->err);
+	for (i = 0; i < s->none; i++)
+		n += schema_value(c, s->one_of[i], v, p) == 0;
+	if (s->none > 0 && n != 1)
+		return schema_fail(c, p, n ? "matches more than one of the "
+		    "allowed forms" : "matches none of the allowed forms", "");
+	if (s->not != NULL && schema_value(c, s->not, v, p) == 0)
+		return schema_fail(c, p, "matches a form it must not", "");
+	if (s->if_s != NULL) {
+		if (schema_value(c, s->if_s, v, p) == 0) {
+			if (s->then_s != NULL &&
+			    schema_value(c, s->then_s, v, p) == -1)
+				return -1;
+		} else if (s->else_s != NULL &&
+		    schema_value(c, s->else_s, v, p) == -1)
+			return -1;
+	}
+	snprintf(c->err, c->errlen, "%s", saved);
+	return 0;
+}
+
+static double
+schema_number_of(const struct jdoc *d, int v)
+{
+	char	num[64];
+	size_t	n = d->t[v].end - d->t[v].start;
+
+	if (n >= sizeof(num))
+		n = sizeof(num) - 1;
+	memcpy(num, d->text + d->t[v].start, n);
+	num[n] = '\0';
+	return strtod(num, NULL);
+}
+
+static int
+schema_numeric(struct schema_ctx *c, const struct schema *s, int v,
+    const struct schema_path *p)
+{
+	char	bound[64];
+	double	x, q;
+
+	if (c->d->t[v].type != JT_NUMBER ||
+	    !(s->bounds & (B_MIN | B_MAX | B_XMIN | B_XMAX | B_MULT)))
+		return 0;
+	x = schema_number_of(c->d, v);
+	if ((s->bounds & B_MIN) && x < s->min)
+		return snprintf(bound, sizeof(bound), "%g", s->min),
+		    schema_fail(c, p, "must be at least ", bound);
+	if ((s->bounds & B_MAX) && x > s->max)
+		return snprintf(bound, sizeof(bound), "%g", s->max),
+		    schema_fail(c, p, "must be at most ", bound);
+	if ((s->bounds & B_XMIN) && x <= s->xmin)
+		return snprintf(bound, sizeof(bound), "%g", s->xmin),
+		    schema_fail(c, p, "must be more than ", bound);
+	if ((s->bounds & B_XMAX) && x >= s->xmax)
+		return snprintf(bound, sizeof(bound), "%g", s->xmax),
+		    schema_fail(c, p, "must be less than ", bound);
+	q = x / s->mult;
+	if ((s->bounds & B_MULT) && fabs(q - nearbyint(q)) > 1e-9)
+		return snprintf(bound, sizeof(bound), "%g", s->mult),
+		    schema_fail(c, p, "must be a multiple of ", bound);
+	return 0;
+}
+
+static int
+schema_digits(const char *s, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* RFC 3339 full-date, partial-time + offset. */
+static int
+schema_is_date(const char *s)
+{
+	int	m, d;
+
+	if (strlen(s) < 10 || !schema_digits(s, 4) || s[4] != '-' ||
+	    !schema_digits(s + 5, 2) || s[7] != '-' || !schema_digits(s + 8, 2))
+		return 0;
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+static int
+schema_is_time(const char *s)
+{
+	if (!schema_digits(s, 2) || s[2] != ':' || !schema_digits(s + 3, 2) ||
+	    s[5] != ':' || !schema_digits(s + 6, 2) || atoi(s) > 23 ||
+	    atoi(s + 3) > 59 || atoi(s + 6) > 60)
+		return 0;
+	s += 8;
+	if (*s == '.') {
+		if (!isdigit((unsigned char)*++s))
+			return 0;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	if (*s == 'Z' || *s == 'z')
+		return s[1] == '\0';
+	return (*s == '+' || *s == '-') && schema_digits(s + 1, 2) &&
+	    s[3] == ':' && schema_digits(s + 4, 2) && s[6] == '\0';
+}
+
+static int
+schema_format_ok(enum schema_format f, const char *s)
+{
+	const char	*at, *colon;
+	size_t		 i;
+
+	switch (f) {
+	case FMT_NONE:
+		return 1;
+	case FMT_DATE:
+		return schema_is_date(s) && s[10] == '\0';
+	case FMT_TIME:
+		return schema_is_time(s);
+	case FMT_DATE_TIME:
+		return schema_is_date(s) && (s[10] == 'T' || s[10] == 't') &&
+		    schema_is_time(s + 11);
+	case FMT_EMAIL:
+		at = strchr(s, '@');
+		return at != NULL && at > s && strchr(at + 1, '@') == NULL &&
+		    strchr(at + 1, '.') != NULL && at[1] != '.' &&
+		    strpbrk(s, " \t\r\n") == NULL;
+	case FMT_URI:
+		colon = strchr(s, ':');
+		if (colon == NULL || colon == s || !isalpha((unsigned char)*s) ||
+		    strpbrk(s, " \t\r\n<>\"") != NULL)
+			return 0;
+		for (i = 1; s + i < colon; i++)
+			if (!isalnum((unsigned char)s[i]) && strchr("+-.",
+			    s[i]) == NULL)
+				return 0;
+		return colon[1] != '\0';
+	case FMT_UUID:
+		for (i = 0; i < 36; i++)
+			if ((i == 8 || i == 13 || i == 18 || i == 23) ?
+			    s[i] != '-' : !isxdigit((unsigned char)s[i]))
+				return 0;
+		return s[36] == '\0';
+	}
+	return 0;
+}
+
+static int
+schema_string(struct schema_ctx *c, const struct schema *s, int v,
+    const struct schema_path *p)
+{
+	static const char *const names[] = { "", "a date-time (RFC 3339)",
+	    "a date (YYYY-MM-DD)", "a time (RFC 3339)", "an email address",
+	    "a URI", "a UUID" };
+	char		 bound[64], *buf;
+	size_t		 n, len, i;
+	long long	 cps = 0;
+	int		 rv = 0;
+
+	if (c->d->t[v].type != JT_STRING || (!(s->bounds & (B_MINLEN |
+	    B_MAXLEN)) && s->pattern == NULL && s->format == FMT_NONE))
+		return 0;
+	n = c->d->t[v].end - c->d->t[v].start;
+	buf = schema_calloc(n + 1, 1);
+	len = jdoc_string(c->d, v, buf, n + 1);
+	for (i = 0; i < len; i++)
+		cps += ((unsigned char)buf[i] & 0xc0) != 0x80;
+	snprintf(bound, sizeof(bound), "%lld characters", cps <
+	    s->minlen ? s->minlen : s->maxlen);
+	if ((s->bounds & B_MINLEN) && cps < s->minlen)
+		rv = schema_fail(c, p, "must be at least ", bound);
+	else if ((s->bounds & B_MAXLEN) && cps > s->maxlen)
+		rv = schema_fail(c, p, "must be at most ", bound);
+	else if (s->pattern != NULL && (strlen(buf) != len ||
+	    regexec(s->pattern, buf, 0, NULL, 0) != 0))
+		rv = schema_fail(c, p, "must match the pattern ",
+		    s->pattern_src);
+	else if (!schema_format_ok(s->format, buf) || strlen(buf) != len)
+		rv = schema_fail(c, p, "must be ", names[s->format]);
+	free(buf);
+	return rv;
+}
+
+static int
+schema_sizes(struct schema_ctx *c, const struct schema *s, int v,
+    const struct schema_path *p)
+{
+	struct json_object	*a, *b;
+	const struct jtok	*t = &c->d->t[v];
+	char			 bound[64];
+	uint32_t		 i, j;
+	int			 e, f, dup = 0;
+	uint32_t		 m, k;
+
+	if (t->type == JT_ARRAY) {
+		if ((s->bounds & B_MINITEMS) && t->n < s->minitems)
+			return snprintf(bound, sizeof(bound), "%lld items",
+			    s->minitems), schema_fail(c, p, "must have at "
+			    "least ", bound);
+		if ((s->bounds & B_MAXITEMS) && t->n > s->maxitems)
+			return snprintf(bound, sizeof(bound), "%lld items",
+			    s->maxitems), schema_fail(c, p, "must have at "
+			    "most ", bound);
+		if (!s->unique)
+			return 0;
+		i = 0;
+		JDOC_FOREACH_ELEMENT(c->d, v, e, m) {
+			a = jdoc_object(c->d, e);
+			j = 0;
+			JDOC_FOREACH_ELEMENT(c->d, v, f, k) {
+				if (j++ <= i)
+					continue;
+				b = jdoc_object(c->d, f);
+				dup |= json_object_equal(a, b);
+				json_object_put(b);
+			}
+			json_object_put(a);
+			i++;
+		}
+		return dup ? schema_fail(c, p, "must not repeat an item", "") :
+		    0;
+	}
+	if (t->type == JT_OBJECT) {
+		if ((s->bounds & B_MINPROPS) && t->n < s->minprops)
+			return snprintf(bound, sizeof(bound), "%lld keys",
+			    s->minprops), schema_fail(c, p, "must have at "
+			    "least ", bound);
+		if ((s->bounds & B_MAXPROPS) && t->n > s->maxprops)
+			return snprintf(bound, sizeof(bound), "%lld keys",
+			    s->maxprops), schema_fail(c, p, "must have at "
+			    "most ", bound);
 	}
 	return 0;
 }
@@ -471,9 +1099,15 @@ schema_value(struct schema_ctx *c, const struct schema *s, int v,
 {
 	if (s == NULL || !s->checked)
 		return 0;
+	if (s->never)
+		return schema_fail(c, p, "is not allowed", "");
 	if (schema_types(c, s, v, p) == -1 ||
 	    schema_enum(c, s, v, p) == -1 ||
 	    schema_any_of(c, s, v, p) == -1 ||
+	    schema_compose(c, s, v, p) == -1 ||
+	    schema_numeric(c, s, v, p) == -1 ||
+	    schema_string(c, s, v, p) == -1 ||
+	    schema_sizes(c, s, v, p) == -1 ||
 	    schema_items(c, s, v, p) == -1 ||
 	    schema_members(c, s, v, p) == -1)
 		return -1;

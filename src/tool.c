@@ -249,10 +249,15 @@ tool_listing(struct tool *t, struct json_object *ready)
 		json_object_object_add(l, "title",
 		    json_object_new_string(t->spec.title));
 	json_object_object_add(l, "description", json_object_new_string(desc));
-	if (!json_object_object_get_ex(ready, "inputSchema", &schema))
+	/* A declared schema is kept as written; else the derived one. */
+	if ((schema = t->spec.input_schema) == NULL &&
+	    !json_object_object_get_ex(ready, "inputSchema", &schema))
 		schema = NULL;
 	json_object_object_add(l, "inputSchema", schema ?
 	    json_object_get(schema) : json_object_new_object());
+	if (t->spec.output_schema != NULL)
+		json_object_object_add(l, "outputSchema",
+		    json_object_get(t->spec.output_schema));
 	if (t->spec.annotations != NULL)
 		json_object_object_add(l, "annotations",
 		    json_object_get(t->spec.annotations));
@@ -264,6 +269,7 @@ tool_worker_ready(struct tool *t, struct json_object *ready)
 {
 	struct worker		*w = t->worker;
 	struct json_object	*schema;
+	char			 why[256];
 
 	if (t->listing == NULL &&
 	    (t->listing = tool_listing(t, ready)) == NULL) {
@@ -275,7 +281,13 @@ tool_worker_ready(struct tool *t, struct json_object *ready)
 	}
 	if (t->schema == NULL) {
 		json_object_object_get_ex(t->listing, "inputSchema", &schema);
-		t->schema = schema_compile(schema);
+		if ((t->schema = schema_compile(schema, why,
+		    sizeof(why))) == NULL) {
+			w->tool = NULL;
+			worker_close(w);
+			tool_worker_failed(t, why);
+			return;
+		}
 	}
 	t->ever_ready = 1;
 	if (t->state == TOOL_LOADING) {

@@ -50,7 +50,7 @@ for revision in ("2026-07-28", "2025-11-25"):
         check(must in passed, f"{revision}: {must} passes", out[-2000:])
     for must in ("tools-list", "tools-call-simple-text", "tools-call-error",
                  "tools-call-image", "tools-call-audio", "tools-call-embedded-resource",
-                 "tools-call-mixed-content", "dns-rebinding-protection",
+                 "tools-call-mixed-content", "json-schema-2020-12", "dns-rebinding-protection",
                  "server-sse-multiple-streams"):
         check(must in passed, f"{revision}: {must} passes")
 

@@ -243,4 +243,35 @@ check(r.get("isError") and "exceeds the limit" in text_of(r), "a rich result is 
 r = s.call("plain_list")
 check(text_of(r) == '[1,"two"]' and not r.get("isError"), "a plain JSON list stays one text item", r)
 check(s.close() == 0, "exits 0")
+
+# Declared schemas: kept as written, enforced by the supervisor; a keyword
+# that cannot be checked keeps the tool out, naming it.
+DECLARED = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+            "$defs": {"pos": {"type": "integer", "minimum": 1}},
+            "properties": {"n": {"$ref": "#/$defs/pos"},
+                           "tag": {"type": "string", "pattern": "^[a-z]+$"}},
+            "required": ["n"], "additionalProperties": False}
+OUT = {"type": "object", "properties": {"double": {"type": "integer"}}, "required": ["double"]}
+s = Server([tool("declared", "def declared(**kw) -> dict:\n    return {'double': 2 * kw['n']}\n",
+                 inputSchema=DECLARED, outputSchema=OUT),
+            tool("uncheckable", "def uncheckable(**kw) -> int:\n    return 1\n",
+                 inputSchema={"type": "object", "propertyNames": {"pattern": "^a"}}),
+            tool("not_object", "def not_object(x) -> int:\n    return 1\n",
+                 inputSchema={"type": "string"})])
+s.initialize()
+listed = {t["name"]: t for t in s.list_tools()}
+check(list(listed) == ["declared"] and listed["declared"]["inputSchema"] == DECLARED and
+      listed["declared"]["outputSchema"] == OUT, "a declared schema is listed as written", listed)
+r = s.call("declared", {"n": 21})
+check(r.get("structuredContent") == {"double": 42}, "and a call that fits it runs", r)
+for args, want in [({"n": 0}, "argument 'n': must be at least 1"),
+                   ({"n": 2, "tag": "X"}, "must match the pattern"),
+                   ({"n": 2, "z": 1}, "unknown argument 'z'"), ({}, "missing required argument 'n'")]:
+    r = s.call("declared", args)
+    check(r.get("isError") and want in text_of(r), f"declared schema enforced: {want}", r)
+err = s.stderr()
+check("keyword 'propertyNames' cannot be checked" in err and
+      "'inputSchema' must be an object schema" in err,
+      "a schema that cannot be checked keeps its tool out, saying why", err[-600:])
+check(s.close() == 0, "exits 0")
 finish()

@@ -26,7 +26,7 @@ static const char *schema_text =
     "\"required\":[\"a\"],\"additionalProperties\":false}";
 
 static int
-check_args(const char *args, const char *expect)
+check_with(const char *text, const char *args, const char *expect)
 {
 	struct json_object	*o;
 	struct schema		*schema;
@@ -36,14 +36,16 @@ check_args(const char *args, const char *expect)
 	size_t			 at;
 	int			 rv;
 
-	o = json_tokener_parse(schema_text);
-	schema = schema_compile(o);
+	o = json_tokener_parse(text);
+	schema = schema_compile(o, err, sizeof(err));
 	json_object_put(o);
 	if (jdoc_parse(&d, args, strlen(args), 0, &why, &at) == -1) {
 		printf("# bad test arguments: %s at %zu\n", why, at);
 		return 0;
 	}
-	rv = schema_check(schema, &d, 0, err, sizeof(err));
+	/* A schema that cannot compile fails every call, saying why. */
+	rv = schema == NULL ? -1 : schema_check(schema, &d, 0, err,
+	    sizeof(err));
 	schema_free(schema);
 	jdoc_free(&d);
 	if (expect == NULL)
@@ -54,6 +56,44 @@ check_args(const char *args, const char *expect)
 	}
 	return 1;
 }
+
+static int
+check_args(const char *args, const char *expect)
+{
+	return check_with(schema_text, args, expect);
+}
+
+/* The conformance suite's JSON Schema 2020-12 fixture. */
+static const char *schema_2020 =
+    "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\","
+    "\"type\":\"object\",\"$defs\":{\"address\":{\"$anchor\":\"addressDef\","
+    "\"type\":\"object\",\"properties\":{\"street\":{\"type\":\"string\"},"
+    "\"city\":{\"type\":\"string\"}}}},\"properties\":{\"name\":{\"type\":"
+    "\"string\"},\"address\":{\"$ref\":\"#/$defs/address\"},\"contactMethod\":"
+    "{\"type\":\"string\",\"enum\":[\"phone\",\"email\"]},\"phone\":{\"type\":"
+    "\"string\"},\"email\":{\"type\":\"string\"}},\"allOf\":[{\"anyOf\":["
+    "{\"required\":[\"phone\"]},{\"required\":[\"email\"]}]}],\"if\":{"
+    "\"properties\":{\"contactMethod\":{\"const\":\"phone\"}},\"required\":"
+    "[\"contactMethod\"]},\"then\":{\"required\":[\"phone\"]},\"else\":"
+    "{\"required\":[\"email\"]},\"additionalProperties\":false}";
+
+static const char *schema_bounds =
+    "{\"type\":\"object\",\"properties\":{"
+    "\"n\":{\"type\":\"number\",\"minimum\":1,\"exclusiveMaximum\":10,"
+    "\"multipleOf\":0.5},"
+    "\"s\":{\"type\":\"string\",\"minLength\":2,\"maxLength\":3,"
+    "\"pattern\":\"^[a-zé]+$\"},"
+    "\"when\":{\"type\":\"string\",\"format\":\"date-time\"},"
+    "\"mail\":{\"type\":\"string\",\"format\":\"email\"},"
+    "\"u\":{\"type\":\"string\",\"format\":\"uri\"},"
+    "\"t\":{\"type\":\"array\",\"prefixItems\":[{\"type\":\"string\"}],"
+    "\"items\":{\"type\":\"integer\"},\"minItems\":2,\"uniqueItems\":true},"
+    "\"one\":{\"oneOf\":[{\"type\":\"integer\"},{\"minimum\":0}]},"
+    "\"no\":{\"not\":{\"type\":\"null\"}},"
+    "\"tree\":{\"$ref\":\"#/$defs/node\"}},"
+    "\"$defs\":{\"node\":{\"type\":\"object\",\"properties\":{\"kids\":"
+    "{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/node\"}}},"
+    "\"additionalProperties\":false}},\"maxProperties\":6}";
 
 int
 main(void)
@@ -106,5 +146,68 @@ main(void)
 	    "anyOf mismatch");
 	CHECK(check_args("{\"a\":1,\"m\":\"medium\"}", "must be one of"),
 	    "enum mismatch");
+
+	/* JSON Schema 2020-12 as tools.json may declare it. */
+	CHECK(check_with(schema_2020, "{\"name\":\"x\",\"contactMethod\":"
+	    "\"phone\",\"phone\":\"1\",\"address\":{\"city\":\"c\"}}", NULL),
+	    "2020-12: a valid call passes");
+	CHECK(check_with(schema_2020, "{\"contactMethod\":\"phone\",\"email\":"
+	    "\"e\"}", "missing required argument 'phone'"),
+	    "2020-12: if/then requires phone");
+	CHECK(check_with(schema_2020, "{\"name\":\"x\"}", "matches none"),
+	    "2020-12: allOf/anyOf needs phone or email");
+	CHECK(check_with(schema_2020, "{\"email\":\"e\",\"address\":{\"city\":"
+	    "5}}", "argument 'address.city': expected string"),
+	    "2020-12: $ref into $defs is checked");
+	CHECK(check_with(schema_bounds, "{\"n\":2.5,\"s\":\"éa\",\"when\":"
+	    "\"2026-07-28T10:00:00Z\",\"mail\":\"a@b.c\",\"u\":\"https://x\","
+	    "\"t\":[\"h\",1,2]}", NULL), "bounds: a valid call passes");
+	CHECK(check_with(schema_bounds, "{\"n\":0}", "must be at least 1"),
+	    "minimum");
+	CHECK(check_with(schema_bounds, "{\"n\":10}", "must be less than 10"),
+	    "exclusiveMaximum");
+	CHECK(check_with(schema_bounds, "{\"n\":1.2}", "multiple of 0.5"),
+	    "multipleOf");
+	CHECK(check_with(schema_bounds, "{\"s\":\"é\"}", "at least 2 characters"),
+	    "minLength counts characters, not bytes");
+	CHECK(check_with(schema_bounds, "{\"s\":\"AB\"}", "must match the pattern"),
+	    "pattern");
+	CHECK(check_with(schema_bounds, "{\"when\":\"yesterday\"}",
+	    "must be a date-time"), "format date-time");
+	CHECK(check_with(schema_bounds, "{\"mail\":\"nobody\"}",
+	    "an email address"), "format email");
+	CHECK(check_with(schema_bounds, "{\"u\":\"no scheme\"}", "a URI"),
+	    "format uri");
+	CHECK(check_with(schema_bounds, "{\"t\":[1,2]}", "argument 't[0]'"),
+	    "prefixItems");
+	CHECK(check_with(schema_bounds, "{\"t\":[\"h\"]}", "at least 2 items"),
+	    "minItems");
+	CHECK(check_with(schema_bounds, "{\"t\":[\"h\",1,1]}", "must not repeat"),
+	    "uniqueItems");
+	CHECK(check_with(schema_bounds, "{\"one\":5}", "more than one"),
+	    "oneOf: exactly one");
+	CHECK(check_with(schema_bounds, "{\"one\":-1}", NULL), "oneOf: one");
+	CHECK(check_with(schema_bounds, "{\"no\":null}", "must not"), "not");
+	CHECK(check_with(schema_bounds, "{\"tree\":{\"kids\":[{\"kids\":[{\"x\":"
+	    "1}]}]}}", "argument 'tree.kids[0].kids[0]': unknown key 'x'"),
+	    "a recursive $ref checks every level");
+	CHECK(check_with(schema_bounds, "{\"n\":2,\"s\":\"ab\",\"no\":1,\"one\":-1,"
+	    "\"mail\":\"a@b.c\",\"u\":\"x:y\",\"when\":\"2026-01-01T00:00:00Z\"}",
+	    "at most 6 keys"), "maxProperties");
+	CHECK(check_with("{\"type\":\"object\",\"propertyNames\":{}}", "{}",
+	    "keyword 'propertyNames' cannot be checked"),
+	    "a keyword that cannot be checked refuses the schema");
+	CHECK(check_with("{\"type\":\"object\",\"properties\":{\"x\":{"
+	    "\"format\":\"hostname\"}}}", "{}", "'format' \"hostname\" cannot be "
+	    "checked"), "an unknown format refuses the schema");
+	CHECK(check_with("{\"type\":\"object\",\"properties\":{\"x\":{\"$ref\":"
+	    "\"https://example.org/s\"}}}", "{}", "only local references"),
+	    "a remote $ref refuses the schema");
+	CHECK(check_with("{\"type\":\"object\",\"properties\":{\"x\":{\"$ref\":"
+	    "\"#addressDef\"}},\"$defs\":{\"a\":{\"$anchor\":\"addressDef\","
+	    "\"type\":\"string\"}}}", "{\"x\":1}", "expected string"),
+	    "$ref to an $anchor");
+	CHECK(check_with("{\"type\":\"object\",\"properties\":{\"x\":false}}",
+	    "{\"x\":1}", "argument 'x': is not allowed"), "the schema false");
 	return unit_finish();
 }

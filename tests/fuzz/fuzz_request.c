@@ -18,6 +18,7 @@ static struct tool	*routes[1] = { &add };
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	static char		 cerr[256];
 	struct json_object	*schema;
 
 	(void)argc;
@@ -33,7 +34,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    "\"xs\":{\"type\":\"array\",\"items\":{\"type\":\"number\"}}},"
 	    "\"required\":[\"a\",\"b\"],\"additionalProperties\":false}}");
 	json_object_object_get_ex(add.listing, "inputSchema", &schema);
-	add.schema = schema_compile(schema);
+	add.schema = schema_compile(schema, cerr, sizeof(cerr));
 	sv.routes = routes;
 	sv.nroutes = 1;
 	return 0;

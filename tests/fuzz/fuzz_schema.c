@@ -20,14 +20,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char		*text = (const char *)data, *sep, *why;
 	struct json_object	*o;
 	struct schema		*schema;
-	char			 err[512];
+	char			 err[512], cerr[256];
 	size_t			 at;
 
 	if ((sep = memchr(text, '\0', size)) == NULL)
 		return 0;
 	if (json_parse_text(text, (size_t)(sep - text), &o, &why, &at) == -1)
 		return 0;
-	schema = schema_compile(o);
+	schema = schema_compile(o, cerr, sizeof(cerr));
 	if (schema != NULL && jdoc_parse(&d, sep + 1, size - (size_t)(sep -
 	    text) - 1, 0, &why, &at) == 0) {
 		err[0] = '\0';
