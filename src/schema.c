@@ -121,7 +121,11 @@ struct schema_ctx {
 	const struct jdoc	*d;
 	char			*err;
 	size_t			 errlen;
+	unsigned		 depth;		/* schemas entered: a $ref loop
+						 * that consumes no input ends */
 };
+
+#define SCHEMA_DEPTH_MAX	1024
 
 static void *
 schema_calloc(size_t n, size_t size)
@@ -718,6 +722,8 @@ schema_enum(struct schema_ctx *c, const struct schema *s, int v,
 
 static int	schema_value(struct schema_ctx *, const struct schema *, int,
 		    const struct schema_path *);
+static int	schema_value_in(struct schema_ctx *, const struct schema *,
+		    int, const struct schema_path *);
 
 static int
 schema_any_of(struct schema_ctx *c, const struct schema *s, int v,
@@ -1097,10 +1103,26 @@ static int
 schema_value(struct schema_ctx *c, const struct schema *s, int v,
     const struct schema_path *p)
 {
+	int	rv;
+
 	if (s == NULL || !s->checked)
 		return 0;
 	if (s->never)
 		return schema_fail(c, p, "is not allowed", "");
+	if (++c->depth > SCHEMA_DEPTH_MAX) {
+		c->depth--;
+		return schema_fail(c, p, "cannot be checked: the schema refers "
+		    "to itself without end", "");
+	}
+	rv = schema_value_in(c, s, v, p);
+	c->depth--;
+	return rv;
+}
+
+static int
+schema_value_in(struct schema_ctx *c, const struct schema *s, int v,
+    const struct schema_path *p)
+{
 	if (schema_types(c, s, v, p) == -1 ||
 	    schema_enum(c, s, v, p) == -1 ||
 	    schema_any_of(c, s, v, p) == -1 ||
@@ -1122,7 +1144,7 @@ int
 schema_check(const struct schema *s, const struct jdoc *d, int v, char *err,
     size_t errlen)
 {
-	struct schema_ctx	c = { d, err, errlen };
+	struct schema_ctx	c = { d, err, errlen, 0 };
 
 	return schema_value(&c, s, v, NULL);
 }

@@ -209,5 +209,9 @@ main(void)
 	    "$ref to an $anchor");
 	CHECK(check_with("{\"type\":\"object\",\"properties\":{\"x\":false}}",
 	    "{\"x\":1}", "argument 'x': is not allowed"), "the schema false");
+	CHECK(check_with("{\"type\":\"object\",\"properties\":{\"x\":{\"$ref\":"
+	    "\"#/$defs/a\"}},\"$defs\":{\"a\":{\"$ref\":\"#/$defs/a\"}}}",
+	    "{\"x\":1}", "refers to itself without end"),
+	    "a $ref loop that consumes nothing ends with an error");
 	return unit_finish();
 }
