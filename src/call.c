@@ -25,6 +25,7 @@
 
 #include <event2/buffer.h>
 
+#include "frame.h"
 #include "mcp-hotd.h"
 
 static void
@@ -63,6 +64,7 @@ call_free(struct call *c)
 {
 	call_unlink(c);
 	call_leave_session(c, CALL_TO_NOBODY);
+	free(c->progress);
 	free(c);
 }
 
@@ -319,4 +321,124 @@ call_fail_all(struct callq *q, const char *fmt, ...)
 	va_end(ap);
 	while ((c = TAILQ_FIRST(q)) != NULL)
 		call_answer_text(c, msg);
+}
+
+/* What the client asked to hear while it runs: progress, log messages. */
+void
+call_set_notes(struct call *c, const struct mcp_call *mc)
+{
+	c->log_level = mc->log_level;
+	if (mc->progress == NULL)
+		return;
+	if ((c->progress = malloc(mc->progresslen + 1)) == NULL)
+		fatal("%s", __func__);
+	memcpy(c->progress, mc->progress, mc->progresslen);
+	c->progress[mc->progresslen] = '\0';
+}
+
+/* A tool cannot flood its client: so many notes a call, so many a second. */
+#define CALL_NOTES_MAX		1000
+#define CALL_NOTES_PER_SECOND	50
+
+static int
+call_note_allowed(struct call *c)
+{
+	time_t	now = time(NULL);
+
+	if (now != c->note_second) {
+		c->note_second = now;
+		c->note_burst = 0;
+	}
+	if (c->notes >= CALL_NOTES_MAX || c->note_burst >= CALL_NOTES_PER_SECOND) {
+		if (c->notes_dropped++ == 0)
+			log_info("tool '%s': progress and log messages of call "
+			    "%s beyond %d a second or %d in all are dropped",
+			    c->tool ? c->tool->spec.name : "?", c->idjson,
+			    CALL_NOTES_PER_SECOND, CALL_NOTES_MAX);
+		return 0;
+	}
+	c->notes++;
+	c->note_burst++;
+	return 1;
+}
+
+static struct json_object *
+call_progress(const struct call *c, struct json_object *m)
+{
+	struct json_object	*n, *params, *v;
+
+	params = json_object_new_object();
+	json_object_object_add(params, "progressToken",
+	    json_tokener_parse(c->progress));
+	json_object_object_foreach(m, key, val) {
+		if ((strcmp(key, "progress") == 0 || strcmp(key, "total") == 0) &&
+		    (json_object_is_type(val, json_type_double) ||
+		    json_object_is_type(val, json_type_int)))
+			json_object_object_add(params, key, json_object_get(val));
+		else if (strcmp(key, "message") == 0 &&
+		    json_object_is_type(val, json_type_string))
+			json_object_object_add(params, key, json_object_get(val));
+		else {
+			json_object_put(params);
+			return NULL;
+		}
+	}
+	if (!json_object_object_get_ex(params, "progress", &v)) {
+		json_object_put(params);
+		return NULL;
+	}
+	n = mcp_notification("notifications/progress");
+	json_object_object_add(n, "params", params);
+	return n;
+}
+
+static struct json_object *
+call_log(const struct call *c, struct json_object *m, int *level)
+{
+	struct json_object	*n, *params, *l, *data;
+
+	if (!json_object_object_get_ex(m, "level", &l) ||
+	    !json_object_object_get_ex(m, "data", &data) ||
+	    !json_object_is_type(data, json_type_string) ||
+	    json_object_object_length(m) != 2 ||
+	    (*level = mcp_log_level(json_object_get_string(l))) == -1)
+		return NULL;
+	params = json_object_new_object();
+	json_object_object_add(params, "level", json_object_get(l));
+	json_object_object_add(params, "logger", json_object_new_string(
+	    c != NULL && c->tool ? c->tool->spec.name : "mcp-hotd"));
+	json_object_object_add(params, "data", json_object_get(data));
+	n = mcp_notification("notifications/message");
+	json_object_object_add(n, "params", params);
+	return n;
+}
+
+/*
+ * A PROGRESS or LOG frame from the worker running the calls sent: for the
+ * one that runs (the head), to its client when it asked for such, within
+ * bounds. 0, or -1 for a malformed one (that worker's death).
+ */
+int
+call_notify(struct callq *sent, const struct frame_hdr *h,
+    struct json_object *m)
+{
+	struct call		*c = TAILQ_FIRST(sent);
+	struct json_object	*n;
+	int			 level = 0;
+
+	n = h->type == MSG_PROGRESS ? (c != NULL && c->progress != NULL ?
+	    call_progress(c, m) : json_object_new_object()) :
+	    call_log(c, m, &level);
+	if (n == NULL)
+		return -1;
+	if (c == NULL || c->id != h->id || c->session == NULL ||
+	    (h->type == MSG_PROGRESS && c->progress == NULL) ||
+	    (h->type == MSG_LOG && (c->log_level == -1 ||
+	    level < c->log_level)) || !call_note_allowed(c)) {
+		json_object_put(n);	/* late, unasked for, or too many */
+		return 0;
+	}
+	session_send_related(c->session, n, c->idjson);
+	json_object_put(n);
+	return 0;
 }

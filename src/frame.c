@@ -20,6 +20,8 @@ static const char *const frame_names[MSG_TYPE_MAX] = {
 	[MSG_RESOLVED] = "RESOLVED",
 	[MSG_CONNECT] = "CONNECT",
 	[MSG_CONNECTED] = "CONNECTED",
+	[MSG_PROGRESS] = "PROGRESS",
+	[MSG_LOG] = "LOG",
 };
 
 void

@@ -51,6 +51,9 @@ enum msg_type {
 	MSG_CONNECTED,	/* S->W {"errno":0|EINPROGRESS} with the socket
 			 *       (SCM_RIGHTS), or {"errno":N} without,
 			 *       or {"denied"} */
+	/* While call id runs, on the channel (src/call.c relays them). */
+	MSG_PROGRESS,	/* W->S {"progress","total"?,"message"?} */
+	MSG_LOG,	/* W->S {"level","data"}: a log message */
 	MSG_TYPE_MAX
 };
 

@@ -111,6 +111,12 @@ struct call {
 	char			*args;		/* the arguments, JSON text */
 	size_t			 argslen;
 	uint64_t		 id;		/* frame id towards the worker */
+	char			*progress;	/* the client's progressToken */
+	int			 log_level;	/* as in struct mcp_call */
+	unsigned		 notes;		/* progress and log sent */
+	time_t			 note_second;	/* ... rate: this second's */
+	unsigned		 note_burst;
+	unsigned		 notes_dropped;
 };
 
 /* One loaded version of a tool and the worker that runs it. */
@@ -198,6 +204,7 @@ struct mcp_state {
 	int			 initialized;
 	int			 no_stream;	/* --http-stateless: nothing can
 						 * reach it but answers */
+	int			 log_level;	/* logging/setLevel (0: debug) */
 	char			*protocol;
 	char			*client_name;
 	struct json_object	*client_caps;	/* initialize's capabilities */
@@ -242,6 +249,8 @@ struct session {
 	struct evbuffer		*in;		/* the transport's input */
 	int			 reply_code;	/* of the error being written,
 						 * for HTTP's status: else 0 */
+	const char		*related;	/* the id (JSON text) of the call
+						 * a notification is about */
 	int			 eof_seen;
 	int			 held;		/* lines wait: backpressure */
 	int			 output_full;	/* the client reads too slowly */
@@ -372,6 +381,11 @@ void		 call_answer_error(struct call *, const char *, ...)
 void		 call_answer_all_raw(struct callq *, const char *, size_t);
 void		 call_fail_all(struct callq *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+struct mcp_call;
+void		 call_set_notes(struct call *, const struct mcp_call *);
+struct frame_hdr;
+int		 call_notify(struct callq *, const struct frame_hdr *,
+		    struct json_object *);
 
 /* mcp.c */
 enum mcp_action {
@@ -385,6 +399,10 @@ struct mcp_call {
 	struct tool	*tool;
 	const char	*id, *args;	/* JSON text, in the request */
 	size_t		 idlen, argslen;
+	const char	*progress;	/* _meta.progressToken's text, or NULL */
+	size_t		 progresslen;
+	int		 log_level;	/* least level sent (mcp_log_levels), or
+					 * -1: no log messages */
 };
 /* A request whose envelope is checked: its id, method, params tokens. */
 struct jdoc;
@@ -422,6 +440,8 @@ int		 mcp_missing_caps(const struct tool *, struct json_object *,
 enum mcp_action	 mcp_no_resource(const struct jdoc *, int, int,
 		    struct json_object **);
 extern const char *const mcp_versions[];
+extern const char *const mcp_log_levels[];
+int		 mcp_log_level(const char *);
 
 /* mcp_modern.c */
 #define MCP_VERSION_2026	"2026-07-28"
@@ -455,6 +475,8 @@ void		 session_send(struct session *, struct json_object *,
 		    const char *, size_t);
 void		 session_send_raw(struct session *, const char *, size_t,
 		    const char *, size_t);
+void		 session_send_related(struct session *, struct json_object *,
+		    const char *);
 void		 session_call_done(struct session *);
 int		 session_may_send(struct session *, size_t);
 void		 session_list_changed(void);

@@ -30,7 +30,7 @@ const char *const mcp_versions[] = {
 	"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", NULL
 };
 
-static const char *const mcp_log_levels[] = {
+const char *const mcp_log_levels[] = {
 	"debug", "info", "notice", "warning", "error", "critical", "alert",
 	"emergency", NULL
 };
@@ -40,6 +40,7 @@ typedef enum mcp_action (*mcp_method_fn)(struct mcp_state *,
 
 static int	mcp_envelope(const struct jdoc *, struct json_object **, int *,
 		    int *, int *);
+static int	mcp_id_ok(const struct jdoc *, int);
 
 static struct jdoc		mcp_doc;	/* the line being handled */
 static struct mcp_request	mcp_req;	/* its request */
@@ -293,23 +294,33 @@ mcp_ping(struct mcp_state *st, struct json_object *id,
 	return MCP_REPLY;
 }
 
+/* A level's rank in mcp_log_levels, or -1. */
+int
+mcp_log_level(const char *name)
+{
+	int	i;
+
+	for (i = 0; name != NULL && mcp_log_levels[i] != NULL; i++)
+		if (strcmp(name, mcp_log_levels[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* The session's level: its tools' log messages below it are not sent. */
 static enum mcp_action
 mcp_set_level(struct mcp_state *st, struct json_object *id,
     struct json_object *params, struct json_object **reply)
 {
 	struct json_object	*v;
-	size_t			 i;
+	int			 level;
 
-	(void)st;
 	if (json_object_object_get_ex(params, "level", &v) &&
-	    json_object_is_type(v, json_type_string))
-		for (i = 0; mcp_log_levels[i] != NULL; i++)
-			if (strcmp(json_object_get_string(v),
-			    mcp_log_levels[i]) == 0) {
-				*reply = mcp_result(id,
-				    json_object_new_object());
-				return MCP_REPLY;
-			}
+	    json_object_is_type(v, json_type_string) &&
+	    (level = mcp_log_level(json_object_get_string(v))) != -1) {
+		st->log_level = level;
+		*reply = mcp_result(id, json_object_new_object());
+		return MCP_REPLY;
+	}
 	*reply = mcp_error(id, JSONRPC_INVALID_PARAMS, "Invalid params: "
 	    "'level' must be one of debug, info, notice, warning, error, "
 	    "critical, alert, emergency");
@@ -393,6 +404,24 @@ mcp_tools_list(struct mcp_state *st, struct json_object *id,
 	return MCP_REPLY;
 }
 
+/* params._meta.progressToken (a string or an integer), kept as text. */
+static void
+mcp_progress_token(const struct jdoc *d, int pt, struct mcp_call *call)
+{
+	int	mt, tt;
+
+	call->progress = NULL;
+	call->progresslen = 0;
+	call->log_level = 0;
+	if ((mt = jdoc_member(d, pt, "_meta")) == -1 ||
+	    d->t[mt].type != JT_OBJECT ||
+	    (tt = jdoc_member(d, mt, "progressToken")) == -1 ||
+	    !mcp_id_ok(d, tt))
+		return;
+	call->progress = d->text + d->t[tt].start;
+	call->progresslen = d->t[tt].end - d->t[tt].start;
+}
+
 /* tools/call, from tokens: route, check the arguments, hand the call back. */
 enum mcp_action
 mcp_tools_call(const struct jdoc *d, int idt, int pt,
@@ -436,6 +465,7 @@ mcp_tools_call(const struct jdoc *d, int idt, int pt,
 	call->tool = t;
 	call->id = d->text + d->t[idt].start;
 	call->idlen = d->t[idt].end - d->t[idt].start;
+	mcp_progress_token(d, pt, call);
 	call->args = ad->text + ad->t[at_tok].start;
 	call->argslen = ad->t[at_tok].end - ad->t[at_tok].start;
 	return MCP_CALL;
@@ -629,8 +659,10 @@ mcp_handle(struct mcp_state *st, const struct mcp_request *r,
 	if (!jdoc_string_eq(r->d, r->method, "tools/call", 10))
 		return mcp_method(st, r->d, r->id, r->method, r->params, reply);
 	if ((act = mcp_tools_call(r->d, r->id, r->params, reply, call)) !=
-	    MCP_CALL || !mcp_missing_caps(call->tool, st->client_caps,
-	    &missing))
+	    MCP_CALL)
+		return act;
+	call->log_level = st->log_level;
+	if (!mcp_missing_caps(call->tool, st->client_caps, &missing))
 		return act;
 	/* The 2025 wire has no error for it: a result naming what is missing. */
 	snprintf(why, sizeof(why), "tool '%s' needs the client capabilities "

@@ -288,10 +288,20 @@ modern_tools_call(const struct mcp_request *r, struct json_object **reply,
     struct mcp_call *call)
 {
 	struct json_object	*meta, *caps = NULL, *missing, *data, *err;
+	struct modern_keys	 k;
 	enum mcp_action		 act;
+	char			 level[16];
 
 	if ((act = mcp_tools_call(r->d, r->id, r->params, reply, call)) !=
-	    MCP_CALL || call->tool->spec.requires == NULL)
+	    MCP_CALL)
+		return act;
+	/* Log messages only when this request asked, at its level. */
+	call->log_level = -1;
+	if (modern_keys(r, &k) == 0 && k.level != -1) {
+		jdoc_string(r->d, k.level, level, sizeof(level));
+		call->log_level = mcp_log_level(level);
+	}
+	if (call->tool->spec.requires == NULL)
 		return act;	/* the hot path builds no object */
 	meta = jdoc_object(r->d, modern_meta(r));
 	json_object_object_get_ex(meta, META_CAPS, &caps);

@@ -50,6 +50,16 @@ session_send_raw(struct session *s, const char *buf, size_t len,
 	s->ops->write(s, buf, len, id, idlen);
 }
 
+/* A notification about the call whose id is related (JSON text). */
+void
+session_send_related(struct session *s, struct json_object *msg,
+    const char *related)
+{
+	s->related = related;
+	session_send(s, msg, NULL, 0);
+	s->related = NULL;
+}
+
 void
 session_send(struct session *s, struct json_object *msg, const char *id,
     size_t idlen)
@@ -141,13 +151,15 @@ session_request(struct session *s, const struct mcp_request *r)
 	struct mcp_call		 mc;
 	const struct jtok	*id = r->id >= 0 ? &r->d->t[r->id] : NULL;
 	enum mcp_action		 act;
+	struct call		*c;
 
 	if (s->control && control_handle(s, r))
 		return;
 	switch ((act = mcp_handle(&s->mcp, r, &reply, &mc))) {
 	case MCP_CALL:
-		tool_enqueue(mc.tool, call_new(s, mc.id, mc.idlen, mc.tool,
-		    mc.args, mc.argslen));
+		c = call_new(s, mc.id, mc.idlen, mc.tool, mc.args, mc.argslen);
+		call_set_notes(c, &mc);
+		tool_enqueue(mc.tool, c);
 		break;
 	case MCP_CANCEL:
 		session_cancel(s, mc.id, mc.idlen);

@@ -62,6 +62,8 @@ struct http_pending {
 	struct evhttp_request	*req;
 	char			*id;
 	size_t			 idlen;
+	int			 sse_ok;	/* it accepts text/event-stream */
+	int			 streaming;	/* answered as one, already */
 };
 
 struct http_session {
@@ -484,7 +486,32 @@ http_pending_gone(struct evhttp_connection *conn, void *arg)
 	http_pending_free(p);
 }
 
-/* A message from the session: a POST's answer, or onto the stream. */
+/* An event on a POST's own response, which becomes a stream for it. */
+static void
+http_pending_event(struct http_pending *p, const char *msg, size_t len)
+{
+	struct evbuffer	*b;
+
+	if (!p->streaming) {
+		evhttp_add_header(evhttp_request_get_output_headers(p->req),
+		    "Mcp-Session-Id", p->hs->id);
+		http_stream_start(p->req, NULL);
+		p->streaming = 1;
+	}
+	if ((b = evbuffer_new()) == NULL)
+		fatal("%s", __func__);
+	evbuffer_add(b, "event: message\ndata: ", 21);
+	http_add(b, msg, len);
+	evbuffer_add(b, "\n\n", 2);
+	evhttp_send_reply_chunk(p->req, b);
+	evbuffer_free(b);
+}
+
+/*
+ * A message from the session: a POST's answer; a notification about a
+ * call on that call's POST (as an event stream, when the client takes
+ * one); anything else onto the session's stream.
+ */
 static void
 http_write(struct session *s, const char *msg, size_t len, const char *id,
     size_t idlen)
@@ -493,6 +520,12 @@ http_write(struct session *s, const char *msg, size_t len, const char *id,
 	struct http_pending	*p;
 	struct evhttp_request	*req;
 
+	if (!hs->legacy && id == NULL && s->related != NULL &&
+	    (p = http_pending_find(hs, s->related, strlen(s->related))) !=
+	    NULL && p->req != NULL && p->sse_ok) {
+		http_pending_event(p, msg, len);
+		return;
+	}
 	if (hs->legacy || id == NULL) {
 		http_sse_send(hs, "message", msg, len);
 		return;
@@ -502,6 +535,12 @@ http_write(struct session *s, const char *msg, size_t len, const char *id,
 		if (p != NULL)
 			http_pending_free(p);
 		return;		/* its client is gone */
+	}
+	if (p->streaming) {	/* the answer ends its stream */
+		http_pending_event(p, msg, len);
+		http_pending_free(p);
+		evhttp_send_reply_end(req);
+		return;
 	}
 	http_pending_free(p);
 	evhttp_add_header(evhttp_request_get_output_headers(req),
@@ -531,13 +570,19 @@ http_cancelled(struct session *s, const char *idjson)
 	struct http_session	*hs = s->arg;
 	struct http_pending	*p;
 	struct evhttp_request	*req;
+	int			 streaming;
 
 	if ((p = http_pending_find(hs, idjson, strlen(idjson))) == NULL)
 		return;
 	req = p->req;
+	streaming = p->streaming;
 	http_pending_free(p);
 	if (req == NULL)
 		return;
+	if (streaming) {	/* its events went out: the stream just ends */
+		evhttp_send_reply_end(req);
+		return;
+	}
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	    "Mcp-Session-Id", hs->id);
 	http_reply(req, 202, "Accepted", NULL, NULL, 0);
@@ -618,8 +663,11 @@ http_session_free(struct http_session *hs)
 
 	while ((p = TAILQ_FIRST(&hs->pending)) != NULL) {
 		req = p->req;
+		i = (size_t)p->streaming;
 		http_pending_free(p);
-		if (req != NULL)
+		if (req != NULL && i)
+			evhttp_send_reply_end(req);
+		else if (req != NULL)
 			http_error(req, 404, "Not Found", -32600,
 			    "the session ended");
 	}
@@ -663,7 +711,8 @@ http_stream_retry(struct evhttp_request *req)
 	evbuffer_free(b);
 }
 
-/* A 200 event stream on req, which waits as long as it is open. */
+/* A 200 event stream on req, which waits as long as it is open (with
+ * comments on a quiet one when keepalive is given). */
 void
 http_stream_start(struct evhttp_request *req, struct event *keepalive)
 {
@@ -675,7 +724,8 @@ http_stream_start(struct evhttp_request *req, struct event *keepalive)
 	evhttp_send_reply_start(req, 200, "OK");
 	http_wait_forever(req);
 	http_conn_stream(req);
-	evtimer_add(keepalive, &tv);
+	if (keepalive != NULL)
+		evtimer_add(keepalive, &tv);
 }
 
 static void
@@ -839,6 +889,8 @@ http_expect_reply(struct http_session *hs, struct evhttp_request *req,
 	p->id[p->idlen] = '\0';
 	p->hs = hs;
 	p->req = req;
+	p->sse_ok = http_header(req, "Accept") != NULL &&
+	    strstr(http_header(req, "Accept"), "text/event-stream") != NULL;
 	TAILQ_INSERT_TAIL(&hs->pending, p, entry);
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
 	    http_pending_gone, p);

@@ -324,6 +324,11 @@ worker_dispatch(struct worker *w, const struct frame_hdr *h, const char *p)
 	case MSG_SPAWNED:
 		rv = w == sv.spawner ? spawn_answered(h->id, m) : -1;
 		break;
+	case MSG_PROGRESS:
+	case MSG_LOG:
+		rv = w == sv.spawner || w->state == WORKER_SPAWNING ? -1 :
+		    call_notify(&w->sent, h, m);
+		break;
 	default:
 		rv = -1;
 		break;

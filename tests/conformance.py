@@ -46,11 +46,13 @@ for revision in ("2026-07-28", "2025-11-25"):
           f"conformance --requirements {revision}: no failure outside the baseline "
           f"({len(passed)} scenarios pass)", out[-3000:])
     for must in (["server-stateless", "caching", "http-header-validation"]
-                 if revision.startswith("2026") else ["server-initialize", "server-session-lifecycle"]):
+                 if revision.startswith("2026") else ["server-initialize", "server-session-lifecycle",
+                                                      "tools-call-with-logging"]):
         check(must in passed, f"{revision}: {must} passes", out[-2000:])
     for must in ("tools-list", "tools-call-simple-text", "tools-call-error",
                  "tools-call-image", "tools-call-audio", "tools-call-embedded-resource",
-                 "tools-call-mixed-content", "json-schema-2020-12", "dns-rebinding-protection",
+                 "tools-call-mixed-content", "json-schema-2020-12", "tools-call-with-progress",
+                 "dns-rebinding-protection",
                  "server-sse-multiple-streams"):
         check(must in passed, f"{revision}: {must} passes")
 

@@ -84,4 +84,40 @@ for verb in ("GET", "DELETE"):
     check(r.status == 405 and r.getheader("Allow") == "POST", f"stateless: {verb} is 405", r.status)
     c.close()
 check(d.stop() == 0, "the stateless daemon exits 0")
+
+# A 2026 call that reports progress and logs: its POST's response is an
+# event stream of them (only what the request asked for), then the answer.
+STEPS = tool("steps", "from mcp_hotd import Context\ndef steps(ctx: Context) -> str:\n"
+                      "    ctx.report_progress(1, 2)\n    ctx.debug('fine detail')\n"
+                      "    ctx.warning('careful')\n    ctx.report_progress(2, 2)\n    return 'ok'\n")
+d = Daemon([STEPS], http=True)
+META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {}}
+H26 = dict(H, **{"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "steps"})
+
+
+def call26(meta):
+    import http.client
+    c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=10)
+    c.request("POST", "/mcp", body=json.dumps({"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+                                              "params": {"name": "steps", "_meta": meta}}),
+              headers=dict(H26, **{"Content-Type": "application/json"}))
+    r = c.getresponse()
+    body = r.read().decode()
+    c.close()
+    return r.getheader("Content-Type"), [json.loads(ln[5:]) for ln in body.splitlines()
+                                         if ln.startswith("data:") and ln[5:].strip()] or [json.loads(body)]
+
+
+ctype, msgs = call26(dict(META, **{"progressToken": 5, "io.modelcontextprotocol/logLevel": "info"}))
+kinds = [m.get("method") or ("result" if "result" in m else "?") for m in msgs]
+check(ctype == "text/event-stream" and kinds == ["notifications/progress", "notifications/message",
+                                                  "notifications/progress", "result"] and
+      msgs[1]["params"]["level"] == "warning" and msgs[-1]["id"] == 7,
+      "2026: progress and logs at the request's level ride the POST's stream, then the answer",
+      msgs)
+ctype, msgs = call26(META)
+check(ctype == "application/json" and len(msgs) == 1 and msgs[0]["result"]["content"][0]["text"] == "ok",
+      "2026: without progressToken or logLevel, a plain JSON answer", (ctype, msgs))
+check(d.stop() == 0, "the daemon exits 0")
 finish()

@@ -46,6 +46,17 @@ try {
   report.version = client.getNegotiatedProtocolVersion ? client.getNegotiatedProtocolVersion() : null;
   report.tools = (await client.listTools()).tools.map((t) => t.name);
   report.add = await client.callTool({ name: "add", arguments: { a: 19, b: 23 } });
+  // Progress and log messages from a Python tool, while it runs.
+  report.progress = [];
+  report.logs = [];
+  if (gen === "v1") {
+    const types = require("@modelcontextprotocol/sdk/types.js");
+    client.setNotificationHandler(types.LoggingMessageNotificationSchema,
+      (n) => report.logs.push(n.params.data));
+    await client.setLoggingLevel("info");
+    report.steps = await client.callTool({ name: "steps", arguments: { n: 3 } },
+      types.CallToolResultSchema, { onprogress: (p) => report.progress.push(p.progress) });
+  }
   try {
     await client.callTool({ name: "nope", arguments: {} });
     report.unknown = "no error";

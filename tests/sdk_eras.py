@@ -18,7 +18,12 @@ if not node:
     print("SKIP: node is not installed")
     sys.exit(77)
 
-ADD = tool("add", "def add(a: int, b: int) -> int:\n    return a + b\n")
+ADD = [tool("add", "def add(a: int, b: int) -> int:\n    return a + b\n"),
+       tool("steps", "from mcp_hotd import Context\nimport time\n"
+                     "def steps(n: int, ctx: Context) -> str:\n"
+                     "    for i in range(n):\n        ctx.report_progress(i + 1, n)\n"
+                     "        ctx.info(f'step {i + 1}')\n        ctx.debug('hidden by the level')\n"
+                     "        time.sleep(0.02)\n    return 'stepped'\n")]
 
 
 def toggle(path, name):
@@ -53,6 +58,10 @@ def drive(gen, face, target, path, name):
           r.get("unknown"))
     check(isinstance(r.get("changed"), list) and name in r["changed"],
           f"{label}: a reload's list change reaches it", r.get("changed"))
+    if gen == "v1":
+        check(r.get("progress") == [1, 2, 3] and r.get("logs") == ["step 1", "step 2", "step 3"],
+              f"{label}: progress and log messages (at the session's level) arrive",
+              (r.get("progress"), r.get("logs")))
 
 
 d = tempfile.mkdtemp(prefix="mcp-hotd-eras-")
@@ -60,11 +69,11 @@ path = os.path.join(d, "tools.json")
 n = 0
 for gen in ("v2", "v1"):
     with open(path, "w") as f:
-        json.dump([ADD], f)
+        json.dump(ADD, f)
     n += 1
     drive(gen, "stdio", ["stdio", MCP_HOTD, "--stdio", "-c", path], path, f"new{n}")
 
-daemon = Daemon([ADD], http=True)
+daemon = Daemon(ADD, http=True)
 for gen in ("v2", "v1"):
     for face, target in (("the bridge", ["stdio", MCP_HOTCTL, "-s", daemon.sock, "bridge"]),
                          ("HTTP", ["http", f"http://127.0.0.1:{daemon.port}/mcp"])):

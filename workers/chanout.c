@@ -15,6 +15,9 @@
  *   out), the crash signals, the sandbox's SIGSYS and os._exit(). Only a
  *   raw exit syscall loses held results; the supervisor then answers those
  *   calls with the worker's death.
+ * - A running call's progress and log frames (chanout_notify) go out at
+ *   once, whole, with every signal blocked, so no handler writes between
+ *   their bytes.
  */
 #include "config.h"
 
@@ -157,4 +160,36 @@ chanout_frame_end(size_t start)
 	uint32_t	len = (uint32_t)(chanout.len - start - FRAME_HDR_LEN);
 
 	memcpy(chanout.p + start + 4, &len, sizeof(len));
+}
+
+/* A frame of the running call, written now and whole (see the rules). */
+void
+chanout_notify(uint32_t type, uint64_t id, const char *json, size_t len)
+{
+	struct frame_hdr	 h = { .type = type, .id = id };
+	uint8_t			 hdr[FRAME_HDR_LEN];
+	sigset_t		 all, old;
+	const char		*part[2];
+	size_t			 n[2], off, i;
+	ssize_t			 w;
+
+	h.len = (uint32_t)len;
+	frame_hdr_encode(&h, hdr);
+	part[0] = (const char *)hdr;
+	n[0] = sizeof(hdr);
+	part[1] = json;
+	n[1] = len;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	for (i = 0; i < 2; i++)
+		for (off = 0; off < n[i]; off += (size_t)w)
+			if ((w = write(FRAME_CHANNEL_FD, part[i] + off,
+			    n[i] - off)) <= 0) {
+				if (w == -1 && errno == EINTR) {
+					w = 0;
+					continue;
+				}
+				_exit(0);	/* the supervisor is gone */
+			}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }

@@ -15,5 +15,6 @@ void	chanout_hold_begin(void);
 void	chanout_hold_end(void);
 size_t	chanout_frame_begin(uint32_t, uint64_t);
 void	chanout_frame_end(size_t);
+void	chanout_notify(uint32_t, uint64_t, const char *, size_t);
 
 #endif /* CHANOUT_H */

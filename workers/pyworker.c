@@ -54,6 +54,8 @@ static struct {
 	PyObject	*host;		/* the toolhost module */
 	PyObject	*net;		/* the netroute module */
 	PyObject	*func;		/* the tool's function */
+	PyObject	*ctx_name;	/* its Context parameter, or NULL */
+	PyObject	*ctx;		/* toolhost's Context */
 	PyObject	*noargs;
 	const char	*name;
 	size_t		 max_reply;
@@ -123,8 +125,31 @@ held_py_write(PyObject *self, PyObject *args)
 	Py_RETURN_NONE;
 }
 
+/*
+ * toolhost's Context: notify(kind, json) sends the running call a
+ * progress (0) or log (1) frame at once; False when no call runs.
+ */
+static PyObject *
+notify_py(PyObject *self, PyObject *args)
+{
+	uint64_t	 id = atomic_load(&running);
+	const char	*json;
+	Py_ssize_t	 len;
+	int		 kind;
+
+	(void)self;
+	if (!PyArg_ParseTuple(args, "is#", &kind, &json, &len))
+		return NULL;
+	if (id == 0 || (size_t)len > 65536)
+		Py_RETURN_FALSE;
+	chanout_notify(kind == 0 ? MSG_PROGRESS : MSG_LOG, id, json,
+	    (size_t)len);
+	Py_RETURN_TRUE;
+}
+
 static PyMethodDef held_methods[] = {
 	{ "write_held", held_py_write, METH_NOARGS, NULL },
+	{ "notify", notify_py, METH_VARARGS, NULL },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -380,6 +405,13 @@ tool_load(PyObject *msg)
 	}
 	wk.func = PyTuple_GetItem(res, 0);
 	Py_INCREF(wk.func);
+	if (PyTuple_Size(res) > 4 && PyTuple_GetItem(res, 4) != Py_None) {
+		wk.ctx_name = PyTuple_GetItem(res, 4);
+		Py_INCREF(wk.ctx_name);
+		wk.ctx = PyObject_CallMethod(wk.host, "context", NULL);
+		if (wk.ctx == NULL)
+			load_failed("the call context cannot be made");
+	}
 	f = chanout_frame_begin(MSG_READY, 0);
 	pybuf_add(&chanout, "{\"function\":", 12);
 	fname = PyObject_GetAttrString(wk.func, "__name__");
@@ -564,6 +596,11 @@ tool_call(uint64_t id, const char *payload, size_t len)
 
 	if ((kwargs = pyconv_parse(payload, len)) != NULL &&
 	    PyDict_Check(kwargs)) {
+		/* The Context, never the client's: the schema has no such
+		 * argument, so the supervisor let none through. */
+		if (wk.ctx_name != NULL && PyDict_SetItem(kwargs, wk.ctx_name,
+		    wk.ctx) == -1)
+			PyErr_Clear();
 		chanout_hold_begin();
 		res = call_function(id, kwargs);
 		chanout_hold_end();

@@ -214,8 +214,11 @@ def signature_schema(func, doc, parameters, warn):
     hints = type_hints(func, warn)
     docs = doc_params(doc)
     props, required, extra = {}, [], False
+    ctx = context_parameter(func)
     for name, kind, default in parameters_of(func):
         where = f"argument '{name}'"
+        if name == ctx:
+            continue        # injected at call time, not the client's
         if kind is VAR_KEYWORD:
             extra = True
             continue
@@ -336,6 +339,64 @@ class ResourceLink:
         self.mime_type, self.size = mime_type, size
 
 
+class Context:
+    """What a running call may say to its client, injected into a tool
+    parameter annotated Context (never part of its schema), or had from
+    mcp_hotd.context(). Progress reaches the client when its request asked
+    (a progressToken); log messages per the client's level. The server
+    bounds how many a call may send; outside a call these do nothing."""
+
+    _levels = ("debug", "info", "notice", "warning", "error", "critical",
+               "alert", "emergency")
+
+    def report_progress(self, progress, total=None, message=None):
+        import json
+        m = {"progress": float(progress)}
+        if total is not None:
+            m["total"] = float(total)
+        if message is not None:
+            m["message"] = str(message)
+        return _notify(0, json.dumps(m, allow_nan=False))
+
+    def log(self, level, message):
+        import json
+        if level not in self._levels:
+            raise ValueError(f"level must be one of {', '.join(self._levels)}")
+        return _notify(1, json.dumps({"level": level, "data": str(message)}))
+
+    def debug(self, message):
+        return self.log("debug", message)
+
+    def info(self, message):
+        return self.log("info", message)
+
+    def warning(self, message):
+        return self.log("warning", message)
+
+    def error(self, message):
+        return self.log("error", message)
+
+
+def _notify(kind, payload):
+    return notify(kind, payload) if "notify" in globals() else False
+
+
+_CONTEXT = Context()
+
+
+def context():
+    """The running call's Context (for code that cannot take a parameter)."""
+    return _CONTEXT
+
+
+def context_parameter(func):
+    """The name of func's parameter annotated Context, or None."""
+    for name, hint in (getattr(func, "__annotations__", None) or {}).items():
+        if hint is Context or hint in ("Context", "mcp_hotd.Context"):
+            return name
+    return None
+
+
 class Result:
     """The whole CallToolResult: content (an item or a list), structured
     (a dict: structuredContent), is_error."""
@@ -421,10 +482,12 @@ def rich(value):
 def _public_module():
     """mcp_hotd, the module tool code imports."""
     m = ModuleType("mcp_hotd")
-    m.__doc__ = "Rich results for mcp-hotd tools: Image, Audio, Resource, ResourceLink, Result."
-    for cls in (Image, Audio, Resource, ResourceLink, Result):
+    m.__doc__ = ("For mcp-hotd tools: rich results (Image, Audio, Resource, "
+                 "ResourceLink, Result) and the call's Context.")
+    for cls in (Image, Audio, Resource, ResourceLink, Result, Context):
         setattr(m, cls.__name__, cls)
         cls.__module__ = "mcp_hotd"
+    m.context = context
     sys.modules["mcp_hotd"] = m
 
 
@@ -432,7 +495,8 @@ _public_module()
 
 
 def load(name, code, parameters, env=None, tmp=False, run=False):
-    """Returns (function, inputSchema, warnings, docstring summary)."""
+    """Returns (function, inputSchema, warnings, docstring summary, the
+    name of its Context parameter or None)."""
     environment(env, tmp, run)
     warnings = []
     filename = f"<tool:{name}>"
@@ -447,7 +511,7 @@ def load(name, code, parameters, env=None, tmp=False, run=False):
     func = pick_function(name, module.__dict__, filename, warnings.append)
     doc = doc_of(func)
     schema = signature_schema(func, doc, parameters or {}, warnings.append)
-    return func, schema, warnings, summary(doc)
+    return func, schema, warnings, summary(doc), context_parameter(func)
 
 
 def run_coroutine(coro):
