@@ -53,6 +53,8 @@ call_leave_session(struct call *c, enum call_to to)
 	c->to = to;
 	if (s == NULL)
 		return;
+	if (c->state == CALL_SENT)
+		s->nsent--;
 	c->session = NULL;
 	TAILQ_REMOVE(&s->calls, c, sentry);
 	s->ninflight--;
@@ -111,6 +113,9 @@ call_move(struct call *c, struct callq *list, enum call_state state,
 	else
 		TAILQ_INSERT_TAIL(list, c, qentry);
 	c->list = list;
+	if (c->session != NULL)		/* its client's calls at a worker */
+		c->session->nsent += (state == CALL_SENT) -
+		    (c->state == CALL_SENT);
 	c->state = state;
 }
 
@@ -159,6 +164,26 @@ call_wait_reload(struct call *c, struct callq *waiters)
 struct call *
 call_first(struct callq *q)
 {
+	return TAILQ_FIRST(q);
+}
+
+/*
+ * The next call to send, fairly: the first queued (of the first 64) whose
+ * client has none at a worker, else the first. One client's backlog then
+ * waits behind another's single call instead of starving it.
+ */
+struct call *
+call_fair_next(struct callq *q)
+{
+	struct call	*c;
+	int		 n = 0;
+
+	TAILQ_FOREACH(c, q, qentry) {
+		if (c->session == NULL || c->session->nsent == 0)
+			return c;
+		if (++n == 64)
+			break;
+	}
 	return TAILQ_FIRST(q);
 }
 

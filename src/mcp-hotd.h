@@ -43,6 +43,8 @@
 #define DEFAULT_HTTP_TIMEOUT	60
 #define DEFAULT_HTTP_SESSIONS	256
 #define WORKER_WINDOW		32	/* calls sent ahead to one worker */
+#define WORKER_AHEAD_US		2000	/* ... at most this much work, so a
+					 * newcomer's call waits for little */
 #define SESSION_MAX_INFLIGHT	64	/* a session's lines wait beyond */
 #define SESSION_OUTPUT_HIGH	(8 * 1024 * 1024)	/* unread output: */
 #define SESSION_OUTPUT_LOW	(1024 * 1024)		/* hold / resume */
@@ -137,6 +139,7 @@ struct tool {
 						 * until that one finishes */
 	int			 reloading;	/* which waits for it to settle */
 	int			 ever_ready;
+	unsigned		 call_us;	/* a call's time, averaged */
 };
 TAILQ_HEAD(toolq, tool);
 
@@ -181,6 +184,7 @@ struct worker {
 	size_t			 log_bytes;	/* logged this second, */
 	size_t			 log_dropped;	/* and dropped */
 	struct event		*log_timer;	/* says what was dropped */
+	struct timeval		 mark;		/* the head call began */
 	TAILQ_ENTRY(worker)	 spawnq;	/* waiting for the spawner */
 	struct broker		*broker;	/* net grants: its broker */
 };
@@ -242,6 +246,7 @@ struct session {
 	struct mcp_state	 mcp;
 	struct callq		 calls;		/* in flight */
 	unsigned		 ninflight;
+	unsigned		 nsent;		/* of those, sent to a worker */
 	size_t			 scanned;	/* input searched for a newline */
 	int			 discarding;	/* skipping an overlong line */
 	int			 input_ended;
@@ -327,6 +332,7 @@ void		 tool_call_dropped(struct tool *);
 void		 tool_worker_ready(struct tool *, struct json_object *);
 void		 tool_worker_failed(struct tool *, const char *);
 void		 tool_worker_gone(struct tool *);
+void		 tool_call_time(struct tool *, unsigned);
 void		 tool_result(struct tool *);
 void		 tool_drain(struct tool *);
 void		 tool_set_error(struct tool *, const char *);
@@ -371,6 +377,7 @@ void		 call_send(struct call *, struct callq *);
 void		 call_requeue(struct callq *, struct callq *);
 void		 call_wait_reload(struct call *, struct callq *);
 struct call	*call_first(struct callq *);
+struct call	*call_fair_next(struct callq *);
 size_t		 call_count(struct callq *);
 struct call	*call_find(struct session *, const char *, size_t);
 void		 call_detach_all(struct session *);

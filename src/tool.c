@@ -200,11 +200,29 @@ tool_dispatch(struct tool *t)
 	struct worker	*w = t->worker;
 	struct call	*c;
 
-	/* Keep up to WORKER_WINDOW calls sent: no round trip between them. */
+	unsigned	 window = WORKER_WINDOW;
+
 	if (w == NULL || !worker_usable(w))
 		return;
-	while (w->nsent < WORKER_WINDOW && (c = call_first(&t->queue)) != NULL)
+	/*
+	 * Calls sent ahead save a round trip each, but wait behind each
+	 * other at the worker: send about WORKER_AHEAD_US of work ahead
+	 * (every fast call's 32; a slow tool's 2), and pick fairly among
+	 * clients when the window is small.
+	 */
+	if (t->call_us > 0 && t->call_us * WORKER_WINDOW > WORKER_AHEAD_US)
+		window = WORKER_AHEAD_US / t->call_us < 2 ? 2 :
+		    WORKER_AHEAD_US / t->call_us;
+	while (w->nsent < window && (c = window == WORKER_WINDOW ?
+	    call_first(&t->queue) : call_fair_next(&t->queue)) != NULL)
 		worker_send_call(w, c);
+}
+
+/* A call took us: the average that sizes the window above. */
+void
+tool_call_time(struct tool *t, unsigned us)
+{
+	t->call_us = t->call_us == 0 ? us : (t->call_us * 3 + us) / 4;
 }
 
 /* A cancelled call left the queue (call_cancel): the tool may be done. */

@@ -43,6 +43,7 @@ static void	worker_read(struct bufferevent *, void *);
 static void	worker_event(struct bufferevent *, short, void *);
 static void	worker_err_read(struct bufferevent *, void *);
 static void	worker_err_event(struct bufferevent *, short, void *);
+static unsigned	worker_lap(struct worker *);
 
 const char *
 worker_name(const struct worker *w)
@@ -282,8 +283,10 @@ worker_on_result(struct worker *w, const struct frame_hdr *h, const char *p)
 		return -1;
 	call_answer_raw(c, p, h->len);
 	worker_popped(w);
-	if (w->tool != NULL)
+	if (w->tool != NULL) {
+		tool_call_time(w->tool, worker_lap(w));
 		tool_result(w->tool);
+	}
 	return 0;
 }
 
@@ -599,10 +602,26 @@ worker_cancel_call(struct worker *w, struct call *c)
 		log_warn("%s: cannot signal the cancel", worker_name(w));
 }
 
+/* Microseconds since the head call began; the next begins now. */
+static unsigned
+worker_lap(struct worker *w)
+{
+	struct timeval	now, d;
+
+	event_base_gettimeofday_cached(sv.base, &now);
+	timersub(&now, &w->mark, &d);
+	w->mark = now;
+	if (d.tv_sec > 3600 || d.tv_sec < 0)
+		return 3600U * 1000000;
+	return (unsigned)(d.tv_sec * 1000000 + d.tv_usec);
+}
+
 void
 worker_send_call(struct worker *w, struct call *c)
 {
 	call_send(c, &w->sent);
+	if (w->nsent == 0)
+		event_base_gettimeofday_cached(sv.base, &w->mark);
 	if (w->nsent++ == 0)
 		worker_arm_deadline(w, w->tool->spec.timeout_ms);
 	w->state = WORKER_BUSY;
