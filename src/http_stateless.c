@@ -34,6 +34,7 @@ struct modern {
 	struct session		*session;
 	struct evhttp_request	*req;		/* NULL once answered or gone */
 	int			 streaming;	/* answered as an event stream */
+	int			 sse_ok;	/* the client takes one */
 	struct event		*keepalive;
 };
 static TAILQ_HEAD(, modern) moderns = TAILQ_HEAD_INITIALIZER(moderns);
@@ -121,6 +122,8 @@ modern_write(struct session *s, const char *msg, size_t len, const char *id,
 	if (m->req == NULL)
 		return;
 	if (id == NULL) {
+		if (!m->streaming && !m->sse_ok && s->related != NULL)
+			return;		/* progress a client cannot take */
 		if (!m->streaming) {
 			m->streaming = 1;
 			http_stream_start(m->req, m->keepalive);
@@ -327,6 +330,8 @@ http_stateless_post(struct evhttp_request *req, const struct mcp_request *r,
 	    "(%s, stateless)", host ? host : "?", (unsigned)port,
 	    era == MCP_ERA_2026 ? MCP_VERSION_2026 : "2025");
 	TAILQ_INSERT_TAIL(&moderns, m, entry);
+	m->sse_ok = http_header(req, "Accept") != NULL &&
+	    strstr(http_header(req, "Accept"), "text/event-stream") != NULL;
 	if (r->id != -1) {
 		m->req = req;
 		http_wait_forever(req);
