@@ -78,15 +78,7 @@ modern_gone(struct evhttp_connection *conn, void *arg)
 static void
 modern_event(struct modern *m, const char *msg, size_t len)
 {
-	struct evbuffer	*b;
-
-	if ((b = evbuffer_new()) == NULL)
-		fatal("%s", __func__);
-	evbuffer_add(b, "event: message\ndata: ", 21);
-	http_add(b, msg, len);
-	evbuffer_add(b, "\n\n", 2);
-	evhttp_send_reply_chunk(m->req, b);
-	evbuffer_free(b);
+	http_chunk(m->req, http_event(0, "message", msg, len));
 }
 
 /* A comment down a quiet stream: proxies keep it, a dead client shows. */
@@ -94,17 +86,11 @@ static void
 modern_keepalive(evutil_socket_t fd, short what, void *arg)
 {
 	struct modern	*m = arg;
-	struct evbuffer	*b;
 
 	(void)fd;
 	(void)what;
-	if (m->req == NULL || !m->streaming)
-		return;
-	if ((b = evbuffer_new()) == NULL)
-		fatal("%s", __func__);
-	evbuffer_add(b, ": keepalive\n\n", 13);
-	evhttp_send_reply_chunk(m->req, b);
-	evbuffer_free(b);
+	if (m->req != NULL && m->streaming)
+		http_chunk(m->req, http_event(0, NULL, NULL, 0));
 }
 
 /*

@@ -566,6 +566,8 @@ const char	*http_reason(int);
 void		 http_wait_forever(struct evhttp_request *);
 void		 http_stream_start(struct evhttp_request *, struct event *);
 void		 http_stream_retry(struct evhttp_request *);
+struct evbuffer	*http_event(uint64_t, const char *, const char *, size_t);
+void		 http_chunk(struct evhttp_request *, struct evbuffer *);
 
 /* http_stateless.c */
 void		 http_stateless_post(struct evhttp_request *,

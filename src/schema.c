@@ -971,55 +971,65 @@ schema_string(struct schema_ctx *c, const struct schema *s, int v,
 	return rv;
 }
 
+/* A count against its bounds (minItems/maxItems, min/maxProperties). */
+static int
+schema_count_bounds(struct schema_ctx *c, const struct schema_path *p,
+    long long n, int has_min, long long min, int has_max, long long max,
+    const char *unit)
+{
+	char	bound[64];
+
+	if (has_min && n < min) {
+		snprintf(bound, sizeof(bound), "%lld %s", min, unit);
+		return schema_fail(c, p, "must have at least ", bound);
+	}
+	if (has_max && n > max) {
+		snprintf(bound, sizeof(bound), "%lld %s", max, unit);
+		return schema_fail(c, p, "must have at most ", bound);
+	}
+	return 0;
+}
+
+/* uniqueItems: no two items equal (as JSON values). */
+static int
+schema_unique(struct schema_ctx *c, int v, const struct schema_path *p)
+{
+	struct json_object	*a, *b;
+	uint32_t		 i = 0, j, m, k;
+	int			 e, f, dup = 0;
+
+	JDOC_FOREACH_ELEMENT(c->d, v, e, m) {
+		a = jdoc_object(c->d, e);
+		j = 0;
+		JDOC_FOREACH_ELEMENT(c->d, v, f, k) {
+			if (j++ <= i)
+				continue;
+			b = jdoc_object(c->d, f);
+			dup |= json_object_equal(a, b);
+			json_object_put(b);
+		}
+		json_object_put(a);
+		i++;
+	}
+	return dup ? schema_fail(c, p, "must not repeat an item", "") : 0;
+}
+
 static int
 schema_sizes(struct schema_ctx *c, const struct schema *s, int v,
     const struct schema_path *p)
 {
-	struct json_object	*a, *b;
 	const struct jtok	*t = &c->d->t[v];
-	char			 bound[64];
-	uint32_t		 i, j;
-	int			 e, f, dup = 0;
-	uint32_t		 m, k;
 
 	if (t->type == JT_ARRAY) {
-		if ((s->bounds & B_MINITEMS) && t->n < s->minitems)
-			return snprintf(bound, sizeof(bound), "%lld items",
-			    s->minitems), schema_fail(c, p, "must have at "
-			    "least ", bound);
-		if ((s->bounds & B_MAXITEMS) && t->n > s->maxitems)
-			return snprintf(bound, sizeof(bound), "%lld items",
-			    s->maxitems), schema_fail(c, p, "must have at "
-			    "most ", bound);
-		if (!s->unique)
-			return 0;
-		i = 0;
-		JDOC_FOREACH_ELEMENT(c->d, v, e, m) {
-			a = jdoc_object(c->d, e);
-			j = 0;
-			JDOC_FOREACH_ELEMENT(c->d, v, f, k) {
-				if (j++ <= i)
-					continue;
-				b = jdoc_object(c->d, f);
-				dup |= json_object_equal(a, b);
-				json_object_put(b);
-			}
-			json_object_put(a);
-			i++;
-		}
-		return dup ? schema_fail(c, p, "must not repeat an item", "") :
-		    0;
+		if (schema_count_bounds(c, p, t->n, s->bounds & B_MINITEMS,
+		    s->minitems, s->bounds & B_MAXITEMS, s->maxitems,
+		    "items") == -1)
+			return -1;
+		return s->unique ? schema_unique(c, v, p) : 0;
 	}
-	if (t->type == JT_OBJECT) {
-		if ((s->bounds & B_MINPROPS) && t->n < s->minprops)
-			return snprintf(bound, sizeof(bound), "%lld keys",
-			    s->minprops), schema_fail(c, p, "must have at "
-			    "least ", bound);
-		if ((s->bounds & B_MAXPROPS) && t->n > s->maxprops)
-			return snprintf(bound, sizeof(bound), "%lld keys",
-			    s->maxprops), schema_fail(c, p, "must have at "
-			    "most ", bound);
-	}
+	if (t->type == JT_OBJECT)
+		return schema_count_bounds(c, p, t->n, s->bounds & B_MINPROPS,
+		    s->minprops, s->bounds & B_MAXPROPS, s->maxprops, "keys");
 	return 0;
 }
 

@@ -330,10 +330,9 @@ http_session_find(const char *id)
 	return NULL;
 }
 
-/* One event down the open stream, numbered when it has an id. */
-static void
-http_sse_write(struct http_session *hs, uint64_t id, const char *event,
-    const char *data, size_t len)
+/* One SSE event, numbered when id is not 0, in a buffer of its own. */
+struct evbuffer *
+http_event(uint64_t id, const char *event, const char *data, size_t len)
 {
 	struct evbuffer	*b;
 
@@ -341,10 +340,30 @@ http_sse_write(struct http_session *hs, uint64_t id, const char *event,
 		fatal("%s", __func__);
 	if (id != 0)
 		evbuffer_add_printf(b, "id: %llu\n", (unsigned long long)id);
-	evbuffer_add_printf(b, "event: %s\ndata: ", event);
-	http_add(b, data, len);
-	evbuffer_add(b, "\n\n", 2);
-	http_stream_put(hs, b);
+	if (data == NULL)	/* a comment: proxies keep a quiet stream */
+		evbuffer_add(b, ": keepalive\n\n", 13);
+	else {
+		evbuffer_add_printf(b, "event: %s\ndata: ", event);
+		http_add(b, data, len);
+		evbuffer_add(b, "\n\n", 2);
+	}
+	return b;
+}
+
+/* Down a stream that is not a session's (it frees b). */
+void
+http_chunk(struct evhttp_request *req, struct evbuffer *b)
+{
+	evhttp_send_reply_chunk(req, b);
+	evbuffer_free(b);
+}
+
+/* One event down the session's open stream. */
+static void
+http_sse_write(struct http_session *hs, uint64_t id, const char *event,
+    const char *data, size_t len)
+{
+	http_stream_put(hs, http_event(id, event, data, len));
 }
 
 /*
@@ -425,16 +444,11 @@ static void
 http_keepalive(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_session	*hs = arg;
-	struct evbuffer		*b;
 
 	(void)fd;
 	(void)what;
-	if (hs->stream == NULL)
-		return;
-	if ((b = evbuffer_new()) == NULL)
-		fatal("%s", __func__);
-	evbuffer_add(b, ": keepalive\n\n", 13);
-	http_stream_put(hs, b);
+	if (hs->stream != NULL)
+		http_stream_put(hs, http_event(0, NULL, NULL, 0));
 }
 
 static void
@@ -490,21 +504,13 @@ http_pending_gone(struct evhttp_connection *conn, void *arg)
 static void
 http_pending_event(struct http_pending *p, const char *msg, size_t len)
 {
-	struct evbuffer	*b;
-
 	if (!p->streaming) {
 		evhttp_add_header(evhttp_request_get_output_headers(p->req),
 		    "Mcp-Session-Id", p->hs->id);
 		http_stream_start(p->req, NULL);
 		p->streaming = 1;
 	}
-	if ((b = evbuffer_new()) == NULL)
-		fatal("%s", __func__);
-	evbuffer_add(b, "event: message\ndata: ", 21);
-	http_add(b, msg, len);
-	evbuffer_add(b, "\n\n", 2);
-	evhttp_send_reply_chunk(p->req, b);
-	evbuffer_free(b);
+	http_chunk(p->req, http_event(0, "message", msg, len));
 }
 
 /*
