@@ -11,7 +11,7 @@ import toolhost  # noqa: E402
 
 
 def schema(code, name="t", parameters=None):
-    func, s, warnings, _ = toolhost.load(name, code, parameters or {})
+    func, s, warnings = toolhost.load(name, code, parameters or {})[:3]
     return s, warnings
 
 
@@ -61,9 +61,9 @@ try:
     check(False, "no function refused")
 except toolhost.LoadError as e:
     check("no function" in str(e), "no function refused")
-func, _, w, _ = toolhost.load("pick", "from os.path import join\ndef a(): pass\ndef pick(): pass", {})
+func, _, w = toolhost.load("pick", "from os.path import join\ndef a(): pass\ndef pick(): pass", {})[:3]
 check(func.__name__ == "pick" and not w, "tool-named function preferred silently")
-func, _, w, _ = toolhost.load("zz", "from os.path import join\ndef a(): pass\ndef b(): pass", {})
+func, _, w = toolhost.load("zz", "from os.path import join\ndef a(): pass\ndef b(): pass", {})[:3]
 check(func.__name__ == "a" and w, "imported functions never picked; first with warning")
 check(toolhost.describe(ValueError("m")) == "ValueError: m", "describe")
 # The light parameter reader agrees with inspect.signature on every shape.
