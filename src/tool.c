@@ -273,9 +273,10 @@ tool_listing(struct tool *t, struct json_object *ready)
 		schema = NULL;
 	json_object_object_add(l, "inputSchema", schema ?
 	    json_object_get(schema) : json_object_new_object());
-	if (t->spec.output_schema != NULL)
+	if ((schema = t->spec.output_schema) != NULL ||
+	    json_object_object_get_ex(ready, "outputSchema", &schema))
 		json_object_object_add(l, "outputSchema",
-		    json_object_get(t->spec.output_schema));
+		    json_object_get(schema));
 	if (t->spec.annotations != NULL)
 		json_object_object_add(l, "annotations",
 		    json_object_get(t->spec.annotations));

@@ -244,6 +244,26 @@ r = s.call("plain_list")
 check(text_of(r) == '[1,"two"]' and not r.get("isError"), "a plain JSON list stays one text item", r)
 check(s.close() == 0, "exits 0")
 
+# outputSchema from return annotations, structuredContent matching it.
+s = Server([tool("td", "from typing import TypedDict\nclass P(TypedDict):\n    x: int\n    name: str\n"
+                       "def td() -> P:\n    return {'x': 1, 'name': 'a'}\n"),
+            tool("dc", "from dataclasses import dataclass\n@dataclass\nclass Q:\n    a: int\n"
+                       "    b: str = 'z'\ndef dc() -> Q:\n    return Q(3)\n"),
+            tool("lst", "def lst() -> list[int]:\n    return [1, 2]\n"),
+            tool("num", "def num() -> int:\n    return 7\n")])
+s.initialize()
+out = {t["name"]: t.get("outputSchema") for t in s.list_tools()}
+check(out["td"] == {"type": "object", "properties": {"x": {"type": "integer"},
+                                                     "name": {"type": "string"}},
+                    "required": ["name", "x"]} and
+      out["dc"]["required"] == ["a"] and out["lst"]["properties"]["result"]["type"] == "array" and
+      out["num"] is None, "outputSchema derived from TypedDict, dataclass, list (wrapped); none for int",
+      out)
+check(s.call("dc").get("structuredContent") == {"a": 3, "b": "z"} and
+      s.call("lst").get("structuredContent") == {"result": [1, 2]} and
+      "structuredContent" not in s.call("num"), "structuredContent matches the schema", out)
+check(s.close() == 0, "exits 0")
+
 # Declared schemas: kept as written, enforced by the supervisor; a keyword
 # that cannot be checked keeps the tool out, naming it.
 DECLARED = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",

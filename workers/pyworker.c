@@ -422,6 +422,8 @@ tool_load(PyObject *msg)
 	ready_member("inputSchema", PyTuple_GetItem(res, 1));
 	ready_member("warnings", PyTuple_GetItem(res, 2));
 	ready_member("doc", PyTuple_GetItem(res, 3));
+	if (PyTuple_Size(res) > 5 && PyTuple_GetItem(res, 5) != Py_None)
+		ready_member("outputSchema", PyTuple_GetItem(res, 5));
 	sandbox_report(layers, sizeof(layers));
 	pybuf_add(&chanout, ",\"isolation\":", 13);
 	pybuf_add(&chanout, layers, strlen(layers));

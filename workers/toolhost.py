@@ -459,9 +459,26 @@ def _item(v):
     return {"type": "text", "text": json.dumps(v, ensure_ascii=False, allow_nan=False)}
 
 
+_WRAP = False       # the tool's outputSchema wraps its list as {"result"}
+
+
+def _json_text(v):
+    import json
+    return json.dumps(v, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
 def rich(value):
     """The CallToolResult (a dict) for a rich return value, or None when it
     is plain JSON (pyworker.c sends that itself, as before)."""
+    import dataclasses
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        d = dataclasses.asdict(value)
+        return {"content": [{"type": "text", "text": _json_text(d)}],
+                "structuredContent": d, "isError": False}
+    if isinstance(value, (list, tuple)) and _WRAP and \
+            not any(isinstance(v, _RICH) for v in value):
+        return {"content": [{"type": "text", "text": _json_text(list(value))}],
+                "structuredContent": {"result": list(value)}, "isError": False}
     if isinstance(value, Result):
         items = value.content if isinstance(value.content, (list, tuple)) else [value.content]
         out = {"content": [_item(v) for v in items], "isError": bool(value.is_error)}
@@ -494,9 +511,44 @@ def _public_module():
 _public_module()
 
 
+def output_schema(func, warn):
+    """outputSchema from the return annotation: TypedDict, dataclass and
+    dict[str, X] describe structuredContent itself; list[...] and tuples
+    are wrapped as {"result": [...]}, structuredContent being an object.
+    None for anything else (a str, an int: no structured content)."""
+    global _WRAP
+    import dataclasses
+    ret = (getattr(func, "__annotations__", None) or {}).get("return", EMPTY)
+    if ret is EMPTY or isinstance(ret, str):
+        return None
+    where = "the return value"
+    if isinstance(ret, type) and typing.is_typeddict(ret):
+        hints = typing.get_type_hints(ret)
+        return {"type": "object",
+                "properties": {k: type_schema(v, warn, where) for k, v in hints.items()},
+                "required": sorted(ret.__required_keys__)}
+    if isinstance(ret, type) and dataclasses.is_dataclass(ret):
+        hints = typing.get_type_hints(ret)
+        fields = dataclasses.fields(ret)
+        return {"type": "object",
+                "properties": {f.name: type_schema(hints.get(f.name, EMPTY), warn, where)
+                               for f in fields},
+                "required": [f.name for f in fields
+                             if f.default is dataclasses.MISSING
+                             and f.default_factory is dataclasses.MISSING]}
+    origin = getattr(ret, "__origin__", ret)
+    if origin in _OBJECTS or ret in _OBJECTS:
+        return type_schema(ret, warn, where)
+    if origin in (list, tuple) or ret in (list, tuple):
+        _WRAP = True
+        return {"type": "object", "properties": {"result": type_schema(ret, warn, where)},
+                "required": ["result"]}
+    return None
+
+
 def load(name, code, parameters, env=None, tmp=False, run=False):
     """Returns (function, inputSchema, warnings, docstring summary, the
-    name of its Context parameter or None)."""
+    name of its Context parameter or None, outputSchema or None)."""
     environment(env, tmp, run)
     warnings = []
     filename = f"<tool:{name}>"
@@ -511,7 +563,8 @@ def load(name, code, parameters, env=None, tmp=False, run=False):
     func = pick_function(name, module.__dict__, filename, warnings.append)
     doc = doc_of(func)
     schema = signature_schema(func, doc, parameters or {}, warnings.append)
-    return func, schema, warnings, summary(doc), context_parameter(func)
+    return (func, schema, warnings, summary(doc), context_parameter(func),
+            output_schema(func, warnings.append))
 
 
 def run_coroutine(coro):
