@@ -128,6 +128,7 @@ struct tool {
 	enum tool_state		 state;
 	struct json_object	*listing;	/* its tools/list entry, once READY */
 	struct schema		*schema;	/* its inputSchema, compiled */
+	struct schema		*out_schema;	/* its outputSchema, or NULL */
 	struct worker		*worker;
 	struct callq		 queue;		/* waiting for the worker */
 	struct event		*retry;		/* backoff before a respawn */
@@ -333,6 +334,8 @@ void		 tool_worker_ready(struct tool *, struct json_object *);
 void		 tool_worker_failed(struct tool *, const char *);
 void		 tool_worker_gone(struct tool *);
 void		 tool_call_time(struct tool *, unsigned);
+int		 tool_check_output(struct tool *, const char *, size_t, char *,
+		    size_t);
 void		 tool_result(struct tool *);
 void		 tool_drain(struct tool *);
 void		 tool_set_error(struct tool *, const char *);
@@ -468,6 +471,8 @@ struct schema	*schema_compile(struct json_object *, char *, size_t);
 void		 schema_free(struct schema *);
 int		 schema_check(const struct schema *, const struct jdoc *, int,
 		    char *, size_t);
+int		 schema_check_output(const struct schema *, const struct jdoc *,
+		    int, char *, size_t);
 
 /* session.c */
 struct session	*session_new(const struct session_ops *, void *);

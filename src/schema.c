@@ -123,6 +123,7 @@ struct schema_ctx {
 	size_t			 errlen;
 	unsigned		 depth;		/* schemas entered: a $ref loop
 						 * that consumes no input ends */
+	const char		*noun;		/* "argument", or "field" */
 };
 
 #define SCHEMA_DEPTH_MAX	1024
@@ -633,7 +634,8 @@ schema_fail(struct schema_ctx *c, const struct schema_path *p,
 	char	path[SCHEMA_PATH_MAX];
 
 	schema_path_format(p, path, sizeof(path));
-	snprintf(c->err, c->errlen, "argument '%s': %s%s", path, what, detail);
+	snprintf(c->err, c->errlen, "%s '%s': %s%s", c->noun, path, what,
+	    detail);
 	return -1;
 }
 
@@ -1045,11 +1047,11 @@ schema_required(struct schema_ctx *c, const struct schema *s, int v,
 			continue;
 		schema_path_format(p, path, sizeof(path));
 		if (path[0] == '\0')
-			snprintf(c->err, c->errlen, "missing required argument "
-			    "'%s'", s->required[i]);
+			snprintf(c->err, c->errlen, "missing required %s "
+			    "'%s'", c->noun, s->required[i]);
 		else
-			snprintf(c->err, c->errlen, "argument '%s': missing "
-			    "required key '%s'", path, s->required[i]);
+			snprintf(c->err, c->errlen, "%s '%s': missing "
+			    "required key '%s'", c->noun, path, s->required[i]);
 		return -1;
 	}
 	return 0;
@@ -1074,10 +1076,10 @@ schema_unknown(struct schema_ctx *c, const struct schema_path *p, int k)
 	schema_path_format(p, path, sizeof(path));
 	jdoc_string(c->d, k, key, sizeof(key));
 	if (path[0] == '\0')
-		snprintf(c->err, c->errlen, "unknown argument '%s'", key);
+		snprintf(c->err, c->errlen, "unknown %s '%s'", c->noun, key);
 	else
-		snprintf(c->err, c->errlen, "argument '%s': unknown key '%s'",
-		    path, key);
+		snprintf(c->err, c->errlen, "%s '%s': unknown key '%s'",
+		    c->noun, path, key);
 	return -1;
 }
 
@@ -1154,7 +1156,17 @@ int
 schema_check(const struct schema *s, const struct jdoc *d, int v, char *err,
     size_t errlen)
 {
-	struct schema_ctx	c = { d, err, errlen, 0 };
+	struct schema_ctx	c = { d, err, errlen, 0, "argument" };
+
+	return schema_value(&c, s, v, NULL);
+}
+
+/* The same for a result's structuredContent: errors name the field. */
+int
+schema_check_output(const struct schema *s, const struct jdoc *d, int v,
+    char *err, size_t errlen)
+{
+	struct schema_ctx	c = { d, err, errlen, 0, "field" };
 
 	return schema_value(&c, s, v, NULL);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonparse.h"
 #include "mcp-hotd.h"
 
 #define BACKOFF_FREE_DEATHS	2	/* respawn at once this many times */
@@ -54,6 +55,7 @@ tool_free(struct tool *t)
 	if (t->listing != NULL)
 		json_object_put(t->listing);
 	schema_free(t->schema);
+	schema_free(t->out_schema);
 	TAILQ_REMOVE(&sv.tools, t, entry);
 	toolspec_clear(&t->spec);
 	free(t->last_error);
@@ -301,7 +303,10 @@ tool_worker_ready(struct tool *t, struct json_object *ready)
 	if (t->schema == NULL) {
 		json_object_object_get_ex(t->listing, "inputSchema", &schema);
 		if ((t->schema = schema_compile(schema, why,
-		    sizeof(why))) == NULL) {
+		    sizeof(why))) == NULL ||
+		    (json_object_object_get_ex(t->listing, "outputSchema",
+		    &schema) && (t->out_schema = schema_compile(schema, why,
+		    sizeof(why))) == NULL)) {
 			w->tool = NULL;
 			worker_close(w);
 			tool_worker_failed(t, why);
@@ -389,4 +394,37 @@ tool_kill_all(void)
 	sv.nroutes = 0;
 	while ((t = TAILQ_FIRST(&sv.tools)) != NULL)
 		tool_free(t);
+}
+
+/*
+ * A result of a tool with an outputSchema (the worker's text, a checked
+ * result object): 0 when it is an error or its structuredContent fits,
+ * else -1 with why. The spec has servers keep that promise.
+ */
+int
+tool_check_output(struct tool *t, const char *p, size_t len, char *why,
+    size_t whylen)
+{
+	static struct jdoc	 d;
+	const char		*e;
+	size_t			 at;
+	int			 rv = 0, sc, ie;
+	char			 err[400];
+
+	if (t->out_schema == NULL)
+		return 0;
+	if (jdoc_parse(&d, p, len, 0, &e, &at) == -1)
+		return 0;	/* json_check_result had it whole */
+	ie = jdoc_member(&d, 0, "isError");
+	if ((ie == -1 || d.t[ie].type != JT_TRUE) &&
+	    ((sc = jdoc_member(&d, 0, "structuredContent")) == -1 ||
+	    schema_check_output(t->out_schema, &d, sc, err, sizeof(err)) ==
+	    -1)) {
+		snprintf(why, whylen, "tool '%s' broke its outputSchema: %s",
+		    t->spec.name, sc == -1 ? "its result has no "
+		    "structuredContent" : err);
+		rv = -1;
+	}
+	jdoc_trim(&d);
+	return rv;
 }

@@ -277,11 +277,17 @@ worker_on_result(struct worker *w, const struct frame_hdr *h, const char *p)
 {
 	struct call	*c = call_first(&w->sent);
 
+	char		 why[512];
+
 	/* Calls run in the order sent: the answer is the head's. */
 	if (w->state != WORKER_BUSY || c == NULL || h->id != c->id ||
 	    json_check_result(p, h->len) == -1)
 		return -1;
-	call_answer_raw(c, p, h->len);
+	if (w->tool != NULL && tool_check_output(w->tool, p, h->len, why,
+	    sizeof(why)) == -1)
+		call_answer_error(c, "%s", why);
+	else
+		call_answer_raw(c, p, h->len);
 	worker_popped(w);
 	if (w->tool != NULL) {
 		tool_call_time(w->tool, worker_lap(w));

@@ -250,15 +250,21 @@ s = Server([tool("td", "from typing import TypedDict\nclass P(TypedDict):\n    x
             tool("dc", "from dataclasses import dataclass\n@dataclass\nclass Q:\n    a: int\n"
                        "    b: str = 'z'\ndef dc() -> Q:\n    return Q(3)\n"),
             tool("lst", "def lst() -> list[int]:\n    return [1, 2]\n"),
-            tool("num", "def num() -> int:\n    return 7\n")])
+            tool("num", "def num() -> int:\n    return 7\n"),
+            tool("td_broken", "from typing import TypedDict\nclass P(TypedDict):\n    x: int\n"
+                              "def td_broken() -> P:\n    return {'y': 1}\n")])
 s.initialize()
 out = {t["name"]: t.get("outputSchema") for t in s.list_tools()}
+out.pop("td_broken", None)
 check(out["td"] == {"type": "object", "properties": {"x": {"type": "integer"},
                                                      "name": {"type": "string"}},
                     "required": ["name", "x"]} and
       out["dc"]["required"] == ["a"] and out["lst"]["properties"]["result"]["type"] == "array" and
       out["num"] is None, "outputSchema derived from TypedDict, dataclass, list (wrapped); none for int",
       out)
+r = s.call("td_broken")
+check(r.get("isError") and "broke its outputSchema: missing required field 'x'" in text_of(r),
+      "a result that breaks its outputSchema becomes an error naming the field", r)
 check(s.call("dc").get("structuredContent") == {"a": 3, "b": "z"} and
       s.call("lst").get("structuredContent") == {"result": [1, 2]} and
       "structuredContent" not in s.call("num"), "structuredContent matches the schema", out)
