@@ -230,6 +230,7 @@ void
 call_cancel(struct call *c)
 {
 	struct tool	*t = c->tool;
+	struct worker	*w;
 
 	call_leave_session(c, CALL_CANCELLED);
 	switch (c->state) {
@@ -238,8 +239,8 @@ call_cancel(struct call *c)
 		tool_call_dropped(t);
 		break;
 	case CALL_SENT:
-		if (t->worker != NULL)
-			worker_cancel_call(t->worker, c);
+		if ((w = tool_worker_of(t, c)) != NULL)
+			worker_cancel_call(w, c);
 		break;
 	default:
 		break;	/* a control request: its answer just goes nowhere */

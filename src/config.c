@@ -36,13 +36,20 @@ static const struct field_range config_int_fields[] = {
 	    offsetof(struct toolspec, load_timeout_ms) },
 	{ "disk_mb", 1, 64 * 1024, DEFAULT_DISK_MB,
 	    offsetof(struct toolspec, disk_mb) },
+	{ "concurrency", 1, MAX_CONCURRENCY, 1,
+	    offsetof(struct toolspec, concurrency) },
+	{ "idle_ms", 1, 24 * 3600 * 1000, DEFAULT_IDLE_MS,
+	    offsetof(struct toolspec, idle_ms) },
+	{ "min_workers", 0, MAX_CONCURRENCY, 1,
+	    offsetof(struct toolspec, min_workers) },
 };
 
 /* Fields a tool may carry; anything else draws a warning (likely a typo). */
 static const char *const config_known_fields[] = {
 	"name", "description", "code", "parameters", "timeout_ms",
 	"load_timeout_ms", "memory_mb", "annotations", "title", "allow",
-	"requires", "inputSchema", "outputSchema",
+	"requires", "inputSchema", "outputSchema", "concurrency", "idle_ms",
+	"min_workers",
 	"disk_mb", NULL
 };
 
@@ -218,6 +225,9 @@ config_ints(struct toolset *set, size_t idx, struct json_object *entry, struct t
 			    "%d and %d", f->name, f->min, f->max);
 		*(int *)((char *)ts + f->offset) = (int)n;
 	}
+	if (ts->min_workers > ts->concurrency)
+		return config_bad(set, idx, ts->name, "'min_workers' must be at "
+		    "most 'concurrency' (%d)", ts->concurrency);
 	return 0;
 }
 

@@ -45,6 +45,8 @@ control_tool(struct tool *t)
 	json_object_object_add(o, "worker", json_object_new_string(
 	    t->worker == NULL ? "none" : t->worker->life != WORKER_RUNNING ?
 	    "stopping" : worker_state_names[t->worker->state]));
+	json_object_object_add(o, "workers", json_object_new_int(
+	    (t->worker != NULL) + (int)t->nextra));
 	json_object_object_add(o, "calls_served",
 	    json_object_new_int64((int64_t)t->calls_served));
 	json_object_object_add(o, "queued", json_object_new_int((int)call_count(&t->queue)));

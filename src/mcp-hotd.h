@@ -32,6 +32,8 @@
 #define MAX_LOAD_TIMEOUT_MS	120000
 #define DEFAULT_MEMORY_MB	512
 #define DEFAULT_DISK_MB		64	/* each file written, the temp dir */
+#define MAX_CONCURRENCY		64	/* workers of one tool */
+#define DEFAULT_IDLE_MS		60000	/* an idle pool worker retires */
 #define MAX_PYTHON_PATHS	16
 #define DEFAULT_MAX_REPLY	(16 * 1024 * 1024)
 #define DEFAULT_MAX_REQUEST	(16 * 1024 * 1024)
@@ -69,6 +71,9 @@ struct toolspec {
 	int			 load_timeout_ms;
 	int			 memory_mb;
 	int			 disk_mb;
+	int			 concurrency;	/* workers at most (a pool) */
+	int			 idle_ms;	/* ... an idle one retires after */
+	int			 min_workers;	/* ... down to (0: none idle) */
 	struct json_object	*allow;		/* grants, or NULL; owned */
 	struct json_object	*requires;	/* client capabilities it needs
 						 * (["sampling"]), or NULL */
@@ -132,6 +137,10 @@ struct tool {
 	struct worker		*worker;
 	struct callq		 queue;		/* waiting for the worker */
 	struct event		*retry;		/* backoff before a respawn */
+	struct worker		*extra[MAX_CONCURRENCY - 1]; /* its pool beside
+						 * t->worker, the first */
+	unsigned		 nextra;
+	struct event		*idle;		/* retires idle pool workers */
 	char			*last_error;
 	unsigned		 deaths;	/* in a row, reset by a result */
 	unsigned long		 calls_served;
@@ -333,6 +342,8 @@ void		 tool_call_dropped(struct tool *);
 void		 tool_worker_ready(struct tool *, struct json_object *);
 void		 tool_worker_failed(struct tool *, const char *);
 void		 tool_worker_gone(struct tool *);
+int		 tool_extra_gone(struct tool *, struct worker *, int);
+struct worker	*tool_worker_of(struct tool *, struct call *);
 void		 tool_call_time(struct tool *, unsigned);
 int		 tool_check_output(struct tool *, const char *, size_t, char *,
 		    size_t);

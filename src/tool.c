@@ -16,6 +16,7 @@
 #define BACKOFF_MAX_MS		30000
 
 static void	tool_spawn(struct tool *);
+static void	tool_idle_later(struct tool *);
 
 struct tool *
 tool_new(struct toolspec *spec, struct reload *r)
@@ -50,8 +51,14 @@ tool_free(struct tool *t)
 		t->worker->tool = NULL;
 		worker_close(t->worker);
 	}
+	while (t->nextra > 0) {
+		t->extra[--t->nextra]->tool = NULL;
+		worker_close(t->extra[t->nextra]);
+	}
 	if (t->retry != NULL)
 		event_free(t->retry);
+	if (t->idle != NULL)
+		event_free(t->idle);
 	if (t->listing != NULL)
 		json_object_put(t->listing);
 	schema_free(t->schema);
@@ -174,10 +181,22 @@ tool_is_listed(const struct tool *t)
 }
 
 static int
+tool_one_idle(const struct worker *w)
+{
+	return w == NULL || (w->life == WORKER_RUNNING &&
+	    w->state == WORKER_IDLE);
+}
+
+/* Every worker of the version (its first and its pool) is idle. */
+static int
 tool_worker_idle(const struct tool *t)
 {
-	return t->worker == NULL || (t->worker->life == WORKER_RUNNING &&
-	    t->worker->state == WORKER_IDLE);
+	unsigned	i;
+
+	for (i = 0; i < t->nextra; i++)
+		if (!tool_one_idle(t->extra[i]))
+			return 0;
+	return tool_one_idle(t->worker);
 }
 
 /* A draining version is done: its queue empty, its worker idle. */
@@ -196,28 +215,182 @@ tool_free_drained(struct tool *t)
 	tool_free(t);
 }
 
+/*
+ * How many calls go ahead to one worker: about WORKER_AHEAD_US of work
+ * (every fast call's 32; a slow tool's 2, or 1 with a pool, where another
+ * worker takes the next).
+ */
+static unsigned
+tool_window(const struct tool *t)
+{
+	unsigned	slow = t->call_us == 0 || t->call_us * WORKER_WINDOW >
+			    WORKER_AHEAD_US;
+
+	if (t->spec.concurrency > 1 && slow)
+		return 1;
+	if (t->call_us == 0 || !slow)
+		return WORKER_WINDOW;
+	return WORKER_AHEAD_US / t->call_us < 2 ? 2 :
+	    WORKER_AHEAD_US / t->call_us;
+}
+
+/* The usable worker with the fewest calls sent, under window; or NULL. */
+static struct worker *
+tool_pick(struct tool *t, unsigned window)
+{
+	struct worker	*best = NULL, *w;
+	unsigned	 i;
+
+	for (i = 0; i <= t->nextra; i++) {
+		w = i == 0 ? t->worker : t->extra[i - 1];
+		if (w != NULL && worker_usable(w) && w->nsent < window &&
+		    (best == NULL || w->nsent < best->nsent))
+			best = w;
+	}
+	return best;
+}
+
+static int
+tool_starting(const struct tool *t)
+{
+	unsigned	i;
+
+	for (i = 0; i < t->nextra; i++)
+		if (t->extra[i]->state == WORKER_SPAWNING)
+			return 1;
+	return t->worker != NULL && t->worker->state == WORKER_SPAWNING;
+}
+
+/*
+ * Grow the pool by one when calls wait and every worker is full (or to
+ * reach min_workers), one start at a time, not while the tool fails; a
+ * pool emptied by idleness (min_workers 0) starts again here.
+ */
+static void
+tool_grow(struct tool *t)
+{
+	struct worker	*w;
+	char		 err[512];
+
+	if (t->state != TOOL_SERVING || tool_starting(t) ||
+	    (t->retry != NULL && evtimer_pending(t->retry, NULL)))
+		return;
+	if (t->worker == NULL) {
+		if (!TAILQ_EMPTY(&t->queue)) {
+			log_debug("tool '%s': started for a call", t->spec.name);
+			tool_spawn(t);
+		}
+		return;
+	}
+	if (1 + t->nextra >= (unsigned)t->spec.concurrency || t->deaths > 0 ||
+	    (TAILQ_EMPTY(&t->queue) && 1 + t->nextra >=
+	    (unsigned)t->spec.min_workers))
+		return;
+	if ((w = worker_spawn(t, err, sizeof(err))) == NULL) {
+		log_warnx("tool '%s': no pool worker: %s", t->spec.name, err);
+		return;
+	}
+	t->extra[t->nextra++] = w;
+	log_debug("tool '%s': pool of %u", t->spec.name, 1 + t->nextra);
+}
+
 static void
 tool_dispatch(struct tool *t)
 {
-	struct worker	*w = t->worker;
+	struct worker	*w;
 	struct call	*c;
+	unsigned	 window = tool_window(t);
 
-	unsigned	 window = WORKER_WINDOW;
-
-	if (w == NULL || !worker_usable(w))
-		return;
-	/*
-	 * Calls sent ahead save a round trip each, but wait behind each
-	 * other at the worker: send about WORKER_AHEAD_US of work ahead
-	 * (every fast call's 32; a slow tool's 2), and pick fairly among
-	 * clients when the window is small.
-	 */
-	if (t->call_us > 0 && t->call_us * WORKER_WINDOW > WORKER_AHEAD_US)
-		window = WORKER_AHEAD_US / t->call_us < 2 ? 2 :
-		    WORKER_AHEAD_US / t->call_us;
-	while (w->nsent < window && (c = window == WORKER_WINDOW ?
-	    call_first(&t->queue) : call_fair_next(&t->queue)) != NULL)
+	while ((c = window == WORKER_WINDOW ? call_first(&t->queue) :
+	    call_fair_next(&t->queue)) != NULL &&
+	    (w = tool_pick(t, window)) != NULL)
 		worker_send_call(w, c);
+	if (!TAILQ_EMPTY(&t->queue) || t->nextra + 1 <
+	    (unsigned)t->spec.min_workers)
+		tool_grow(t);
+	else if (t->spec.concurrency > 1 || t->spec.min_workers == 0)
+		tool_idle_later(t);
+}
+
+/* Idle workers beyond min_workers retire (a pool, or min_workers 0). */
+static void
+tool_retire(evutil_socket_t fd, short what, void *arg)
+{
+	struct tool	*t = arg;
+	struct worker	*w;
+	unsigned	 i;
+
+	(void)fd;
+	(void)what;
+	if (t->state == TOOL_LOADING) {		/* not switched in yet */
+		tool_idle_later(t);
+		return;
+	}
+	if (!TAILQ_EMPTY(&t->queue))
+		return;
+	for (i = t->nextra; i-- > 0 && 1 + t->nextra >
+	    (unsigned)t->spec.min_workers;) {
+		if (!tool_one_idle(w = t->extra[i]))
+			continue;
+		t->extra[i] = t->extra[--t->nextra];
+		w->tool = NULL;
+		worker_close(w);
+	}
+	if (t->spec.min_workers == 0 && t->nextra == 0 &&
+	    t->worker != NULL && tool_one_idle(t->worker) &&
+	    t->state == TOOL_SERVING) {
+		log_debug("tool '%s': idle, its worker retires", t->spec.name);
+		t->worker->tool = NULL;
+		worker_close(t->worker);
+		t->worker = NULL;
+	}
+}
+
+static void
+tool_idle_later(struct tool *t)
+{
+	struct timeval	tv = { t->spec.idle_ms / 1000,
+			    (t->spec.idle_ms % 1000) * 1000 };
+
+	if (t->idle == NULL &&
+	    (t->idle = evtimer_new(sv.base, tool_retire, t)) == NULL)
+		fatal("%s", __func__);
+	if (!evtimer_pending(t->idle, NULL))
+		evtimer_add(t->idle, &tv);
+}
+
+/* A pool worker (not the first) is gone: 1 when w was one of t's pool. */
+int
+tool_extra_gone(struct tool *t, struct worker *w, int failed)
+{
+	unsigned	i;
+
+	for (i = 0; i < t->nextra && t->extra[i] != w; i++)
+		;
+	if (i == t->nextra)
+		return 0;
+	t->extra[i] = t->extra[--t->nextra];
+	if (failed)
+		t->deaths++;	/* no more pool starts until a result */
+	if (tool_drained(t))
+		tool_free_drained(t);
+	else
+		tool_dispatch(t);
+	return 1;
+}
+
+/* The worker a sent call is at (its sent list), or NULL. */
+struct worker *
+tool_worker_of(struct tool *t, struct call *c)
+{
+	unsigned	i;
+
+	if (t->worker != NULL && c->list == &t->worker->sent)
+		return t->worker;
+	for (i = 0; i < t->nextra; i++)
+		if (c->list == &t->extra[i]->sent)
+			return t->extra[i];
+	return NULL;
 }
 
 /* A call took us: the average that sizes the window above. */
@@ -238,7 +411,7 @@ tool_call_dropped(struct tool *t)
 void
 tool_enqueue(struct tool *t, struct call *c)
 {
-	if (t->worker == NULL && t->retry != NULL &&
+	if (t->worker == NULL && t->nextra == 0 && t->retry != NULL &&
 	    evtimer_pending(t->retry, NULL)) {
 		call_answer_error(c, "tool '%s' is unavailable after %u "
 		    "failures in a row: %s", t->spec.name, t->deaths,
@@ -314,6 +487,8 @@ tool_worker_ready(struct tool *t, struct json_object *ready)
 		}
 	}
 	t->ever_ready = 1;
+	if (t->spec.concurrency > 1 || t->spec.min_workers == 0)
+		tool_idle_later(t);
 	if (t->state == TOOL_LOADING) {
 		reload_tool_settled(t);
 		return;

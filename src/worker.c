@@ -228,7 +228,7 @@ worker_on_load_failed(struct worker *w, struct json_object *m)
 		err = json_object_get_string(v);
 	w->tool = NULL;
 	worker_close(w);
-	if (t != NULL)
+	if (t != NULL && !tool_extra_gone(t, w, 1))
 		tool_worker_failed(t, err);
 }
 
@@ -700,7 +700,8 @@ worker_finish(evutil_socket_t fd, short what, void *arg)
 			tool_worker_gone(t);
 		else
 			tool_worker_failed(t, w->cause ? w->cause : how);
-	}
+	} else if (t != NULL)
+		(void)tool_extra_gone(t, w, 1);
 	if (w == sv.spawner)
 		spawn_spawner_gone(how);
 	worker_free(w);
