@@ -29,6 +29,7 @@
 
 #define MAX_IN_FRAME	(1024U * 1024 * 1024)
 #define RX_SPIN		200	/* non-blocking reads before sleeping */
+#define RX_SPIN_CALL_NS	200000	/* ... after a call quicker than this */
 #define TX_BATCH	65536	/* held results written at this size */
 
 static const char toolhost_source[] =
@@ -60,6 +61,7 @@ static struct {
 	const char	*name;
 	size_t		 max_reply;
 	unsigned long	 served;		/* calls answered */
+	int		 spin;		/* the last call was quick: spin */
 	int		 no_namespaces;	/* forced fallback (tests) */
 	int		 no_landlock;
 	const char	*paths[16];	/* --path: --python-path, a venv's */
@@ -179,7 +181,10 @@ rx_read(char *buf, size_t len)
 	ssize_t	n;
 	int	spin;
 
-	for (spin = wk.served ? 0 : RX_SPIN; spin < RX_SPIN; spin++) {
+	/* Spin only after a quick call, when the next is likely on its way
+	 * (a pipelined burst); a slow tool's pool would only burn the CPU its
+	 * siblings wait on. */
+	for (spin = wk.spin ? 0 : RX_SPIN; spin < RX_SPIN; spin++) {
 		if ((n = recv(FRAME_CHANNEL_FD, buf, len, MSG_DONTWAIT)) >= 0 ||
 		    (errno != EAGAIN && errno != EINTR))
 			return n;
@@ -694,6 +699,7 @@ worker_serve(const char *name)
 {
 	struct frame_hdr	 h;
 	struct sandbox_grants	 g;
+	struct timespec		 t0, t1;
 	PyObject		*msg;
 	const char		*payload;
 	char			 err[256];
@@ -726,7 +732,11 @@ worker_serve(const char *name)
 	while ((payload = recv_frame(&h)) != NULL) {
 		if (h.type != MSG_CALL)
 			die("unexpected %s message", frame_type_name(h.type));
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		tool_call(h.id, payload, h.len);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		wk.spin = (t1.tv_sec - t0.tv_sec) * 1000000000L +
+		    (t1.tv_nsec - t0.tv_nsec) < RX_SPIN_CALL_NS;
 		wk.served++;
 		if (chanout.len >= TX_BATCH)
 			chanout_flush();

@@ -1,5 +1,6 @@
 // The peer for bench/: a stdio MCP server built with the official
-// TypeScript SDK, serving the same `add` tool as bench's tools.json.
+// TypeScript SDK, serving the same `add` tool as bench's tools.json
+// (awaiting PEER_DELAY_MS first when set: the I/O-bound section).
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,9 +12,14 @@ const { McpServer } = require("@modelcontextprotocol/sdk/server/mcp.js");
 const { StdioServerTransport } = require("@modelcontextprotocol/sdk/server/stdio.js");
 const { z } = require("zod");
 
+const delay = Number(process.env.PEER_DELAY_MS || 0);
 const server = new McpServer({ name: "sdk-peer", version: "1.0.0" });
 server.registerTool("add", {
   description: "test add tools",
   inputSchema: { a: z.number().int(), b: z.number().int() },
-}, async ({ a, b }) => ({ content: [{ type: "text", text: String(a + b) }] }));
+}, async ({ a, b }) => {
+  if (delay > 0)
+    await new Promise((r) => setTimeout(r, delay));
+  return { content: [{ type: "text", text: String(a + b) }] };
+});
 await server.connect(new StdioServerTransport());
