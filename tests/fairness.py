@@ -5,25 +5,16 @@ picked fairly across clients), not after the whole backlog. Fast tools
 keep the full window (bench/run measures their throughput)."""
 
 import json
-import socket
 import time
 
-from mcptest import Daemon, check, finish, tool
+from mcptest import Daemon, check, finish, tool, unix_client
 
 SLOW = tool("slow", "import time\ndef slow(i: int) -> int:\n    time.sleep(0.1)\n    return i\n")
 d = Daemon([SLOW])
 
 
 def client():
-    s = socket.socket(socket.AF_UNIX)
-    s.connect(d.sock)
-    f = s.makefile("rw")
-    f.write(json.dumps({"jsonrpc": "2.0", "id": 0, "method": "initialize",
-                        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
-                                   "clientInfo": {"name": "fair", "version": "1"}}}) + "\n")
-    f.flush()
-    f.readline()
-    return s, f
+    return unix_client(d.sock)
 
 
 def call(f, id, i):

@@ -172,6 +172,20 @@ def free_port():
     return port
 
 
+def unix_client(path):
+    """An initialized MCP session on the daemon's unix socket: (socket,
+    file for reading and writing lines)."""
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    f = s.makefile("rw")
+    f.write(json.dumps({"jsonrpc": "2.0", "id": 0, "method": "initialize",
+                        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                                   "clientInfo": {"name": "mcptest", "version": "1"}}}) + "\n")
+    f.flush()
+    f.readline()
+    return s, f
+
+
 def dry_run(tools, *args):
     """mcp-hotd -t on a tools file holding tools (a list): loads every tool
     and exits; the finished process."""

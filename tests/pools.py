@@ -7,11 +7,10 @@ entry, naming them."""
 
 import json
 import os
-import socket
 import threading
 import time
 
-from mcptest import Daemon, check, finish, tool, tool_workers
+from mcptest import Daemon, check, finish, tool, tool_workers, unix_client
 
 SLOW = tool("slow", "import time\ndef slow(i: int) -> int:\n    time.sleep(2)\n    return i\n",
             concurrency=4, idle_ms=1500)
@@ -23,15 +22,7 @@ d = Daemon([SLOW, LAZY] + BAD)
 
 
 def client():
-    s = socket.socket(socket.AF_UNIX)
-    s.connect(d.sock)
-    f = s.makefile("rw")
-    f.write(json.dumps({"jsonrpc": "2.0", "id": 0, "method": "initialize",
-                        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
-                                   "clientInfo": {"name": "pool", "version": "1"}}}) + "\n")
-    f.flush()
-    f.readline()
-    return s, f
+    return unix_client(d.sock)
 
 
 def call(f, id, name, args=None):
