@@ -26,17 +26,19 @@ sockets (libpq, libcurl) do not pass here and stay refused by seccomp.
 import errno
 import json
 import os
-import select
 import socket
 import struct
-import threading
 from _socket import socketpair as _socketpair
+
+# threading and select are imported where first needed: threading, once
+# imported, runs an after-fork hook in every worker forked from the
+# spawner, copying pages each of them would otherwise share.
 
 _HDR = struct.Struct("=HHIQ")   # type, version, len, id: src/frame.h
 
 _frames = {}            # install(): the frame constants from the C side
 _chan = None            # the broker channel, or None: no net grant
-_lock = threading.Lock()
+_lock = None             # attach() makes it: threads take turns
 _outstanding = False    # an answer a cancelled request has not read yet
 _next_id = 0
 _pending = {}           # stand-in fd -> options set before connect
@@ -212,6 +214,7 @@ def _wait_connected(sock, e, ex):
             return e
         raise BlockingIOError(e, os.strerror(e))
     if e == errno.EINPROGRESS:
+        import select
         poller = select.poll()
         poller.register(sock.fileno(), select.POLLOUT)
         if not poller.poll(None if timeout is None else timeout * 1000):
@@ -315,14 +318,21 @@ def _real_close(self, _ss=socket.socket.__mro__[1]):
     _ss.close(self)
 
 
-def install(brokered, frames):
-    """Route this worker's sockets: through fd frames["fd"] if brokered,
-    else every resolve and connect is refused with a clear error."""
-    global _chan
+def attach():
+    """This worker has a net grant: its broker channel, fd frames["fd"]."""
+    global _chan, _lock
+    import threading
+    _lock = threading.Lock()
+    _chan = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, 0,
+                          _frames["fd"])
+
+
+def install(frames):
+    """Route sockets through the broker (attach()), else refuse every
+    resolve and connect with a clear error. Done once where workers are
+    forked from: the patched class is then a shared page, not a copy in
+    each worker."""
     _frames.update(frames)
-    if brokered:
-        _chan = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, 0,
-                              frames["fd"])
     cls = socket.socket
     for name in ("__init__", "connect", "connect_ex", "setsockopt",
                  "getsockopt", "getpeername", "getsockname", "bind",

@@ -322,16 +322,30 @@ embedded_module(const char *name, const char *source)
 	return mod;
 }
 
-/* The worker's sockets routed through its broker, or refused clearly. */
+/*
+ * Python's socket layer routed through a broker (workers/netroute.py),
+ * once, before any worker is forked; each worker with a net grant then
+ * attaches its broker channel.
+ */
 static void
-net_install(int brokered)
+net_install(void)
 {
 	PyObject	*r;
 
-	r = PyObject_CallMethod(wk.net, "install", "i{sisisisisi}", brokered,
-	    "fd", FRAME_BROKER_FD, "version", FRAME_VERSION, "resolve",
-	    MSG_RESOLVE, "connect", MSG_CONNECT, "max", FRAME_BROKER_MAX);
+	r = PyObject_CallMethod(wk.net, "install", "({sisisisisi})", "fd",
+	    FRAME_BROKER_FD, "version", FRAME_VERSION, "resolve", MSG_RESOLVE,
+	    "connect", MSG_CONNECT, "max", FRAME_BROKER_MAX);
 	if (r == NULL)
+		die("the embedded netroute module does not start");
+	Py_DECREF(r);
+}
+
+static void
+net_attach(void)
+{
+	PyObject	*r;
+
+	if ((r = PyObject_CallMethod(wk.net, "attach", NULL)) == NULL)
 		load_failed(exception_text());
 	Py_DECREF(r);
 }
@@ -355,6 +369,7 @@ worker_python_start(void)
 		die("preloading the standard modules failed");
 	mod = embedded_module("mcp_hotd_toolhost", toolhost_source);
 	wk.net = embedded_module("mcp_hotd_net", netroute_source);
+	net_install();
 	if (PyModule_AddFunctions(mod, held_methods) == -1 ||
 	    PyObject_CallMethod(mod, "guard_exit", NULL) == NULL ||
 	    PyObject_CallMethod(mod, "arm_cancel", "i", WORKER_CANCEL_SIGNAL) ==
@@ -721,7 +736,8 @@ worker_serve(const char *name)
 	if (sandbox_enter(FRAME_CHANNEL_FD, chanout_write_held, (int)load_int(msg,
 	    "memory_mb", 512), &g, err, sizeof(err)) == -1)
 		load_failed(err);
-	net_install(g.brokered);
+	if (g.brokered)
+		net_attach();
 	/* From here on, tool code: the load filter holds. */
 	tool_load(msg);
 	Py_DECREF(msg);
