@@ -250,19 +250,22 @@ for user, args in MODES:
 
 # The forced fallback: no namespaces, no Landlock (no file reads at call
 # time, so no lazy imports or TLS): the broker's checks alone hold.
-s = Server([tool("raw", RAW, allow={"net": [LOOP]}), tool("forge", FORGE, allow={"net": [LOOP]}),
-            tool("udp", UDP, allow={"net": [LOOP]})], args=["--no-namespaces", "--no-landlock"])
-s.initialize()
-r = text_of(s.call("raw", {"host": "127.0.0.1", "port": PORT}))
-check(r == "ok: hello from /raw", "[fallback] a listed address connects", r)
-r = text_of(s.call("raw", {"host": "127.0.0.1", "port": CLOSED}))
-check("PermissionError" in r and "is not granted" in r, "[fallback] an unlisted one is refused", r)
-r = text_of(s.call("forge", {"kind": TYPES["MSG_CONNECT"],
-                             "body": '{"family":2,"addr":"127.0.0.1","port":%d}' % CLOSED}))
-check("is not granted" in r and r.endswith("fds=0"), "[fallback] a forged CONNECT is refused", r)
-r = text_of(s.call("udp"))
-check(r.startswith("PermissionError"), "[fallback] no UDP socket", r)
-s.kill()
+for user in (None, USER):
+    label = f"fallback, {user or 'root'}"
+    s = Server([tool("raw", RAW, allow={"net": [LOOP]}), tool("forge", FORGE, allow={"net": [LOOP]}),
+                tool("udp", UDP, allow={"net": [LOOP]})],
+               args=["--no-namespaces", "--no-landlock"], user=user)
+    s.initialize()
+    r = text_of(s.call("raw", {"host": "127.0.0.1", "port": PORT}))
+    check(r == "ok: hello from /raw", f"[{label}] a listed address connects", r)
+    r = text_of(s.call("raw", {"host": "127.0.0.1", "port": CLOSED}))
+    check("PermissionError" in r and "is not granted" in r, f"[{label}] an unlisted one is refused", r)
+    r = text_of(s.call("forge", {"kind": TYPES["MSG_CONNECT"],
+                                 "body": '{"family":2,"addr":"127.0.0.1","port":%d}' % CLOSED}))
+    check("is not granted" in r and r.endswith("fds=0"), f"[{label}] a forged CONNECT is refused", r)
+    r = text_of(s.call("udp"))
+    check(r.startswith("PermissionError"), f"[{label}] no UDP socket", r)
+    s.kill()
 
 # -t shows the grant.
 r = dry_run([tool("g", PID, allow={"net": ["api.github.com:443"]})])

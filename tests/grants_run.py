@@ -146,7 +146,8 @@ def run_mode(user, args):
 
 if not os.path.exists(GIT):
     check(False, "git is installed (scripts/install-deps)")
-for user, args in [(None, []), (None, ["--no-namespaces"]), (USER, [])]:
+for user, args in [(None, []), (None, ["--no-namespaces"]), (USER, []),
+                   (USER, ["--no-namespaces"])]:
     run_mode(user, args)
 
 # -t shows it; without Landlock a run tool does not load, saying why.

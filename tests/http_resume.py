@@ -5,11 +5,13 @@ gets the list change it missed; --instance-id names the instance in
 session ids; --http-stateless serves 2025 clients without sessions (GET
 and DELETE 405); streams get a retry hint before the server closes them."""
 
+import http.client
 import json
 import signal
+import subprocess
 import time
 
-from mcptest import Daemon, check, finish, tool
+from mcptest import MCP_HOTD, Daemon, check, finish, tool
 from sse import Stream, post
 
 ADD = tool("add", "def add(a: int, b: int) -> int:\n    return a + b\n")
@@ -76,7 +78,6 @@ st, hd, body = post(d.port, {"jsonrpc": "2.0", "id": 3, "method": "tools/list"},
 check(st == 200 and body["result"]["tools"][0]["name"] == "add",
       "a session id from elsewhere does not matter", body)
 for verb in ("GET", "DELETE"):
-    import http.client
     c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=10)
     c.request(verb, "/mcp", headers=H)
     r = c.getresponse()
@@ -84,6 +85,11 @@ for verb in ("GET", "DELETE"):
     check(r.status == 405 and r.getheader("Allow") == "POST", f"stateless: {verb} is 405", r.status)
     c.close()
 check(d.stop() == 0, "the stateless daemon exits 0")
+for bad in ("bad id!", "x" * 33, ""):
+    p = subprocess.run([MCP_HOTD, "--instance-id", bad, "-t", "-c", "/dev/null"],
+                       capture_output=True, text=True, timeout=30)
+    check(p.returncode != 0 and "--instance-id" in p.stderr and "1 to 32 letters" in p.stderr,
+          f"--instance-id {bad[:10]!r}: a startup error saying what is allowed", p.stderr)
 
 # A 2026 call that reports progress and logs: its POST's response is an
 # event stream of them (only what the request asked for), then the answer.
@@ -97,7 +103,6 @@ H26 = dict(H, **{"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call
 
 
 def call26(meta):
-    import http.client
     c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=10)
     c.request("POST", "/mcp", body=json.dumps({"jsonrpc": "2.0", "id": 7, "method": "tools/call",
                                               "params": {"name": "steps", "_meta": meta}}),

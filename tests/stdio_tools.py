@@ -244,6 +244,18 @@ r = s.call("plain_list")
 check(text_of(r) == '[1,"two"]' and not r.get("isError"), "a plain JSON list stays one text item", r)
 check(s.close() == 0, "exits 0")
 
+# "requires": a 2025 client that did not declare the capability gets an
+# isError result naming it; a capability unknown to us skips the entry.
+s = Server([tool("asks", "def asks() -> int:\n    return 1\n", requires=["sampling"]),
+            tool("odd", "def odd() -> int:\n    return 1\n", requires=["telepathy"])])
+s.initialize()
+r = s.call("asks")
+check(r.get("isError") and "needs the client capabilities {\"sampling\":{}}" in text_of(r),
+      "a tool that requires sampling, called by a client without it: isError naming it", r)
+check("'requires' must be an array of client capabilities" in s.stderr() and
+      "odd" not in [t["name"] for t in s.list_tools()], "an unknown capability skips the entry")
+check(s.close() == 0, "exits 0")
+
 # outputSchema from return annotations, structuredContent matching it.
 s = Server([tool("td", "from typing import TypedDict\nclass P(TypedDict):\n    x: int\n    name: str\n"
                        "def td() -> P:\n    return {'x': 1, 'name': 'a'}\n"),
