@@ -287,7 +287,9 @@ tool_grow(struct tool *t)
 	    (unsigned)t->spec.min_workers))
 		return;
 	if ((w = worker_spawn(t, err, sizeof(err))) == NULL) {
+		/* As a failed start: no more tries until a result. */
 		log_warnx("tool '%s': no pool worker: %s", t->spec.name, err);
+		t->deaths++;
 		return;
 	}
 	t->extra[t->nextra++] = w;
