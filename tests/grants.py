@@ -14,7 +14,7 @@ import tempfile
 from mcptest import MCP_HOTD, Daemon, Server, check, dry_run, finish, text_of, tool
 
 USER = "nobody"
-MODES = [(None, []), (None, ["--no-namespaces"]), (USER, [])]
+MODES = [(None, []), (None, ["--no-namespaces"]), (USER, []), (USER, ["--no-namespaces"])]
 
 
 def attempt(body):

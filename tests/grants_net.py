@@ -17,7 +17,7 @@ import threading
 from mcptest import Server, check, dry_run, finish, free_port, text_of, tool
 
 USER = "nobody"
-MODES = [(None, []), (None, ["--no-namespaces"]), (USER, [])]
+MODES = [(None, []), (None, ["--no-namespaces"]), (USER, []), (USER, ["--no-namespaces"])]
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
