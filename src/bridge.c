@@ -34,6 +34,7 @@
 
 #include "bridge.h"
 #include "log.h"
+#include "xmalloc.h"
 
 #define BRIDGE_REINIT_ID	"\"mcp-hotctl-bridge-reinit\""
 #define BRIDGE_BACKOFF_MIN_MS	50
@@ -110,16 +111,6 @@ bridge_is(struct json_object *m, const char *method)
 	    strcmp(json_object_get_string(v), method) == 0;
 }
 
-static char *
-bridge_strdup(const char *s)
-{
-	char	*d;
-
-	if ((d = strdup(s)) == NULL)
-		fatal("%s", __func__);
-	return d;
-}
-
 /* A listen stream to keep across a restart, or its end (cancelled). */
 static void
 bridge_note_listen(struct json_object *m, const char *line)
@@ -142,8 +133,8 @@ bridge_note_listen(struct json_object *m, const char *line)
 		return;
 	free(br.listen);
 	free(br.listen_id);
-	br.listen = bridge_strdup(line);
-	br.listen_id = bridge_strdup(id);
+	br.listen = xstrdup(line);
+	br.listen_id = xstrdup(id);
 	br.listen_tools = json_object_object_get_ex(m, "params", &p) &&
 	    json_object_object_get_ex(p, "notifications", &n) &&
 	    json_object_object_get_ex(n, "toolsListChanged", &v) &&
@@ -159,7 +150,7 @@ bridge_client_line(const char *line, size_t len)
 
 	if (m != NULL && json_object_is_type(m, json_type_object)) {
 		if (bridge_is(m, "initialize") && br.init == NULL)
-			br.init = bridge_strdup(line);
+			br.init = xstrdup(line);
 		if (bridge_is(m, "notifications/initialized"))
 			br.initialized = 1;
 		bridge_note_listen(m, line);
@@ -252,8 +243,7 @@ bridge_lines(struct lines *l, const char *buf, size_t n,
 
 	if (l->len + n + 1 > l->cap) {
 		l->cap = (l->len + n + 1) * 2;
-		if ((l->buf = realloc(l->buf, l->cap)) == NULL)
-			fatal("%s", __func__);
+		l->buf = xreallocarray(l->buf, l->cap, 1);
 	}
 	memcpy(l->buf + l->len, buf, n);
 	l->len += n;

@@ -44,6 +44,7 @@
 #include "frame.h"
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 #define BROKER_SEEN	64	/* addresses returned, per worker */
 
@@ -509,8 +510,7 @@ broker_new(struct worker *w, struct json_object *allow, int fd)
 {
 	struct broker	*b;
 
-	if ((b = calloc(1, sizeof(*b))) == NULL)
-		fatal("%s", __func__);
+	b = xcalloc(1, sizeof(*b));
 	b->w = w;
 	b->fd = fd;
 	b->grants = grants_net(allow, &b->ngrants);

@@ -27,6 +27,7 @@
 
 #include "frame.h"
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 static void
 call_expect(const struct call *c, enum call_state want, const char *move)
@@ -81,8 +82,7 @@ call_new(struct session *s, const char *id, size_t idlen, struct tool *t,
 	struct call	*c;
 	char		*p;
 
-	if ((c = calloc(1, sizeof(*c) + idlen + argslen + 2)) == NULL)
-		fatal("%s", __func__);
+	c = xcalloc(1, sizeof(*c) + idlen + argslen + 2);
 	p = (char *)(c + 1);
 	c->idjson = p;
 	memcpy(p, id, idlen);
@@ -277,8 +277,7 @@ call_answer_raw(struct call *c, const char *result, size_t len)
 		n = sizeof(pre) - 1 + idlen + sizeof(mid26) + len + 1;
 		if (n > cap) {
 			cap = n > 4096 ? n : 4096;
-			if ((buf = realloc(buf, cap)) == NULL)
-				fatal("%s", __func__);
+			buf = xreallocarray(buf, cap, 1);
 		}
 		p = mempcpy(buf, pre, sizeof(pre) - 1);
 		p = mempcpy(p, c->idjson, idlen);
@@ -356,8 +355,7 @@ call_set_notes(struct call *c, const struct mcp_call *mc)
 	c->log_level = mc->log_level;
 	if (mc->progress == NULL)
 		return;
-	if ((c->progress = malloc(mc->progresslen + 1)) == NULL)
-		fatal("%s", __func__);
+	c->progress = xmalloc(mc->progresslen + 1);
 	memcpy(c->progress, mc->progress, mc->progresslen);
 	c->progress[mc->progresslen] = '\0';
 }

@@ -17,6 +17,7 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 #define CONFIG_MAX_SIZE		(64 * 1024 * 1024)
 #define TOOL_NAME_MAX		128
@@ -86,9 +87,7 @@ config_read_file(const char *path, size_t *lenp, char *err, size_t errlen)
 				    path, CONFIG_MAX_SIZE);
 				goto fail;
 			}
-			buf = realloc(buf, cap + 1);
-			if (buf == NULL)
-				fatal("%s", __func__);
+			buf = xreallocarray(buf, cap + 1, 1);
 		}
 		n = fread(buf + len, 1, cap - len, f);
 		len += n;
@@ -302,9 +301,8 @@ config_load_message(struct json_object *entry, struct toolspec *ts)
 	}
 	if ((env = grants_env(ts->allow, ts->name, &ts->hash)) != NULL)
 		json_object_object_add(m, "env", env);
-	if ((s = strdup(json_object_to_json_string_ext(m,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE))) == NULL)
-		fatal("%s", __func__);
+	s = xstrdup(json_object_to_json_string_ext(m,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(m);
 	return s;
 }
@@ -417,14 +415,13 @@ config_entry(struct toolset *set, size_t idx, struct json_object *entry, struct 
 		return config_bad(set, idx, name, "%s", why);
 	config_unknown_fields(name, entry);
 
-	if ((ts->name = strdup(name)) == NULL ||
-	    (desc != NULL && (ts->description = strdup(desc)) == NULL))
-		fatal("%s", __func__);
+	ts->name = xstrdup(name);
+	if (desc != NULL)
+		ts->description = xstrdup(desc);
 	if (json_object_object_get_ex(entry, "annotations", &v))
 		ts->annotations = json_object_get(v);
-	if ((v = NULL, json_object_object_get_ex(entry, "title", &v)) &&
-	    (ts->title = strdup(json_object_get_string(v))) == NULL)
-		fatal("%s", __func__);
+	if (json_object_object_get_ex(entry, "title", &v))
+		ts->title = xstrdup(json_object_get_string(v));
 	if (allow != NULL)
 		ts->allow = json_object_get(allow);
 	if (json_object_object_get_ex(entry, "requires", &v))
@@ -479,8 +476,7 @@ config_load(const char *path, struct toolset *set, char *err, size_t errlen)
 		return -1;
 	}
 	n = json_object_array_length(root);
-	if ((set->specs = calloc(n ? n : 1, sizeof(*set->specs))) == NULL)
-		fatal("%s", __func__);
+	set->specs = xcalloc(n, sizeof(*set->specs));
 	for (i = 0; i < n; i++) {
 		if (config_entry(set, i, json_object_array_get_idx(root, i),
 		    &ts) == -1)

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 #define GRANT_VALUE_MAX		(64 * 1024)	/* a credential file */
 
@@ -242,8 +243,7 @@ grants_net(struct json_object *allow, size_t *n)
 	    json_object_array_length(v) == 0)
 		return NULL;
 	*n = json_object_array_length(v);
-	if ((g = calloc(*n, sizeof(*g))) == NULL)
-		fatal("%s", __func__);
+	g = xcalloc(*n, sizeof(*g));
 	for (i = 0; i < *n; i++)
 		(void)grants_net_parse(json_object_get_string(
 		    json_object_array_get_idx(v, i)), &g[i]);
@@ -263,8 +263,7 @@ grant_credential(const char *name)
 	    (int)sizeof(path) || (fd = open(path, O_RDONLY | O_CLOEXEC |
 	    O_NOFOLLOW)) == -1)
 		return NULL;
-	if ((buf = malloc(GRANT_VALUE_MAX + 1)) == NULL)
-		fatal("%s", __func__);
+	buf = xmalloc(GRANT_VALUE_MAX + 1);
 	n = read(fd, buf, GRANT_VALUE_MAX + 1);
 	close(fd);
 	if (n < 0 || n > GRANT_VALUE_MAX || memchr(buf, '\0', (size_t)n)) {

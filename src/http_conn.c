@@ -41,6 +41,7 @@
 #include <event2/http.h>
 
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 struct http_conn {
 	TAILQ_ENTRY(http_conn)	 entry;
@@ -232,8 +233,8 @@ http_conn_new(struct event_base *base, void *arg)
 	struct timeval		 tv = { 0, 0 };
 
 	(void)arg;
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->deadline = evtimer_new(base, http_conn_expired, c)) == NULL ||
+	c = xcalloc(1, sizeof(*c));
+	if ((c->deadline = evtimer_new(base, http_conn_expired, c)) == NULL ||
 	    (c->sock = bufferevent_socket_new(base, -1,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL ||
 	    (c->bev = bufferevent_filter_new(c->sock, NULL, http_conn_write,

@@ -27,6 +27,7 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 /* One 2026 request, from its POST to its answer (or its stream's end). */
 struct modern {
@@ -302,8 +303,8 @@ http_stateless_post(struct evhttp_request *req, const struct mcp_request *r,
 
 	if (era == MCP_ERA_2026 && modern_admit(req, r) == -1)
 		return;
-	if ((m = calloc(1, sizeof(*m))) == NULL ||
-	    (m->keepalive = event_new(sv.base, -1, EV_PERSIST,
+	m = xcalloc(1, sizeof(*m));
+	if ((m->keepalive = event_new(sv.base, -1, EV_PERSIST,
 	    modern_keepalive, m)) == NULL)
 		fatal("%s", __func__);
 	m->session = session_new(&modern_ops, m);

@@ -30,6 +30,7 @@
 #include "jsonstr.h"
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 static struct json_tokener	*json_tok;
 
@@ -132,9 +133,7 @@ jscan_token(struct jscan *s, enum jtype type)
 
 	if (d->nt == d->cap) {
 		cap = d->cap ? d->cap * 2 : 64;
-		if ((t = reallocarray(d->t, cap, sizeof(*t))) == NULL)
-			fatal("%s", __func__);
-		d->t = t;
+		d->t = xreallocarray(d->t, cap, sizeof(*d->t));
 		d->cap = cap;
 	}
 	t = &d->t[d->nt];
@@ -430,8 +429,8 @@ jdoc_string(const struct jdoc *d, int i, char *buf, size_t size)
 	char		*tmp = buf;
 	ssize_t		 n;
 
-	if (raw >= size && (tmp = malloc(raw + 1)) == NULL)
-		fatal("%s", __func__);
+	if (raw >= size)
+		tmp = xmalloc(raw + 1);
 	if ((n = json_unescape(p, raw, tmp)) == -1)	/* checked: never */
 		n = 0;
 	if (tmp != buf) {
@@ -461,8 +460,7 @@ jdoc_string_eq(const struct jdoc *d, int i, const char *s, size_t n)
 		return t->end - t->start - 2 == n &&
 		    memcmp(d->text + t->start + 1, s, n) == 0;
 	if (n >= sizeof(small)) {
-		if ((buf = malloc(n + 1)) == NULL)
-			fatal("%s", __func__);
+		buf = xmalloc(n + 1);
 	} else
 		buf = small;
 	len = jdoc_string(d, i, buf, n + 1);

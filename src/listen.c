@@ -25,6 +25,7 @@
 #include <event2/listener.h>
 
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 #define LISTEN_PAUSE_MS	100
 
@@ -192,8 +193,8 @@ listen_guard_new(struct evconnlistener *lev, const char *face,
 	size_t			 i;
 
 	listen_take_reserve();
-	if ((g = calloc(1, sizeof(*g))) == NULL ||
-	    (g->rest = evtimer_new(sv.base, listen_wake, g)) == NULL ||
+	g = xcalloc(1, sizeof(*g));
+	if ((g->rest = evtimer_new(sv.base, listen_wake, g)) == NULL ||
 	    (g->refuser = event_new(sv.base, evconnlistener_get_fd(lev),
 	    EV_READ | EV_PERSIST, listen_full_cb, g)) == NULL)
 		fatal("%s", __func__);

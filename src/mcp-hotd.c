@@ -22,6 +22,7 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 #define EXIT_GRACE_MS		2000
 #define LOOP_SPIN		64	/* non-blocking passes before sleeping */
@@ -92,8 +93,7 @@ python_path_add(const char *opt, const char *dir)
 		fatalx("%s %s: not a directory", opt, dir);
 	if (sv.npython_paths == MAX_PYTHON_PATHS)
 		fatalx("%s: at most %d directories", opt, MAX_PYTHON_PATHS);
-	if ((copy = strdup(dir)) == NULL)
-		fatal("%s", __func__);
+	copy = xstrdup(dir);
 	sv.python_paths[sv.npython_paths++] = copy;
 }
 
@@ -173,11 +173,9 @@ scrub_environ(void)
 
 	for (n = 0; environ[n] != NULL; n++)
 		;
-	if ((copy = calloc(n + 1, sizeof(*copy))) == NULL)
-		fatal("%s", __func__);
+	copy = xcalloc(n + 1, sizeof(*copy));
 	for (i = 0; i < n; i++) {
-		if ((copy[i] = strdup(environ[i])) == NULL)
-			fatal("%s", __func__);
+		copy[i] = xstrdup(environ[i]);
 		explicit_bzero(environ[i], strlen(environ[i]));
 	}
 	environ = copy;

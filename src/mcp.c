@@ -16,6 +16,7 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 #define JSONRPC_PARSE_ERROR		-32700
 #define JSONRPC_INVALID_REQUEST		-32600
@@ -224,8 +225,7 @@ static void
 mcp_set_string(char **dst, const char *s)
 {
 	free(*dst);
-	if ((*dst = strdup(s)) == NULL)
-		fatal("%s", __func__);
+	*dst = xstrdup(s);
 }
 
 struct json_object *

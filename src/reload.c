@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 /*
  * One reload: the versions it started, the control requests waiting for
@@ -154,8 +155,7 @@ reload_switch(int notify)
 	size_t		  i, n = 0;
 	int		  visible;
 
-	if ((routes = calloc(rl.n ? rl.n : 1, sizeof(*routes))) == NULL)
-		fatal("%s", __func__);
+	routes = xcalloc(rl.n, sizeof(*routes));
 	for (i = 0; i < rl.n; i++) {
 		if (reload_switchable(rl.want[i]))
 			routes[n++] = rl.want[i];
@@ -329,15 +329,12 @@ reload_want(struct reload *r, struct toolset *set)
 	struct tool	**want = rl.want, *cur;
 	size_t		  i, j, n = rl.n;
 
-	if ((rl.names = calloc(set->n + 1, sizeof(*rl.names))) == NULL ||
-	    (rl.want = calloc(set->n + 1, sizeof(*rl.want))) == NULL ||
-	    (r->news = calloc(set->n + 1, sizeof(*r->news))) == NULL)
-		fatal("%s", __func__);
+	rl.names = xcalloc(set->n + 1, sizeof(*rl.names));
+	rl.want = xcalloc(set->n + 1, sizeof(*rl.want));
+	r->news = xcalloc(set->n + 1, sizeof(*r->news));
 	for (i = 0; i < set->n; i++) {
-		rl.names[i] = strdup(set->specs[i].name);
+		rl.names[i] = xstrdup(set->specs[i].name);
 		cur = NULL;
-		if (rl.names[i] == NULL)
-			fatal("%s", __func__);
 		for (j = 0; j < n && cur == NULL; j++)
 			if (strcmp(names[j], rl.names[i]) == 0)
 				cur = want[j];
@@ -372,8 +369,7 @@ reload_begin(const char *why, struct call *waiter)
 		reload_failed(waiter, err);
 		return;
 	}
-	if ((r = calloc(1, sizeof(*r))) == NULL)
-		fatal("%s", __func__);
+	r = xcalloc(1, sizeof(*r));
 	TAILQ_INIT(&r->waiters);
 	if (waiter != NULL)
 		call_wait_reload(waiter, &r->waiters);

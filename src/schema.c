@@ -31,6 +31,7 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 #define SCHEMA_PATH_MAX		256
 
@@ -128,26 +129,6 @@ struct schema_ctx {
 
 #define SCHEMA_DEPTH_MAX	1024
 
-static void *
-schema_calloc(size_t n, size_t size)
-{
-	void	*p;
-
-	if ((p = calloc(n ? n : 1, size)) == NULL)
-		fatal("%s", __func__);
-	return p;
-}
-
-static char *
-schema_strdup(const char *s)
-{
-	char	*p;
-
-	if ((p = strdup(s)) == NULL)
-		fatal("%s", __func__);
-	return p;
-}
-
 static unsigned
 schema_type_bit(const char *name)
 {
@@ -187,7 +168,7 @@ schema_compile_type(struct schema *s, struct json_object *t)
 	} else
 		return;
 	strncat(want, ", got ", sizeof(want) - strlen(want) - 1);
-	s->want = schema_strdup(want);
+	s->want = xstrdup(want);
 }
 
 /* Compiling: the root (for $ref), the targets compiled, the first error. */
@@ -221,10 +202,10 @@ schema_compile_members(struct schema_cc *cc, struct schema *s,
 
 	if (json_object_object_get_ex(o, "properties", &v) &&
 	    json_object_is_type(v, json_type_object)) {
-		s->props = schema_calloc((size_t)json_object_object_length(v),
+		s->props = xcalloc((size_t)json_object_object_length(v),
 		    sizeof(*s->props));
 		json_object_object_foreach(v, key, sub) {
-			s->props[s->nprops].name = schema_strdup(key);
+			s->props[s->nprops].name = xstrdup(key);
 			s->props[s->nprops].len = strlen(key);
 			s->props[s->nprops++].s = schema_compile_cc(cc, sub);
 		}
@@ -232,13 +213,13 @@ schema_compile_members(struct schema_cc *cc, struct schema *s,
 	if (json_object_object_get_ex(o, "required", &v) &&
 	    json_object_is_type(v, json_type_array)) {
 		n = json_object_array_length(v);
-		s->required = schema_calloc(n, sizeof(*s->required));
+		s->required = xcalloc(n, sizeof(*s->required));
 		for (i = 0; i < n; i++) {
 			const char *k = json_object_get_string(
 			    json_object_array_get_idx(v, i));
 
 			if (k != NULL)
-				s->required[s->nrequired++] = schema_strdup(k);
+				s->required[s->nrequired++] = xstrdup(k);
 		}
 	}
 	if (json_object_object_get_ex(o, "additionalProperties", &v)) {
@@ -264,7 +245,7 @@ schema_compile_list(struct schema_cc *cc, struct json_object *a, size_t *n)
 	if (!json_object_is_type(a, json_type_array) || *n == 0)
 		schema_bad(cc, "'%s' must be a non-empty array of schemas",
 		    "anyOf/oneOf/allOf/prefixItems");
-	list = schema_calloc(*n, sizeof(*list));
+	list = xcalloc(*n, sizeof(*list));
 	for (i = 0; i < *n; i++)
 		list[i] = schema_compile_cc(cc, json_object_array_get_idx(a, i));
 	return list;
@@ -325,13 +306,11 @@ schema_compile_ref(struct schema_cc *cc, struct schema *s,
 		schema_bad(cc, "%s: too many $ref targets", "$ref");
 		return;
 	}
-	s->ref = schema_calloc(1, sizeof(*s->ref));
+	s->ref = xcalloc(1, sizeof(*s->ref));
 	cc->seen[cc->nseen] = t;
 	cc->as[cc->nseen++] = s->ref;
-	cc->top->defs = realloc(cc->top->defs, (cc->top->ndefs + 1) *
+	cc->top->defs = xreallocarray(cc->top->defs, cc->top->ndefs + 1,
 	    sizeof(*cc->top->defs));
-	if (cc->top->defs == NULL)
-		fatal("%s", __func__);
 	cc->top->defs[cc->top->ndefs++] = s->ref;
 	/* Compiled in place, so a reference back to it finds it. */
 	{
@@ -370,8 +349,8 @@ schema_compile_pattern(struct schema_cc *cc, struct schema *s,
 		schema_bad(cc, "'%s' must be a string", "pattern");
 		return;
 	}
-	s->pattern = schema_calloc(1, sizeof(*s->pattern));
-	s->pattern_src = schema_strdup(json_object_get_string(v));
+	s->pattern = xcalloc(1, sizeof(*s->pattern));
+	s->pattern_src = xstrdup(json_object_get_string(v));
 	if (regcomp(s->pattern, s->pattern_src, REG_EXTENDED | REG_NOSUB) != 0) {
 		free(s->pattern);
 		s->pattern = NULL;
@@ -511,7 +490,7 @@ schema_compile_keywords(struct schema_cc *cc, struct schema *s,
 static struct schema *
 schema_compile_cc(struct schema_cc *cc, struct json_object *o)
 {
-	struct schema		*s = schema_calloc(1, sizeof(*s));
+	struct schema		*s = xcalloc(1, sizeof(*s));
 	struct json_object	*v;
 
 	if (json_object_is_type(o, json_type_boolean)) {
@@ -953,7 +932,7 @@ schema_string(struct schema_ctx *c, const struct schema *s, int v,
 	    B_MAXLEN)) && s->pattern == NULL && s->format == FMT_NONE))
 		return 0;
 	n = c->d->t[v].end - c->d->t[v].start;
-	buf = schema_calloc(n + 1, 1);
+	buf = xcalloc(n + 1, 1);
 	len = jdoc_string(c->d, v, buf, n + 1);
 	for (i = 0; i < len; i++)
 		cps += ((unsigned char)buf[i] & 0xc0) != 0x80;

@@ -11,6 +11,7 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 static void	session_resume_later(struct session *);
 
@@ -19,8 +20,7 @@ session_new(const struct session_ops *ops, void *arg)
 {
 	struct session	*s;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		fatal("%s", __func__);
+	s = xcalloc(1, sizeof(*s));
 	s->ops = ops;
 	s->arg = arg;
 	s->id = ++sv.next_session_id;

@@ -10,6 +10,7 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 #define BACKOFF_FREE_DEATHS	2	/* respawn at once this many times */
 #define BACKOFF_BASE_MS		100
@@ -23,8 +24,7 @@ tool_new(struct toolspec *spec, struct reload *r)
 {
 	struct tool	*t;
 
-	if ((t = calloc(1, sizeof(*t))) == NULL)
-		fatal("%s", __func__);
+	t = xcalloc(1, sizeof(*t));
 	t->spec = *spec;
 	memset(spec, 0, sizeof(*spec));
 	t->state = TOOL_LOADING;
@@ -73,8 +73,7 @@ void
 tool_set_error(struct tool *t, const char *err)
 {
 	free(t->last_error);
-	if ((t->last_error = strdup(err)) == NULL)
-		fatal("%s", __func__);
+	t->last_error = xstrdup(err);
 }
 
 static void

@@ -45,6 +45,7 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 #define HTTP_SESSION_ID_LEN	32
 #define HTTP_MAX_HEADERS	(64 * 1024)	/* bytes of headers a request */
@@ -388,8 +389,7 @@ http_sse_send(struct http_session *hs, const char *event, const char *data,
 	e->data = NULL;
 	e->id = hs->event_id;
 	if (len <= HTTP_REPLAY_MAX) {
-		if ((e->data = malloc(len)) == NULL)
-			fatal("%s", __func__);
+		e->data = xmalloc(len);
 		memcpy(e->data, data, len);
 		e->len = len;
 	}
@@ -607,8 +607,8 @@ http_session_new(struct evhttp_request *req, int legacy)
 	ev_uint16_t		 port = 0;
 	size_t			 i, off = 0;
 
-	if ((hs = calloc(1, sizeof(*hs))) == NULL ||
-	    (hs->idle = evtimer_new(sv.base, http_idle, hs)) == NULL ||
+	hs = xcalloc(1, sizeof(*hs));
+	if ((hs->idle = evtimer_new(sv.base, http_idle, hs)) == NULL ||
 	    (hs->keepalive = event_new(sv.base, -1, EV_PERSIST, http_keepalive,
 	    hs)) == NULL)
 		fatal("%s", __func__);
@@ -887,9 +887,8 @@ http_expect_reply(struct http_session *hs, struct evhttp_request *req,
 	t = &r->d->t[r->id];
 	if (http_pending_find(hs, r->d->text + t->start, t->end - t->start))
 		return -1;
-	if ((p = calloc(1, sizeof(*p))) == NULL ||
-	    (p->id = malloc(t->end - t->start + 1)) == NULL)
-		fatal("%s", __func__);
+	p = xcalloc(1, sizeof(*p));
+	p->id = xmalloc(t->end - t->start + 1);
 	p->idlen = t->end - t->start;
 	memcpy(p->id, r->d->text + t->start, p->idlen);
 	p->id[p->idlen] = '\0';
@@ -1211,8 +1210,7 @@ http_read_token(const char *path)
 	if (n < 16)
 		fatalx("--http-token-file %s: a token needs 16 characters or "
 		    "more", path);
-	if ((t = strdup(line)) == NULL)
-		fatal("%s", __func__);
+	t = xstrdup(line);
 	return t;
 }
 
@@ -1335,8 +1333,8 @@ transport_http_listen(const char *spec, const char *token_file,
 	}
 	if (token_file != NULL)
 		ht.token = http_read_token(token_file);
-	if (origin != NULL && (ht.origin = strdup(origin)) == NULL)
-		fatal("%s", __func__);
+	if (origin != NULL)
+		ht.origin = xstrdup(origin);
 	ht.loopback = strcmp(addr, "127.0.0.1") == 0 || strcmp(addr, "::1") ==
 	    0 || strcmp(addr, "localhost") == 0;
 	ht.allow_host = sv.http_allow_host;

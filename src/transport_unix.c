@@ -22,6 +22,7 @@
 #include <event2/listener.h>
 
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 struct unix_conn {
 	struct bufferevent	*bev;
@@ -159,8 +160,8 @@ unix_accept(struct evconnlistener *l, evutil_socket_t fd,
 	(void)sa;
 	(void)salen;
 	(void)arg;
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->bev = bufferevent_socket_new(sv.base, fd,
+	c = xcalloc(1, sizeof(*c));
+	if ((c->bev = bufferevent_socket_new(sv.base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
 		fatal("%s", __func__);
 	c->session = session_new(&unix_ops, c);
@@ -210,8 +211,7 @@ transport_unix_listen(const char *path)
 
 	if (strlen(path) >= sizeof(sun.sun_path))
 		fatalx("%s: socket path too long", path);
-	if ((dir = strdup(path)) == NULL)
-		fatal("%s", __func__);
+	dir = xstrdup(path);
 	if (mkdir(dirname(dir), 0755) == -1 && errno != EEXIST)
 		fatal("mkdir %s", dir);
 	free(dir);
@@ -224,8 +224,7 @@ transport_unix_listen(const char *path)
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
 		fatal("bind %s", path);
 	umask(old);
-	if ((ux.path = strdup(path)) == NULL)
-		fatal("%s", __func__);
+	ux.path = xstrdup(path);
 	if ((ux.listener = evconnlistener_new(sv.base, unix_accept, NULL,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_DISABLED,
 	    128, fd)) == NULL)

@@ -20,6 +20,7 @@
 #include <event2/event.h>
 
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 #define WATCH_DEBOUNCE_MS	75
 #define WATCH_SETTLE_MS		5
@@ -90,10 +91,9 @@ watch_start(const char *path)
 {
 	char	*d1, *d2;
 
-	if ((d1 = strdup(path)) == NULL || (d2 = strdup(path)) == NULL)
-		fatal("%s", __func__);
-	if ((wt.base = strdup(basename(d1))) == NULL)
-		fatal("%s", __func__);
+	d1 = xstrdup(path);
+	d2 = xstrdup(path);
+	wt.base = xstrdup(basename(d1));
 	if ((wt.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
 		log_warn("inotify: the tools file is not watched (SIGHUP "
 		    "reloads)");

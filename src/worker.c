@@ -28,6 +28,7 @@
 #include "frame.h"
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 #define WORKER_LOG_LINE		4096
 #define WORKER_LOG_RATE		65536	/* stderr bytes a second, each */
@@ -121,8 +122,8 @@ worker_close(struct worker *w)
 void
 worker_kill(struct worker *w, const char *cause)
 {
-	if (w->cause == NULL && (w->cause = strdup(cause)) == NULL)
-		fatal("%s", __func__);
+	if (w->cause == NULL)
+		w->cause = xstrdup(cause);
 	if (w->pid > 0 && (w->life == WORKER_RUNNING ||
 	    w->life == WORKER_CLOSED))
 		kill(w->pid, SIGKILL);	/* unnamed yet: when named */
@@ -177,8 +178,7 @@ worker_log_isolation(struct json_object *m)
 	if (last != NULL && strcmp(last, s) == 0)
 		return;
 	free(last);
-	if ((last = strdup(s)) == NULL)
-		fatal("%s", __func__);
+	last = xstrdup(s);
 	log_info("workers' containment: %s", s);
 	if (json_object_object_get_ex(m, "isolation_failed", &v))
 		log_warnx("workers' namespaces: %s",
@@ -526,9 +526,8 @@ worker_new(const char *name, pid_t pid, int chan, int errfd, struct tool *t)
 {
 	struct worker	*w;
 
-	if ((w = calloc(1, sizeof(*w))) == NULL ||
-	    (w->name = strdup(name)) == NULL)
-		fatal("%s", __func__);
+	w = xcalloc(1, sizeof(*w));
+	w->name = xstrdup(name);
 	w->tool = t;
 	w->pid = pid;
 	w->syscall_nr = -1;
