@@ -495,10 +495,12 @@ jdoc_object(const struct jdoc *d, int i)
 }
 
 /*
- * 0 when buf is one JSON object on one line whose top level has a
- * "content" key with an array value, else -1.
+ * buf's tokens when it is one JSON object on one line whose top level has
+ * a "content" key with an array value, else NULL. The tokens are this
+ * module's, valid until the next call: a caller that looks further into
+ * the result (its structuredContent) does not parse it again.
  */
-int
+const struct jdoc *
 json_check_result(const char *buf, size_t len)
 {
 	static struct jdoc	 d;
@@ -506,11 +508,11 @@ json_check_result(const char *buf, size_t len)
 	size_t			 at;
 	int			 v;
 
-	v = -1;
-	if (jdoc_parse(&d, buf, len, JDOC_ONE_LINE, &why, &at) == 0 &&
-	    d.t[0].type == JT_OBJECT &&
-	    (v = jdoc_member(&d, 0, "content")) != -1)
-		v = d.t[v].type == JT_ARRAY ? 0 : -1;
-	jdoc_trim(&d);
-	return v;
+	jdoc_trim(&d);		/* the last result's, when it was huge */
+	if (jdoc_parse(&d, buf, len, JDOC_ONE_LINE, &why, &at) == -1 ||
+	    d.t[0].type != JT_OBJECT ||
+	    (v = jdoc_member(&d, 0, "content")) == -1 ||
+	    d.t[v].type != JT_ARRAY)
+		return NULL;
+	return &d;
 }

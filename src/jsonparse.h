@@ -41,7 +41,7 @@ int		 json_parse_text(const char *, size_t, struct json_object **,
 		    const char **, size_t *);
 struct json_object *json_parse_object(const char *, size_t);
 void		 json_parse_free(void);
-int		 json_check_result(const char *, size_t);
+const struct jdoc *json_check_result(const char *, size_t);
 int		 jdoc_parse(struct jdoc *, const char *, size_t, int,
 		    const char **, size_t *);
 void		 jdoc_free(struct jdoc *);

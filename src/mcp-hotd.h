@@ -54,6 +54,7 @@
 struct call;
 TAILQ_HEAD(callq, call);
 struct evbuffer;
+struct jdoc;
 struct reload;
 struct schema;
 struct session;
@@ -345,7 +346,7 @@ void		 tool_worker_gone(struct tool *);
 int		 tool_extra_gone(struct tool *, struct worker *, int);
 struct worker	*tool_worker_of(struct tool *, struct call *);
 void		 tool_call_time(struct tool *, unsigned);
-int		 tool_check_output(struct tool *, const char *, size_t, char *,
+int		 tool_check_output(struct tool *, const struct jdoc *, char *,
 		    size_t);
 void		 tool_result(struct tool *);
 void		 tool_drain(struct tool *);
@@ -426,7 +427,6 @@ struct mcp_call {
 					 * -1: no log messages */
 };
 /* A request whose envelope is checked: its id, method, params tokens. */
-struct jdoc;
 struct mcp_request {
 	const struct jdoc	*d;
 	int			 id;		/* -1: a notification */

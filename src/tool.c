@@ -573,34 +573,30 @@ tool_kill_all(void)
 }
 
 /*
- * A result of a tool with an outputSchema (the worker's text, a checked
- * result object): 0 when it is an error or its structuredContent fits,
- * else -1 with why. The spec has servers keep that promise.
+ * A result of a tool with an outputSchema (d: its tokens, a checked result
+ * object): 0 when it is an error or its structuredContent fits, else -1
+ * with why. The spec has servers keep that promise.
  */
 int
-tool_check_output(struct tool *t, const char *p, size_t len, char *why,
+tool_check_output(struct tool *t, const struct jdoc *d, char *why,
     size_t whylen)
 {
-	static struct jdoc	 d;
-	const char		*e;
-	size_t			 at;
-	int			 rv = 0, sc, ie;
-	char			 err[400];
+	int	 sc, ie;
+	char	 err[400];
 
 	if (t->out_schema == NULL)
 		return 0;
-	if (jdoc_parse(&d, p, len, 0, &e, &at) == -1)
-		return 0;	/* json_check_result had it whole */
-	ie = jdoc_member(&d, 0, "isError");
-	if ((ie == -1 || d.t[ie].type != JT_TRUE) &&
-	    ((sc = jdoc_member(&d, 0, "structuredContent")) == -1 ||
-	    schema_check_output(t->out_schema, &d, sc, err, sizeof(err)) ==
-	    -1)) {
+	ie = jdoc_member(d, 0, "isError");
+	if (ie != -1 && d->t[ie].type == JT_TRUE)
+		return 0;
+	if ((sc = jdoc_member(d, 0, "structuredContent")) == -1)
+		snprintf(why, whylen, "tool '%s' broke its outputSchema: its "
+		    "result has no structuredContent", t->spec.name);
+	else if (schema_check_output(t->out_schema, d, sc, err,
+	    sizeof(err)) == -1)
 		snprintf(why, whylen, "tool '%s' broke its outputSchema: %s",
-		    t->spec.name, sc == -1 ? "its result has no "
-		    "structuredContent" : err);
-		rv = -1;
-	}
-	jdoc_trim(&d);
-	return rv;
+		    t->spec.name, err);
+	else
+		return 0;
+	return -1;
 }

@@ -275,15 +275,15 @@ worker_hand_back(struct worker *w, const char *fmt, const char *why)
 static int
 worker_on_result(struct worker *w, const struct frame_hdr *h, const char *p)
 {
-	struct call	*c = call_first(&w->sent);
-
-	char		 why[512];
+	struct call		*c = call_first(&w->sent);
+	const struct jdoc	*d;
+	char			 why[512];
 
 	/* Calls run in the order sent: the answer is the head's. */
 	if (w->state != WORKER_BUSY || c == NULL || h->id != c->id ||
-	    json_check_result(p, h->len) == -1)
+	    (d = json_check_result(p, h->len)) == NULL)
 		return -1;
-	if (w->tool != NULL && tool_check_output(w->tool, p, h->len, why,
+	if (w->tool != NULL && tool_check_output(w->tool, d, why,
 	    sizeof(why)) == -1)
 		call_answer_error(c, "%s", why);
 	else

@@ -292,13 +292,16 @@ DECLARED = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "
 OUT = {"type": "object", "properties": {"double": {"type": "integer"}}, "required": ["double"]}
 s = Server([tool("declared", "def declared(**kw) -> dict:\n    return {'double': 2 * kw['n']}\n",
                  inputSchema=DECLARED, outputSchema=OUT),
+            tool("bare", "import mcp_hotd\ndef bare(**kw):\n    return mcp_hotd.Result('no structure')\n",
+                 outputSchema=OUT),
+            tool("raises", "def raises(**kw) -> dict:\n    raise ValueError('nope')\n", outputSchema=OUT),
             tool("uncheckable", "def uncheckable(**kw) -> int:\n    return 1\n",
                  inputSchema={"type": "object", "propertyNames": {"pattern": "^a"}}),
             tool("not_object", "def not_object(x) -> int:\n    return 1\n",
                  inputSchema={"type": "string"})])
 s.initialize()
 listed = {t["name"]: t for t in s.list_tools()}
-check(list(listed) == ["declared"] and listed["declared"]["inputSchema"] == DECLARED and
+check(list(listed) == ["declared", "bare", "raises"] and listed["declared"]["inputSchema"] == DECLARED and
       listed["declared"]["outputSchema"] == OUT, "a declared schema is listed as written", listed)
 r = s.call("declared", {"n": 21})
 check(r.get("structuredContent") == {"double": 42}, "and a call that fits it runs", r)
@@ -307,6 +310,12 @@ for args, want in [({"n": 0}, "argument 'n': must be at least 1"),
                    ({"n": 2, "z": 1}, "unknown argument 'z'"), ({}, "missing required argument 'n'")]:
     r = s.call("declared", args)
     check(r.get("isError") and want in text_of(r), f"declared schema enforced: {want}", r)
+r = s.call("bare")
+check(r.get("isError") and "tool 'bare' broke its outputSchema: its result has no structuredContent"
+      in text_of(r), "a result without structuredContent breaks a declared outputSchema", r)
+r = s.call("raises")
+check(r.get("isError") and "nope" in text_of(r) and "outputSchema" not in text_of(r),
+      "an error result is relayed as it is, not checked against the outputSchema", r)
 err = s.stderr()
 check("keyword 'propertyNames' cannot be checked" in err and
       "'inputSchema' must be an object schema" in err,

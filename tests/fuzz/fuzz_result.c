@@ -14,7 +14,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char		*why;
 	size_t			 at;
 
-	if (json_check_result((const char *)data, size) == 0) {
+	if (json_check_result((const char *)data, size) != NULL) {
 		FUZZ_ASSERT(json_parse_text((const char *)data, size, &o, &why,
 		    &at) == 0 && json_object_is_type(o, json_type_object),
 		    "an accepted result is a JSON object");
