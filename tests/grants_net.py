@@ -126,6 +126,13 @@ def frame_types():
 TYPES = frame_types()
 
 
+# Descriptors until the limit: the lowest free one each time, so the last
+# is the limit less one.
+FDS = ("import os\ndef f() -> str:\n    got = []\n    try:\n        while len(got) < 5000:\n"
+       "            got.append(os.dup(2))\n    except OSError as e:\n        why = e.errno\n"
+       "    for fd in got:\n        os.close(fd)\n    return f'{max(got) + 1} {why}'\n")
+
+
 def run_mode(user, args):
     label = f"{user or 'root'}{' ' + ' '.join(args) if args else ''}"
     grant = {"net": [LOOP]}
@@ -147,6 +154,8 @@ def run_mode(user, args):
         tool("forge", FORGE, allow=grant),
         tool("garbage", GARBAGE, allow=grant),
         tool("nogrant", NOGRANT),
+        tool("fds", FDS, allow=grant),
+        tool("fds0", FDS),
         tool("udp", UDP, allow=grant),
         tool("listen", LISTEN, allow=grant),
         tool("wild", PID, allow={"net": ["*.example.org:443", "[::1]:8080", "10.0.0.1:5432"]}),
@@ -166,6 +175,8 @@ def run_mode(user, args):
     check(r == "ok: hello from /raw", f"[{label}] socket.create_connection too", r)
     r = text_of(s.call("aio", {"host": "127.0.0.1", "port": PORT}))
     check(r == "ok: hello from /aio", f"[{label}] asyncio.open_connection too", r)
+    r = text_of(s.call("fds")), text_of(s.call("fds0"))
+    check(r == ("256 24", "64 24"), f"[{label}] 256 descriptors with a net grant, 64 without", r)
     for name in ("requests", "httpx", "httpx_async"):
         if not has(name.split("_")[0]):
             check(False, f"[{label}] python3-{name} is installed (scripts/install-deps)")
