@@ -25,6 +25,7 @@
 #include <event2/http.h>
 #include <event2/util.h>
 
+#include "base64.h"
 #include "jsonparse.h"
 #include "mcp-hotd.h"
 #include "xmalloc.h"
@@ -159,38 +160,6 @@ static const struct session_ops modern_ops = {
 	"http", modern_write, modern_done, modern_stop, NULL, NULL
 };
 
-/* Standard base64 (RFC 4648, padded) of len bytes into out: its length,
- * or -1 when it is not base64 or does not fit. */
-static int
-modern_base64(const char *in, size_t len, char *out, size_t size)
-{
-	static const char	 abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				    "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	const char		*p;
-	unsigned		 acc = 0, bits = 0;
-	size_t			 n = 0, i;
-
-	if (len % 4 != 0)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (in[i] == '=') {
-			if (i < len - 2 || (i == len - 2 && in[len - 1] != '='))
-				return -1;
-			break;
-		}
-		if (in[i] == '\0' || (p = strchr(abc, in[i])) == NULL)
-			return -1;
-		acc = (acc << 6) | (unsigned)(p - abc);
-		if ((bits += 6) >= 8) {
-			bits -= 8;
-			if (n == size)
-				return -1;
-			out[n++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	return (int)n;
-}
-
 /* value, the header's, equals text: OWS trimmed, =?base64?..?= decoded. */
 static int
 modern_header_is(const char *value, const char *text, size_t len)
@@ -208,7 +177,8 @@ modern_header_is(const char *value, const char *text, size_t len)
 	n = (size_t)(end - value);
 	if (n >= 13 && strncmp(value, "=?base64?", 9) == 0 &&
 	    strncmp(end - 2, "?=", 2) == 0) {
-		if ((d = modern_base64(value + 9, n - 11, buf, sizeof(buf))) ==
+		if ((d = base64_decode(value + 9, n - 11, buf, sizeof(buf),
+		    BASE64_STD)) ==
 		    -1)
 			return 0;
 		return (size_t)d == len && memcmp(buf, text, len) == 0;
