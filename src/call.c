@@ -11,7 +11,8 @@
  * Whose answer it is, apart from where it is: its session's (CALL_TO_CLIENT);
  * nobody's once the client left (CALL_TO_NOBODY: it runs on, the answer is
  * dropped); nobody's and stopped once cancelled (CALL_CANCELLED: dropped
- * from its queue, stopped in its worker, never run again).
+ * from its queue, stopped in its worker, never run again). A SENT call may
+ * be asking its client back (c->ask, ask.c): leaving its client ends that.
  *
  * Tool, worker, reload, control and session code call these functions;
  * each checks the state it expects.
@@ -59,15 +60,22 @@ call_leave_session(struct call *c, enum call_to to)
 	c->session = NULL;
 	TAILQ_REMOVE(&s->calls, c, sentry);
 	s->ninflight--;
+	ask_end(c, to == CALL_CANCELLED ? "cancelled" : "gone",
+	    to == CALL_CANCELLED ? "the client cancelled this call" :
+	    "the client is gone");
 	session_call_done(s);
 }
 
 static void
 call_free(struct call *c)
 {
+	ask_free(c->ask);
 	call_unlink(c);
 	call_leave_session(c, CALL_TO_NOBODY);
 	free(c->progress);
+	free(c->replace);
+	json_object_put(c->answers);
+	json_object_put(c->client);
 	free(c);
 }
 
@@ -265,7 +273,13 @@ call_answer_raw(struct call *c, const char *result, size_t len)
 	struct session		*s = c->session;
 	size_t			 idlen, n;
 	char			*p;
+	int			 complete = 1;
 
+	if (c->replace != NULL) {	/* the answer was decided (ask.c) */
+		result = c->replace;
+		len = strlen(result);
+		complete = 0;
+	}
 	if (s != NULL && !session_may_send(s, len)) {
 		call_answer_error(c, "the answer of %zu bytes was dropped: "
 		    "clients have too much unread (--max-unread %zu bytes); "
@@ -281,7 +295,7 @@ call_answer_raw(struct call *c, const char *result, size_t len)
 		}
 		p = mempcpy(buf, pre, sizeof(pre) - 1);
 		p = mempcpy(p, c->idjson, idlen);
-		if (s->mcp.era == MCP_ERA_2026 && len >= 2) {
+		if (s->mcp.era == MCP_ERA_2026 && len >= 2 && complete) {
 			p = mempcpy(p, mid26, sizeof(mid26) - 1);
 			if (result[1] != '}')	/* not "{}" */
 				*p++ = ',';
@@ -348,16 +362,59 @@ call_fail_all(struct callq *q, const char *fmt, ...)
 		call_answer_text(c, msg);
 }
 
-/* What the client asked to hear while it runs: progress, log messages. */
+/*
+ * What the client asked to hear while it runs (progress, log messages) and,
+ * in 2026, who it is and what it answered: mc's objects are taken.
+ */
 void
-call_set_notes(struct call *c, const struct mcp_call *mc)
+call_set_notes(struct call *c, struct mcp_call *mc)
 {
+	c->answers = mc->answers;
+	c->client = mc->client;
+	mc->answers = mc->client = NULL;
 	c->log_level = mc->log_level;
 	if (mc->progress == NULL)
 		return;
 	c->progress = xmalloc(mc->progresslen + 1);
 	memcpy(c->progress, mc->progress, mc->progresslen);
 	c->progress[mc->progresslen] = '\0';
+}
+
+/*
+ * CALL_META's payload for c (valid until the next): its request id, its
+ * era, its client (the request's in 2026, the session's in 2025) and the
+ * answers it came with.
+ */
+const char *
+call_meta(const struct call *c, size_t *len)
+{
+	static struct json_object	*m;
+	struct json_object		*client;
+	const struct mcp_state		*st = c->session ? &c->session->mcp : NULL;
+
+	json_object_put(m);
+	m = json_object_new_object();
+	json_object_object_add(m, "request_id", json_tokener_parse(c->idjson));
+	json_object_object_add(m, "era", json_object_new_string(st != NULL &&
+	    st->era == MCP_ERA_2026 ? MCP_VERSION_2026 : "2025-11-25"));
+	if (c->client != NULL)
+		client = json_object_get(c->client);
+	else {
+		client = json_object_new_object();
+		if (st != NULL && st->client_name != NULL)
+			json_object_object_add(client, "name",
+			    json_object_new_string(st->client_name));
+		if (st != NULL && st->client_version != NULL)
+			json_object_object_add(client, "version",
+			    json_object_new_string(st->client_version));
+		json_object_object_add(client, "capabilities",
+		    st != NULL && st->client_caps != NULL ?
+		    json_object_get(st->client_caps) : json_object_new_object());
+	}
+	json_object_object_add(m, "client", client);
+	if (c->answers != NULL)
+		json_object_object_add(m, "answers", json_object_get(c->answers));
+	return mcp_to_string(m, len);
 }
 
 /* A tool cannot flood its client: so many notes a call, so many a second. */

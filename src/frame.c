@@ -22,6 +22,9 @@ static const char *const frame_names[MSG_TYPE_MAX] = {
 	[MSG_CONNECTED] = "CONNECTED",
 	[MSG_PROGRESS] = "PROGRESS",
 	[MSG_LOG] = "LOG",
+	[MSG_CALL_META] = "CALL_META",
+	[MSG_ASK] = "ASK",
+	[MSG_ANSWER] = "ANSWER",
 };
 
 void

@@ -11,8 +11,9 @@
  *				a frame of another version is refused
  *	uint32_t len		payload length in bytes (0 .. the receiver's
  *				maximum)
- *	uint64_t id		the call id for MSG_CALL / MSG_RESULT, the
- *				request's for MSG_SPAWN / MSG_SPAWNED, else 0
+ *	uint64_t id		the call id for MSG_CALL / MSG_RESULT and
+ *				the frames about that call, the request's
+ *				for MSG_SPAWN / MSG_SPAWNED, else 0
  *
  * Both ends are on one host, so fields are in host byte order. Payloads are
  * JSON text (UTF-8, no trailing NUL). A receiver checks the type and the
@@ -54,6 +55,20 @@ enum msg_type {
 	/* While call id runs, on the channel (src/call.c relays them). */
 	MSG_PROGRESS,	/* W->S {"progress","total"?,"message"?} */
 	MSG_LOG,	/* W->S {"level","data"}: a log message */
+	/* Asking the client back (src/ask.c). */
+	MSG_CALL_META,	/* S->W id, {"request_id","era","client":{"name",
+			 *       "version","capabilities"},"answers"?}: about
+			 *       the CALL of the same id, which follows; sent
+			 *       only to tools that import mcp_hotd, and with
+			 *       answers (2026 replays) */
+	MSG_ASK,	/* W->S id, {"requests":{KEY:{"method","params"}}}:
+			 *       the running call needs these answered; it
+			 *       waits for the ANSWER, holding the calls sent
+			 *       behind it unread */
+	MSG_ANSWER,	/* S->W id, {"answers":{KEY:result}}, or {"error",
+			 *       "kind"} (capability, timeout, gone, client,
+			 *       cancelled), or {"stop":true} (2026: the answer
+			 *       is an input-required result; end the call) */
 	MSG_TYPE_MAX
 };
 

@@ -49,7 +49,9 @@ usage(void)
 	    "                [--worker path] [--no-watch]\n"
 	    "                [--max-reply bytes] [--max-request bytes] "
 	    "[--max-unread bytes]\n"
-	    "                [--page-size n] [--cache-ttl ms]\n");
+	    "                [--page-size n] [--cache-ttl ms] "
+	    "[--ask-timeout seconds]\n"
+	    "                [--state-key-file file]\n");
 	exit(2);
 }
 
@@ -379,6 +381,8 @@ main(int argc, char *argv[])
 		{ "max-unread", required_argument, NULL, 'U' },
 		{ "page-size", required_argument, NULL, 'P' },
 		{ "cache-ttl", required_argument, NULL, 'B' },
+		{ "ask-timeout", required_argument, NULL, 'a' },
+		{ "state-key-file", required_argument, NULL, 'k' },
 		{ "http-stateless", no_argument, NULL, 'G' },
 		{ "instance-id", required_argument, NULL, 'i' },
 		{ "no-spawner", no_argument, NULL, 'Z' },
@@ -390,7 +394,7 @@ main(int argc, char *argv[])
 	};
 	struct event	*sigs[5];
 	const char	*socket_path = NULL, *http = NULL, *token_file = NULL;
-	const char	*origin = NULL;
+	const char	*origin = NULL, *state_key_file = NULL;
 	int		 ch, stdio = 0, test = 0, verbose = 0, spawner = 1;
 	int		 watch = 1;
 	size_t		 i;
@@ -400,6 +404,7 @@ main(int argc, char *argv[])
 	sv.max_unread = DEFAULT_MAX_UNREAD;
 	sv.page_size = DEFAULT_PAGE_SIZE;
 	sv.cache_ttl_ms = DEFAULT_CACHE_TTL_MS;
+	sv.ask_timeout = DEFAULT_ASK_TIMEOUT;
 	sv.http_idle = DEFAULT_HTTP_IDLE;
 	sv.http_timeout = DEFAULT_HTTP_TIMEOUT;
 	sv.http_max_sessions = DEFAULT_HTTP_SESSIONS;
@@ -489,6 +494,13 @@ main(int argc, char *argv[])
 			sv.cache_ttl_ms = (int)parse_size("--cache-ttl", optarg,
 			    0, 24 * 3600 * 1000);
 			break;
+		case 'a':
+			sv.ask_timeout = (int)parse_size("--ask-timeout", optarg,
+			    1, 24 * 3600);
+			break;
+		case 'k':
+			state_key_file = optarg;
+			break;
 		case 'Z':
 			spawner = 0;
 			break;
@@ -521,6 +533,7 @@ main(int argc, char *argv[])
 		fatal("prctl(PR_SET_DUMPABLE)");
 	scrub_environ();
 	log_init(MCP_HOTD_NAME, verbose);
+	state_key_load(state_key_file);
 	if (sv.worker_path == NULL)
 		sv.worker_path = find_worker();
 	if (!is_executable(sv.worker_path))

@@ -41,6 +41,9 @@
 #define ANSWER_ALWAYS_SENT	(64 * 1024)	/* answers this small pass */
 #define DEFAULT_PAGE_SIZE	100
 #define DEFAULT_CACHE_TTL_MS	5000	/* a reload is never hidden longer */
+#define DEFAULT_ASK_TIMEOUT	600	/* seconds a client may take to answer */
+#define STATE_TTL		3600	/* seconds a requestState is good for */
+#define ASK_MAX			16	/* requests in one ask */
 #define DEFAULT_HTTP_IDLE	1800
 #define DEFAULT_HTTP_TIMEOUT	60
 #define DEFAULT_HTTP_SESSIONS	256
@@ -51,9 +54,11 @@
 #define SESSION_OUTPUT_HIGH	(8 * 1024 * 1024)	/* unread output: */
 #define SESSION_OUTPUT_LOW	(1024 * 1024)		/* hold / resume */
 
+struct ask;
 struct call;
 TAILQ_HEAD(callq, call);
 struct evbuffer;
+struct frame_hdr;
 struct jdoc;
 struct reload;
 struct schema;
@@ -125,6 +130,12 @@ struct call {
 	time_t			 note_second;	/* ... rate: this second's */
 	unsigned		 note_burst;
 	unsigned		 notes_dropped;
+	struct ask		*ask;		/* asking its client: ask.c */
+	char			*replace;	/* its answer, whatever the worker
+						 * says (2026: input_required) */
+	struct json_object	*answers;	/* 2026: answers it comes with */
+	struct json_object	*client;	/* 2026: the request's client
+						 * {name,version,capabilities} */
 };
 
 /* One loaded version of a tool and the worker that runs it. */
@@ -151,6 +162,9 @@ struct tool {
 	int			 reloading;	/* which waits for it to settle */
 	int			 ever_ready;
 	unsigned		 call_us;	/* a call's time, averaged */
+	int			 uses_context;	/* imports mcp_hotd: CALL_META */
+	struct json_object	*asks;		/* capabilities its code asks
+						 * for (READY), or NULL */
 };
 TAILQ_HEAD(toolq, tool);
 
@@ -198,6 +212,9 @@ struct worker {
 	struct timeval		 mark;		/* the head call began */
 	TAILQ_ENTRY(worker)	 spawnq;	/* waiting for the spawner */
 	struct broker		*broker;	/* net grants: its broker */
+	int			 asking;	/* its call waits for the client:
+						 * deadline paused, sent no more */
+	struct timeval		 paused;	/* ... since */
 };
 TAILQ_HEAD(workerq, worker);
 
@@ -222,6 +239,7 @@ struct mcp_state {
 	int			 log_level;	/* logging/setLevel (0: debug) */
 	char			*protocol;
 	char			*client_name;
+	char			*client_version;
 	struct json_object	*client_caps;	/* initialize's capabilities */
 	const char		*http_version;	/* 2026 over HTTP: the header */
 	struct json_object	*listen_id;	/* subscriptions/listen: its id */
@@ -294,6 +312,8 @@ struct supervisor {
 	size_t			 max_unread;	/* all sessions' unread bytes */
 	int			 cache_ttl_ms;	/* 2026 lists' ttlMs */
 	int			 http_stateless; /* 2025 POSTs too, no sessions */
+	int			 ask_timeout;	/* seconds for a client's answer */
+	int64_t			 next_ask_id;	/* our requests to clients */
 	const char		*instance_id;	/* session ids begin "ID." */
 	size_t			 unread_total;
 	size_t			 page_size;
@@ -362,6 +382,10 @@ void		 worker_named(struct worker *, pid_t);
 void		 worker_unborn(struct worker *, const char *);
 int		 worker_usable(const struct worker *);
 void		 worker_send_call(struct worker *, struct call *);
+void		 worker_answer(struct worker *, const struct call *,
+		    const char *, size_t);
+void		 worker_pause(struct worker *);
+void		 worker_resume(struct worker *);
 void		 worker_cancel_call(struct worker *, struct call *);
 void		 worker_close(struct worker *);
 void		 worker_kill(struct worker *, const char *);
@@ -404,8 +428,8 @@ void		 call_answer_all_raw(struct callq *, const char *, size_t);
 void		 call_fail_all(struct callq *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 struct mcp_call;
-void		 call_set_notes(struct call *, const struct mcp_call *);
-struct frame_hdr;
+void		 call_set_notes(struct call *, struct mcp_call *);
+const char	*call_meta(const struct call *, size_t *);
 int		 call_notify(struct callq *, const struct frame_hdr *,
 		    struct json_object *);
 
@@ -425,12 +449,19 @@ struct mcp_call {
 	size_t		 progresslen;
 	int		 log_level;	/* least level sent (mcp_log_levels), or
 					 * -1: no log messages */
+	struct json_object *answers;	/* 2026: inputResponses and those of
+					 * its requestState (owned), or NULL */
+	struct json_object *client;	/* 2026: the request's client (owned),
+					 * or NULL */
 };
-/* A request whose envelope is checked: its id, method, params tokens. */
+/*
+ * A message whose envelope is checked: its id, method, params tokens. A
+ * response of the client's to a request of ours has no method.
+ */
 struct mcp_request {
 	const struct jdoc	*d;
 	int			 id;		/* -1: a notification */
-	int			 method;
+	int			 method;	/* -1: a response */
 	int			 params;	/* -1: none */
 };
 const struct mcp_request *mcp_parse(const char *, size_t,
@@ -457,7 +488,7 @@ struct json_object *mcp_tools_page(struct json_object *, struct json_object **);
 enum mcp_action	 mcp_tools_call(const struct jdoc *, int, int,
 		    struct json_object **, struct mcp_call *);
 int		 mcp_missing_caps(const struct tool *, struct json_object *,
-		    struct json_object **);
+		    int, struct json_object **);
 enum mcp_action	 mcp_no_resource(const struct jdoc *, int, int,
 		    struct json_object **);
 extern const char *const mcp_versions[];
@@ -503,6 +534,20 @@ void		 session_send_related(struct session *, struct json_object *,
 void		 session_call_done(struct session *);
 int		 session_may_send(struct session *, size_t);
 void		 session_list_changed(void);
+
+/* ask.c */
+int		 ask_start(struct worker *, const struct frame_hdr *,
+		    struct json_object *);
+void		 ask_response(struct session *, const struct mcp_request *);
+void		 ask_end(struct call *, const char *, const char *);
+void		 ask_free(struct ask *);
+
+/* state.c */
+void		 state_key_load(const char *);
+char		*state_seal(const char *, const char *, size_t,
+		    struct json_object *);
+int		 state_open(const char *, size_t, const char *, const char *,
+		    size_t, struct json_object **, char *, size_t);
 
 /* control.c */
 int		 control_handle(struct session *, const struct mcp_request *);

@@ -178,9 +178,9 @@ mcp_blank(const char *s, size_t len)
 }
 
 /*
- * Parse one line of input and check its envelope. Returns the request, or
- * NULL with *reply set to the error to send (or NULL: a blank line or a
- * response, which are ignored). It stays valid until the next call.
+ * Parse one line of input and check its envelope. Returns the request (a
+ * response when its method is -1), or NULL with *reply set to the error to
+ * send (or NULL: a blank line). It stays valid until the next call.
  */
 const struct mcp_request *
 mcp_parse(const char *line, size_t len, struct json_object **reply)
@@ -244,7 +244,7 @@ static enum mcp_action
 mcp_initialize(struct mcp_state *st, struct json_object *id,
     struct json_object *params, struct json_object **reply)
 {
-	struct json_object	*v, *info, *res, *caps, *tools;
+	struct json_object	*v, *info = NULL, *res, *caps, *tools;
 	const char		*version;
 
 	if (!json_object_object_get_ex(params, "protocolVersion", &v) ||
@@ -261,6 +261,9 @@ mcp_initialize(struct mcp_state *st, struct json_object *id,
 	    json_object_object_get_ex(info, "name", &v) &&
 	    json_object_is_type(v, json_type_string))
 		mcp_set_string(&st->client_name, json_object_get_string(v));
+	if (info != NULL && json_object_object_get_ex(info, "version", &v) &&
+	    json_object_is_type(v, json_type_string))
+		mcp_set_string(&st->client_version, json_object_get_string(v));
 	json_object_put(st->client_caps);
 	st->client_caps = NULL;
 	if (json_object_object_get_ex(params, "capabilities", &v) &&
@@ -609,9 +612,10 @@ mcp_envelope(const struct jdoc *d, struct json_object **reply, int *idt,
 		return mcp_reject(reply, d, -1, JSONRPC_INVALID_REQUEST,
 		    "Invalid Request: 'id' must be a string or an integer");
 	if ((*mt = jdoc_member(d, 0, "method")) == -1) {
+		*pt = -1;
 		if (jdoc_member(d, 0, "result") != -1 ||
 		    jdoc_member(d, 0, "error") != -1)
-			return -1;	/* a response: we asked nothing */
+			return 0;	/* a response: to us (ask.c) */
 		return mcp_reject(reply, d, *idt, JSONRPC_INVALID_REQUEST,
 		    "Invalid Request: missing 'method'");
 	}
@@ -648,6 +652,8 @@ mcp_handle(struct mcp_state *st, const struct mcp_request *r,
 	char			 why[256];
 
 	*reply = NULL;
+	if (r->method == -1)
+		return MCP_NONE;	/* a response: the session gives it ask.c */
 	if (st->era == MCP_ERA_UNKNOWN)
 		st->era = mcp_era_of(r, NULL);
 	if (st->era == MCP_ERA_2026)
@@ -662,7 +668,7 @@ mcp_handle(struct mcp_state *st, const struct mcp_request *r,
 	    MCP_CALL)
 		return act;
 	call->log_level = st->log_level;
-	if (!mcp_missing_caps(call->tool, st->client_caps, &missing))
+	if (!mcp_missing_caps(call->tool, st->client_caps, 0, &missing))
 		return act;
 	/* The 2025 wire has no error for it: a result naming what is missing. */
 	snprintf(why, sizeof(why), "tool '%s' needs the client capabilities "
@@ -676,31 +682,38 @@ mcp_handle(struct mcp_state *st, const struct mcp_request *r,
 	return MCP_REPLY;
 }
 
-/*
- * The client capabilities tool t requires that caps (may be NULL) lacks:
- * 1 with *missing set ({"sampling": {}}), else 0.
- */
-int
-mcp_missing_caps(const struct tool *t, struct json_object *caps,
+static void
+mcp_missing_of(struct json_object *need, struct json_object *caps,
     struct json_object **missing)
 {
 	struct json_object	*v;
 	const char		*name;
 	size_t			 i, n;
 
-	*missing = NULL;
-	if (t->spec.requires == NULL)
-		return 0;
-	n = json_object_array_length(t->spec.requires);
+	n = need != NULL ? json_object_array_length(need) : 0;
 	for (i = 0; i < n; i++) {
-		name = json_object_get_string(json_object_array_get_idx(
-		    t->spec.requires, i));
+		name = json_object_get_string(json_object_array_get_idx(need, i));
 		if (caps != NULL && json_object_object_get_ex(caps, name, &v))
 			continue;
 		if (*missing == NULL)
 			*missing = json_object_new_object();
 		json_object_object_add(*missing, name, json_object_new_object());
 	}
+}
+
+/*
+ * The client capabilities tool t requires (and, with asks, those its code
+ * asks for) that caps (may be NULL) lacks: 1 with *missing set
+ * ({"sampling": {}}), else 0.
+ */
+int
+mcp_missing_caps(const struct tool *t, struct json_object *caps, int asks,
+    struct json_object **missing)
+{
+	*missing = NULL;
+	mcp_missing_of(t->spec.requires, caps, missing);
+	if (asks)
+		mcp_missing_of(t->asks, caps, missing);
 	return *missing != NULL;
 }
 
@@ -747,6 +760,7 @@ mcp_state_clear(struct mcp_state *st)
 {
 	free(st->protocol);
 	free(st->client_name);
+	free(st->client_version);
 	json_object_put(st->listen_id);
 	json_object_put(st->client_caps);
 	memset(st, 0, sizeof(*st));

@@ -14,10 +14,12 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 #define JSONRPC_METHOD_NOT_FOUND	-32601
 #define JSONRPC_INVALID_PARAMS		-32602
@@ -27,6 +29,7 @@
 #define META_LEVEL	"io.modelcontextprotocol/logLevel"
 #define META_SERVER	"io.modelcontextprotocol/serverInfo"
 #define META_SUB	"io.modelcontextprotocol/subscriptionId"
+#define META_CLIENT	"io.modelcontextprotocol/clientInfo"
 
 static const char *const modern_levels[] = {
 	"debug", "info", "notice", "warning", "error", "critical", "alert",
@@ -282,15 +285,95 @@ modern_empty_list(const struct mcp_request *r, const char *key,
 	return modern_reply(r, res, 1, reply);
 }
 
-/* tools/call: as in 2025, but a tool's required capabilities are checked. */
+/*
+ * The answers a call comes with (SEP-2322): those its requestState carries,
+ * if it is ours and intact, and its inputResponses. 0, or -1 with *reply.
+ */
+static int
+modern_answers(const struct mcp_request *r, int ir, int rs,
+    struct mcp_call *call, struct json_object **reply)
+{
+	const struct jtok	*t;
+	struct json_object	*answers = NULL, *given;
+	char			 why[256], *state;
+	size_t			 len;
+	int			 rv;
+
+	if (rs != -1 && r->d->t[rs].type != JT_STRING)
+		return mcp_fail(reply, r->d, r->id, JSONRPC_INVALID_PARAMS,
+		    "Invalid params: 'requestState' must be a string"), -1;
+	if (ir != -1 && r->d->t[ir].type != JT_OBJECT)
+		return mcp_fail(reply, r->d, r->id, JSONRPC_INVALID_PARAMS,
+		    "Invalid params: 'inputResponses' must be an object of "
+		    "answers by key"), -1;
+	if (rs != -1) {
+		t = &r->d->t[rs];
+		state = xmalloc(t->end - t->start);
+		len = jdoc_string(r->d, rs, state, t->end - t->start);
+		rv = state_open(state, len, call->tool->spec.name, call->args,
+		    call->argslen, &answers, why, sizeof(why));
+		free(state);
+		if (rv == -1)
+			return mcp_fail(reply, r->d, r->id,
+			    JSONRPC_INVALID_PARAMS, "Invalid params: %s", why),
+			    -1;
+	}
+	if (ir != -1) {
+		given = jdoc_object(r->d, ir);
+		if (answers == NULL)
+			answers = json_object_new_object();
+		json_object_object_foreach(given, key, v) {
+			if (!json_object_is_type(v, json_type_object)) {
+				mcp_fail(reply, r->d, r->id,
+				    JSONRPC_INVALID_PARAMS, "Invalid params: "
+				    "inputResponses['%.64s'] must be an object "
+				    "(the client's result)", key);
+				json_object_put(given);
+				json_object_put(answers);
+				return -1;
+			}
+			json_object_object_add(answers, key, json_object_get(v));
+		}
+		json_object_put(given);
+	}
+	call->answers = answers;
+	return 0;
+}
+
+/* The request's client, for the tool's Context: {name,version,capabilities}. */
+static struct json_object *
+modern_client(struct json_object *meta, struct json_object *caps)
+{
+	struct json_object	*c = json_object_new_object(), *info, *v;
+
+	if (json_object_object_get_ex(meta, META_CLIENT, &info) &&
+	    json_object_is_type(info, json_type_object)) {
+		if (json_object_object_get_ex(info, "name", &v))
+			json_object_object_add(c, "name", json_object_get(v));
+		if (json_object_object_get_ex(info, "version", &v))
+			json_object_object_add(c, "version", json_object_get(v));
+	}
+	json_object_object_add(c, "capabilities", caps != NULL &&
+	    json_object_is_type(caps, json_type_object) ?
+	    json_object_get(caps) : json_object_new_object());
+	return c;
+}
+
+/*
+ * tools/call: as in 2025, but the capabilities a tool requires or its code
+ * asks for are checked first, and the call may answer an input_required
+ * result (inputResponses, requestState).
+ */
 static enum mcp_action
 modern_tools_call(const struct mcp_request *r, struct json_object **reply,
     struct mcp_call *call)
 {
 	struct json_object	*meta, *caps = NULL, *missing, *data, *err;
 	struct modern_keys	 k;
+	const struct tool	*t;
 	enum mcp_action		 act;
 	char			 level[16];
+	int			 ir, rs, mt;
 
 	if ((act = mcp_tools_call(r->d, r->id, r->params, reply, call)) !=
 	    MCP_CALL)
@@ -301,11 +384,17 @@ modern_tools_call(const struct mcp_request *r, struct json_object **reply,
 		jdoc_string(r->d, k.level, level, sizeof(level));
 		call->log_level = mcp_log_level(level);
 	}
-	if (call->tool->spec.requires == NULL)
+	t = call->tool;
+	ir = jdoc_member(r->d, r->params, "inputResponses");
+	rs = jdoc_member(r->d, r->params, "requestState");
+	if ((t->spec.requires == NULL && t->asks == NULL && !t->uses_context &&
+	    ir == -1 && rs == -1) || (mt = modern_meta(r)) == -1)
 		return act;	/* the hot path builds no object */
-	meta = jdoc_object(r->d, modern_meta(r));
+	meta = jdoc_object(r->d, mt);
 	json_object_object_get_ex(meta, META_CAPS, &caps);
-	if (mcp_missing_caps(call->tool, caps, &missing)) {
+	if (modern_answers(r, ir, rs, call, reply) == -1)
+		act = MCP_REPLY;
+	else if (mcp_missing_caps(call->tool, caps, 1, &missing)) {
 		mcp_fail(reply, r->d, r->id, JSONRPC_MISSING_CAPABILITY,
 		    "Missing required client capability: tool '%s' needs %s",
 		    call->tool->spec.name, json_object_to_json_string_ext(
@@ -315,8 +404,13 @@ modern_tools_call(const struct mcp_request *r, struct json_object **reply,
 		json_object_object_get_ex(*reply, "error", &err);
 		json_object_object_add(err, "data", data);
 		act = MCP_REPLY;
-	}
+	} else if (t->uses_context || call->answers != NULL)
+		call->client = modern_client(meta, caps);
 	json_object_put(meta);
+	if (act != MCP_CALL) {
+		json_object_put(call->answers);
+		call->answers = NULL;
+	}
 	return act;
 }
 

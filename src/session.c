@@ -148,11 +148,15 @@ void
 session_request(struct session *s, const struct mcp_request *r)
 {
 	struct json_object	*reply;
-	struct mcp_call		 mc;
+	struct mcp_call		 mc = { .tool = NULL };
 	const struct jtok	*id = r->id >= 0 ? &r->d->t[r->id] : NULL;
 	enum mcp_action		 act;
 	struct call		*c;
 
+	if (r->method == -1) {		/* the client answers us */
+		ask_response(s, r);
+		return;
+	}
 	if (s->control && control_handle(s, r))
 		return;
 	switch ((act = mcp_handle(&s->mcp, r, &reply, &mc))) {
@@ -167,6 +171,8 @@ session_request(struct session *s, const struct mcp_request *r)
 	default:
 		break;
 	}
+	json_object_put(mc.answers);	/* not taken: no call was made */
+	json_object_put(mc.client);
 	if (reply != NULL) {
 		s->reply_code = mcp_error_code(reply);
 		if (act == MCP_LISTEN)		/* a notification opens it */

@@ -63,6 +63,7 @@ tool_free(struct tool *t)
 		json_object_put(t->listing);
 	schema_free(t->schema);
 	schema_free(t->out_schema);
+	json_object_put(t->asks);
 	TAILQ_REMOVE(&sv.tools, t, entry);
 	toolspec_clear(&t->spec);
 	free(t->last_error);
@@ -459,6 +460,32 @@ tool_listing(struct tool *t, struct json_object *ready)
 	return l;
 }
 
+/*
+ * What READY says of the tool's Context: whether it uses one (its calls
+ * then come with CALL_META) and which client capabilities its code asks
+ * for (a 2026 client lacking one hears it before the call runs).
+ */
+static void
+tool_asks(struct tool *t, struct json_object *ready)
+{
+	struct json_object	*v;
+	size_t			 i;
+
+	if (t->ever_ready)
+		return;
+	t->uses_context = json_object_object_get_ex(ready, "context", &v) &&
+	    json_object_get_boolean(v);
+	if (!json_object_object_get_ex(ready, "asks", &v) ||
+	    !json_object_is_type(v, json_type_array) ||
+	    json_object_array_length(v) == 0)
+		return;
+	for (i = 0; i < json_object_array_length(v); i++)
+		if (!json_object_is_type(json_object_array_get_idx(v, i),
+		    json_type_string))
+			return;		/* not from our toolhost: ignored */
+	t->asks = json_object_get(v);
+}
+
 void
 tool_worker_ready(struct tool *t, struct json_object *ready)
 {
@@ -487,6 +514,7 @@ tool_worker_ready(struct tool *t, struct json_object *ready)
 			return;
 		}
 	}
+	tool_asks(t, ready);
 	t->ever_ready = 1;
 	if (t->spec.concurrency > 1 || t->spec.min_workers == 0)
 		tool_idle_later(t);

@@ -842,8 +842,9 @@ http_rpc_error(struct evhttp_request *req, struct json_object *e)
 
 /*
  * The body, parsed once with the parser stdio lines go through: the
- * request (valid until the next parse), or NULL when it was answered here
- * (400) or is a response the client sent (*response set: 202).
+ * request (valid until the next parse; *response set when it is the
+ * client's response to a request of ours), or NULL when it was answered
+ * here (400).
  */
 static const struct mcp_request *
 http_body(struct evhttp_request *req, int *response)
@@ -856,15 +857,15 @@ http_body(struct evhttp_request *req, int *response)
 
 	*response = 0;
 	text = (const char *)evbuffer_pullup(in, -1);
-	if ((r = mcp_parse(text ? text : "", len, &e)) != NULL)
+	if ((r = mcp_parse(text ? text : "", len, &e)) != NULL) {
+		*response = r->method == -1;
 		return r;
+	}
 	if (e != NULL)
 		http_rpc_error(req, e);
-	else if (len == 0 || mcp_blank(text, len))
+	else
 		http_error(req, 400, "Bad Request", -32700,
 		    "Parse error: the body is empty");
-	else
-		*response = 1;
 	return NULL;
 }
 
@@ -942,9 +943,9 @@ http_stateless(struct evhttp_request *req, const struct mcp_request *r,
 
 	if (http_header(req, "Mcp-Session-Id") != NULL && !sv.http_stateless)
 		return 0;
-	if (r == NULL) {	/* a response to us, who asked nothing */
-		if (!response || (!sv.http_stateless && (version == NULL ||
-		    strcmp(version, MCP_VERSION_2026) != 0)))
+	if (response) {		/* 2026 asks in results, not requests */
+		if (!sv.http_stateless && (version == NULL ||
+		    strcmp(version, MCP_VERSION_2026) != 0))
 			return 0;
 		http_reply(req, 202, "Accepted", NULL, NULL, 0);
 		return 1;
@@ -963,11 +964,11 @@ http_post(struct evhttp_request *req)
 	struct http_session		*hs;
 	int				 response, wait;
 
-	if ((r = http_body(req, &response)) == NULL && !response)
+	if ((r = http_body(req, &response)) == NULL)
 		return;
 	if (http_stateless(req, r, response))
 		return;
-	if ((hs = http_post_session(req, r)) == NULL)
+	if ((hs = http_post_session(req, response ? NULL : r)) == NULL)
 		return;
 	if (!http_version_ok(req)) {
 		http_error_to(req, r, 400, -32600, "Bad Request: "
@@ -975,15 +976,21 @@ http_post(struct evhttp_request *req)
 		return;
 	}
 	http_touch(hs);
-	if (r != NULL && http_session_busy(hs, req, r))
+	if (response) {		/* an answer to a call's ask (ask.c) */
+		session_request(hs->session, r);
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Mcp-Session-Id", hs->id);
+		http_reply(req, 202, "Accepted", NULL, NULL, 0);
+		return;
+	}
+	if (http_session_busy(hs, req, r))
 		return;
 	if ((wait = http_expect_reply(hs, req, r)) == -1) {
 		http_error_to(req, r, 400, -32600, "Invalid Request: "
 		    "a request with this id is already in flight");
 		return;
 	}
-	if (r != NULL)
-		session_request(hs->session, r);
+	session_request(hs->session, r);
 	if (!wait) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Mcp-Session-Id", hs->id);

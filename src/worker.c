@@ -108,7 +108,7 @@ worker_channel_close(struct worker *w)
 int
 worker_usable(const struct worker *w)
 {
-	return w->life == WORKER_RUNNING && w->bev != NULL &&
+	return w->life == WORKER_RUNNING && w->bev != NULL && !w->asking &&
 	    (w->state == WORKER_IDLE || w->state == WORKER_BUSY);
 }
 
@@ -281,9 +281,11 @@ worker_on_result(struct worker *w, const struct frame_hdr *h, const char *p)
 
 	/* Calls run in the order sent: the answer is the head's. */
 	if (w->state != WORKER_BUSY || c == NULL || h->id != c->id ||
-	    (d = json_check_result(p, h->len)) == NULL)
+	    c->ask != NULL || (d = json_check_result(p, h->len)) == NULL)
 		return -1;
-	if (w->tool != NULL && tool_check_output(w->tool, d, why,
+	if (c->replace != NULL)		/* input_required: decided */
+		call_answer_raw(c, "", 0);
+	else if (w->tool != NULL && tool_check_output(w->tool, d, why,
 	    sizeof(why)) == -1)
 		call_answer_error(c, "%s", why);
 	else
@@ -332,6 +334,9 @@ worker_dispatch(struct worker *w, const struct frame_hdr *h, const char *p)
 		break;
 	case MSG_SPAWNED:
 		rv = w == sv.spawner ? spawn_answered(h->id, m) : -1;
+		break;
+	case MSG_ASK:
+		rv = w == sv.spawner ? -1 : ask_start(w, h, m);
 		break;
 	case MSG_PROGRESS:
 	case MSG_LOG:
@@ -624,13 +629,58 @@ worker_lap(struct worker *w)
 void
 worker_send_call(struct worker *w, struct call *c)
 {
+	const char	*meta;
+	size_t		 len;
+
 	call_send(c, &w->sent);
 	if (w->nsent == 0)
 		event_base_gettimeofday_cached(sv.base, &w->mark);
 	if (w->nsent++ == 0)
 		worker_arm_deadline(w, w->tool->spec.timeout_ms);
 	w->state = WORKER_BUSY;
+	if (w->tool->uses_context || c->answers != NULL) {
+		meta = call_meta(c, &len);
+		worker_send(w, MSG_CALL_META, c->id, meta, len);
+	}
 	worker_send(w, MSG_CALL, c->id, c->args, c->argslen);
+}
+
+/* The ANSWER to the ASK of call c, which w runs. */
+void
+worker_answer(struct worker *w, const struct call *c, const char *answer,
+    size_t len)
+{
+	worker_send(w, MSG_ANSWER, c->id, answer, len);
+}
+
+/*
+ * Its call waits for the client: that time is not the tool's (--ask-timeout
+ * bounds it), and calls wait for another worker meanwhile.
+ */
+void
+worker_pause(struct worker *w)
+{
+	w->asking = 1;
+	event_base_gettimeofday_cached(sv.base, &w->paused);
+	evtimer_del(w->deadline);
+}
+
+/* The answer went: the call's deadline runs on from where it stopped. */
+void
+worker_resume(struct worker *w)
+{
+	struct timeval	now, d;
+	long		left;
+
+	w->asking = 0;
+	event_base_gettimeofday_cached(sv.base, &now);
+	timersub(&now, &w->paused, &d);
+	timeradd(&w->mark, &d, &w->mark);
+	if (w->bev == NULL || w->tool == NULL || call_first(&w->sent) == NULL)
+		return;
+	timersub(&now, &w->mark, &d);
+	left = w->tool->spec.timeout_ms - (d.tv_sec * 1000 + d.tv_usec / 1000);
+	worker_arm_deadline(w, left > 0 ? (int)left : 1);
 }
 
 void

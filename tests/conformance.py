@@ -45,9 +45,19 @@ for revision in ("2026-07-28", "2025-11-25"):
     check(p.returncode == 0 and "Baseline check passed" in out,
           f"conformance --requirements {revision}: no failure outside the baseline "
           f"({len(passed)} scenarios pass)", out[-3000:])
-    for must in (["server-stateless", "caching", "http-header-validation"]
+    for must in (["server-stateless", "caching", "http-header-validation",
+                  "input-required-result-basic-elicitation", "input-required-result-basic-sampling",
+                  "input-required-result-basic-list-roots", "input-required-result-request-state",
+                  "input-required-result-multiple-input-requests",
+                  "input-required-result-multi-round", "input-required-result-result-type",
+                  "input-required-result-tampered-state", "input-required-result-capability-check",
+                  "input-required-result-missing-input-response",
+                  "input-required-result-ignore-extra-params"]
                  if revision.startswith("2026") else ["server-initialize", "server-session-lifecycle",
-                                                      "tools-call-with-logging"]):
+                                                      "tools-call-with-logging", "tools-call-sampling",
+                                                      "tools-call-elicitation",
+                                                      "elicitation-sep1034-defaults",
+                                                      "elicitation-sep1330-enums"]):
         check(must in passed, f"{revision}: {must} passes", out[-2000:])
     for must in ("tools-list", "tools-call-simple-text", "tools-call-error",
                  "tools-call-image", "tools-call-audio", "tools-call-embedded-resource",

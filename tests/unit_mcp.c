@@ -55,6 +55,7 @@ int
 main(void)
 {
 	struct mcp_state	 st = { 0 };
+	const struct mcp_request *r;
 	struct json_object	*reply, *v;
 	enum mcp_action		 act;
 
@@ -81,7 +82,11 @@ main(void)
 	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"method\":\"x/y\"}", &act,
 	    NULL) == 0 && act == MCP_NONE, "unknown notification: no reply");
 	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}", &act,
-	    NULL) == 0 && act == MCP_NONE, "a response is ignored");
+	    NULL) == 0 && act == MCP_NONE, "a response is not handled as a "
+	    "request");
+	CHECK((r = mcp_parse("{\"id\":3,\"error\":{}}", 19, &reply)) != NULL &&
+	    r->method == -1 && r->id != -1 && reply == NULL,
+	    "a response parses as one (no method), for ask.c");
 	CHECK(run(&st, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
 	    "cancelled\",\"params\":{\"requestId\":\"a\\\"b\"}}", &act, NULL) == 0 &&
 	    act == MCP_CANCEL && cancelled_len == 6 &&

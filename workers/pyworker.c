@@ -62,6 +62,7 @@ static struct {
 	size_t		 max_reply;
 	unsigned long	 served;		/* calls answered */
 	int		 spin;		/* the last call was quick: spin */
+	int		 ctx_meta;	/* toolhost holds a call's meta */
 	int		 no_namespaces;	/* forced fallback (tests) */
 	int		 no_landlock;
 	const char	*paths[16];	/* --path: --python-path, a venv's */
@@ -96,6 +97,13 @@ static struct {
 /* Which call runs, for the cancel signal's handler. */
 static _Atomic uint64_t		running;	/* the call running, or 0 */
 static _Atomic uint64_t		cancel_next;	/* cancelled before it ran */
+static _Atomic uint64_t		cancelled;	/* the call cancelled, as it runs */
+
+/* A CALL_META frame, for the CALL of the same id that follows it. */
+static struct {
+	uint64_t	 id;
+	PyObject	*meta;
+} next_meta;
 
 /*
  * The supervisor's WORKER_CANCEL_SIGNAL: if the call it names runs, Python
@@ -112,9 +120,10 @@ cancel_on_signal(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 	if (si->si_code != SI_QUEUE)
 		return;
-	if (id == atomic_load(&running))
+	if (id == atomic_load(&running)) {
+		atomic_store(&cancelled, id);
 		PyErr_SetInterruptEx(sig);
-	else if (id > atomic_load(&running))
+	} else if (id > atomic_load(&running))
 		atomic_store(&cancel_next, id);
 }
 
@@ -149,9 +158,66 @@ notify_py(PyObject *self, PyObject *args)
 	Py_RETURN_TRUE;
 }
 
+/* toolhost's Context.cancelled: has the client cancelled this call? */
+static PyObject *
+cancelled_py(PyObject *self, PyObject *args)
+{
+	uint64_t	id = atomic_load(&running);
+
+	(void)self;
+	(void)args;
+	return PyBool_FromLong(id != 0 && atomic_load(&cancelled) == id);
+}
+
+static char	*rx_take_answer(uint64_t, size_t *);
+
+/*
+ * toolhost's Context.ask: send the running call's ASK (its requests, JSON)
+ * and wait for the supervisor's ANSWER, which is returned as text. What a
+ * batch holds goes out first: the supervisor reads answers in order.
+ */
+static PyObject *
+ask_py(PyObject *self, PyObject *args)
+{
+	uint64_t	 id = atomic_load(&running);
+	const char	*json;
+	Py_ssize_t	 len;
+	sigset_t	 all, old;
+	PyObject	*res;
+	char		*answer;
+	size_t		 alen;
+
+	(void)self;
+	if (!PyArg_ParseTuple(args, "s#", &json, &len))
+		return NULL;
+	if (id == 0) {
+		PyErr_SetString(PyExc_RuntimeError, "no call is running: only "
+		    "a call's code can ask its client");
+		return NULL;
+	}
+	if ((size_t)len > wk.max_reply) {
+		PyErr_Format(PyExc_ValueError, "the request of %zd bytes "
+		    "exceeds the limit of %zu bytes", len, wk.max_reply);
+		return NULL;
+	}
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	chanout_write_held();
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	chanout_notify(MSG_ASK, id, json, (size_t)len);
+	Py_BEGIN_ALLOW_THREADS
+	answer = rx_take_answer(id, &alen);
+	Py_END_ALLOW_THREADS
+	res = PyUnicode_DecodeUTF8(answer, (Py_ssize_t)alen, "strict");
+	free(answer);
+	return res;
+}
+
 static PyMethodDef held_methods[] = {
 	{ "write_held", held_py_write, METH_NOARGS, NULL },
 	{ "notify", notify_py, METH_VARARGS, NULL },
+	{ "cancelled", cancelled_py, METH_NOARGS, NULL },
+	{ "ask", ask_py, METH_VARARGS, NULL },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -217,6 +283,45 @@ rx_fill(size_t want)
 		rx.len += (size_t)n;
 	}
 	return 1;
+}
+
+/*
+ * Wait for the ANSWER to call id's ASK and return its payload (malloc'd,
+ * *lenp bytes). The frames before it, calls sent ahead, stay in rx as they
+ * were, to be read after this call: only the ANSWER is taken out.
+ */
+static char *
+rx_take_answer(uint64_t id, size_t *lenp)
+{
+	struct frame_hdr	 h;
+	const char		*why;
+	char			*at, *copy;
+	size_t			 pos = 0, flen;
+
+	for (;;) {
+		if (!rx_fill(pos + FRAME_HDR_LEN))
+			die("the supervisor closed the channel during an ask");
+		if (frame_hdr_decode((uint8_t *)rx.buf + rx.off + pos,
+		    MAX_IN_FRAME, &h, &why) == -1)
+			die("bad frame from the supervisor: %s", why);
+		flen = FRAME_HDR_LEN + (size_t)h.len;
+		if (!rx_fill(pos + flen))
+			die("the supervisor closed the channel mid-frame");
+		at = rx.buf + rx.off + pos;
+		if (h.type == MSG_ANSWER && h.id == id)
+			break;
+		if (h.type != MSG_CALL && h.type != MSG_CALL_META)
+			die("unexpected %s message during an ask",
+			    frame_type_name(h.type));
+		pos += flen;
+	}
+	if ((copy = malloc(h.len + 1)) == NULL)
+		die("out of memory for an answer of %u bytes", h.len);
+	memcpy(copy, at + FRAME_HDR_LEN, h.len);
+	memmove(at, at + flen, rx.len - pos - flen);
+	rx.len -= flen;
+	*lenp = h.len;
+	return copy;
 }
 
 /*
@@ -444,6 +549,10 @@ tool_load(PyObject *msg)
 	ready_member("doc", PyTuple_GetItem(res, 3));
 	if (PyTuple_Size(res) > 5 && PyTuple_GetItem(res, 5) != Py_None)
 		ready_member("outputSchema", PyTuple_GetItem(res, 5));
+	if (PyTuple_Size(res) > 7) {
+		ready_member("context", PyTuple_GetItem(res, 6));
+		ready_member("asks", PyTuple_GetItem(res, 7));
+	}
 	sandbox_report(layers, sizeof(layers));
 	pybuf_add(&chanout, ",\"isolation\":", 13);
 	pybuf_add(&chanout, layers, strlen(layers));
@@ -608,6 +717,52 @@ call_function(uint64_t id, PyObject *kwargs)
 	return res;
 }
 
+/* A CALL_META frame: kept for the CALL of its id, which comes next. */
+static void
+call_meta_keep(uint64_t id, const char *payload, size_t len)
+{
+	Py_CLEAR(next_meta.meta);
+	if ((next_meta.meta = pyconv_parse(payload, len)) == NULL ||
+	    !PyDict_Check(next_meta.meta))
+		die("a malformed CALL_META message");
+	next_meta.id = id;
+}
+
+/* toolhost learns what it knows of the call (its Context's). */
+static void
+call_meta_begin(uint64_t id)
+{
+	PyObject	*r;
+
+	if (next_meta.meta == NULL)
+		return;
+	if (next_meta.id == id) {
+		if ((r = PyObject_CallMethod(wk.host, "begin_call", "O",
+		    next_meta.meta)) == NULL)
+			PyErr_Clear();
+		Py_XDECREF(r);
+		wk.ctx_meta = 1;
+	}
+	if (next_meta.id <= id)
+		Py_CLEAR(next_meta.meta);
+}
+
+/* After the call, whose exception (if any) is kept for its result. */
+static void
+call_meta_end(void)
+{
+	PyObject	*r, *type, *value, *tb;
+
+	if (wk.ctx_meta == 0)
+		return;
+	wk.ctx_meta = 0;
+	PyErr_Fetch(&type, &value, &tb);
+	if ((r = PyObject_CallMethod(wk.host, "end_call", NULL)) == NULL)
+		PyErr_Clear();
+	Py_XDECREF(r);
+	PyErr_Restore(type, value, tb);
+}
+
 /* Run one call; its RESULT frame goes into chanout. */
 static void
 tool_call(uint64_t id, const char *payload, size_t len)
@@ -623,9 +778,11 @@ tool_call(uint64_t id, const char *payload, size_t len)
 		if (wk.ctx_name != NULL && PyDict_SetItem(kwargs, wk.ctx_name,
 		    wk.ctx) == -1)
 			PyErr_Clear();
+		call_meta_begin(id);
 		chanout_hold_begin();
 		res = call_function(id, kwargs);
 		chanout_hold_end();
+		call_meta_end();
 	}
 	f = chanout_frame_begin(MSG_RESULT, id);
 	if (kwargs == NULL || !PyDict_Check(kwargs)) {
@@ -746,6 +903,10 @@ worker_serve(const char *name)
 	chanout_flush();	/* READY */
 
 	while ((payload = recv_frame(&h)) != NULL) {
+		if (h.type == MSG_CALL_META) {
+			call_meta_keep(h.id, payload, h.len);
+			continue;
+		}
 		if (h.type != MSG_CALL)
 			die("unexpected %s message", frame_type_name(h.type));
 		clock_gettime(CLOCK_MONOTONIC, &t0);

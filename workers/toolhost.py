@@ -2,6 +2,7 @@
 its input schema. Runs before the sandbox closes; the per-call path is C
 (pyworker.c, pyconv.c)."""
 
+import ast
 import collections.abc
 import enum
 import inspect
@@ -376,9 +377,183 @@ class Context:
     def error(self, message):
         return self.log("error", message)
 
+    # What the call is, and who asked.
+    @property
+    def request_id(self):
+        """The JSON-RPC id of the tools/call this code runs for."""
+        return (_CALL["meta"] or {}).get("request_id")
+
+    @property
+    def client(self):
+        """The calling client: name, version, capabilities (a dict)."""
+        return Client((_CALL["meta"] or {}).get("client") or {})
+
+    @property
+    def cancelled(self):
+        """True once the client cancelled this call (Cancelled is raised
+        in the tool as well, at its next instruction)."""
+        return bool(cancelled()) if "cancelled" in globals() else False
+
+    # Asking the client back: the call waits for its answers (2025), or is
+    # answered input_required and run again with them (2026-07-28).
+    def ask(self, requests):
+        """Send requests ({key: elicitation(...) | sampling(...) |
+        roots()}) to the client at once; returns {key: its answer}."""
+        import json
+        have = (_CALL["meta"] or {}).get("answers") or {}
+        out, missing = {}, {}
+        for key, req in requests.items():
+            if not isinstance(key, str) or not isinstance(req, Request):
+                raise TypeError("ask() takes {key: mcp_hotd.elicitation(...), "
+                                "sampling(...) or roots()}")
+            if key in have:
+                out[key] = _answer(have[key])
+            else:
+                missing[key] = {"method": req.method, "params": req.params}
+        if not missing:
+            return out
+        if _CALL["stopped"]:
+            raise InputRequired("this call is answered input_required")
+        if "ask" not in globals():
+            raise RuntimeError("no call is running: only a call's code can ask its client")
+        reply = json.loads(ask(json.dumps({"requests": missing}, allow_nan=False)))
+        if reply.get("stop"):
+            _CALL["stopped"] = True
+            raise InputRequired("this call is answered input_required; "
+                                "the client calls again with the answers")
+        if "error" in reply:
+            raise _ASK_ERRORS.get(reply.get("kind"), ClientError)(reply["error"])
+        for key, value in reply["answers"].items():
+            out[key] = _answer(value)
+        return out
+
+    def _ask_one(self, kind, key, request):
+        if key is None:
+            n = _CALL["counts"][kind] = _CALL["counts"].get(kind, 0) + 1
+            key = f"{kind}_{n}"
+        return self.ask({key: request})[key]
+
+    def elicit(self, message, schema=None, key=None):
+        """Ask the user (elicitation/create): schema is a JSON Schema of a
+        flat object, a TypedDict or a dataclass. Returns the answer:
+        answer.action ("accept", "decline", "cancel"), answer.content."""
+        return self._ask_one("elicit", key, elicitation(message, schema))
+
+    def sample(self, messages, max_tokens=100, key=None, **params):
+        """Ask the client's model (sampling/createMessage): messages is a
+        str, a list of str or of message dicts; other parameters (system
+        prompt, temperature...) as the spec names them (systemPrompt=...).
+        Returns the answer: answer.content ({"type": "text", "text"}),
+        answer.model, answer.role."""
+        return self._ask_one("sample", key, sampling(messages, max_tokens, **params))
+
+    def list_roots(self, key=None):
+        """The client's roots (roots/list): a list of {"uri", "name"}."""
+        return _Roots(self._ask_one("roots", key, roots()).get("roots") or [])
+
 
 def _notify(kind, payload):
     return notify(kind, payload) if "notify" in globals() else False
+
+
+# The running call, as CALL_META told (tools that import mcp_hotd only).
+_CALL = {"meta": None, "counts": {}, "stopped": False}
+
+
+def begin_call(meta):
+    _CALL.update(meta=meta, counts={}, stopped=False)
+
+
+def end_call():
+    _CALL.update(meta=None, counts={}, stopped=False)
+
+
+class Client:
+    """Who called: name, version and capabilities, as the client said."""
+
+    def __init__(self, info):
+        self.name, self.version = info.get("name"), info.get("version")
+        self.capabilities = info.get("capabilities") or {}
+
+    def __repr__(self):
+        return f"Client(name={self.name!r}, version={self.version!r})"
+
+
+class Request:
+    """One request to the client, for Context.ask."""
+
+    def __init__(self, method, params):
+        self.method, self.params = method, params
+
+
+def elicitation(message, schema=None):
+    """An elicitation/create request (see Context.elicit)."""
+    if schema is None:
+        schema = {"type": "object", "properties": {}}
+    elif not isinstance(schema, dict):
+        schema = _class_schema(schema, None, "the elicitation schema")
+        if schema is None:
+            raise TypeError("an elicitation schema is a JSON Schema dict, a TypedDict "
+                            "or a dataclass")
+    return Request("elicitation/create", {"message": str(message), "requestedSchema": schema})
+
+
+def sampling(messages, max_tokens=100, **params):
+    """A sampling/createMessage request (see Context.sample)."""
+    if isinstance(messages, str):
+        messages = [messages]
+    messages = [{"role": "user", "content": {"type": "text", "text": m}}
+                if isinstance(m, str) else m for m in messages]
+    return Request("sampling/createMessage",
+                   dict(params, messages=messages, maxTokens=int(max_tokens)))
+
+
+def roots():
+    """A roots/list request (see Context.list_roots)."""
+    return Request("roots/list", {})
+
+
+class _Awaitable:
+    """An answer that async code may also await (the call waits either way)."""
+
+    def __await__(self):
+        return self
+        yield   # noqa: a generator: `await answer` gives the answer
+
+
+class Answer(_Awaitable, dict):
+    """The client's answer: a dict, its keys also attributes."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class _Roots(_Awaitable, list):
+    pass
+
+
+def _answer(value):
+    return Answer(value) if isinstance(value, dict) else value
+
+
+class CapabilityError(Exception):
+    """The client did not declare the capability a request needs."""
+
+
+class ClientError(Exception):
+    """The client answered a request with an error, or is gone."""
+
+
+class InputRequired(BaseException):
+    """Ends a call whose answer is input_required (2026-07-28): the client
+    calls again with the answers, and the tool runs again. A BaseException,
+    so `except Exception` lets it by."""
+
+
+_ASK_ERRORS = {"capability": CapabilityError, "timeout": TimeoutError}
 
 
 _CONTEXT = Context()
@@ -501,14 +676,37 @@ def _public_module():
     m = ModuleType("mcp_hotd")
     m.__doc__ = ("For mcp-hotd tools: rich results (Image, Audio, Resource, "
                  "ResourceLink, Result) and the call's Context.")
-    for cls in (Image, Audio, Resource, ResourceLink, Result, Context):
+    for cls in (Image, Audio, Resource, ResourceLink, Result, Context, Client, Request,
+                Answer, CapabilityError, ClientError, InputRequired):
         setattr(m, cls.__name__, cls)
         cls.__module__ = "mcp_hotd"
-    m.context = context
+    for fn in (context, elicitation, sampling, roots):
+        setattr(m, fn.__name__, fn)
     sys.modules["mcp_hotd"] = m
 
 
 _public_module()
+
+
+def _class_schema(t, warn, where):
+    """The object schema of a TypedDict or a dataclass, else None."""
+    import dataclasses
+    warn = warn or (lambda w: None)
+    if isinstance(t, type) and typing.is_typeddict(t):
+        hints = typing.get_type_hints(t)
+        return {"type": "object",
+                "properties": {k: type_schema(v, warn, where) for k, v in hints.items()},
+                "required": sorted(t.__required_keys__)}
+    if isinstance(t, type) and dataclasses.is_dataclass(t):
+        hints = typing.get_type_hints(t)
+        fields = dataclasses.fields(t)
+        return {"type": "object",
+                "properties": {f.name: type_schema(hints.get(f.name, EMPTY), warn, where)
+                               for f in fields},
+                "required": [f.name for f in fields
+                             if f.default is dataclasses.MISSING
+                             and f.default_factory is dataclasses.MISSING]}
+    return None
 
 
 def output_schema(func, warn):
@@ -522,20 +720,9 @@ def output_schema(func, warn):
     if ret is EMPTY or isinstance(ret, str):
         return None
     where = "the return value"
-    if isinstance(ret, type) and typing.is_typeddict(ret):
-        hints = typing.get_type_hints(ret)
-        return {"type": "object",
-                "properties": {k: type_schema(v, warn, where) for k, v in hints.items()},
-                "required": sorted(ret.__required_keys__)}
-    if isinstance(ret, type) and dataclasses.is_dataclass(ret):
-        hints = typing.get_type_hints(ret)
-        fields = dataclasses.fields(ret)
-        return {"type": "object",
-                "properties": {f.name: type_schema(hints.get(f.name, EMPTY), warn, where)
-                               for f in fields},
-                "required": [f.name for f in fields
-                             if f.default is dataclasses.MISSING
-                             and f.default_factory is dataclasses.MISSING]}
+    schema = _class_schema(ret, warn, where)
+    if schema is not None:
+        return schema
     origin = getattr(ret, "__origin__", ret)
     if origin in _OBJECTS or ret in _OBJECTS:
         return type_schema(ret, warn, where)
@@ -548,7 +735,8 @@ def output_schema(func, warn):
 
 def load(name, code, parameters, env=None, tmp=False, run=False):
     """Returns (function, inputSchema, warnings, docstring summary, the
-    name of its Context parameter or None, outputSchema or None)."""
+    name of its Context parameter or None, outputSchema or None, whether
+    it may use its Context, the client capabilities it asks for)."""
     environment(env, tmp, run)
     warnings = []
     filename = f"<tool:{name}>"
@@ -563,8 +751,35 @@ def load(name, code, parameters, env=None, tmp=False, run=False):
     func = pick_function(name, module.__dict__, filename, warnings.append)
     doc = doc_of(func)
     schema = signature_schema(func, doc, parameters or {}, warnings.append)
-    return (func, schema, warnings, summary(doc), context_parameter(func),
-            output_schema(func, warnings.append))
+    ctx = context_parameter(func)
+    uses = ctx is not None or "mcp_hotd" in code
+    return (func, schema, warnings, summary(doc), ctx,
+            output_schema(func, warnings.append), uses, asks_of(code) if uses else [])
+
+
+_ASKS = {"elicit": "elicitation", "elicitation": "elicitation", "sample": "sampling",
+         "sampling": "sampling", "list_roots": "roots", "roots": "roots"}
+
+
+def asks_of(code):
+    """The client capabilities code asks for (ctx.elicit, sample,
+    list_roots, or their requests for ctx.ask), for a 2026-07-28 client
+    to hear before the call runs that it lacks one. None when the code
+    reads the client's capabilities itself: it decides as it runs."""
+    names, asks = set(), set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.Name):
+            names.add(node.id)
+        if isinstance(node, ast.Call):
+            f = node.func
+            name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", None)
+            if name in _ASKS:
+                asks.add(_ASKS[name])
+    if "capabilities" in names or "CapabilityError" in names:
+        return []
+    return sorted(asks)
 
 
 def run_coroutine(coro):
@@ -578,9 +793,10 @@ def run_coroutine(coro):
 def describe(exc):
     """'ValueError: message', as a call's isError text; the traceback, with
     the tool's source lines (from linecache), goes to the log (not for a
-    cancelled call: the supervisor logs the cancel)."""
+    cancelled call: the supervisor logs the cancel; nor for one answered
+    input_required)."""
     try:
-        if not isinstance(exc, Cancelled):
+        if not isinstance(exc, (Cancelled, InputRequired)):
             traceback.print_exception(exc, file=sys.stderr)
     except Exception:   # a hostile __str__ or a broken stderr: text only
         pass

@@ -1,0 +1,196 @@
+/*
+ * A 2026-07-28 requestState (SEP-2322): what a call that asked its client
+ * back carries to the request that answers it, which may reach another
+ * instance of a fleet. It holds the answers given so far, bound to the
+ * tool and its arguments, and expires; it is signed (HMAC-SHA256) with a
+ * key every instance shares (--state-key-file), so a client can replay
+ * it but not change it.
+ *
+ *	base64url(payload) "." base64url(HMAC(key, base64url(payload)))
+ *	payload: {"v":1,"tool":NAME,"args":SHA256-HEX,"answers":{..},"exp":T}
+ */
+#include "config.h"
+
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base64.h"
+#include "jsonparse.h"
+#include "mcp-hotd.h"
+#include "sha256.h"
+#include "xmalloc.h"
+
+#define STATE_KEY_MIN	32
+#define STATE_KEY_MAX	4096
+
+static unsigned char	state_key[STATE_KEY_MAX];
+static size_t		state_keylen;
+
+/*
+ * The signing key: the file's bytes (at least 32), or, without one, 32
+ * random bytes, good for this instance only.
+ */
+void
+state_key_load(const char *path)
+{
+	struct stat	st;
+	ssize_t		n;
+	int		fd;
+
+	if (path == NULL) {
+		if (getrandom(state_key, STATE_KEY_MIN, 0) != STATE_KEY_MIN)
+			fatal("getrandom");
+		state_keylen = STATE_KEY_MIN;
+		return;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		fatal("--state-key-file %s", path);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+		fatalx("--state-key-file %s: not a regular file", path);
+	if (st.st_mode & 077)
+		log_warnx("--state-key-file %s: readable by others than its "
+		    "owner (chmod 600 it)", path);
+	n = read(fd, state_key, sizeof(state_key));
+	close(fd);
+	if (n < STATE_KEY_MIN)
+		fatalx("--state-key-file %s: %s; it needs %d bytes or more "
+		    "(head -c 32 /dev/urandom > FILE)", path, n < 0 ?
+		    strerror(errno) : "too short", STATE_KEY_MIN);
+	state_keylen = (size_t)n;
+}
+
+/* The hex SHA-256 of a JSON text as json-c writes it back (no spaces). */
+static void
+state_args_hash(const char *args, size_t len, char hex[2 * SHA256_LEN + 1])
+{
+	struct json_object	*o;
+	const char		*s;
+	uint8_t			 d[SHA256_LEN];
+	size_t			 i;
+
+	o = json_parse_object(args, len);
+	s = o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN) :
+	    "{}";
+	sha256(s, strlen(s), d);
+	json_object_put(o);
+	for (i = 0; i < SHA256_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+static void
+state_mac(const char *text, size_t len, char out[64])
+{
+	uint8_t	mac[SHA256_LEN];
+
+	hmac_sha256(state_key, state_keylen, text, len, mac);
+	base64_encode(mac, sizeof(mac), out, BASE64_URL);
+}
+
+/* A signed state for tool's call with args, carrying answers. */
+char *
+state_seal(const char *tool, const char *args, size_t argslen,
+    struct json_object *answers)
+{
+	struct json_object	*p = json_object_new_object();
+	const char		*s;
+	char			 hex[2 * SHA256_LEN + 1], mac[64], *out;
+	size_t			 len, n;
+
+	state_args_hash(args, argslen, hex);
+	json_object_object_add(p, "v", json_object_new_int(1));
+	json_object_object_add(p, "tool", json_object_new_string(tool));
+	json_object_object_add(p, "args", json_object_new_string(hex));
+	json_object_object_add(p, "answers", json_object_get(answers));
+	json_object_object_add(p, "exp", json_object_new_int64(
+	    (int64_t)time(NULL) + STATE_TTL));
+	s = json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN);
+	len = strlen(s);
+	out = xmalloc(base64_encoded_len(len) + 1 + sizeof(mac));
+	n = base64_encode(s, len, out, BASE64_URL);
+	state_mac(out, n, mac);
+	out[n] = '.';
+	memcpy(out + n + 1, mac, strlen(mac) + 1);
+	json_object_put(p);
+	return out;
+}
+
+/* Whether a and b differ, in a time that does not say where. */
+static int
+state_differ(const char *a, const char *b, size_t len)
+{
+	unsigned char	d = 0;
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		d |= (unsigned char)(a[i] ^ b[i]);
+	return d != 0;
+}
+
+static int
+state_fail(char *why, size_t whylen, const char *what)
+{
+	snprintf(why, whylen, "requestState %s", what);
+	return -1;
+}
+
+/*
+ * Open a state the client sent back for tool's call with args: 0 with
+ * *answers (owned) when it is ours, whole, for this call and in time;
+ * else -1 and why.
+ */
+int
+state_open(const char *token, size_t len, const char *tool, const char *args,
+    size_t argslen, struct json_object **answers, char *why, size_t whylen)
+{
+	struct json_object	*p = NULL, *v;
+	const char		*dot;
+	char			 mac[64], hex[2 * SHA256_LEN + 1], *text;
+	size_t			 plen;
+	int			 n, rv = -1;
+
+	*answers = NULL;
+	if ((dot = memchr(token, '.', len)) == NULL)
+		return state_fail(why, whylen, "is not one of this server's");
+	plen = (size_t)(dot - token);
+	state_mac(token, plen, mac);
+	/* Compared in constant time: the mac is not to be guessed by timing. */
+	if (len - plen - 1 != strlen(mac) ||
+	    state_differ(mac, dot + 1, strlen(mac)))
+		return state_fail(why, whylen, "fails its integrity check "
+		    "(changed, or signed with another key)");
+	text = xmalloc(plen + 1);
+	if ((n = base64_decode(token, plen, text, plen, BASE64_URL)) == -1 ||
+	    (p = json_parse_object(text, (size_t)n)) == NULL) {
+		state_fail(why, whylen, "is malformed");
+		goto done;
+	}
+	state_args_hash(args, argslen, hex);
+	if (!json_object_object_get_ex(p, "tool", &v) ||
+	    strcmp(json_object_get_string(v), tool) != 0 ||
+	    !json_object_object_get_ex(p, "args", &v) ||
+	    strcmp(json_object_get_string(v), hex) != 0)
+		state_fail(why, whylen, "belongs to another tool or other "
+		    "arguments");
+	else if (!json_object_object_get_ex(p, "exp", &v) ||
+	    json_object_get_int64(v) < (int64_t)time(NULL))
+		state_fail(why, whylen, "has expired; call the tool afresh");
+	else if (!json_object_object_get_ex(p, "answers", &v) ||
+	    !json_object_is_type(v, json_type_object))
+		state_fail(why, whylen, "is malformed");
+	else {
+		*answers = json_object_get(v);
+		rv = 0;
+	}
+done:
+	json_object_put(p);
+	free(text);
+	return rv;
+}
