@@ -3,8 +3,10 @@
 // the v1 SDK client (2025 initialize).
 // usage: node sdk_eras.mjs v2|v1 stdio COMMAND ARGS...
 //        node sdk_eras.mjs v2|v1 http URL
-// Lists, calls add, waits up to 5 s for a tools list change (the caller
-// rewrites the tools file once it prints "ready"), prints one JSON report.
+// Lists, calls add, answers a tool's elicitation (a request in 2025, an
+// input_required result in 2026), takes an image result, waits up to 5 s
+// for a tools list change (the caller rewrites the tools file once it
+// prints "ready"), prints one JSON report.
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,7 +29,9 @@ if (gen === "v2") {
   client = new v2.Client({ name: "sdk-eras-v2", version: "1.0.0" }, {
     versionNegotiation: { mode: { pin: "2026-07-28" } },
     listChanged: { tools: { debounceMs: 0, onChanged } },
+    capabilities: { elicitation: {} },
   });
+  client.setRequestHandler("elicitation/create", async (request) => elicited(request));
 } else {
   const { Client } = require("@modelcontextprotocol/sdk/client/index.js");
   const { StdioClientTransport } = require("@modelcontextprotocol/sdk/client/stdio.js");
@@ -37,15 +41,24 @@ if (gen === "v2") {
     : new StdioClientTransport({ command: rest[0], args: rest.slice(1), stderr: "inherit" });
   client = new Client({ name: "sdk-eras-v1", version: "1.0.0" }, {
     listChanged: { tools: { debounceMs: 0, onChanged } },
+    capabilities: { elicitation: {} },
   });
+  const types = require("@modelcontextprotocol/sdk/types.js");
+  client.setRequestHandler(types.ElicitRequestSchema, async (request) => elicited(request));
 }
-const report = {};
+const report = { elicited: [] };
+function elicited(request) {
+  report.elicited.push(request.params.message);
+  return { action: "accept", content: { name: "sdk" } };
+}
 try {
   await client.connect(transport);
   report.era = client.getProtocolEra ? client.getProtocolEra() : "legacy";
   report.version = client.getNegotiatedProtocolVersion ? client.getNegotiatedProtocolVersion() : null;
   report.tools = (await client.listTools()).tools.map((t) => t.name);
   report.add = await client.callTool({ name: "add", arguments: { a: 19, b: 23 } });
+  report.ask = await client.callTool({ name: "ask", arguments: {} });
+  report.picture = await client.callTool({ name: "picture", arguments: {} });
   // Progress and log messages from a Python tool, while it runs.
   report.progress = [];
   report.logs = [];

@@ -1,8 +1,10 @@
 """Both generations of the official TypeScript client against mcp-hotd: the
 v2 client (@modelcontextprotocol/client 2.4.0) pinned to 2026-07-28 and the
 v1 SDK (1.32.2, initialize), each over stdio, through mcp-hotctl bridge
-and over HTTP: list, call, an unknown tool's error, and a reload's list
-change reaching the client (a listen stream for v2, the session for v1)."""
+and over HTTP: list, call, an unknown tool's error, a tool's elicitation
+answered by the client's handler (v1: a request to it; v2: an input_required
+result it fulfils and retries), an image result, and a reload's list change
+reaching the client (a listen stream for v2, the session for v1)."""
 
 import json
 import os
@@ -23,7 +25,16 @@ ADD = [tool("add", "def add(a: int, b: int) -> int:\n    return a + b\n"),
                      "def steps(n: int, ctx: Context) -> str:\n"
                      "    for i in range(n):\n        ctx.report_progress(i + 1, n)\n"
                      "        ctx.info(f'step {i + 1}')\n        ctx.debug('hidden by the level')\n"
-                     "        time.sleep(0.02)\n    return 'stepped'\n")]
+                     "        time.sleep(0.02)\n    return 'stepped'\n"),
+       tool("ask", "from mcp_hotd import Context\n"
+                   "def ask(ctx: Context) -> str:\n"
+                   "    a = ctx.elicit('Your name?', {'type': 'object', 'properties': "
+                   "{'name': {'type': 'string'}}, 'required': ['name']})\n"
+                   "    return f\"{a.action}: hello {a.content['name']}\"\n"),
+       tool("picture", "import base64\n"
+                       "PNG = base64.b64decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4"
+                       "nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC')\n"
+                       "def picture() -> bytes:\n    return PNG\n")]
 
 
 def toggle(path, name):
@@ -54,6 +65,13 @@ def drive(gen, face, target, path, name):
     check("add" in r.get("tools", []) and
           r.get("add", {}).get("content") == [{"type": "text", "text": "42"}],
           f"{label}: lists and calls", r)
+    check(r.get("elicited") == ["Your name?"] and
+          r.get("ask", {}).get("content") == [{"type": "text", "text": "accept: hello sdk"}],
+          f"{label}: the client's handler answers the tool's elicitation",
+          (r.get("elicited"), r.get("ask")))
+    pic = (r.get("picture", {}).get("content") or [{}])[0]
+    check(pic.get("type") == "image" and pic.get("mimeType") == "image/png" and
+          pic.get("data", "").startswith("iVBORw0KGgo"), f"{label}: an image result arrives", pic)
     check("unknown tool 'nope'" in r.get("unknown", ""), f"{label}: an unknown tool is an error",
           r.get("unknown"))
     check(isinstance(r.get("changed"), list) and name in r["changed"],
