@@ -384,12 +384,14 @@ modern_tools_call(const struct mcp_request *r, struct json_object **reply,
 		jdoc_string(r->d, k.level, level, sizeof(level));
 		call->log_level = mcp_log_level(level);
 	}
+	/* The hot path builds no object: a tool that cannot ask (it does not
+	 * import mcp_hotd) has nothing to learn from answers either. */
 	t = call->tool;
+	if ((t->spec.requires == NULL && !t->uses_context) ||
+	    (mt = modern_meta(r)) == -1)
+		return act;
 	ir = jdoc_member(r->d, r->params, "inputResponses");
 	rs = jdoc_member(r->d, r->params, "requestState");
-	if ((t->spec.requires == NULL && t->asks == NULL && !t->uses_context &&
-	    ir == -1 && rs == -1) || (mt = modern_meta(r)) == -1)
-		return act;	/* the hot path builds no object */
 	meta = jdoc_object(r->d, mt);
 	json_object_object_get_ex(meta, META_CAPS, &caps);
 	if (modern_answers(r, ir, rs, call, reply) == -1)
