@@ -279,6 +279,16 @@ check(ev and ev.get("id") == 7 and text_of(ev["result"]) == "accept:Web",
 c.close()
 st, _, body = post(d.port, {"jsonrpc": "2.0", "id": 99, "result": {}})
 check(st == 400, "an answer without a session is refused (400)", st)
+st, _, body = post(d.port, {"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {
+    "name": "elicit", "arguments": {}, "_meta": {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {"sampling": {}}}}},
+    {"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "elicit"})
+check(st == 400 and isinstance(body, dict) and body.get("id") == 5 and
+      body.get("error", {}).get("code") == -32021 and
+      body["error"].get("data", {}).get("requiredCapabilities") == {"elicitation": {}},
+      "HTTP 2026, a tool that asks and a client without the capability: 400, -32021, "
+      "data.requiredCapabilities, before the tool runs", (st, body))
 check(d.stop() == 0, "daemon exits 0")
 
 # --- 2026-07-28: input_required, replayed --------------------------------------
