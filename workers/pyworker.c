@@ -205,9 +205,9 @@ ask_py(PyObject *self, PyObject *args)
 	chanout_write_held();
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	chanout_notify(MSG_ASK, id, json, (size_t)len);
-	Py_BEGIN_ALLOW_THREADS
+	/* The GIL stays held: no other thread of the tool asks or reads the
+	 * channel meanwhile (the call waits as a whole). */
 	answer = rx_take_answer(id, &alen);
-	Py_END_ALLOW_THREADS
 	res = PyUnicode_DecodeUTF8(answer, (Py_ssize_t)alen, "strict");
 	free(answer);
 	return res;
