@@ -239,6 +239,69 @@ next_request(s)
 workers = s.workers()
 check(s.close() == 0 and not s.leftovers(), "a client leaving mid-ask: exits 0, leaves nothing")
 
+# The SECURITY claim, attacked in each mode: a forged ASK (another call's id,
+# another method) kills only its worker, as root and as nobody, with and
+# without namespaces.
+for user, args in ((None, ()), ("nobody", ()), (None, ("--no-namespaces",)),
+                   ("nobody", ("--no-namespaces", "--no-landlock"))):
+    mode = f"{user or 'root'}{' ' + ' '.join(args) if args else ''}"
+    s = Server(TOOLS, args=args, user=user)
+    s.rpc("initialize", {"protocolVersion": "2025-11-25", "capabilities": CAPS,
+                         "clientInfo": {"name": "m", "version": "1"}})
+    bad = [s.call("forge", {"method": m}) for m in ("elicitation/create", "notifications/message")]
+    check(all(r["isError"] and "malformed ASK" in text_of(r) for r in bad),
+          f"{mode}: forged ASK frames kill their worker", bad)
+    cid = call(s, "elicit")
+    req = next_request(s)
+    answer(s, req, {"action": "accept", "content": {"name": "m"}})
+    check(text_of(s.response(cid)["result"]) == "accept:m", f"{mode}: a real ask still works")
+    check(s.close() == 0 and not s.leftovers(), f"{mode}: exits 0, leaves nothing")
+
+# Two clients of one daemon: the request reaches only the caller's, and only
+# the caller's response counts.
+d = Daemon(TOOLS)
+
+
+def unix_session(caps):
+    import socket
+    c = socket.socket(socket.AF_UNIX)
+    c.connect(d.sock)
+    f = c.makefile("rw")
+    f.write(json.dumps({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": caps,
+        "clientInfo": {"name": "u", "version": "1"}}}) + "\n")
+    f.flush()
+    f.readline()
+    return c, f
+
+
+ca, fa = unix_session(CAPS)
+cb, fb = unix_session(CAPS)
+fa.write(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                     "params": {"name": "elicit", "arguments": {}}}) + "\n")
+fa.flush()
+req = json.loads(fa.readline())
+cb.settimeout(0.5)
+try:
+    stray = fb.readline()
+except OSError:
+    stray = ""
+check(req.get("method") == "elicitation/create" and not stray,
+      "the request reaches the caller's session only", (req, stray))
+fb.write(json.dumps({"jsonrpc": "2.0", "id": req["id"],
+                     "result": {"action": "accept", "content": {"name": "intruder"}}}) + "\n")
+fb.flush()
+time.sleep(0.2)
+fa.write(json.dumps({"jsonrpc": "2.0", "id": req["id"],
+                     "result": {"action": "accept", "content": {"name": "owner"}}}) + "\n")
+fa.flush()
+r = json.loads(fa.readline())
+check(text_of(r.get("result", {})) == "accept:owner",
+      "another session's response to the request is ignored", r)
+for c in (ca, cb):
+    c.close()
+check(d.stop() == 0, "daemon exits 0")
+
 # --- 2025 over HTTP: the request rides the call's stream ---------------------
 d = Daemon(TOOLS, http=True)
 st, hdr, _ = post(d.port, {"jsonrpc": "2.0", "id": 1, "method": "initialize",
