@@ -67,6 +67,7 @@ def run_mode(user, args):
     tools = [tool(n, c) for n, (c, _) in BASIC.items()]
     tools += [
         tool("tmp", attempt("__import__('tempfile').mkstemp()[1].startswith('/tmp/')")),
+        tool("tmpdir", attempt("(os.environ.get('TMPDIR'), __import__('tempfile').gettempdir())")),
         tool("net", "import os, socket\ndef net() -> str:\n    try:\n"
                     "        socket.create_connection(('127.0.0.1', 9), timeout=1)\n"
                     "    except OSError as e:\n        return f'{type(e).__name__} {os.getpid()}'\n"
@@ -102,10 +103,14 @@ def run_mode(user, args):
         r = s.call(name)
         check(text_of(r) == want and not r.get("isError"), f"[{label}] {name}: {text_of(r)[:60]}", r)
     r = text_of(s.call("tmp"))
+    d = text_of(s.call("tmpdir"))
     if ns:
         check(r == "ok: True", f"[{label}] tempfile works in a private /tmp", r)
+        check(d == "ok: ('/tmp', '/tmp')", f"[{label}] TMPDIR and gettempdir() are /tmp", d)
     else:
         check(r.startswith("FileNotFoundError"), f"[{label}] no mount namespace: no temp dir, a clear error", r)
+        check(d.startswith("ok: (None,") or d.startswith("FileNotFoundError"),
+              f"[{label}] ... and no TMPDIR", d)
     if ns:
         r = (text_of(s.call("tmp_mark")), text_of(s.call("tmp_look")))
         check(r == ("ok: 1", "ok: False"), f"[{label}] a sibling's /tmp is out of sight", r)

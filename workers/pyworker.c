@@ -949,6 +949,11 @@ main(int argc, char *argv[])
 {
 	int	i;
 
+	/* What nearly every worker's environment holds (its private /tmp),
+	 * there before Python reads it: toolhost.environment then reads
+	 * and writes nothing (either costs each worker pages it would share). */
+	if (setenv("TMPDIR", "/tmp", 1) == -1)
+		die("setenv");
 	title_start = argv[0];
 	title_end = argv[argc - 1] + strlen(argv[argc - 1]);
 	for (i = 1; i < argc && strncmp(argv[i], "--", 2) == 0; i++)
