@@ -286,6 +286,12 @@ ask_start(struct worker *w, const struct frame_hdr *h, struct json_object *m)
 		    "cancelled this call");
 		return 0;
 	}
+	if (c->session->mcp.era != MCP_ERA_2026 && c->session->mcp.no_stream) {
+		ask_fail(a, "gone", "this client cannot be asked: served "
+		    "without sessions (--http-stateless), nothing reaches it "
+		    "but answers");
+		return 0;
+	}
 	caps = ask_client_caps(c);
 	json_object_object_foreach(reqs, key, r) {
 		json_object_object_get_ex(r, "method", &v);
@@ -300,10 +306,6 @@ ask_start(struct worker *w, const struct frame_hdr *h, struct json_object *m)
 	}
 	if (c->session->mcp.era == MCP_ERA_2026)
 		ask_input_required(a);
-	else if (c->session->mcp.no_stream)
-		ask_fail(a, "gone", "this client cannot be asked: served "
-		    "without sessions (--http-stateless), nothing reaches it "
-		    "but answers");
 	else
 		ask_send(a);
 	return 0;

@@ -354,6 +354,15 @@ check(st == 400 and isinstance(body, dict) and body.get("id") == 5 and
       "data.requiredCapabilities, before the tool runs", (st, body))
 check(d.stop() == 0, "daemon exits 0")
 
+# Served without sessions (--http-stateless), a 2025 client cannot be asked.
+d = Daemon(TOOLS, http=True, args=("--http-stateless",))
+st, _, body = post(d.port, {"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+                            "params": {"name": "elicit", "arguments": {}}})
+check(st == 200 and body["result"]["isError"] and "ClientError" in text_of(body["result"]) and
+      "--http-stateless" in text_of(body["result"]),
+      "--http-stateless: an ask is a ClientError saying why, at once", body)
+check(d.stop() == 0, "daemon exits 0")
+
 # --- 2026-07-28: input_required, replayed --------------------------------------
 META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
         "io.modelcontextprotocol/clientCapabilities": CAPS,
