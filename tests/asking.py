@@ -34,6 +34,12 @@ ROOTS = (H + "async def roots_(ctx: Context) -> str:\n"
 BOTH = (H + "def both(ctx: Context) -> str:\n"
         f"    got = ctx.ask({{'n': elicitation('name?', {NAME}), 's': sampling('hi', 5)}})\n"
         "    return got['n'].content['name'] + '+' + got['s'].content['text']\n")
+MANY = (H + "def many(ctx: Context, n: int, keylen: int = 1) -> str:\n"
+        "    try:\n"
+        "        ctx.ask({str(i).rjust(keylen, 'k'): roots() for i in range(n)})\n"
+        "    except ValueError as e:\n"
+        "        return f'refused: {e}'\n"
+        "    return 'asked'\n")
 POLITE = (H + "def polite(ctx: Context) -> str:\n"
           "    try:\n"
           "        return ctx.sample('hi').content['text']\n"
@@ -59,7 +65,7 @@ FORGE = ("import os, struct\n"
 TOOLS = [tool("elicit", ELICIT), tool("who", WHO), tool("sample", SAMPLE),
          tool("roots_", ROOTS), tool("both", BOTH), tool("polite", POLITE),
          tool("slowask", SLOWASK, timeout_ms=500), tool("count", COUNT),
-         tool("forge", FORGE),
+         tool("forge", FORGE), tool("many", MANY),
          tool("pooled", ELICIT.replace("def elicit", "def pooled"), concurrency=2)]
 CAPS = {"elicitation": {}, "sampling": {}, "roots": {}}
 
@@ -184,6 +190,16 @@ for i, q in enumerate(queued):
     answer(s, req, {"action": "accept", "content": {"name": f"q{i}"}})
     check(text_of(s.response(q)["result"]) == f"accept:q{i}",
           f"queued call {i + 1} ran after it, its ask answered")
+
+# Too many requests, or too long a key: an error in the tool, not its death.
+for args, want in (({"n": 17}, "at most 16"), ({"n": 1, "keylen": 129}, "1 to 128")):
+    r = s.call("many", args)
+    check(want in text_of(r), f"ask() refuses {args} in the tool: {text_of(r)}", r)
+cid = call(s, "many", {"n": 16})
+reqs = [next_request(s) for _ in range(16)]
+for q in reqs:
+    answer(s, q, {"roots": []})
+check(text_of(s.response(cid)["result"]) == "asked", "16 requests at once are asked and answered")
 
 # A pool: while one worker waits, the next call goes to another.
 p1 = call(s, "pooled")

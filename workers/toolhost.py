@@ -406,10 +406,14 @@ class Context:
         import json
         have = (_CALL["meta"] or {}).get("answers") or {}
         out, missing = {}, {}
+        if len(requests) > ASK_MAX:
+            raise ValueError(f"ask() takes at most {ASK_MAX} requests at once")
         for key, req in requests.items():
             if not isinstance(key, str) or not isinstance(req, Request):
                 raise TypeError("ask() takes {key: mcp_hotd.elicitation(...), "
                                 "sampling(...) or roots()}")
+            if not 0 < len(key) <= 128:
+                raise ValueError("a request's key is 1 to 128 characters")
             if key in have:
                 out[key] = _answer(have[key])
             else:
@@ -459,6 +463,9 @@ class Context:
 def _notify(kind, payload):
     return notify(kind, payload) if "notify" in globals() else False
 
+
+# What one ask may hold (the supervisor's ASK_MAX; a longer key is refused).
+ASK_MAX = 16
 
 # The running call, as CALL_META told (tools that import mcp_hotd only).
 _CALL = {"meta": None, "counts": {}, "stopped": False}
