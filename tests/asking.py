@@ -463,6 +463,18 @@ code = bad.proc.wait(10)
 check(code != 0 and "32 bytes" in bad.stderr(), "a key shorter than 32 bytes: the daemon does "
       "not start, saying why", bad.stderr()[-300:])
 bad.close()
+for path, why in ((os.path.join(kd, "missing"), "No such file"), (kd, "not a regular file")):
+    bad = Server(TOOLS, args=("--state-key-file", path))
+    code = bad.proc.wait(10)
+    check(code != 0 and why in bad.stderr(), f"a key file that is {why.lower()}: the daemon "
+          "does not start, saying so", bad.stderr()[-300:])
+    bad.close()
+os.chmod(key, 0o644)
+loose = Server(TOOLS, args=("--state-key-file", key))
+r = call26(loose, "elicit")
+check("requestState" in r.get("result", {}) and "readable by others" in loose.stderr(),
+      "a key file others can read works, with a warning to chmod 600 it", loose.stderr()[-300:])
+loose.close()
 for path in (key, other, short):
     os.unlink(path)
 os.rmdir(kd)

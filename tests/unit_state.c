@@ -55,6 +55,36 @@ b64_round(const char *in, enum base64_kind kind, const char *want)
 	    memcmp(dec, in, (size_t)n) == 0;
 }
 
+/* The key unit tests load: KEY, 32 bytes. */
+#define KEY	"0123456789abcdef0123456789abcdef"
+
+/*
+ * A token signed with KEY around payload (a format whose %s is the hash of
+ * the arguments "{}"), opened for tool "t" and "{}".
+ */
+static int
+signed_open(const char *fmt, char *why, size_t whylen)
+{
+	struct json_object	*got = NULL;
+	uint8_t			 d[SHA256_LEN];
+	char			 payload[512], hash[2 * SHA256_LEN + 1];
+	char			 tok[1024], mac[64];
+	size_t			 n;
+	int			 rv;
+
+	sha256("{}", 2, d);
+	snprintf(hash, sizeof(hash), "%s", hex(d, sizeof(d)));
+	snprintf(payload, sizeof(payload), fmt, hash);
+	n = base64_encode(payload, strlen(payload), tok, BASE64_URL);
+	hmac_sha256(KEY, 32, tok, n, d);
+	base64_encode(d, sizeof(d), mac, BASE64_URL);
+	tok[n] = '.';
+	strcpy(tok + n + 1, mac);
+	rv = state_open(tok, strlen(tok), "t", "{}", 2, &got, why, whylen);
+	json_object_put(got);
+	return rv;
+}
+
 int
 main(void)
 {
@@ -128,7 +158,7 @@ main(void)
 	CHECK(state_open("nodot", 5, "t", "{}", 2, &got, why, sizeof(why)) == -1,
 	    "a state that is not ours is refused");
 	fd = mkstemp(path);
-	CHECK(fd != -1 && write(fd, "0123456789abcdef0123456789abcdef", 32) == 32,
+	CHECK(fd != -1 && write(fd, KEY, 32) == 32,
 	    "a key file is written");
 	close(fd);
 	state_key_load(path);
@@ -140,6 +170,20 @@ main(void)
 	CHECK(state_open(st, strlen(st), "t", "{}", 2, &got, why,
 	    sizeof(why)) == 0, "the same key file, loaded again, opens it");
 	json_object_put(got);
+	/* Signed with the key, but expired, or not a state at all. */
+	CHECK(signed_open("{\"v\":1,\"tool\":\"t\",\"args\":\"%s\","
+	    "\"answers\":{},\"exp\":1}", why, sizeof(why)) == -1 &&
+	    strstr(why, "expired") != NULL, "an expired state is refused");
+	CHECK(signed_open("{\"v\":1,\"tool\":\"t\",\"args\":\"%s\","
+	    "\"answers\":[],\"exp\":9999999999}", why, sizeof(why)) == -1 &&
+	    strstr(why, "malformed") != NULL, "answers not an object: refused");
+	CHECK(signed_open("not json %s", why, sizeof(why)) == -1 &&
+	    strstr(why, "malformed") != NULL, "a signed text that is not a "
+	    "state is refused");
+	CHECK(signed_open("{\"v\":1,\"tool\":\"t\",\"args\":\"%s\","
+	    "\"answers\":{},\"exp\":9999999999}", why, sizeof(why)) == 0,
+	    "... the same, well formed and in time, opens (the harness "
+	    "signs as state.c does)");
 	unlink(path);
 	free(st);
 	free(bad);
