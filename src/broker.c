@@ -13,9 +13,16 @@
  *		private, link-local ...) are dropped unless listed themselves
  *		(no rebinding into the host);
  *	CONNECT addr, port -> a TCP socket whose non-blocking connect is
- *		under way, passed with SCM_RIGHTS, only to a listed address
- *		or one this broker returned to this worker for a granted
- *		name on that port.
+ *		under way, passed with SCM_RIGHTS, only to an address listed
+ *		on that port, or a global one this broker returned to this
+ *		worker for a name granted on that port: a name never widens
+ *		an address that is not global beyond the ports it is listed
+ *		on, and a RESOLVE without a port returns none.
+ *
+ * The socket is good for that connection only: the worker's seccomp
+ * filters refuse connect, sendto with an address, MSG_FASTOPEN and
+ * TCP_FASTOPEN_CONNECT (workers/sandbox.c), so a socket whose connect
+ * failed cannot be pointed elsewhere.
  *
  * A refusal is an answer ({"denied"}: PermissionError in the tool). A frame
  * that is not a well-formed request, or a second request before the first
@@ -228,7 +235,8 @@ broker_remember(struct broker *b, int family, const unsigned char *a)
 
 	for (i = 0; i < b->nseen; i++)
 		if (b->seen[i].family == family && memcmp(b->seen[i].addr, a,
-		    16) == 0 && strcmp(b->seen[i].name, b->name) == 0)
+		    family == AF_INET ? 4 : 16) == 0 &&
+		    strcmp(b->seen[i].name, b->name) == 0)
 			return;
 	s = &b->seen[b->next];
 	b->next = (b->next + 1) % BROKER_SEEN;
@@ -280,8 +288,10 @@ broker_resolved(int result, struct evutil_addrinfo *res, void *arg)
 			continue;
 		a = broker_ai_addr(ai);
 		inet_ntop(ai->ai_family, a, text, sizeof(text));
-		if (!broker_addr_global(ai->ai_family, a) &&
-		    !broker_listed(b, ai->ai_family, a, b->port)) {
+		/* Not global: only where listed on the port asked for (a
+		 * RESOLVE for no port admits none). */
+		if (!broker_addr_global(ai->ai_family, a) && (b->port == 0 ||
+		    !broker_listed(b, ai->ai_family, a, b->port))) {
 			if (strstr(refused, text) == NULL && off < sizeof(refused))
 				off += (size_t)snprintf(refused + off,
 				    sizeof(refused) - off, "%s%s", off ? ", " :
@@ -398,6 +408,10 @@ broker_may_connect(const struct broker *b, int family,
 
 	if (broker_listed(b, family, a, port))
 		return 1;
+	/* A name never widens an address that is not global beyond the
+	 * ports it is listed on itself. */
+	if (!broker_addr_global(family, a))
+		return 0;
 	for (i = 0; i < b->nseen; i++)
 		if (b->seen[i].family == family && memcmp(b->seen[i].addr, a,
 		    family == AF_INET ? 4 : 16) == 0 &&
