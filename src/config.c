@@ -431,7 +431,7 @@ config_entry(struct toolset *set, size_t idx, struct json_object *entry, struct 
 	if (json_object_object_get_ex(entry, "outputSchema", &v))
 		ts->output_schema = json_object_get(v);
 	canon = json_object_to_json_string_ext(entry, JSON_C_TO_STRING_PLAIN);
-	ts->hash = hash_bytes(0, canon, strlen(canon));
+	ts->hash = ts->version = hash_bytes(0, canon, strlen(canon));
 	ts->load = config_load_message(entry, ts);
 	return 0;
 }

@@ -34,7 +34,7 @@ control_tool(struct tool *t)
 	struct json_object	*o;
 	char			 hash[17];
 
-	snprintf(hash, sizeof(hash), "%016" PRIx64, t->spec.hash);
+	snprintf(hash, sizeof(hash), "%016" PRIx64, t->spec.version);
 	o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string(t->spec.name));
 	json_object_object_add(o, "version", json_object_new_string(hash));

@@ -72,7 +72,12 @@ struct toolspec {
 	char			*load;		/* MSG_LOAD payload */
 	struct json_object	*annotations;	/* optional, owned */
 	char			*title;		/* optional */
-	uint64_t		 hash;		/* of the whole entry */
+	uint64_t		 hash;		/* of the whole entry and its
+						 * env grants' values: what a
+						 * reload compares, never shown */
+	uint64_t		 version;	/* of the entry alone: what
+						 * status, tools/list and HTTP
+						 * show (no secret shapes it) */
 	int			 timeout_ms;
 	int			 load_timeout_ms;
 	int			 memory_mb;

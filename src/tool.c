@@ -161,10 +161,14 @@ tool_set_routes(struct tool **routes, size_t n)
 	sv.nroutes = n;
 	for (i = 0; i < n; i++) {
 		sv.routes[i]->state = TOOL_SERVING;
-		h = hash_bytes(h, &sv.routes[i]->spec.hash,
-		    sizeof(sv.routes[i]->spec.hash));
+		h = hash_bytes(h, &sv.routes[i]->spec.version,
+		    sizeof(sv.routes[i]->spec.version));
 	}
-	/* What this instance serves, so an operator sees a fleet converge. */
+	/*
+	 * What this instance serves, so an operator sees a fleet converge:
+	 * of the entries as the file has them, so instances serving one file
+	 * agree, and no env grant's value (a secret) shapes it.
+	 */
 	snprintf(sv.tools_version, sizeof(sv.tools_version), "%016llx",
 	    (unsigned long long)h);
 }

@@ -1141,6 +1141,19 @@ http_probe(struct evhttp_request *req, const char *path)
 	return 1;
 }
 
+/*
+ * The tools version, for an answer to a client that may see it: one that
+ * passed the token check (probes pass it only where there is no token).
+ * A refused client learns nothing of what is served.
+ */
+static void
+http_version_header(struct evhttp_request *req)
+{
+	if (sv.tools_version[0] != '\0')
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Mcp-Hotd-Tools-Version", sv.tools_version);
+}
+
 static void
 http_dispatch(struct evhttp_request *req, void *arg)
 {
@@ -1149,9 +1162,8 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	(void)arg;
 	http_conn_request(req);
 	path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
-	if (sv.tools_version[0] != '\0')
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Mcp-Hotd-Tools-Version", sv.tools_version);
+	if (ht.token == NULL)
+		http_version_header(req);
 	if (path != NULL && http_probe(req, path))
 		return;
 	if (!ht.accepting) {
@@ -1187,6 +1199,8 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		    "a valid bearer token is required");
 		return;
 	}
+	if (ht.token != NULL)
+		http_version_header(req);
 	if (path != NULL && strcmp(path, "/mcp") == 0)
 		http_mcp(req, NULL);
 	else if (path != NULL && strcmp(path, "/sse") == 0)
