@@ -178,7 +178,8 @@ ask_input_required(struct ask *a)
 
 	if (c->answers == NULL)
 		none = json_object_new_object();
-	state = state_seal(c->tool->spec.name, c->args ? c->args : "{}",
+	state = state_seal(c->tool->spec.name, c->tool->spec.version,
+	    c->args ? c->args : "{}",
 	    c->args ? c->argslen : 2, c->answers ? c->answers : none);
 	res = json_object_new_object();
 	json_object_object_add(res, "resultType",

@@ -549,10 +549,11 @@ void		 ask_free(struct ask *);
 
 /* state.c */
 void		 state_key_load(const char *);
-char		*state_seal(const char *, const char *, size_t,
+char		*state_seal(const char *, uint64_t, const char *, size_t,
 		    struct json_object *);
-int		 state_open(const char *, size_t, const char *, const char *,
-		    size_t, struct json_object **, char *, size_t);
+int		 state_open(const char *, size_t, const char *, uint64_t,
+		    const char *, size_t, struct json_object **, char *,
+		    size_t);
 
 /* control.c */
 int		 control_handle(struct session *, const struct mcp_request *);

@@ -310,8 +310,9 @@ modern_answers(const struct mcp_request *r, int ir, int rs,
 		t = &r->d->t[rs];
 		state = xmalloc(t->end - t->start);
 		len = jdoc_string(r->d, rs, state, t->end - t->start);
-		rv = state_open(state, len, call->tool->spec.name, call->args,
-		    call->argslen, &answers, why, sizeof(why));
+		rv = state_open(state, len, call->tool->spec.name,
+		    call->tool->spec.version, call->args, call->argslen,
+		    &answers, why, sizeof(why));
 		free(state);
 		if (rv == -1)
 			return mcp_fail(reply, r->d, r->id,

@@ -2,12 +2,15 @@
  * A 2026-07-28 requestState (SEP-2322): what a call that asked its client
  * back carries to the request that answers it, which may reach another
  * instance of a fleet. It holds the answers given so far, bound to the
- * tool and its arguments, and expires; it is signed (HMAC-SHA256) with a
+ * tool, the version of it that asked (a hot update in between would feed
+ * one version's answers to another's code) and its arguments, and
+ * expires; it is signed (HMAC-SHA256) with a
  * key every instance shares (--state-key-file), so a client can replay
  * it but not change it.
  *
  *	base64url(payload) "." base64url(HMAC(key, base64url(payload)))
- *	payload: {"v":1,"tool":NAME,"args":SHA256-HEX,"answers":{..},"exp":T}
+ *	payload: {"v":1,"tool":NAME,"ver":VERSION-HEX,"args":SHA256-HEX,
+ *	    "answers":{..},"exp":T}
  */
 #include "config.h"
 
@@ -15,6 +18,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,17 +100,19 @@ state_mac(const char *text, size_t len, char out[64])
 
 /* A signed state for tool's call with args, carrying answers. */
 char *
-state_seal(const char *tool, const char *args, size_t argslen,
-    struct json_object *answers)
+state_seal(const char *tool, uint64_t version, const char *args,
+    size_t argslen, struct json_object *answers)
 {
 	struct json_object	*p = json_object_new_object();
 	const char		*s;
-	char			 hex[2 * SHA256_LEN + 1], mac[64], *out;
+	char			 hex[2 * SHA256_LEN + 1], mac[64], *out, ver[17];
 	size_t			 len, n;
 
 	state_args_hash(args, argslen, hex);
+	snprintf(ver, sizeof(ver), "%016" PRIx64, version);
 	json_object_object_add(p, "v", json_object_new_int(1));
 	json_object_object_add(p, "tool", json_object_new_string(tool));
+	json_object_object_add(p, "ver", json_object_new_string(ver));
 	json_object_object_add(p, "args", json_object_new_string(hex));
 	json_object_object_add(p, "answers", json_object_get(answers));
 	json_object_object_add(p, "exp", json_object_new_int64(
@@ -147,12 +153,13 @@ state_fail(char *why, size_t whylen, const char *what)
  * else -1 and why.
  */
 int
-state_open(const char *token, size_t len, const char *tool, const char *args,
-    size_t argslen, struct json_object **answers, char *why, size_t whylen)
+state_open(const char *token, size_t len, const char *tool, uint64_t version,
+    const char *args, size_t argslen, struct json_object **answers, char *why,
+    size_t whylen)
 {
 	struct json_object	*p = NULL, *v;
 	const char		*dot;
-	char			 mac[64], hex[2 * SHA256_LEN + 1], *text;
+	char			 mac[64], hex[2 * SHA256_LEN + 1], *text, ver[17];
 	size_t			 plen;
 	int			 n, rv = -1;
 
@@ -179,6 +186,12 @@ state_open(const char *token, size_t len, const char *tool, const char *args,
 	    strcmp(json_object_get_string(v), hex) != 0)
 		state_fail(why, whylen, "belongs to another tool or other "
 		    "arguments");
+	else if (snprintf(ver, sizeof(ver), "%016" PRIx64, version) < 0 ||
+	    !json_object_object_get_ex(p, "ver", &v) ||
+	    strcmp(json_object_get_string(v), ver) != 0)
+		state_fail(why, whylen, "was issued by another version of the "
+		    "tool, which has been updated since: call it afresh, "
+		    "without requestState");
 	else if (!json_object_object_get_ex(p, "exp", &v) ||
 	    json_object_get_int64(v) < (int64_t)time(NULL))
 		state_fail(why, whylen, "has expired; call the tool afresh");

@@ -80,7 +80,7 @@ signed_open(const char *fmt, char *why, size_t whylen)
 	base64_encode(d, sizeof(d), mac, BASE64_URL);
 	tok[n] = '.';
 	strcpy(tok + n + 1, mac);
-	rv = state_open(tok, strlen(tok), "t", "{}", 2, &got, why, whylen);
+	rv = state_open(tok, strlen(tok), "t", 7, "{}", 2, &got, why, whylen);
 	json_object_put(got);
 	return rv;
 }
@@ -138,49 +138,55 @@ main(void)
 	/* A state: sealed and opened with one key, refused otherwise. */
 	state_key_load(NULL);
 	json_object_object_add(ans, "k", json_object_new_string("v"));
-	st = state_seal("t", "{\"a\": 1}", 8, ans);
-	CHECK(state_open(st, strlen(st), "t", "{\"a\":1}", 7, &got, why,
+	st = state_seal("t", 7, "{\"a\": 1}", 8, ans);
+	CHECK(state_open(st, strlen(st), "t", 7, "{\"a\":1}", 7, &got, why,
 	    sizeof(why)) == 0 && got != NULL && strcmp(json_object_get_string(
 	    json_object_object_get(got, "k")), "v") == 0,
 	    "a sealed state opens for its tool and arguments (spacing aside)");
 	json_object_put(got);
-	CHECK(state_open(st, strlen(st), "u", "{\"a\":1}", 7, &got, why,
+	CHECK(state_open(st, strlen(st), "u", 7, "{\"a\":1}", 7, &got, why,
 	    sizeof(why)) == -1 && strstr(why, "another tool") != NULL,
 	    "... not for another tool");
-	CHECK(state_open(st, strlen(st), "t", "{\"a\":2}", 7, &got, why,
+	CHECK(state_open(st, strlen(st), "t", 7, "{\"a\":2}", 7, &got, why,
 	    sizeof(why)) == -1 && strstr(why, "other arguments") != NULL,
 	    "... nor for other arguments");
+	CHECK(state_open(st, strlen(st), "t", 8, "{\"a\":1}", 7, &got, why,
+	    sizeof(why)) == -1 && strstr(why, "another version") != NULL,
+	    "... nor for another version of the tool (a hot update since)");
 	bad = strdup(st);
 	bad[3] = bad[3] == 'A' ? 'B' : 'A';
-	CHECK(state_open(bad, strlen(bad), "t", "{\"a\":1}", 7, &got, why,
+	CHECK(state_open(bad, strlen(bad), "t", 7, "{\"a\":1}", 7, &got, why,
 	    sizeof(why)) == -1 && strstr(why, "integrity") != NULL,
 	    "a state changed anywhere fails its integrity check");
-	CHECK(state_open("nodot", 5, "t", "{}", 2, &got, why, sizeof(why)) == -1,
+	CHECK(state_open("nodot", 5, "t", 7, "{}", 2, &got, why, sizeof(why)) == -1,
 	    "a state that is not ours is refused");
 	fd = mkstemp(path);
 	CHECK(fd != -1 && write(fd, KEY, 32) == 32,
 	    "a key file is written");
 	close(fd);
 	state_key_load(path);
-	CHECK(state_open(st, strlen(st), "t", "{\"a\":1}", 7, &got, why,
+	CHECK(state_open(st, strlen(st), "t", 7, "{\"a\":1}", 7, &got, why,
 	    sizeof(why)) == -1, "a state of another key is refused");
 	free(st);
-	st = state_seal("t", "{}", 2, ans);
+	st = state_seal("t", 7, "{}", 2, ans);
 	state_key_load(path);
-	CHECK(state_open(st, strlen(st), "t", "{}", 2, &got, why,
+	CHECK(state_open(st, strlen(st), "t", 7, "{}", 2, &got, why,
 	    sizeof(why)) == 0, "the same key file, loaded again, opens it");
 	json_object_put(got);
 	/* Signed with the key, but expired, or not a state at all. */
-	CHECK(signed_open("{\"v\":1,\"tool\":\"t\",\"args\":\"%s\","
+	CHECK(signed_open("{\"v\":1,\"tool\":\"t\",\"ver\":\"0000000000000007\","
+	    "\"args\":\"%s\","
 	    "\"answers\":{},\"exp\":1}", why, sizeof(why)) == -1 &&
 	    strstr(why, "expired") != NULL, "an expired state is refused");
-	CHECK(signed_open("{\"v\":1,\"tool\":\"t\",\"args\":\"%s\","
+	CHECK(signed_open("{\"v\":1,\"tool\":\"t\",\"ver\":\"0000000000000007\","
+	    "\"args\":\"%s\","
 	    "\"answers\":[],\"exp\":9999999999}", why, sizeof(why)) == -1 &&
 	    strstr(why, "malformed") != NULL, "answers not an object: refused");
 	CHECK(signed_open("not json %s", why, sizeof(why)) == -1 &&
 	    strstr(why, "malformed") != NULL, "a signed text that is not a "
 	    "state is refused");
-	CHECK(signed_open("{\"v\":1,\"tool\":\"t\",\"args\":\"%s\","
+	CHECK(signed_open("{\"v\":1,\"tool\":\"t\",\"ver\":\"0000000000000007\","
+	    "\"args\":\"%s\","
 	    "\"answers\":{},\"exp\":9999999999}", why, sizeof(why)) == 0,
 	    "... the same, well formed and in time, opens (the harness "
 	    "signs as state.c does)");

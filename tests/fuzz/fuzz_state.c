@@ -41,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fuzz_base64(data, size, BASE64_STD);
 	fuzz_base64(data, size, BASE64_URL);
-	FUZZ_ASSERT(state_open((const char *)data, size, "t", "{}", 2, &got,
+	FUZZ_ASSERT(state_open((const char *)data, size, "t", 7, "{}", 2, &got,
 	    why, sizeof(why)) == -1 && got == NULL && why[0] != '\0',
 	    "a state not sealed here is refused, saying why");
 
@@ -51,9 +51,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hex[2 * size] = '\0';
 	ans = json_object_new_object();
 	json_object_object_add(ans, "k", json_object_new_string(hex));
-	st = state_seal("t", "{\"a\":[1]}", 9, ans);
+	st = state_seal("t", 7, "{\"a\":[1]}", 9, ans);
 	len = strlen(st);
-	FUZZ_ASSERT(state_open(st, len, "t", "{\"a\": [1]}", 10, &got, why,
+	FUZZ_ASSERT(state_open(st, len, "t", 7, "{\"a\": [1]}", 10, &got, why,
 	    sizeof(why)) == 0 && json_object_object_get_ex(got, "k", &v) &&
 	    strcmp(json_object_get_string(v), hex) == 0,
 	    "a sealed state opens to its answers");
@@ -61,7 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	got = NULL;
 	if (size > 0) {
 		st[data[0] % len] ^= 1;
-		FUZZ_ASSERT(state_open(st, len, "t", "{\"a\":[1]}", 9, &got,
+		FUZZ_ASSERT(state_open(st, len, "t", 7, "{\"a\":[1]}", 9, &got,
 		    why, sizeof(why)) == -1 && got == NULL,
 		    "a state changed in one character is refused");
 	}
