@@ -37,7 +37,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: mcp-hotd [-dtv] -c file [--stdio | -s socket] "
 	    "[--http addr:port] [--no-spawner]\n"
-	    "                [--no-namespaces] [--no-landlock]\n"
+	    "                [--no-namespaces] [--no-landlock] "
+	    "[--landlock-abi-max n]\n"
 	    "                [--http-token-file file] [--http-origin origin] "
 	    "[--http-idle seconds]\n"
 	    "                [--http-timeout seconds] [--http-max-sessions n]\n"
@@ -389,6 +390,7 @@ main(int argc, char *argv[])
 		{ "no-watch", no_argument, NULL, 'N' },
 		{ "no-namespaces", no_argument, NULL, 'X' },
 		{ "no-landlock", no_argument, NULL, 'L' },
+		{ "landlock-abi-max", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -512,6 +514,10 @@ main(int argc, char *argv[])
 			break;
 		case 'L':
 			sv.no_landlock = 1;
+			break;
+		case 'l':
+			sv.landlock_abi_max = (int)parse_size("--landlock-abi-max",
+			    optarg, 1, 64);
 			break;
 		case 'P':
 			sv.page_size = parse_size("--page-size", optarg, 1,

@@ -341,6 +341,7 @@ struct supervisor {
 	struct worker		*spawner;	/* the zygote, when running */
 	int			 no_namespaces;	/* forced fallback (tests) */
 	int			 no_landlock;
+	int			 landlock_abi_max;	/* 0: no cap */
 	const char		*credentials_dir;	/* env grants' values */
 	const char		*python_paths[MAX_PYTHON_PATHS];	/* --python-path,
 						 * a --venv's site-packages */

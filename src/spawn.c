@@ -53,7 +53,8 @@ spawn_exec(const struct spawn_fds *fds, pid_t parent, const char *arg)
 				    "                                "
 				    "                                "
 				    "                                ";
-	char			*argv[6 + 2 * MAX_PYTHON_PATHS];
+	char			*argv[8 + 2 * MAX_PYTHON_PATHS];
+	static char		 abi_max[16];
 	size_t			 i;
 	int			 null, n = 0;
 	sigset_t		 all;
@@ -64,6 +65,11 @@ spawn_exec(const struct spawn_fds *fds, pid_t parent, const char *arg)
 		argv[n++] = (char *)"--no-namespaces";
 	if (sv.no_landlock)
 		argv[n++] = (char *)"--no-landlock";
+	if (sv.landlock_abi_max > 0) {
+		snprintf(abi_max, sizeof(abi_max), "%d", sv.landlock_abi_max);
+		argv[n++] = (char *)"--landlock-abi-max";
+		argv[n++] = abi_max;
+	}
 	for (i = 0; i < sv.npython_paths; i++) {
 		argv[n++] = (char *)"--path";
 		argv[n++] = (char *)sv.python_paths[i];
@@ -314,6 +320,8 @@ spawn_log_layers(void)
 	char	view[64];
 
 	sv.seccomp_base = worker_filters_of(getpid());
+	if (sv.landlock_abi_max > 0 && abi > sv.landlock_abi_max)
+		abi = sv.landlock_abi_max;	/* as workers will take it */
 	if (sv.no_landlock || abi <= 0)
 		log_warnx("sandbox: no Landlock (%s): workers read files only "
 		    "while loading, as the user we run as, and none at call "

@@ -961,6 +961,9 @@ main(int argc, char *argv[])
 			wk.no_namespaces = 1;
 		else if (strcmp(argv[i], "--no-landlock") == 0)
 			wk.no_landlock = 1;
+		else if (strcmp(argv[i], "--landlock-abi-max") == 0 &&
+		    i + 1 < argc)
+			sandbox_landlock_cap(atoi(argv[++i]));
 		else if (strcmp(argv[i], "--path") == 0 && i + 1 < argc &&
 		    wk.npaths < sizeof(wk.paths) / sizeof(*wk.paths))
 			wk.paths[wk.npaths++] = argv[++i];
@@ -974,6 +977,7 @@ main(int argc, char *argv[])
 	}
 	if (i != argc - 1 || argv[i][0] == '-')
 		die("usage: mcp-hotd-worker [--no-namespaces] [--no-landlock] "
+		    "[--landlock-abi-max N] "
 		    "[--path DIR]... TOOL | --spawner (started by mcp-hotd, with its channel "
 		    "on fd 3)");
 	worker_isolate();

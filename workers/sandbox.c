@@ -44,6 +44,8 @@
 #include <sys/syscall.h>
 
 #include <linux/capability.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <elf.h>
 #include <limits.h>
 #include <linux/filter.h>
@@ -84,7 +86,16 @@ enum rule_arg {
 	ARG_NARROW,		/* seccomp(SET_MODE_FILTER, 0, &call filter) */
 	ARG_THREAD,		/* clone: a thread, no namespace */
 	ARG_NO_NAMESPACE,	/* clone: a thread or a child, no namespace */
-	ARG_CHILD		/* clone: not a thread */
+	ARG_CHILD,		/* clone: not a thread */
+	ARG_SEND_PLAIN,		/* sendto: no address (arg 4), no
+				 * MSG_FASTOPEN (arg 3) */
+	ARG_SEND_ADDRESSED,	/* sendto: an address */
+	ARG_NO_FASTOPEN,	/* arg `value` (flags) without MSG_FASTOPEN */
+	ARG_FASTOPEN,		/* ... with it */
+	ARG_LEVEL,		/* setsockopt: arg 1 (level) is `value` */
+	ARG_TCP_BELOW,		/* setsockopt: IPPROTO_TCP, optname < value */
+	ARG_TCP_FROM		/* setsockopt: IPPROTO_TCP, optname >= value
+				 * (64 bits: high bits set land here too) */
 };
 
 struct rule {
@@ -167,15 +178,33 @@ static const struct rule group_identity[] = {
 /*
  * Waiting on the worker's own fds (asyncio's import probes epoll, its
  * loop wakes itself through a socketpair), and using the TCP sockets its
- * broker passed it, connected: nothing here reaches out (no connect, no
- * unconnected TCP socket for sendto's MSG_FASTOPEN to open).
+ * broker passed it for the connection the broker made: nothing here
+ * reaches out. A socket whose connect failed is unconnected again, and TCP
+ * Fast Open would connect it anywhere with the data: so no connect, no
+ * sendto with an address, no MSG_FASTOPEN, no TCP_FASTOPEN_CONNECT (nor
+ * any TCP option from it on: TCP_ULP, zero-copy ...), each refused with
+ * EACCES. Flags are masked to the kernel's 32 bits; levels and options
+ * compared in 64 bits fall on the refusing side when high bits are set.
  */
+#define RSEND(n, flags_arg)						\
+	{ n, ARG_NO_FASTOPEN, flags_arg, 0 },				\
+	{ n, ARG_FASTOPEN, flags_arg, SCMP_ACT_ERRNO(EACCES) }
 static const struct rule group_events[] = {
 	R("epoll_create1"), R("epoll_ctl"), R("epoll_wait"), R("epoll_pwait"),
 	R("epoll_pwait2"), R("poll"), R("ppoll"), R("select"), R("pselect6"),
-	R("eventfd2"), R("pipe2"), RA("socketpair", ARG_UNIX), R("sendto"),
-	R("recvmsg"), R("sendmsg"), R("shutdown"), R("getsockname"),
-	R("getpeername"), R("getsockopt"), R("setsockopt"),
+	R("eventfd2"), R("pipe2"), RA("socketpair", ARG_UNIX),
+	RA("sendto", ARG_SEND_PLAIN),
+	{ "sendto", ARG_SEND_ADDRESSED, 0, SCMP_ACT_ERRNO(EACCES) },
+	{ "sendto", ARG_FASTOPEN, 3, SCMP_ACT_ERRNO(EACCES) },
+	RSEND("sendmsg", 2), RSEND("sendmmsg", 3),
+	R("recvmsg"), R("shutdown"), R("getsockname"),
+	R("getpeername"), R("getsockopt"),
+	{ "setsockopt", ARG_LEVEL, SOL_SOCKET, 0 },
+	{ "setsockopt", ARG_LEVEL, IPPROTO_IP, 0 },
+	{ "setsockopt", ARG_LEVEL, IPPROTO_IPV6, 0 },
+	{ "setsockopt", ARG_TCP_BELOW, TCP_FASTOPEN_CONNECT, 0 },
+	{ "setsockopt", ARG_TCP_FROM, TCP_FASTOPEN_CONNECT,
+	    SCMP_ACT_ERRNO(EACCES) },
 	REND
 };
 
@@ -298,6 +327,7 @@ static struct {
 	struct bpf	 load[VARIANTS], call[VARIANTS];
 	struct sock_fprog *narrow_to;	/* while compiling a load filter */
 	int		 landlock_abi;	/* 0: none (or refused) */
+	int		 landlock_max;	/* --landlock-abi-max, or 0 */
 	struct view_path {
 		int		 fd;		/* O_PATH, kept till enter */
 		uint64_t	 allowed;
@@ -411,6 +441,34 @@ sandbox_add(scmp_filter_ctx ctx, const struct rule *r, uint32_t action)
 		    CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |
 		    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET, 0);
 		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
+	case ARG_SEND_PLAIN:
+		cmp[0] = CMP(4, SCMP_CMP_EQ, 0, 0);
+		cmp[1] = CMP(3, SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, 0);
+		return sandbox_add_cmp(ctx, action, nr, 2, cmp);
+	case ARG_SEND_ADDRESSED:
+		cmp[0] = CMP(4, SCMP_CMP_NE, 0, 0);
+		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
+	case ARG_NO_FASTOPEN:
+	case ARG_FASTOPEN:
+		cmp[0] = CMP((unsigned)r->value, SCMP_CMP_MASKED_EQ,
+		    MSG_FASTOPEN, r->arg == ARG_FASTOPEN ? MSG_FASTOPEN : 0);
+		/* sendto's refusal is for a NULL address (the rest is
+		 * ARG_SEND_ADDRESSED's): rules must not overlap. */
+		if (r->arg == ARG_FASTOPEN && r->value == 3 &&
+		    strcmp(r->name, "sendto") == 0) {
+			cmp[1] = CMP(4, SCMP_CMP_EQ, 0, 0);
+			return sandbox_add_cmp(ctx, action, nr, 2, cmp);
+		}
+		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
+	case ARG_LEVEL:
+		cmp[0] = CMP(1, SCMP_CMP_MASKED_EQ, 0xffffffffU, r->value);
+		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
+	case ARG_TCP_BELOW:
+	case ARG_TCP_FROM:
+		cmp[0] = CMP(1, SCMP_CMP_MASKED_EQ, 0xffffffffU, IPPROTO_TCP);
+		cmp[1] = CMP(2, r->arg == ARG_TCP_BELOW ? SCMP_CMP_LT :
+		    SCMP_CMP_GE, r->value, 0);
+		return sandbox_add_cmp(ctx, action, nr, 2, cmp);
 	case ARG_NARROW:
 		cmp[0] = CMP(0, SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER, 0);
 		cmp[1] = CMP(1, SCMP_CMP_EQ, 0, 0);
@@ -549,7 +607,18 @@ sandbox_landlock_abi(void)
 	long	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
 		    LL_CREATE_RULESET_VERSION);
 
-	return abi < 0 ? 0 : (int)abi;
+	if (abi < 0)
+		return 0;
+	return sb.landlock_max > 0 && abi > sb.landlock_max ? sb.landlock_max :
+	    (int)abi;
+}
+
+/* Use no Landlock ABI above max: an older kernel's view, on a newer one
+ * (--landlock-abi-max 2 is Debian 12's own kernel). */
+void
+sandbox_landlock_cap(int max)
+{
+	sb.landlock_max = max;
 }
 
 static int

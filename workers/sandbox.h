@@ -23,6 +23,7 @@ struct sandbox_grants {
 
 /* sandbox.c */
 int	sandbox_landlock_abi(void);
+void	sandbox_landlock_cap(int);
 int	sandbox_isolate(int, char *, size_t);
 int	sandbox_prepare(const char *const *, int, int, char *, size_t);
 pid_t	sandbox_fork(void);
