@@ -514,8 +514,14 @@ enum mcp_action	 mcp_modern_handle(struct mcp_state *,
 		    struct mcp_call *);
 int		 mcp_modern_http_status(int);
 
+/* ready.c */
+#define READY_WARNINGS_MAX	16	/* a load's warnings that reach the log */
+#define READY_WARNING_LEN	512	/* bytes of each */
+int		 ready_check(struct json_object *, char *, size_t);
+
 /* schema.c */
 struct schema	*schema_compile(struct json_object *, char *, size_t);
+int		 schema_derived_check(struct json_object *, char *, size_t);
 void		 schema_free(struct schema *);
 int		 schema_check(const struct schema *, const struct jdoc *, int,
 		    char *, size_t);

@@ -18,6 +18,22 @@
  * checked where they lie. Errors name the argument, e.g. "argument 'a':
  * expected integer, got string"; an argument's path is put into words only
  * when it is wrong.
+ *
+ * Checking is budgeted: a client's arguments and a tool's results meet
+ * schemas that can branch (anyOf, oneOf, not, if, $ref back to itself), and
+ * the supervisor's one event loop must not follow 2^48 branches for them.
+ * A check may take SCHEMA_STEPS_BASE steps plus SCHEMA_STEPS_PER_TOKEN per
+ * token of the value (a step: one value against one subschema, one enum or
+ * uniqueItems comparison, 64 bytes of a pattern's subject); past that it
+ * fails as "too complex to check against the schema". Patterns are POSIX
+ * EREs without backreferences or nested quantifiers, counts up to
+ * SCHEMA_COUNT_MAX, matched against at most SCHEMA_SUBJECT_MAX bytes:
+ * glibc's regcomp and regexec have no budget of their own.
+ *
+ * A schema a worker derived (from Python annotations) is hostile input:
+ * tool code shares the interpreter that derives it. It may use only the
+ * keywords the toolhost emits (schema_derived_keys), within caps on
+ * nodes, depth and bytes; the rest come only from tools.json.
  */
 #include "config.h"
 
@@ -125,9 +141,23 @@ struct schema_ctx {
 	unsigned		 depth;		/* schemas entered: a $ref loop
 						 * that consumes no input ends */
 	const char		*noun;		/* "argument", or "field" */
+	uint64_t		 steps;		/* left of the budget */
+	int			 over;		/* the budget ran out */
 };
 
 #define SCHEMA_DEPTH_MAX	1024
+
+/* A check's work: see the top of this file. */
+#define SCHEMA_STEPS_BASE	10000
+#define SCHEMA_STEPS_PER_TOKEN	32
+#define SCHEMA_SUBJECT_MAX	8192	/* bytes of a string a pattern reads */
+#define SCHEMA_PATTERN_MAX	1024	/* bytes of a pattern */
+#define SCHEMA_COUNT_MAX	255	/* {n,m} bounds in a pattern */
+
+/* A derived schema's caps. */
+#define SCHEMA_DERIVED_NODES	4096	/* schemas and enum values */
+#define SCHEMA_DERIVED_DEPTH	32
+#define SCHEMA_DERIVED_BYTES	65536
 
 static unsigned
 schema_type_bit(const char *name)
@@ -341,12 +371,162 @@ schema_count(struct json_object *v, long long *out)
 	return 0;
 }
 
+/* Past a bracket expression starting at p ('['): where it ends. */
+static const char *
+schema_pattern_bracket(const char *p)
+{
+	const char	*q = p + 1;
+
+	if (*q == '^')
+		q++;
+	if (*q == ']')
+		q++;		/* a leading ']' is a member */
+	for (; *q != '\0' && *q != ']'; q++)
+		if (*q == '[' && (q[1] == ':' || q[1] == '=' || q[1] == '.')) {
+			const char *end = strchr(q + 2, q[1]);
+
+			if (end == NULL || end[1] != ']')
+				return NULL;
+			q = end + 1;
+		}
+	return *q == ']' ? q : NULL;
+}
+
+/* {n}, {n,}, {n,m} at p: its largest count (n when unbounded), end. */
+static long
+schema_pattern_count(const char *p, const char **end)
+{
+	char	*e;
+	long	 n, m;
+
+	if (!isdigit((unsigned char)p[1]))
+		return -1;
+	n = strtol(p + 1, &e, 10);
+	m = n;
+	if (*e == ',') {
+		if (isdigit((unsigned char)e[1]))
+			m = strtol(e + 1, &e, 10);
+		else
+			e++;
+	}
+	if (*e != '}')
+		return -1;
+	*end = e;
+	return n > m ? n : m;
+}
+
+/*
+ * Whether glibc may take a pattern without blowing up: no backreference,
+ * no quantifier on something already quantified ((a+)*, (a{2}){3}, a**),
+ * counts up to SCHEMA_COUNT_MAX, and its expanded size (each counted atom
+ * repeated) bounded. NULL when it is, else why not.
+ */
+static const char *
+schema_pattern_unsafe(const char *src)
+{
+	struct {
+		const char	*start;
+		int		 quantified;	/* a quantifier inside */
+	}		 group[32];
+	const char	*p, *atom = NULL, *end;
+	int		 depth = 0, last_quantified = 0;
+	size_t		 size;
+	long		 count;
+
+	if ((size = strlen(src)) > SCHEMA_PATTERN_MAX)
+		return "is longer than 1024 bytes";
+	for (p = src; *p != '\0'; p++) {
+		switch (*p) {
+		case '\\':
+			if (p[1] >= '1' && p[1] <= '9')
+				return "has a backreference";
+			atom = p;
+			last_quantified = 0;
+			if (p[1] != '\0')
+				p++;
+			break;
+		case '[':
+			if ((end = schema_pattern_bracket(p)) == NULL)
+				return NULL;	/* regcomp says what */
+			atom = p;
+			p = end;
+			last_quantified = 0;
+			break;
+		case '(':
+			if (depth == (int)(sizeof(group) / sizeof(*group)))
+				return "nests groups more than 32 deep";
+			group[depth].start = p;
+			group[depth++].quantified = 0;
+			atom = NULL;
+			last_quantified = 0;
+			break;
+		case ')':
+			if (depth == 0)
+				return NULL;
+			atom = group[--depth].start;
+			last_quantified = group[depth].quantified;
+			if (depth > 0)
+				group[depth - 1].quantified |= last_quantified;
+			break;
+		case '*':
+		case '+':
+		case '?':
+		case '{':
+			count = 1;
+			end = p;
+			if (*p == '{' &&
+			    (count = schema_pattern_count(p, &end)) == -1) {
+				atom = p;	/* a literal brace */
+				last_quantified = 0;
+				break;
+			}
+			if (atom == NULL)
+				break;		/* regcomp says what */
+			if (last_quantified)
+				return "has nested quantifiers";
+			if (count > SCHEMA_COUNT_MAX)
+				return "counts beyond 255";
+			size += (size_t)(p - atom) * (size_t)(count > 0 ?
+			    count - 1 : 0);
+			if (size > 8 * SCHEMA_PATTERN_MAX)
+				return "repeats more than 8192 bytes";
+			if (depth > 0)
+				group[depth - 1].quantified = 1;
+			last_quantified = 1;
+			p = end;
+			break;
+		case '|':
+		case '^':
+		case '$':
+			atom = NULL;
+			last_quantified = 0;
+			break;
+		default:
+			atom = p;
+			last_quantified = 0;
+		}
+	}
+	return NULL;
+}
+
 static void
 schema_compile_pattern(struct schema_cc *cc, struct schema *s,
     struct json_object *v)
 {
+	const char	*unsafe;
+	char		 why[512];
+
 	if (!json_object_is_type(v, json_type_string)) {
 		schema_bad(cc, "'%s' must be a string", "pattern");
+		return;
+	}
+	if ((unsafe = schema_pattern_unsafe(json_object_get_string(v))) !=
+	    NULL) {
+		snprintf(why, sizeof(why), "'pattern' %.200s %s (mcp-hotd "
+		    "checks patterns without backreferences or nested "
+		    "quantifiers, counts up to 255)",
+		    json_object_to_json_string(v), unsafe);
+		schema_bad(cc, "%s", why);
 		return;
 	}
 	s->pattern = xcalloc(1, sizeof(*s->pattern));
@@ -520,6 +700,161 @@ schema_compile_cc(struct schema_cc *cc, struct json_object *o)
 }
 
 /*
+ * What the toolhost emits when it derives a schema from annotations
+ * (workers/toolhost.py: type_schema, signature_schema, _class_schema,
+ * output_schema): nothing else is believed from a worker. Which of a
+ * schema's members are schemas themselves, and which are values.
+ */
+enum derived_kind { D_VALUE, D_SCHEMA, D_SCHEMAS, D_SCHEMA_MAP, D_NAMES,
+    D_TYPE, D_COUNT, D_TEXT };
+
+static const struct {
+	const char		*key;
+	enum derived_kind	 kind;
+} schema_derived_keys[] = {
+	{ "type", D_TYPE }, { "properties", D_SCHEMA_MAP },
+	{ "required", D_NAMES }, { "additionalProperties", D_SCHEMA },
+	{ "items", D_SCHEMA }, { "minItems", D_COUNT },
+	{ "maxItems", D_COUNT }, { "enum", D_VALUE }, { "anyOf", D_SCHEMAS },
+	{ "description", D_TEXT }, { "default", D_VALUE }
+};
+
+struct derived_walk {
+	size_t	 nodes;
+	char	*err;
+	size_t	 errlen;
+};
+
+static int	schema_derived_node(struct derived_walk *, struct json_object *,
+		    unsigned);
+
+static int
+schema_derived_bad(struct derived_walk *dw, const char *fmt, const char *what)
+{
+	snprintf(dw->err, dw->errlen, fmt, what);
+	return -1;
+}
+
+static int
+schema_derived_member(struct derived_walk *dw, enum derived_kind kind,
+    const char *key, struct json_object *v, unsigned depth)
+{
+	size_t	i, n;
+
+	switch (kind) {
+	case D_VALUE:
+		n = json_object_is_type(v, json_type_array) ?
+		    json_object_array_length(v) : 1;
+		if ((dw->nodes += n) > SCHEMA_DERIVED_NODES)
+			return schema_derived_bad(dw, "too many %s", "values");
+		return 0;
+	case D_SCHEMA:
+		if (json_object_is_type(v, json_type_boolean))
+			return 0;
+		return schema_derived_node(dw, v, depth + 1);
+	case D_SCHEMAS:
+		if (!json_object_is_type(v, json_type_array))
+			break;
+		n = json_object_array_length(v);
+		for (i = 0; i < n; i++)
+			if (schema_derived_node(dw, json_object_array_get_idx(v,
+			    i), depth + 1) == -1)
+				return -1;
+		return 0;
+	case D_SCHEMA_MAP:
+		if (!json_object_is_type(v, json_type_object))
+			break;
+		json_object_object_foreach(v, name, sub) {
+			(void)name;
+			if (schema_derived_node(dw, sub, depth + 1) == -1)
+				return -1;
+		}
+		return 0;
+	case D_NAMES:
+		if (!json_object_is_type(v, json_type_array))
+			break;
+		n = json_object_array_length(v);
+		for (i = 0; i < n; i++)
+			if (!json_object_is_type(json_object_array_get_idx(v, i),
+			    json_type_string))
+				break;
+		if (i < n)
+			break;
+		dw->nodes += n;
+		return 0;
+	case D_TYPE:
+		if (json_object_is_type(v, json_type_string) &&
+		    schema_type_bit(json_object_get_string(v)) != 0)
+			return 0;
+		break;
+	case D_COUNT:
+		if (json_object_is_type(v, json_type_int) &&
+		    json_object_get_int64(v) >= 0)
+			return 0;
+		break;
+	case D_TEXT:
+		if (json_object_is_type(v, json_type_string))
+			return 0;
+		break;
+	}
+	return schema_derived_bad(dw, "keyword '%s' has a value the toolhost "
+	    "never derives", key);
+}
+
+static int
+schema_derived_node(struct derived_walk *dw, struct json_object *o,
+    unsigned depth)
+{
+	size_t	i, n = sizeof(schema_derived_keys) /
+		    sizeof(*schema_derived_keys);
+
+	if (!json_object_is_type(o, json_type_object))
+		return schema_derived_bad(dw, "%s", "a schema that is not an "
+		    "object");
+	if (depth > SCHEMA_DERIVED_DEPTH)
+		return schema_derived_bad(dw, "nesting deeper than %s",
+		    "32 schemas");
+	if (++dw->nodes > SCHEMA_DERIVED_NODES)
+		return schema_derived_bad(dw, "more than %s", "4096 nodes");
+	json_object_object_foreach(o, key, v) {
+		for (i = 0; i < n; i++)
+			if (strcmp(key, schema_derived_keys[i].key) == 0)
+				break;
+		if (i == n)
+			return schema_derived_bad(dw, "keyword '%s', which only "
+			    "a schema declared in tools.json may use", key);
+		if (schema_derived_member(dw, schema_derived_keys[i].kind, key,
+		    v, depth) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Whether a schema a worker reported is one the toolhost could have
+ * derived; -1 with err naming what is not.
+ */
+int
+schema_derived_check(struct json_object *o, char *err, size_t errlen)
+{
+	struct derived_walk	dw = { 0, err, errlen };
+	char			why[256];
+
+	if (strlen(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN)) >
+	    SCHEMA_DERIVED_BYTES) {
+		snprintf(err, errlen, "derived schema: larger than %d bytes",
+		    SCHEMA_DERIVED_BYTES);
+		return -1;
+	}
+	dw.err = why;
+	dw.errlen = sizeof(why);
+	if (schema_derived_node(&dw, o, 0) == 0)
+		return 0;
+	snprintf(err, errlen, "derived schema: %s", why);
+	return -1;
+}
+
+/*
  * The checking tree of a JSON Schema (an object, or true/false), or NULL
  * with err naming what cannot be checked.
  */
@@ -618,6 +953,31 @@ schema_fail(struct schema_ctx *c, const struct schema_path *p,
 	return -1;
 }
 
+/*
+ * n steps of the check's budget; -1 once it is spent (and from then on:
+ * no branch may read the failure as a mismatch and go on).
+ */
+static int
+schema_spend(struct schema_ctx *c, uint64_t n, const struct schema_path *p)
+{
+	if (c->over)
+		return -1;
+	if (c->steps >= n) {
+		c->steps -= n;
+		return 0;
+	}
+	c->over = 1;
+	if (p == NULL)
+		snprintf(c->err, c->errlen, "the %ss are too complex to check "
+		    "against the schema (more than %d steps, and %d for each "
+		    "JSON token)", c->noun, SCHEMA_STEPS_BASE,
+		    SCHEMA_STEPS_PER_TOKEN);
+	else
+		schema_fail(c, p, "is too complex to check against the schema",
+		    "");
+	return -1;
+}
+
 static unsigned
 schema_type_of(const struct jdoc *d, int v)
 {
@@ -688,8 +1048,10 @@ schema_enum(struct schema_ctx *c, const struct schema *s, int v,
 
 	if (s->enum_values == NULL)
 		return 0;
-	val = jdoc_object(c->d, v);
 	n = json_object_array_length(s->enum_values);
+	if (schema_spend(c, n + (c->d->t[v].next - (uint32_t)v), p) == -1)
+		return -1;
+	val = jdoc_object(c->d, v);
 	for (i = 0; i < n && !found; i++)
 		found = json_object_equal(json_object_array_get_idx(
 		    s->enum_values, i), val);
@@ -717,6 +1079,8 @@ schema_any_of(struct schema_ctx *c, const struct schema *s, int v,
 	for (i = 0; i < s->nany; i++)
 		if (schema_value(c, s->any_of[i], v, p) == 0)
 			return 0;
+		else if (c->over)
+			return -1;
 	return schema_fail(c, p, "matches none of the allowed types, got ",
 	    schema_type_name(c->d, v));
 }
@@ -756,6 +1120,8 @@ schema_compose(struct schema_ctx *c, const struct schema *s, int v,
 		if (schema_value(c, s->all_of[i], v, p) == -1)
 			return -1;
 	if (s->has_const) {
+		if (schema_spend(c, c->d->t[v].next - (uint32_t)v, p) == -1)
+			return -1;
 		val = jdoc_object(c->d, v);
 		eq = json_object_equal(val, s->const_value);
 		json_object_put(val);
@@ -767,20 +1133,25 @@ schema_compose(struct schema_ctx *c, const struct schema *s, int v,
 	if (s->ref != NULL && schema_value(c, s->ref, v, p) == -1)
 		return -1;
 	snprintf(saved, sizeof(saved), "%s", c->err);
-	for (i = 0; i < s->none; i++)
+	/* oneOf: a second match decides; the rest need not be tried. */
+	for (i = 0; i < s->none && n < 2; i++)
 		n += schema_value(c, s->one_of[i], v, p) == 0;
+	if (c->over)
+		return -1;
 	if (s->none > 0 && n != 1)
 		return schema_fail(c, p, n ? "matches more than one of the "
 		    "allowed forms" : "matches none of the allowed forms", "");
 	if (s->not != NULL && schema_value(c, s->not, v, p) == 0)
 		return schema_fail(c, p, "matches a form it must not", "");
+	if (c->over)
+		return -1;
 	if (s->if_s != NULL) {
 		if (schema_value(c, s->if_s, v, p) == 0) {
 			if (s->then_s != NULL &&
 			    schema_value(c, s->then_s, v, p) == -1)
 				return -1;
-		} else if (s->else_s != NULL &&
-		    schema_value(c, s->else_s, v, p) == -1)
+		} else if (c->over || (s->else_s != NULL &&
+		    schema_value(c, s->else_s, v, p) == -1))
 			return -1;
 	}
 	snprintf(c->err, c->errlen, "%s", saved);
@@ -932,6 +1303,12 @@ schema_string(struct schema_ctx *c, const struct schema *s, int v,
 	    B_MAXLEN)) && s->pattern == NULL && s->format == FMT_NONE))
 		return 0;
 	n = c->d->t[v].end - c->d->t[v].start;
+	if (s->pattern != NULL && n > SCHEMA_SUBJECT_MAX + 2)
+		return snprintf(bound, sizeof(bound), "%d bytes",
+		    SCHEMA_SUBJECT_MAX), schema_fail(c, p, "is too long to "
+		    "check against its pattern: at most ", bound);
+	if (schema_spend(c, n / 64, p) == -1)
+		return -1;
 	buf = xcalloc(n + 1, 1);
 	len = jdoc_string(c->d, v, buf, n + 1);
 	for (i = 0; i < len; i++)
@@ -979,6 +1356,10 @@ schema_unique(struct schema_ctx *c, int v, const struct schema_path *p)
 	uint32_t		 i = 0, j, m, k;
 	int			 e, f, dup = 0;
 
+	/* Each pair compared, each item rebuilt per pair: paid for first. */
+	if (schema_spend(c, (uint64_t)c->d->t[v].n * c->d->t[v].n / 2 +
+	    (c->d->t[v].next - (uint32_t)v), p) == -1)
+		return -1;
 	JDOC_FOREACH_ELEMENT(c->d, v, e, m) {
 		a = jdoc_object(c->d, e);
 		j = 0;
@@ -1098,6 +1479,8 @@ schema_value(struct schema_ctx *c, const struct schema *s, int v,
 
 	if (s == NULL || !s->checked)
 		return 0;
+	if (schema_spend(c, 1, p) == -1)
+		return -1;
 	if (s->never)
 		return schema_fail(c, p, "is not allowed", "");
 	if (++c->depth > SCHEMA_DEPTH_MAX) {
@@ -1131,13 +1514,29 @@ schema_value_in(struct schema_ctx *c, const struct schema *s, int v,
  * Returns 0 when token v of d fits schema, else -1 with err naming the
  * argument.
  */
+static int
+schema_check_as(const struct schema *s, const struct jdoc *d, int v,
+    const char *noun, char *err, size_t errlen)
+{
+	struct schema_ctx	c = { d, err, errlen, 0, noun, 0, 0 };
+
+	c.steps = SCHEMA_STEPS_BASE + (uint64_t)SCHEMA_STEPS_PER_TOKEN *
+	    (d->t[v].next - (uint32_t)v);
+	if (schema_value(&c, s, v, NULL) == 0)
+		return 0;
+	if (c.over && strstr(err, "too complex") == NULL) {
+		c.over = 0;			/* say so, whatever came last */
+		c.steps = 0;
+		schema_spend(&c, 1, NULL);
+	}
+	return -1;
+}
+
 int
 schema_check(const struct schema *s, const struct jdoc *d, int v, char *err,
     size_t errlen)
 {
-	struct schema_ctx	c = { d, err, errlen, 0, "argument" };
-
-	return schema_value(&c, s, v, NULL);
+	return schema_check_as(s, d, v, "argument", err, errlen);
 }
 
 /* The same for a result's structuredContent: errors name the field. */
@@ -1145,7 +1544,5 @@ int
 schema_check_output(const struct schema *s, const struct jdoc *d, int v,
     char *err, size_t errlen)
 {
-	struct schema_ctx	c = { d, err, errlen, 0, "field" };
-
-	return schema_value(&c, s, v, NULL);
+	return schema_check_as(s, d, v, "field", err, errlen);
 }

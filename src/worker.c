@@ -185,11 +185,44 @@ worker_log_isolation(struct json_object *m)
 		    json_object_get_string(v));
 }
 
+static void	worker_load_failed(struct worker *, const char *);
+static int	worker_log_charge(struct worker *, size_t);
+
+/*
+ * The load's warnings (tool code can make as many as it likes, of any
+ * length, on every load): READY_WARNINGS_MAX of them, each one escaped
+ * line, charged to the worker's log budget like its stderr.
+ */
+static void
+worker_log_warnings(struct worker *w, struct json_object *m)
+{
+	struct json_object	*v;
+	char			 buf[READY_WARNING_LEN * 4 + 1];
+	size_t			 i, n, len;
+
+	if (!json_object_object_get_ex(m, "warnings", &v))
+		return;
+	n = json_object_array_length(v);
+	for (i = 0; i < n && i < READY_WARNINGS_MAX; i++) {
+		const char *s = json_object_get_string(
+		    json_object_array_get_idx(v, i));
+
+		if ((len = strlen(s)) > READY_WARNING_LEN)
+			len = READY_WARNING_LEN;
+		if (worker_log_charge(w, len) == -1)
+			return;
+		log_vis(buf, s, len);
+		log_warnx("tool '%s': %s", worker_name(w), buf);
+	}
+	if (n > READY_WARNINGS_MAX && worker_log_charge(w, 64) == 0)
+		log_warnx("tool '%s': %zu more warnings not logged",
+		    worker_name(w), n - READY_WARNINGS_MAX);
+}
+
 static void
 worker_on_ready(struct worker *w, struct json_object *m)
 {
-	struct json_object	*v;
-	size_t			 i, n;
+	char	why[512];
 
 	if (w->pid <= 0) {	/* the spawner has yet to name it */
 		w->ready = json_object_get(m);
@@ -200,15 +233,13 @@ worker_on_ready(struct worker *w, struct json_object *m)
 		    "on (forged by the tool's code)");
 		return;
 	}
-
-	if (json_object_object_get_ex(m, "warnings", &v) &&
-	    json_object_is_type(v, json_type_array)) {
-		n = json_object_array_length(v);
-		for (i = 0; i < n; i++)
-			log_warnx("tool '%s': %s", worker_name(w),
-			    json_object_get_string(json_object_array_get_idx(v,
-			    i)));
+	if (ready_check(m, why, sizeof(why)) == -1) {
+		log_warnx("tool '%s': worker %d: %s", worker_name(w),
+		    (int)w->pid, why);
+		worker_load_failed(w, why);
+		return;
 	}
+	worker_log_warnings(w, m);
 	worker_log_isolation(m);
 	evtimer_del(w->deadline);
 	w->state = WORKER_IDLE;
@@ -218,18 +249,25 @@ worker_on_ready(struct worker *w, struct json_object *m)
 }
 
 static void
-worker_on_load_failed(struct worker *w, struct json_object *m)
+worker_load_failed(struct worker *w, const char *err)
 {
-	struct json_object	*v;
-	struct tool		*t = w->tool;
-	const char		*err = "unknown error";
+	struct tool	*t = w->tool;
 
-	if (json_object_object_get_ex(m, "error", &v))
-		err = json_object_get_string(v);
 	w->tool = NULL;
 	worker_close(w);
 	if (t != NULL && !tool_extra_gone(t, w, 1))
 		tool_worker_failed(t, err);
+}
+
+static void
+worker_on_load_failed(struct worker *w, struct json_object *m)
+{
+	struct json_object	*v;
+	const char		*err = "unknown error";
+
+	if (json_object_object_get_ex(m, "error", &v))
+		err = json_object_get_string(v);
+	worker_load_failed(w, err);
 }
 
 /*
@@ -435,10 +473,10 @@ worker_log_dropped_later(struct worker *w)
  * and at most WORKER_LOG_RATE bytes a second of it, so it can neither
  * forge log lines nor flood the log.
  */
-static void
-worker_log_line(struct worker *w, const char *line, size_t len)
+/* len bytes of the worker's log budget: 0, or -1 when over (dropped). */
+static int
+worker_log_charge(struct worker *w, size_t len)
 {
-	char		buf[WORKER_LOG_LINE * 4 + 1];
 	struct timespec	ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -447,15 +485,25 @@ worker_log_line(struct worker *w, const char *line, size_t len)
 		w->log_second = ts.tv_sec;
 		w->log_bytes = 0;
 	}
-	if (len > WORKER_LOG_LINE)
-		len = WORKER_LOG_LINE;
 	if (w->log_bytes + len > WORKER_LOG_RATE) {
 		if (w->log_dropped == 0)
 			worker_log_dropped_later(w);
 		w->log_dropped += len + 1;
-		return;
+		return -1;
 	}
 	w->log_bytes += len + 1;
+	return 0;
+}
+
+static void
+worker_log_line(struct worker *w, const char *line, size_t len)
+{
+	char		buf[WORKER_LOG_LINE * 4 + 1];
+
+	if (len > WORKER_LOG_LINE)
+		len = WORKER_LOG_LINE;
+	if (worker_log_charge(w, len) == -1)
+		return;
 	log_vis(buf, line, len);
 	log_info("%s[%d]: %s", worker_name(w), (int)w->pid, buf);
 }
