@@ -331,6 +331,9 @@ static struct {
 	struct view_path {
 		int		 fd;		/* O_PATH, kept till enter */
 		uint64_t	 allowed;
+		char		*mapped;	/* the real path, where code is
+						 * mapped from it: no write
+						 * grant may overlap it */
 	}		 view[256];
 	size_t		 nview;
 	int		 tmp;		/* /tmp is our own tmpfs */
@@ -679,10 +682,11 @@ sandbox_access(int isdir, int writable)
  * the spawner's forks share would be every worker's).
  */
 static void
-sandbox_view_add(const char *path, int writable)
+sandbox_view_add(const char *path, int writable, int code)
 {
 	struct stat	st;
 	int		fd, high;
+	char		real[PATH_MAX];
 
 	if (sb.nview == sizeof(sb.view) / sizeof(*sb.view) ||
 	    (fd = open(path, O_PATH | O_CLOEXEC)) == -1)
@@ -697,6 +701,8 @@ sandbox_view_add(const char *path, int writable)
 		return;
 	}
 	sb.view[sb.nview].fd = fd;
+	sb.view[sb.nview].mapped = code && realpath(path, real) != NULL ?
+	    strdup(real) : NULL;
 	sb.view[sb.nview++].allowed = sandbox_access(S_ISDIR(st.st_mode),
 	    writable);
 }
@@ -727,7 +733,7 @@ sandbox_view_add_libdirs(void)
 		path[strcspn(path, "\n")] = '\0';
 		if ((slash = strrchr(path, '/')) != NULL && slash != path)
 			*slash = '\0';
-		sandbox_view_add(path, 0);
+		sandbox_view_add(path, 0, 1);
 	}
 	fclose(f);
 }
@@ -746,10 +752,10 @@ sandbox_view_open(const char *const *paths, int no_landlock)
 		return -1;	/* enabled but refused: say so now */
 	close(fd);
 	for (p = view_fixed; *p != NULL; p++)
-		sandbox_view_add(*p, 0);
-	sandbox_view_add("/dev/null", 1);
+		sandbox_view_add(*p, 0, 0);
+	sandbox_view_add("/dev/null", 1, 0);
 	for (p = paths; p != NULL && *p != NULL; p++)
-		sandbox_view_add(*p, 0);
+		sandbox_view_add(*p, 0, 1);
 	sandbox_view_add_libdirs();
 	return 0;
 }
@@ -1077,6 +1083,121 @@ sandbox_grant_run(int ruleset, const char *path, char *err, size_t errlen)
 	return has ? sandbox_rule_exec(ruleset, interp, err, errlen) : 0;
 }
 
+/* Is one of a and b (real paths) the other, or beneath it? */
+static int
+sandbox_overlap(const char *a, const char *b)
+{
+	size_t	na = strlen(a), nb = strlen(b), n = na < nb ? na : nb;
+
+	if (strncmp(a, b, n) != 0)
+		return 0;
+	return na == nb || (na < nb ? b[na] == '/' || n == 1 :
+	    a[nb] == '/' || n == 1);
+}
+
+/*
+ * A write grant must not reach what the tool maps as code: sys.path
+ * (--venv, --python-path), the libraries' directories, the programs it may
+ * run. Else it would write its own code there, past every noexec.
+ */
+static int
+sandbox_writes_apart(const struct sandbox_grants *g, char *err, size_t errlen)
+{
+	const char *const	*w, *const *r;
+	char			 real[PATH_MAX], prog[PATH_MAX];
+	size_t			 i;
+
+	for (w = g->write; w != NULL && *w != NULL; w++) {
+		if (realpath(*w, real) == NULL)
+			continue;	/* sandbox_grant says why */
+		for (i = 0; i < sb.nview; i++)
+			if (sb.view[i].mapped != NULL &&
+			    sandbox_overlap(real, sb.view[i].mapped))
+				goto overlap;
+		for (r = g->run; r != NULL && *r != NULL; r++)
+			if (realpath(*r, prog) != NULL &&
+			    sandbox_overlap(real, prog)) {
+				snprintf(err, errlen, "sandbox: write grant %s "
+				    "overlaps run grant %s: the tool could "
+				    "change the program it runs", *w, *r);
+				return -1;
+			}
+	}
+	return 0;
+overlap:
+	snprintf(err, errlen, "sandbox: write grant %s overlaps %s, where the "
+	    "tool's code is mapped from (sys.path, --venv, --python-path, "
+	    "libraries): it could write code there", *w, sb.view[i].mapped);
+	return -1;
+}
+
+/* mount_setattr(2), by hand: Debian 12's headers predate it. */
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr	442
+#endif
+#define MNT_ATTR_NOSUID		0x02
+#define MNT_ATTR_NODEV		0x04
+#define MNT_ATTR_NOEXEC		0x08
+#define MNT_AT_RECURSIVE	0x8000
+
+struct mnt_attr {
+	uint64_t	attr_set, attr_clr, propagation, userns_fd;
+};
+
+static int
+sandbox_mount_attr(const char *path, uint64_t set, uint64_t clr)
+{
+	struct mnt_attr	a = { set, clr, 0, 0 };
+
+	return (int)syscall(SYS_mount_setattr, AT_FDCWD, path,
+	    MNT_AT_RECURSIVE, &a, sizeof(a));
+}
+
+/* path (a grant) on itself, noexec, nosuid, nodev, with what it holds. */
+static int
+sandbox_bind(const char *path, uint64_t set, uint64_t clr, char *err,
+    size_t errlen)
+{
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) == -1) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;	/* sandbox_grant says why */
+		return sandbox_fail(err, errlen, path, errno);
+	}
+	if (sandbox_mount_attr(path, set, clr) == -1)
+		return sandbox_fail(err, errlen, path, errno);
+	return 0;
+}
+
+/*
+ * No new code from grants: in the worker's own mount namespace every read
+ * and write grant is bound onto itself noexec (neither mmap(PROT_EXEC) of
+ * a file there, ctypes.CDLL, nor the dynamic loader running one works),
+ * nosuid and nodev; a program it may run that lies inside one is bound
+ * again, executable. Without a mount namespace there is nothing to bind
+ * in: SECURITY in mcp-hotd(8) says what is left then.
+ */
+static int
+sandbox_grants_noexec(const struct sandbox_grants *g, char *err,
+    size_t errlen)
+{
+	const uint64_t		 attrs = MNT_ATTR_NOEXEC | MNT_ATTR_NOSUID |
+				    MNT_ATTR_NODEV;
+	const char *const	*p, *const *lists[] = { g->read, g->write };
+	size_t			 i;
+	int			 any = 0;
+
+	if (!(sb.namespaces & SANDBOX_NS_MNT))
+		return 0;
+	for (i = 0; i < 2; i++)
+		for (p = lists[i]; p != NULL && *p != NULL; p++, any = 1)
+			if (sandbox_bind(*p, attrs, 0, err, errlen) == -1)
+				return -1;
+	for (p = g->run; any && p != NULL && *p != NULL; p++)
+		if (sandbox_bind(*p, 0, MNT_ATTR_NOEXEC, err, errlen) == -1)
+			return -1;
+	return 0;
+}
+
 /*
  * The worker's own ruleset: the view (whose fds go now, before the fd
  * limit), its /tmp, its grants. -1 on error; 0 without Landlock.
@@ -1098,6 +1219,7 @@ sandbox_landlock_build(const struct sandbox_grants *g, int *rsp, char *err,
 	for (i = 0; i < sb.nview; i++) {
 		(void)sandbox_rule(rs, sb.view[i].fd, sb.view[i].allowed);
 		close(sb.view[i].fd);
+		free(sb.view[i].mapped);
 	}
 	sb.nview = 0;
 	if (sb.tmp && (fd = open("/tmp", O_PATH | O_CLOEXEC)) != -1) {
@@ -1264,6 +1386,9 @@ sandbox_enter(int chan, void (*last_words)(void), int memory_mb,
 	if (chdir("/") == -1)
 		return sandbox_fail(err, errlen, "chdir", errno);
 	sandbox_tmp(g->disk_mb);
+	if (sandbox_writes_apart(g, err, errlen) == -1 ||
+	    sandbox_grants_noexec(g, err, errlen) == -1)
+		return -1;
 	if (sb.variant == RUN && sandbox_run_bound(err, errlen) == -1)
 		return -1;
 	if (sandbox_landlock_build(g, &rs, err, errlen) == -1)
