@@ -1318,6 +1318,15 @@ sandbox_grantable(const struct sandbox_grants *g, char *err, size_t errlen)
 		    "this kernel refused");
 		return -1;
 	}
+	/* The dynamic loader would run a file the tool wrote. */
+	if (sandbox_any(g->run) && sandbox_any(g->write) &&
+	    !(sb.namespaces & SANDBOX_NS_MNT)) {
+		snprintf(err, errlen, "sandbox: run grants beside write grants "
+		    "need a mount namespace (to keep written files from being "
+		    "run), which %s", sb.no_namespaces ?
+		    "--no-namespaces turned off" : "this kernel refused");
+		return -1;
+	}
 	sb.variant = sandbox_any(g->run) ? RUN : PLAIN;
 	return 0;
 }
