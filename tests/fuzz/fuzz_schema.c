@@ -1,11 +1,14 @@
 /*
  * Schema compile and check: the input is a schema, a NUL byte, then
  * arguments. Any schema compiles or is refused; any arguments are
- * accepted or refused with a reason.
+ * accepted or refused with a reason, within the check's work budget (a
+ * second at most, even instrumented: an unbudgeted branch would take
+ * 2^n).
  */
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
@@ -30,9 +33,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	schema = schema_compile(o, cerr, sizeof(cerr));
 	if (schema != NULL && jdoc_parse(&d, sep + 1, size - (size_t)(sep -
 	    text) - 1, 0, &why, &at) == 0) {
+		struct timespec	t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		err[0] = '\0';
 		if (schema_check(schema, &d, 0, err, sizeof(err)) != 0)
 			FUZZ_ASSERT(err[0] != '\0', "a refusal says why");
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		FUZZ_ASSERT(t1.tv_sec - t0.tv_sec < 2, "a check is budgeted");
 	}
 	jdoc_trim(&d);
 	schema_free(schema);
