@@ -24,11 +24,12 @@
  * the supervisor's one event loop must not follow 2^48 branches for them.
  * A check may take SCHEMA_STEPS_BASE steps plus SCHEMA_STEPS_PER_TOKEN per
  * token of the value (a step: one value against one subschema, one enum or
- * uniqueItems comparison, 64 bytes of a pattern's subject); past that it
- * fails as "too complex to check against the schema". Patterns are POSIX
- * EREs without backreferences or nested quantifiers, counts up to
- * SCHEMA_COUNT_MAX, matched against at most SCHEMA_SUBJECT_MAX bytes:
- * glibc's regcomp and regexec have no budget of their own.
+ * uniqueItems comparison, 64 bytes of a string, 50 ns of a pattern's
+ * matching); past that it fails as "too complex to check against the
+ * schema". Patterns are POSIX EREs without backreferences or nested
+ * quantifiers, counts up to SCHEMA_COUNT_MAX, matched against at most
+ * SCHEMA_SUBJECT_MAX bytes: glibc's regcomp and regexec have no budget of
+ * their own, and regexec's time is quadratic in the string at worst.
  *
  * A schema a worker derived (from Python annotations) is hostile input:
  * tool code shares the interpreter that derives it. It may use only the
@@ -44,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
@@ -150,7 +152,8 @@ struct schema_ctx {
 /* A check's work: see the top of this file. */
 #define SCHEMA_STEPS_BASE	10000
 #define SCHEMA_STEPS_PER_TOKEN	32
-#define SCHEMA_SUBJECT_MAX	8192	/* bytes of a string a pattern reads */
+#define SCHEMA_SUBJECT_MAX	4096	/* bytes of a string a pattern reads */
+#define SCHEMA_STEP_NS		50	/* a pattern's time, charged in steps */
 #define SCHEMA_PATTERN_MAX	1024	/* bytes of a pattern */
 #define SCHEMA_COUNT_MAX	255	/* {n,m} bounds in a pattern */
 
@@ -1287,6 +1290,29 @@ schema_format_ok(enum schema_format f, const char *s)
 	return 0;
 }
 
+/*
+ * A pattern against a string: glibc's regexec can take time quadratic in
+ * the string (an unanchored pattern fails from every start), so it is
+ * charged by the time it took, a step per SCHEMA_STEP_NS. 0 on a match.
+ */
+static int
+schema_regexec(struct schema_ctx *c, const struct schema *s, const char *buf,
+    const struct schema_path *p)
+{
+	struct timespec	t0, t1;
+	int		rv;
+	int64_t		ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rv = regexec(s->pattern, buf, 0, NULL, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 +
+	    (t1.tv_nsec - t0.tv_nsec);
+	if (schema_spend(c, ns > 0 ? (uint64_t)ns / SCHEMA_STEP_NS : 0, p) == -1)
+		return -1;
+	return rv;
+}
+
 static int
 schema_string(struct schema_ctx *c, const struct schema *s, int v,
     const struct schema_path *p)
@@ -1303,14 +1329,16 @@ schema_string(struct schema_ctx *c, const struct schema *s, int v,
 	    B_MAXLEN)) && s->pattern == NULL && s->format == FMT_NONE))
 		return 0;
 	n = c->d->t[v].end - c->d->t[v].start;
-	if (s->pattern != NULL && n > SCHEMA_SUBJECT_MAX + 2)
-		return snprintf(bound, sizeof(bound), "%d bytes",
-		    SCHEMA_SUBJECT_MAX), schema_fail(c, p, "is too long to "
-		    "check against its pattern: at most ", bound);
 	if (schema_spend(c, n / 64, p) == -1)
 		return -1;
 	buf = xcalloc(n + 1, 1);
 	len = jdoc_string(c->d, v, buf, n + 1);
+	if (s->pattern != NULL && len > SCHEMA_SUBJECT_MAX) {
+		free(buf);
+		return snprintf(bound, sizeof(bound), "%d bytes",
+		    SCHEMA_SUBJECT_MAX), schema_fail(c, p, "is too long to "
+		    "check against its pattern: at most ", bound);
+	}
 	for (i = 0; i < len; i++)
 		cps += ((unsigned char)buf[i] & 0xc0) != 0x80;
 	snprintf(bound, sizeof(bound), "%lld characters", cps <
@@ -1320,8 +1348,8 @@ schema_string(struct schema_ctx *c, const struct schema *s, int v,
 	else if ((s->bounds & B_MAXLEN) && cps > s->maxlen)
 		rv = schema_fail(c, p, "must be at most ", bound);
 	else if (s->pattern != NULL && (strlen(buf) != len ||
-	    regexec(s->pattern, buf, 0, NULL, 0) != 0))
-		rv = schema_fail(c, p, "must match the pattern ",
+	    schema_regexec(c, s, buf, p) != 0))
+		rv = c->over ? -1 : schema_fail(c, p, "must match the pattern ",
 		    s->pattern_src);
 	else if (!schema_format_ok(s->format, buf) || strlen(buf) != len)
 		rv = schema_fail(c, p, "must be ", names[s->format]);

@@ -110,6 +110,10 @@ RECURSIVE = {"type": "object", "properties": {"e": {"$ref": "#/$defs/e"}},
                                        {"type": "array", "items": {"$ref": "#/$defs/e"}}]}}}
 UNIQUE = {"type": "object", "properties": {"a": {"type": "array", "uniqueItems": True}}}
 LONGPAT = {"type": "object", "properties": {"a": {"type": "string", "pattern": "^[a-z]+$"}}}
+# Allowed (no nested quantifier), but unanchored and failing: glibc tries
+# it from every start, ~50 ms on 4096 bytes.
+SLOWPAT = {"type": "object", "properties": {"a": {"type": "array", "items": {
+    "type": "string", "pattern": "(.|..|...|....|.....|......)*c"}}}}
 OK = "def ok(x: int) -> int:\n    return x + 1\n"
 
 
@@ -129,6 +133,7 @@ def part_ready(user, args):
              tool("deep", echo("deep"), inputSchema=RECURSIVE),
              tool("unique", echo("unique"), inputSchema=UNIQUE),
              tool("longpat", echo("longpat"), inputSchema=LONGPAT),
+             tool("slowpat", echo("slowpat"), inputSchema=SLOWPAT),
              bad_pattern("backref", "^(a)\\1$"), bad_pattern("nested", "(a+)+$"),
              bad_pattern("counted", "a{1000}"), bad_pattern("repeat", "(" + "x" * 100 + "){200}")]
     s = Server(tools, args=args, user=user)
@@ -173,8 +178,13 @@ def part_ready(user, args):
     check(r is not None and text_of(r.get("result", {})) == "ran",
           f"{L} ... a small array still passes", r)
     r = call_within(s, "longpat", {"a": "a" * 10000})
-    check(r is not None and "too long to check against its pattern: at most 8192 bytes" in
-          json.dumps(r), f"{L} a pattern reads at most 8192 bytes of a string", str(r)[:300])
+    check(r is not None and "too long to check against its pattern: at most 4096 bytes" in
+          json.dumps(r), f"{L} a pattern reads at most 4096 bytes of a string", str(r)[:300])
+    t0 = time.monotonic()
+    r = call_within(s, "slowpat", {"a": ["a" * 4096] * 200})
+    check(r is not None and "too complex to check" in json.dumps(r) and
+          time.monotonic() - t0 < 2, f"{L} a pattern slow on each of 200 strings is charged "
+          "for its time: refused after the first", (str(r)[:300], time.monotonic() - t0))
     r = call_within(s, "longpat", {"a": "abc"})
     check(r is not None and text_of(r.get("result", {})) == "ran", f"{L} ... a short one matches", r)
     r = call_within(s, "ok", {"x": 1})
