@@ -1219,7 +1219,8 @@ sandbox_landlock_build(const struct sandbox_grants *g, int *rsp, char *err,
 	for (i = 0; i < sb.nview; i++) {
 		(void)sandbox_rule(rs, sb.view[i].fd, sb.view[i].allowed);
 		close(sb.view[i].fd);
-		free(sb.view[i].mapped);
+		/* mapped stays: freeing it in a worker would write the heap
+		 * pages it shares with the spawner (~130 KB a worker). */
 	}
 	sb.nview = 0;
 	if (sb.tmp && (fd = open("/tmp", O_PATH | O_CLOEXEC)) != -1) {
