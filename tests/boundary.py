@@ -341,6 +341,9 @@ def ldso() -> str:
     if "--no-namespaces" in args:
         # No mount namespace to bind in: SECURITY says what is left.
         check("cdll" in names, f"{L} grants still load without a mount namespace")
+        check("ldso" not in names and "run grants beside write grants need a mount "
+              "namespace" in err, f"{L} ... but not run grants beside write grants (the "
+              "dynamic loader would run a file the tool wrote)", err[-1500:])
     else:
         res = text_of(s.call("cdll"))
         check(res == "refused refused", f"{L} ctypes.CDLL of a library the tool wrote, or one "

@@ -4,7 +4,8 @@ through the supervisor's broker, by every route Python clients take
 else raises PermissionError naming the destination and the worker lives
 on; names resolving to the host's own addresses are refused unless those
 are listed; forged broker frames gain nothing (refused, or the worker's
-death). As root and as nobody, with and without namespaces."""
+death). As root and as nobody, with and without namespaces, and with
+Landlock ABI 2 (no TCP rule)."""
 
 import http.server
 import os
@@ -17,7 +18,10 @@ import threading
 from mcptest import Server, check, dry_run, finish, free_port, text_of, tool
 
 USER = "nobody"
-MODES = [(None, []), (None, ["--no-namespaces"]), (USER, []), (USER, ["--no-namespaces"])]
+# Landlock ABI 2 (Debian 12's own kernel) has no TCP rule: the broker and
+# the filters hold there alone.
+MODES = [(None, []), (None, ["--no-namespaces"]), (USER, []), (USER, ["--no-namespaces"]),
+         (None, ["--landlock-abi-max", "2"]), (USER, ["--landlock-abi-max", "2"])]
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

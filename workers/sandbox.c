@@ -1312,13 +1312,6 @@ sandbox_grantable(const struct sandbox_grants *g, char *err, size_t errlen)
 		    "%s", sandbox_any(g->run) ? "run" : "read and write", why);
 		return -1;
 	}
-	if (sandbox_any(g->run) && !(sb.namespaces & SANDBOX_NS_PID)) {
-		snprintf(err, errlen, "sandbox: run grants need a PID namespace "
-		    "(so the tool's programs die with it), which %s",
-		    sb.no_namespaces ? "--no-namespaces turned off" :
-		    "this kernel refused");
-		return -1;
-	}
 	/* The dynamic loader would run a file the tool wrote. */
 	if (sandbox_any(g->run) && sandbox_any(g->write) &&
 	    !(sb.namespaces & SANDBOX_NS_MNT)) {
@@ -1326,6 +1319,13 @@ sandbox_grantable(const struct sandbox_grants *g, char *err, size_t errlen)
 		    "need a mount namespace (to keep written files from being "
 		    "run), which %s", sb.no_namespaces ?
 		    "--no-namespaces turned off" : "this kernel refused");
+		return -1;
+	}
+	if (sandbox_any(g->run) && !(sb.namespaces & SANDBOX_NS_PID)) {
+		snprintf(err, errlen, "sandbox: run grants need a PID namespace "
+		    "(so the tool's programs die with it), which %s",
+		    sb.no_namespaces ? "--no-namespaces turned off" :
+		    "this kernel refused");
 		return -1;
 	}
 	sb.variant = sandbox_any(g->run) ? RUN : PLAIN;

@@ -1,0 +1,171 @@
+/*
+ * ready.c and schema.c's gates for what a worker reports: each rule, and
+ * each way past it refused with a reason. A worker's READY is hostile
+ * input (tool code shares the toolhost's interpreter).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "jsonparse.h"
+#include "mcp-hotd.h"
+#include "unit.h"
+
+struct supervisor sv;
+
+#define GOOD_SCHEMA "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":" \
+	"\"integer\",\"description\":\"an a\",\"default\":2},\"xs\":{\"type\":" \
+	"\"array\",\"items\":{\"anyOf\":[{\"type\":\"string\"},{\"enum\":[1,2]}]}," \
+	"\"minItems\":1,\"maxItems\":3},\"d\":{\"type\":\"object\"," \
+	"\"additionalProperties\":{\"type\":\"number\"}}},\"required\":[\"a\"]," \
+	"\"additionalProperties\":false}"
+
+/* READY with member key set to value (JSON) beside a good inputSchema. */
+static int
+ready_with(const char *key, const char *value, char *why, size_t len)
+{
+	char			 text[300000];
+	struct json_object	*m;
+	int			 rv;
+
+	snprintf(text, sizeof(text), "{\"function\":\"f\",\"inputSchema\":%s%s%s"
+	    "%s%s}", strcmp(key, "inputSchema") == 0 ? value : GOOD_SCHEMA,
+	    key[0] && strcmp(key, "inputSchema") ? ",\"" : "",
+	    strcmp(key, "inputSchema") ? key : "",
+	    key[0] && strcmp(key, "inputSchema") ? "\":" : "",
+	    strcmp(key, "inputSchema") ? value : "");
+	why[0] = '\0';
+	/* Parsed as the supervisor parses frames (its depth limit). */
+	if ((m = json_parse_object(text, strlen(text))) == NULL)
+		return -2;
+	rv = ready_check(m, why, len);
+	json_object_put(m);
+	return rv;
+}
+
+static int
+refused(const char *key, const char *value, const char *reason)
+{
+	char	why[512];
+
+	if (ready_with(key, value, why, sizeof(why)) != -1)
+		return 0;
+	if (strstr(why, reason) == NULL) {
+		printf("# %s\n", why);
+		return 0;
+	}
+	return 1;
+}
+
+/* A schema nested n deep through "items". */
+static char *
+nested(int n)
+{
+	static char	buf[4096];
+	int		i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++)
+		strcat(buf, "{\"items\":");
+	strcat(buf, "{}");
+	for (i = 0; i < n; i++)
+		strcat(buf, "}");
+	return buf;
+}
+
+/* An anyOf of n empty schemas. */
+static char *
+wide(int n)
+{
+	static char	buf[20000];
+	int		i;
+
+	strcpy(buf, "{\"anyOf\":[");
+	for (i = 0; i < n; i++)
+		strcat(buf, i ? ",{}" : "{}");
+	strcat(buf, "]}");
+	return buf;
+}
+
+int
+main(void)
+{
+	char	why[512], big[70000];
+
+	CHECK(ready_with("", "", why, sizeof(why)) == 0,
+	    "a READY as the toolhost writes it is believed");
+	CHECK(ready_with("doc", "null", why, sizeof(why)) == 0 &&
+	    ready_with("asks", "[\"elicitation\",\"roots\"]", why,
+	    sizeof(why)) == 0 && ready_with("context", "true", why,
+	    sizeof(why)) == 0 && ready_with("warnings", "[\"w\"]", why,
+	    sizeof(why)) == 0 && ready_with("outputSchema", GOOD_SCHEMA, why,
+	    sizeof(why)) == 0, "... with each optional member");
+	CHECK(refused("allow", "{\"net\":[\"*:443\"]}", "'allow' is unknown"),
+	    "an unknown member (a grant, say) is refused");
+	CHECK(refused("asks", "[\"sudo\"]", "names no client capability"),
+	    "asks: only the capabilities a tool can ask for");
+	CHECK(refused("asks", "[1]", "names no client capability"),
+	    "asks: strings only");
+	CHECK(refused("context", "1", "is not a boolean"), "context: a boolean");
+	CHECK(refused("warnings", "[1]", "is not a list of strings"),
+	    "warnings: strings only");
+	CHECK(refused("function", "[]", "is not a function's name"),
+	    "function: a name");
+	memset(big, 'x', 66000);
+	big[0] = '"';
+	big[66000 - 2] = '"';
+	big[66000 - 1] = '\0';
+	CHECK(refused("doc", big, "at most 65536 bytes"), "doc: bounded");
+	CHECK(refused("isolation", big, "longer than a report"),
+	    "isolation: bounded (it is logged)");
+	CHECK(refused("inputSchema", "{\"type\":\"object\",\"$defs\":{}}",
+	    "keyword '$defs'"), "a derived schema: no $defs");
+	CHECK(refused("inputSchema", "{\"oneOf\":[{}]}", "keyword 'oneOf'"),
+	    "... no oneOf");
+	CHECK(refused("inputSchema", "{\"properties\":{\"a\":{\"type\":"
+	    "\"string\",\"pattern\":\"a+\"}}}", "keyword 'pattern'"),
+	    "... no pattern, however deep");
+	CHECK(refused("inputSchema", "{\"items\":{\"$ref\":\"#\"}}",
+	    "keyword '$ref'"), "... no $ref");
+	CHECK(refused("outputSchema", "{\"not\":{}}", "keyword 'not'"),
+	    "... in an outputSchema neither");
+	CHECK(refused("inputSchema", "{\"type\":\"objekt\"}",
+	    "never derives"), "... types by name only");
+	CHECK(refused("inputSchema", "{\"minItems\":-1}", "never derives"),
+	    "... counts not negative");
+	CHECK(refused("inputSchema", "{\"required\":[1]}", "never derives"),
+	    "... required names are strings");
+	CHECK(refused("inputSchema", "{\"properties\":[]}", "never derives"),
+	    "... properties an object");
+	CHECK(refused("inputSchema", "[]", "not an object"),
+	    "... a schema is an object");
+	CHECK(ready_with("inputSchema", nested(32), why, sizeof(why)) == 0 &&
+	    refused("inputSchema", nested(33), "nesting deeper"),
+	    "... 32 deep, not 33");
+	CHECK(ready_with("inputSchema", wide(4000), why, sizeof(why)) == 0 &&
+	    refused("inputSchema", wide(4096), "more than 4096 nodes"),
+	    "... 4096 nodes, not more");
+	{
+		char	*s = big;
+		size_t	 n = strlen("{\"description\":\"");
+
+		memcpy(s, "{\"description\":\"", n);
+		memset(s + n, 'd', 66000);
+		memcpy(s + n + 66000, "\"}", 3);
+		CHECK(refused("inputSchema", s, "larger than 65536 bytes"),
+		    "... 64 KiB at most");
+	}
+	CHECK(ready_with("warnings", "[]", why, sizeof(why)) == 0,
+	    "an empty warnings list is fine");
+	{
+		struct json_object *m = json_parse_object("{\"function\":"
+		    "\"f\"}", 14);
+
+		CHECK(ready_check(m, why, sizeof(why)) == -1 &&
+		    strstr(why, "'inputSchema' is missing") != NULL,
+		    "a READY without an inputSchema is refused");
+		json_object_put(m);
+	}
+	return unit_finish();
+}
