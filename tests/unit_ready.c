@@ -88,10 +88,49 @@ wide(int n)
 	return buf;
 }
 
+/* Each a member and value READY may not carry, why, and what it tests. */
+static const struct {
+	const char	*key, *value, *reason, *what;
+} refusals[] = {
+	{ "allow", "{\"net\":[\"*:443\"]}",
+	    "'allow' is unknown", "an unknown member (a grant, say) is refused" },
+	{ "asks", "[\"sudo\"]",
+	    "names no client capability", "asks: only the capabilities a tool can ask for" },
+	{ "asks", "[1]",
+	    "names no client capability", "asks: strings only" },
+	{ "context", "1",
+	    "is not a boolean", "context: a boolean" },
+	{ "warnings", "[1]",
+	    "is not a list of strings", "warnings: strings only" },
+	{ "function", "[]",
+	    "is not a function's name", "function: a name" },
+	{ "inputSchema", "{\"type\":\"object\",\"$defs\":{}}",
+	    "keyword '$defs'", "a derived schema: no $defs" },
+	{ "inputSchema", "{\"oneOf\":[{}]}",
+	    "keyword 'oneOf'", "... no oneOf" },
+	{ "inputSchema", "{\"properties\":{\"a\":{\"type\":\"string\",\"pattern\":\"a+\"}}}",
+	    "keyword 'pattern'", "... no pattern, however deep" },
+	{ "inputSchema", "{\"items\":{\"$ref\":\"#\"}}",
+	    "keyword '$ref'", "... no $ref" },
+	{ "outputSchema", "{\"not\":{}}",
+	    "keyword 'not'", "... in an outputSchema neither" },
+	{ "inputSchema", "{\"type\":\"objekt\"}",
+	    "never derives", "... types by name only" },
+	{ "inputSchema", "{\"minItems\":-1}",
+	    "never derives", "... counts not negative" },
+	{ "inputSchema", "{\"required\":[1]}",
+	    "never derives", "... required names are strings" },
+	{ "inputSchema", "{\"properties\":[]}",
+	    "never derives", "... properties an object" },
+	{ "inputSchema", "[]",
+	    "not an object", "... a schema is an object" },
+};
+
 int
 main(void)
 {
 	char	why[512], big[70000];
+	size_t	i;
 
 	CHECK(ready_with("", "", why, sizeof(why)) == 0,
 	    "a READY as the toolhost writes it is believed");
@@ -101,17 +140,9 @@ main(void)
 	    sizeof(why)) == 0 && ready_with("warnings", "[\"w\"]", why,
 	    sizeof(why)) == 0 && ready_with("outputSchema", GOOD_SCHEMA, why,
 	    sizeof(why)) == 0, "... with each optional member");
-	CHECK(refused("allow", "{\"net\":[\"*:443\"]}", "'allow' is unknown"),
-	    "an unknown member (a grant, say) is refused");
-	CHECK(refused("asks", "[\"sudo\"]", "names no client capability"),
-	    "asks: only the capabilities a tool can ask for");
-	CHECK(refused("asks", "[1]", "names no client capability"),
-	    "asks: strings only");
-	CHECK(refused("context", "1", "is not a boolean"), "context: a boolean");
-	CHECK(refused("warnings", "[1]", "is not a list of strings"),
-	    "warnings: strings only");
-	CHECK(refused("function", "[]", "is not a function's name"),
-	    "function: a name");
+	for (i = 0; i < sizeof(refusals) / sizeof(*refusals); i++)
+		CHECK(refused(refusals[i].key, refusals[i].value,
+		    refusals[i].reason), refusals[i].what);
 	memset(big, 'x', 66000);
 	big[0] = '"';
 	big[66000 - 2] = '"';
@@ -119,27 +150,6 @@ main(void)
 	CHECK(refused("doc", big, "at most 65536 bytes"), "doc: bounded");
 	CHECK(refused("isolation", big, "longer than a report"),
 	    "isolation: bounded (it is logged)");
-	CHECK(refused("inputSchema", "{\"type\":\"object\",\"$defs\":{}}",
-	    "keyword '$defs'"), "a derived schema: no $defs");
-	CHECK(refused("inputSchema", "{\"oneOf\":[{}]}", "keyword 'oneOf'"),
-	    "... no oneOf");
-	CHECK(refused("inputSchema", "{\"properties\":{\"a\":{\"type\":"
-	    "\"string\",\"pattern\":\"a+\"}}}", "keyword 'pattern'"),
-	    "... no pattern, however deep");
-	CHECK(refused("inputSchema", "{\"items\":{\"$ref\":\"#\"}}",
-	    "keyword '$ref'"), "... no $ref");
-	CHECK(refused("outputSchema", "{\"not\":{}}", "keyword 'not'"),
-	    "... in an outputSchema neither");
-	CHECK(refused("inputSchema", "{\"type\":\"objekt\"}",
-	    "never derives"), "... types by name only");
-	CHECK(refused("inputSchema", "{\"minItems\":-1}", "never derives"),
-	    "... counts not negative");
-	CHECK(refused("inputSchema", "{\"required\":[1]}", "never derives"),
-	    "... required names are strings");
-	CHECK(refused("inputSchema", "{\"properties\":[]}", "never derives"),
-	    "... properties an object");
-	CHECK(refused("inputSchema", "[]", "not an object"),
-	    "... a schema is an object");
 	CHECK(ready_with("inputSchema", nested(32), why, sizeof(why)) == 0 &&
 	    refused("inputSchema", nested(33), "nesting deeper"),
 	    "... 32 deep, not 33");
@@ -159,8 +169,9 @@ main(void)
 	CHECK(ready_with("warnings", "[]", why, sizeof(why)) == 0,
 	    "an empty warnings list is fine");
 	{
-		struct json_object *m = json_parse_object("{\"function\":"
-		    "\"f\"}", 14);
+		static const char	 text[] = "{\"function\":\"f\"}";
+		struct json_object	*m = json_parse_object(text,
+					    sizeof(text) - 1);
 
 		CHECK(ready_check(m, why, sizeof(why)) == -1 &&
 		    strstr(why, "'inputSchema' is missing") != NULL,
