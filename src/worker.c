@@ -185,8 +185,20 @@ worker_log_isolation(struct json_object *m)
 		    json_object_get_string(v));
 }
 
-static void	worker_load_failed(struct worker *, const char *);
 static int	worker_log_charge(struct worker *, size_t);
+
+/* The tool cannot load (with this worker): it says why. */
+static void
+worker_load_failed(struct worker *w, const char *err)
+{
+	struct tool	*t = w->tool;
+
+	w->tool = NULL;
+	worker_close(w);
+	if (t != NULL && !tool_extra_gone(t, w, 1))
+		tool_worker_failed(t, err);
+}
+
 
 /*
  * The load's warnings (tool code can make as many as it likes, of any
@@ -234,9 +246,7 @@ worker_on_ready(struct worker *w, struct json_object *m)
 		return;
 	}
 	if (ready_check(m, why, sizeof(why)) == -1) {
-		log_warnx("tool '%s': worker %d: %s", worker_name(w),
-		    (int)w->pid, why);
-		worker_load_failed(w, why);
+		worker_load_failed(w, why);	/* which logs why */
 		return;
 	}
 	worker_log_warnings(w, m);
@@ -246,17 +256,6 @@ worker_on_ready(struct worker *w, struct json_object *m)
 	log_debug("tool '%s': worker %d ready", worker_name(w), (int)w->pid);
 	if (w->tool != NULL)
 		tool_worker_ready(w->tool, m);
-}
-
-static void
-worker_load_failed(struct worker *w, const char *err)
-{
-	struct tool	*t = w->tool;
-
-	w->tool = NULL;
-	worker_close(w);
-	if (t != NULL && !tool_extra_gone(t, w, 1))
-		tool_worker_failed(t, err);
 }
 
 static void
@@ -468,11 +467,6 @@ worker_log_dropped_later(struct worker *w)
 	evtimer_add(w->log_timer, &tv);
 }
 
-/*
- * A line of a worker's stderr (tool code writes there at will): escaped,
- * and at most WORKER_LOG_RATE bytes a second of it, so it can neither
- * forge log lines nor flood the log.
- */
 /* len bytes of the worker's log budget: 0, or -1 when over (dropped). */
 static int
 worker_log_charge(struct worker *w, size_t len)
@@ -495,6 +489,11 @@ worker_log_charge(struct worker *w, size_t len)
 	return 0;
 }
 
+/*
+ * A line of a worker's stderr (tool code writes there at will): escaped,
+ * and at most WORKER_LOG_RATE bytes a second of it, so it can neither
+ * forge log lines nor flood the log.
+ */
 static void
 worker_log_line(struct worker *w, const char *line, size_t len)
 {
