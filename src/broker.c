@@ -208,8 +208,8 @@ broker_listed(const struct broker *b, int family, const unsigned char *a,
 	for (i = 0; i < b->ngrants; i++)
 		if (b->grants[i].kind == NET_ADDR &&
 		    b->grants[i].family == family &&
-		    memcmp(b->grants[i].addr, a, family == AF_INET ? 4 : 16) ==
-		    0 && (port == 0 || b->grants[i].port == port))
+		    grants_addr_equal(family, b->grants[i].addr, a) &&
+		    (port == 0 || b->grants[i].port == port))
 			return 1;
 	return 0;
 }
@@ -234,8 +234,8 @@ broker_remember(struct broker *b, int family, const unsigned char *a)
 	size_t			 i;
 
 	for (i = 0; i < b->nseen; i++)
-		if (b->seen[i].family == family && memcmp(b->seen[i].addr, a,
-		    family == AF_INET ? 4 : 16) == 0 &&
+		if (b->seen[i].family == family &&
+		    grants_addr_equal(family, b->seen[i].addr, a) &&
 		    strcmp(b->seen[i].name, b->name) == 0)
 			return;
 	s = &b->seen[b->next];
@@ -413,8 +413,8 @@ broker_may_connect(const struct broker *b, int family,
 	if (!broker_addr_global(family, a))
 		return 0;
 	for (i = 0; i < b->nseen; i++)
-		if (b->seen[i].family == family && memcmp(b->seen[i].addr, a,
-		    family == AF_INET ? 4 : 16) == 0 &&
+		if (b->seen[i].family == family &&
+		    grants_addr_equal(family, b->seen[i].addr, a) &&
 		    broker_covered(b, b->seen[i].name, port))
 			return 1;
 	return 0;

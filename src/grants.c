@@ -96,6 +96,13 @@ grant_list(struct json_object *v, const char *key, int (*ok)(const char *),
 	return 0;
 }
 
+/* The same address: 4 bytes of an IPv4 one, 16 of an IPv6 one. */
+int
+grants_addr_equal(int family, const unsigned char *a, const unsigned char *b)
+{
+	return memcmp(a, b, family == AF_INET ? 4 : 16) == 0;
+}
+
 /* A DNS name: labels of letters, digits, '-' and '_', at most 253 bytes. */
 int
 grants_name_ok(const char *p)

@@ -600,6 +600,8 @@ struct net_grant {
 };
 int		 grants_check(struct json_object *, char *, size_t);
 int		 grants_name_ok(const char *);
+int		 grants_addr_equal(int, const unsigned char *,
+		    const unsigned char *);
 int		 grants_net_parse(const char *, struct net_grant *);
 int		 grants_net_covers(const struct net_grant *, const char *);
 struct net_grant *grants_net(struct json_object *, size_t *);

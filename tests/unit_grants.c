@@ -91,5 +91,18 @@ main(void)
 		snprintf(what, sizeof(what), "%s is global", away[i]);
 		CHECK(global(away[i]) == 1, what);
 	}
+	{
+		/* IPv4 addresses as the broker holds them: 4 bytes, then
+		 * whatever follows (a sockaddr's padding, a stale entry). */
+		const unsigned char a[16] = { 127, 0, 0, 1, 0xaa, 0xbb },
+		    b[16] = { 127, 0, 0, 1, 0x11 }, c[16] = { 127, 0, 0, 2 };
+
+		CHECK(grants_addr_equal(AF_INET, a, b) &&
+		    !grants_addr_equal(AF_INET, a, c),
+		    "IPv4 addresses compare in their 4 bytes (the broker's "
+		    "remembered addresses de-duplicate)");
+		CHECK(!grants_addr_equal(AF_INET6, a, b),
+		    "IPv6 ones in all 16");
+	}
 	return unit_finish();
 }
