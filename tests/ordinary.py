@@ -1,0 +1,185 @@
+"""Ordinary Python works in the box, and what the sandbox refuses raises at
+the line that did it: SQLite commits in the private /tmp and in a write
+grant (and fails one step beyond with sqlite3's own error), a working
+directory, subprocess(cwd=...) and git -C in a granted repository with a
+run grant, file copies, mmap.flush, locks, waitpid without children,
+setrlimit to its own values. keyctl, perf_event_open, bpf and pidfd_open
+return -1 with an errno in a live worker and the log names each;
+os.memfd_create raises. As root and as nobody, with and without
+namespaces."""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+from mcptest import Server, check, finish, text_of, tool
+
+USER = "nobody"
+MODES = [(None, []), (None, ["--no-namespaces"]), (USER, []), (USER, ["--no-namespaces"])]
+
+# Each probe: a name and an expression; the tool answers {name: value or
+# "ExceptionName:errno"}.
+PROBES = r'''
+import ctypes, errno, fcntl, mmap, os, resource, shutil, sqlite3, subprocess
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _raw(nr, *args):
+    r = libc.syscall(ctypes.c_long(nr), *[ctypes.c_long(a) for a in args])
+    return f"{r}:{errno.errorcode.get(ctypes.get_errno(), '?')}" if r == -1 else str(r)
+
+
+def _try(f):
+    try:
+        r = f()
+        return "ok" if r is None else str(r)
+    except BaseException as e:
+        code = errno.errorcode.get(getattr(e, "errno", None) or 0, "")
+        return f"{type(e).__name__}:{code}"
+
+
+def _notes(where):
+    db = sqlite3.connect(os.path.join(where, "notes.db"))
+    db.execute("create table if not exists notes (text)")
+    db.execute("insert into notes values ('remember')")
+    db.commit()
+    n = db.execute("select count(*) from notes").fetchone()[0]
+    db.close()
+    return "commit" if n >= 1 else "empty"
+
+
+def _files(where):
+    a = os.path.join(where, "a")
+    with open(a, "wb") as f:
+        f.write(b"x" * 200000)
+    shutil.copyfile(a, a + ".copy")
+    with open(a, "r+b") as f:
+        m = mmap.mmap(f.fileno(), 0)
+        m[0:1] = b"y"
+        m.flush()
+        m.close()
+        fcntl.flock(f, fcntl.LOCK_EX)
+        fcntl.lockf(f, fcntl.LOCK_UN)
+    return os.path.getsize(a + ".copy")
+
+
+def ordinary(where: str, beyond: str) -> dict:
+    return {
+        "notes": _try(lambda: _notes(where)),
+        "beyond": _try(lambda: _notes(beyond)),
+        "files": _try(lambda: _files(where)),
+        "chdir": _try(lambda: (os.chdir(where), os.getcwd())[1] == os.path.realpath(where)),
+        "waitpid": _try(lambda: os.waitpid(-1, os.WNOHANG)),
+        "setrlimit": _try(lambda: resource.setrlimit(
+            resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE))),
+        "keyctl": _raw(250, 0, 0, 0, 0, 0),
+        "perf_event_open": _raw(298, 0, 0, 0, 0, 0),
+        "bpf": _raw(321, 0, 0, 0, 0, 0),
+        "pidfd_open": _raw(434, os.getpid(), 0),
+        "memfd": _try(lambda: os.memfd_create("x")),
+        "alive": os.getpid() > 0,
+    }
+'''
+
+# /etc/gitconfig is outside the view: git reads none (as the man page's
+# git_log example does).
+GIT = r'''
+import os, subprocess
+ENV = dict(os.environ, GIT_CONFIG_NOSYSTEM="1")
+def gitlog(repo: str, beyond: str) -> dict:
+    os.chdir(repo)
+    here = subprocess.run(["git", "log", "--format=%s"], capture_output=True, text=True,
+                          env=ENV)
+    there = subprocess.run(["git", "-C", repo, "log", "--format=%s"], capture_output=True,
+                           text=True, env=ENV)
+    cwd = subprocess.run(["git", "log", "--format=%s"], cwd=repo, capture_output=True,
+                         text=True, env=ENV)
+    out = subprocess.run(["git", "-C", beyond, "log"], capture_output=True, text=True,
+                         env=ENV)
+    return {"here": here.stdout.strip(), "there": there.stdout.strip(),
+            "cwd": cwd.stdout.strip(), "beyond": out.returncode,
+            "beyond_says": out.stderr.strip()[-200:]}
+'''
+
+
+def make_repo():
+    repo = tempfile.mkdtemp(prefix="mcp-hotd-repo-", dir="/var/tmp")
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@e",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@e")
+    subprocess.run(["git", "init", "-q", repo], check=True, env=env)
+    with open(os.path.join(repo, "f"), "w") as f:
+        f.write("x")
+    subprocess.run(["git", "-C", repo, "add", "f"], check=True, env=env)
+    subprocess.run(["git", "-C", repo, "commit", "-qm", "first commit"], check=True, env=env)
+    # safe.directory for whoever runs git there (the repo is root's).
+    with open(os.path.join(repo, ".git", "config"), "a") as f:
+        f.write("[safe]\n\tdirectory = *\n")
+    for root, dirs, files in os.walk(repo):
+        for d in dirs:
+            os.chmod(os.path.join(root, d), 0o755)
+    os.chmod(repo, 0o755)
+    return repo
+
+
+def answer(s, name, args):
+    """The tool's dict, or {"died": text} when the call ended its worker."""
+    txt = text_of(s.call(name, args))
+    try:
+        return json.loads(txt)
+    except ValueError:
+        return {"died": txt}
+
+
+def run_mode(user, args):
+    label = f"[{user or 'root'}{' ' + ' '.join(args) if args else ''}]"
+    grant = tempfile.mkdtemp(prefix="mcp-hotd-grant-", dir="/var/tmp")
+    beyond = tempfile.mkdtemp(prefix="mcp-hotd-beyond-", dir="/var/tmp")
+    os.chmod(grant, 0o777)
+    os.chmod(beyond, 0o777)
+    repo, other = make_repo(), make_repo()
+    git = shutil.which("git")
+    s = Server([tool("ordinary", PROBES, allow={"write": [grant]}),
+                tool("gitlog", GIT, allow={"read": [repo], "run": [git]})],
+               args=args, user=user)
+    s.initialize()
+    names = {t["name"] for t in s.list_tools()}
+    spots = [grant] if "--no-namespaces" in args else ["/tmp", grant]
+    for where in spots:
+        r = answer(s, "ordinary", {"where": where, "beyond": beyond})
+        check(r.get("notes") == "commit", f"{label} a SQLite notes tool commits in {where}", r)
+        check(r.get("beyond") == "OperationalError:", f"{label} ... one step beyond its grant, "
+              "sqlite3's own error (not SIGSYS)", r)
+        check(r.get("files") == "200000", f"{label} copyfile, mmap.flush, flock, lockf in {where}",
+              r)
+        check(r.get("chdir") == "True", f"{label} chdir into {where}", r)
+        check(r.get("waitpid") == "ChildProcessError:ECHILD" and r.get("setrlimit") == "ok",
+              f"{label} waitpid without children, setrlimit to its own values", r)
+        check(all(r.get(k) == "-1:ENOSYS" for k in ("keyctl", "perf_event_open", "bpf",
+                                                "pidfd_open")),
+              f"{label} keyctl, perf_event_open, bpf, pidfd_open: -1, ENOSYS", r)
+        check(r.get("memfd") == "PermissionError:EACCES", f"{label} os.memfd_create raises", r)
+    err = s.stderr()
+    check(all(f"refused syscall {n} (" in err for n in ("keyctl", "perf_event_open", "bpf",
+                                                         "pidfd_open", "memfd_create")),
+          f"{label} the log names each refused call", err[-1500:])
+    check("killed by the sandbox" not in err, f"{label} no worker was killed", err[-1500:])
+    if "--no-namespaces" in args:
+        check("gitlog" not in names, f"{label} a run grant needs a PID namespace")
+    else:
+        r = answer(s, "gitlog", {"repo": repo, "beyond": other})
+        check(r.get("here") == r.get("there") == r.get("cwd") == "first commit",
+              f"{label} git log in a chdir'd, -C and cwd= granted repository", r)
+        says = r.get("beyond_says", "")
+        check(r.get("beyond") not in (None, 0) and ("Permission denied" in says or
+                                                    "not a git repository" in says),
+              f"{label} ... one step beyond: git's own error", r)
+    s.close()
+    for d in (grant, beyond, repo, other):
+        shutil.rmtree(d, ignore_errors=True)
+
+
+for user, args in MODES:
+    run_mode(user, args)
+finish()
