@@ -320,6 +320,35 @@ grants_env(struct json_object *allow, const char *tool, uint64_t *hash)
 	return env;
 }
 
+/* The env grant's names that have no value anywhere, into buf; how many. */
+int
+grants_env_unset(struct json_object *allow, char *buf, size_t len)
+{
+	struct json_object	*names;
+	const char		*name;
+	char			*cred;
+	size_t			 i, off = 0;
+	int			 n = 0;
+
+	buf[0] = '\0';
+	if (allow == NULL || !json_object_object_get_ex(allow, "env", &names))
+		return 0;
+	for (i = 0; i < json_object_array_length(names); i++) {
+		name = json_object_get_string(json_object_array_get_idx(names,
+		    i));
+		if ((cred = grant_credential(name)) != NULL || getenv(name) !=
+		    NULL) {
+			free(cred);
+			continue;
+		}
+		n++;
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+			    off ? ", " : "", name);
+	}
+	return n;
+}
+
 /* "read /a, /b; write /c; env K" for -t and the log: names, no values. */
 void
 grants_describe(struct json_object *allow, char *buf, size_t len)

@@ -88,12 +88,18 @@ static void
 python_path_add(const char *opt, const char *dir)
 {
 	struct stat	st;
-	char		*copy;
+	char		*copy, real[PATH_MAX];
 
 	if (dir[0] != '/')
 		fatalx("%s %s: an absolute path is needed", opt, dir);
 	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
 		fatalx("%s %s: not a directory", opt, dir);
+	/* A worker's /tmp is a tmpfs of its own: it would see nothing. */
+	if (realpath(dir, real) != NULL && (strcmp(real, "/tmp") == 0 ||
+	    strncmp(real, "/tmp/", 5) == 0))
+		fatalx("%s %s: under /tmp, which each worker replaces with a "
+		    "private one (put it elsewhere, such as under /var/tmp or "
+		    "/opt)", opt, dir);
 	if (sv.npython_paths == MAX_PYTHON_PATHS)
 		fatalx("%s: at most %d directories", opt, MAX_PYTHON_PATHS);
 	copy = xstrdup(dir);
@@ -288,13 +294,22 @@ static void
 config_test_report(void)
 {
 	struct json_object	*r = reload_result(), *a, *e, *v;
-	char			 grants[1024];
+	char			 grants[1024], unset[512];
 	size_t			 i, n;
 	int			 bad = 0;
 
 	for (i = 0; i < sv.nroutes; i++) {
 		grants_describe(sv.routes[i]->spec.allow, grants,
 		    sizeof(grants));
+		/* It loads, but its code will not find what it was granted. */
+		if (grants_env_unset(sv.routes[i]->spec.allow, unset,
+		    sizeof(unset)) > 0) {
+			printf("%s: UNSET: granted env %s has no value (neither "
+			    "a credential nor in the environment)\n",
+			    sv.routes[i]->spec.name, unset);
+			bad++;
+			continue;
+		}
 		printf("%s: OK%s%s%s\n", sv.routes[i]->spec.name,
 		    grants[0] ? " (allow " : "", grants, grants[0] ? ")" : "");
 	}

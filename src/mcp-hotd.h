@@ -329,6 +329,8 @@ struct supervisor {
 	size_t			 http_max_sessions;
 	size_t			 http_max_connections;	/* 0: from NOFILE */
 	char			 tools_version[17];	/* of the routed set */
+	struct json_object	*failures;	/* name: why, of the tools the
+						 * file has that serve nothing */
 	int			 draining;	/* SIGTERM seen, still serving */
 	time_t			 drain_delay;	/* --drain-delay */
 	const char		*http_allow_host;	/* a Host name besides
@@ -364,6 +366,8 @@ void		 tool_free(struct tool *);
 struct tool	*tool_route(const char *);
 struct tool	*tool_route_in(struct tool **, size_t, const char *);
 void		 tool_set_routes(struct tool **, size_t);
+void		 tool_set_failures(struct json_object *);
+const char	*tool_failure(const char *);
 void		 tool_enqueue(struct tool *, struct call *);
 void		 tool_call_dropped(struct tool *);
 void		 tool_worker_ready(struct tool *, struct json_object *);
@@ -600,6 +604,7 @@ struct net_grant {
 };
 int		 grants_check(struct json_object *, char *, size_t);
 int		 grants_name_ok(const char *);
+int		 grants_env_unset(struct json_object *, char *, size_t);
 int		 grants_addr_equal(int, const unsigned char *,
 		    const unsigned char *);
 int		 grants_net_parse(const char *, struct net_grant *);

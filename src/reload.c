@@ -239,6 +239,7 @@ reload_finish(struct reload *r)
 	r->skipped = NULL;
 	json_object_object_add(r->result, "list_changed",
 	    json_object_new_boolean(visible && !r->first));
+	tool_set_failures(r->result);
 	log_info("%s: %s", r->first ? "loaded" : "reloaded",
 	    json_object_to_json_string_ext(r->result, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -173,6 +173,47 @@ tool_set_routes(struct tool **routes, size_t n)
 	    (unsigned long long)h);
 }
 
+/*
+ * After a reload: why each tool of the file that serves no version did not
+ * load (result's "failed" without an old version, and "skipped"), so a
+ * caller hears that rather than "unknown tool".
+ */
+void
+tool_set_failures(struct json_object *result)
+{
+	static const char *const lists[] = { "failed", "skipped" };
+	struct json_object	*a, *f, *name, *err;
+	size_t			 i, k;
+
+	json_object_put(sv.failures);
+	sv.failures = json_object_new_object();
+	for (k = 0; k < 2; k++) {
+		if (!json_object_object_get_ex(result, lists[k], &a))
+			continue;
+		for (i = 0; i < json_object_array_length(a); i++) {
+			f = json_object_array_get_idx(a, i);
+			if (json_object_object_get_ex(f, "name", &name) &&
+			    json_object_object_get_ex(f, "error", &err) &&
+			    tool_route(json_object_get_string(name)) == NULL)
+				json_object_object_add(sv.failures,
+				    json_object_get_string(name),
+				    json_object_get(err));
+		}
+	}
+}
+
+/* Why the tool called name failed to load, or NULL. */
+const char *
+tool_failure(const char *name)
+{
+	struct json_object	*err;
+
+	if (sv.failures == NULL ||
+	    !json_object_object_get_ex(sv.failures, name, &err))
+		return NULL;
+	return json_object_get_string(err);
+}
+
 int
 tool_is_listed(const struct tool *t)
 {

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import tempfile
 
-from mcptest import Server, check, finish, text_of, tool
+from mcptest import MCP_HOTD, SEED, Server, check, dry_run, finish, text_of, tool
 
 USER = "nobody"
 MODES = [(None, []), (None, ["--no-namespaces"]), (USER, []), (USER, ["--no-namespaces"])]
@@ -182,4 +182,36 @@ def run_mode(user, args):
 
 for user, args in MODES:
     run_mode(user, args)
+
+# A tool that failed to load: its callers hear why (no traceback, no code).
+s = Server([tool("broken", "import no_such_module\ndef broken() -> int:\n    return 1\n"),
+            tool("fine", "def fine() -> int:\n    return 1\n")])
+s.initialize()
+r = s.rpc("tools/call", {"name": "broken", "arguments": {}})
+msg = r.get("error", {}).get("message", "")
+check(r.get("error", {}).get("code") == -32602 and "tool 'broken' failed to load: "
+      "ModuleNotFoundError: No module named 'no_such_module'" in msg and "import" not in msg,
+      "a tool that failed to load: its callers hear why, not 'unknown tool'", r)
+r = s.rpc("tools/call", {"name": "nothing", "arguments": {}})
+check("unknown tool 'nothing'" in r.get("error", {}).get("message", ""),
+      "... a name the file does not have is still an unknown tool", r)
+s.write_tools([tool("broken", "def broken() -> int:\n    return 2\n")])
+s.wait_for(lambda: '"added":["broken"]' in s.stderr(), 10)
+check(text_of(s.call("broken")) == "2", "... and once fixed it serves")
+s.close()
+
+# --venv and --python-path under /tmp: each worker's /tmp is its own.
+venv = tempfile.mkdtemp(prefix="mcp-hotd-venv-", dir="/tmp")
+p = subprocess.run([MCP_HOTD, "-t", "-c", SEED, "--python-path", venv], capture_output=True,
+                   text=True, timeout=30)
+check(p.returncode != 0 and "under /tmp" in p.stderr, "--python-path under /tmp is refused "
+      "at startup, saying why", p.stderr)
+shutil.rmtree(venv, ignore_errors=True)
+
+# -t: a tool whose env grant has no value is marked, and -t fails.
+envy = [tool("envy", "import os\ndef envy() -> str:\n    return os.environ['MCP_HOTD_UNSET_X']\n",
+             allow={"env": ["MCP_HOTD_UNSET_X"]})]
+p = dry_run(envy)
+check(p.returncode == 1 and "envy: UNSET: granted env MCP_HOTD_UNSET_X" in p.stdout,
+      "-t marks a tool whose env grant is unset", p.stdout + p.stderr)
 finish()
