@@ -83,6 +83,7 @@ enum rule_arg {
 	ARG_WRITE_FLAGS,	/* open flags with one: one rule per bit */
 	ARG_CMD,		/* arg 1 equals the rule's value (fcntl) */
 	ARG_UNIX,		/* arg 0 (domain) is AF_UNIX */
+	ARG_UNIX_STREAM,	/* ... and arg 1 (type) SOCK_STREAM */
 	ARG_SELF,		/* arg 0 (pid) 0 */
 	ARG_NARROW,		/* seccomp(SET_MODE_FILTER, 0, &call filter) */
 	ARG_THREAD,		/* clone: a thread, no namespace */
@@ -216,6 +217,10 @@ static const struct rule group_events[] = {
 	R("epoll_create1"), R("epoll_ctl"), R("epoll_wait"), R("epoll_pwait"),
 	R("epoll_pwait2"), R("poll"), R("ppoll"), R("select"), R("pselect6"),
 	R("eventfd2"), R("pipe2"), RA("socketpair", ARG_UNIX),
+	/* A unix stream socket reaches nothing (connect, bind, listen are
+	 * refused; a stream sends only when connected): test.support and
+	 * libraries probe with one. Any other socket is a refusal. */
+	RA("socket", ARG_UNIX_STREAM),
 	RA("sendto", ARG_SEND_PLAIN),
 	{ "sendto", ARG_SEND_ADDRESSED, 0, SCMP_ACT_ERRNO(EACCES) },
 	{ "sendto", ARG_FASTOPEN, 3, SCMP_ACT_ERRNO(EACCES) },
@@ -286,7 +291,7 @@ static const struct rule group_threads[] = {
  * PermissionError rather than death.
  */
 static const struct rule group_net_refused[] = {
-	RE("socket", EACCES), RE("connect", EACCES), RE("bind", EACCES),
+	RE("connect", EACCES), RE("bind", EACCES),
 	RE("listen", EACCES), RE("accept", EACCES), RE("accept4", EACCES),
 	REND
 };
@@ -357,6 +362,9 @@ static const struct refusal {
 	{ "setxattr", EOPNOTSUPP }, { "lsetxattr", EOPNOTSUPP },
 	{ "fsetxattr", EOPNOTSUPP }, { "removexattr", EOPNOTSUPP },
 	{ "lremovexattr", EOPNOTSUPP }, { "fremovexattr", EOPNOTSUPP },
+	/* Sockets but a unix stream one (group_events): libraries fall back
+	 * (libuuid without uuidd), tools raise PermissionError. */
+	{ "socket", EACCES },
 	/* An anonymous file could be mapped as code: os.memfd_create raises. */
 	{ "memfd_create", EACCES },
 	/* The host's, not a tool's: time, names, mounts, priorities. */
@@ -385,8 +393,15 @@ struct bpf {
 	int			ready;
 };
 
-/* The filters come in two variants: without and with group_run. */
-enum variant { PLAIN, RUN, VARIANTS };
+/*
+ * The filters come in variants: with group_run or without, and with the
+ * metadata calls (chmod, utime, truncate by path ...) allowed, for a worker
+ * whose whole mount view is read-only but for its /tmp and its write
+ * grants (they fail with EROFS elsewhere: sandbox_mount_view), or refused.
+ */
+enum variant { PLAIN, RUN, META, META_RUN, VARIANTS };
+#define VARIANT_RUN	1
+#define VARIANT_META	2
 
 static struct {
 	struct bpf	 load[VARIANTS], call[VARIANTS];
@@ -408,7 +423,8 @@ static struct {
 	int		 caps_dropped;	/* 2: and the bounding set */
 	int		 chan;
 	int		 last_fd;	/* the channel, or the broker's */
-	enum variant	 variant;	/* RUN with run grants */
+	enum variant	 variant;	/* VARIANT_RUN with run grants,
+					 * VARIANT_META in a read-only view */
 	void		(*last_words)(void);
 	/* For the SIGSYS handler, which may only look things up: each
 	 * syscall's name and the errno its refusal returns (0: ENOSYS). */
@@ -496,6 +512,10 @@ sandbox_add(scmp_filter_ctx ctx, const struct rule *r, uint32_t action)
 	case ARG_UNIX:
 		cmp[0] = CMP(0, SCMP_CMP_EQ, AF_UNIX, 0);
 		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
+	case ARG_UNIX_STREAM:
+		cmp[0] = CMP(0, SCMP_CMP_EQ, AF_UNIX, 0);
+		cmp[1] = CMP(1, SCMP_CMP_MASKED_EQ, 0xf, SOCK_STREAM);
+		return sandbox_add_cmp(ctx, action, nr, 2, cmp);
 	case ARG_SELF:
 		cmp[0] = CMP(0, SCMP_CMP_EQ, 0, 0);
 		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
@@ -622,7 +642,8 @@ sandbox_refusals_index(void)
 static int
 sandbox_compile_filters(char *err, size_t errlen)
 {
-	enum { READS = 6, WRITES = 7, RUNS = 11, NARROW = 12, NGROUPS };
+	enum { READS = 6, WRITES = 7, METAS = 8, RUNS = 11, NARROW = 12,
+	    NGROUPS };
 	struct group	groups[NGROUPS] = {
 		{ group_io, SCMP_ACT_ALLOW }, { group_memory, SCMP_ACT_ALLOW },
 		{ group_time, SCMP_ACT_ALLOW },
@@ -631,7 +652,7 @@ sandbox_compile_filters(char *err, size_t errlen)
 		{ group_events, SCMP_ACT_ALLOW },
 		[READS] = { group_files_read, SCMP_ACT_ALLOW },
 		[WRITES] = { group_files_write, SCMP_ACT_ERRNO(EACCES) },
-		{ group_files_meta, SCMP_ACT_ERRNO(EACCES) },
+		[METAS] = { group_files_meta, SCMP_ACT_ERRNO(EACCES) },
 		{ group_threads, SCMP_ACT_ALLOW },
 		{ group_net_refused, SCMP_ACT_ALLOW },
 		[RUNS] = { NULL, SCMP_ACT_ALLOW },	/* per variant */
@@ -644,9 +665,19 @@ sandbox_compile_filters(char *err, size_t errlen)
 	sandbox_refusals_index();
 	if (sb.landlock_abi > 0)
 		groups[WRITES].action = SCMP_ACT_ALLOW;
-	/* The run variants only where Landlock says what may run. */
-	for (v = PLAIN; v <= (sb.landlock_abi > 0 ? RUN : PLAIN); v++) {
-		groups[RUNS].rules = v == RUN ? group_run : group_run_refused;
+	for (v = PLAIN; v < VARIANTS; v++) {
+		/* Run variants only where Landlock says what may run; metadata
+		 * ones only where a mount namespace can make the view read-only
+		 * (and Landlock, the only source of anything writable). */
+		if (((v & VARIANT_RUN) || (v & VARIANT_META)) &&
+		    sb.landlock_abi == 0)
+			continue;
+		if ((v & VARIANT_META) && sb.no_namespaces)
+			continue;
+		groups[RUNS].rules = v & VARIANT_RUN ? group_run :
+		    group_run_refused;
+		groups[METAS].action = v & VARIANT_META ? SCMP_ACT_ALLOW :
+		    SCMP_ACT_ERRNO(EACCES);
 		/* Loading: every group, and narrowing to this variant's call
 		 * filter. */
 		groups[READS].action = SCMP_ACT_ALLOW;
@@ -1281,6 +1312,7 @@ overlap:
 #ifndef SYS_mount_setattr
 #define SYS_mount_setattr	442
 #endif
+#define MNT_ATTR_RDONLY		0x01
 #define MNT_ATTR_NOSUID		0x02
 #define MNT_ATTR_NODEV		0x04
 #define MNT_ATTR_NOEXEC		0x08
@@ -1315,32 +1347,41 @@ sandbox_bind(const char *path, uint64_t set, uint64_t clr, char *err,
 }
 
 /*
- * No new code from grants: in the worker's own mount namespace every read
- * and write grant is bound onto itself noexec (neither mmap(PROT_EXEC) of
- * a file there, ctypes.CDLL, nor the dynamic loader running one works),
+ * The worker's own mount view. No new code from grants: every read and
+ * write grant is bound onto itself noexec (neither mmap(PROT_EXEC) of a
+ * file there, ctypes.CDLL, nor the dynamic loader running one works),
  * nosuid and nodev; a program it may run that lies inside one is bound
- * again, executable. Without a mount namespace there is nothing to bind
- * in: SECURITY in mcp-hotd(8) says what is left then.
+ * again, executable. And everything read-only but its /tmp and its write
+ * grants, so the metadata calls Landlock does not confine (chmod, utime,
+ * truncate by path) can be allowed: they fail with EROFS anywhere else.
+ * Without a mount namespace there is nothing to bind in: SECURITY in
+ * mcp-hotd(8) says what is left, and the metadata calls stay refused.
  */
 static int
-sandbox_grants_noexec(const struct sandbox_grants *g, char *err,
-    size_t errlen)
+sandbox_mount_view(const struct sandbox_grants *g, char *err, size_t errlen)
 {
 	const uint64_t		 attrs = MNT_ATTR_NOEXEC | MNT_ATTR_NOSUID |
 				    MNT_ATTR_NODEV;
-	const char *const	*p, *const *lists[] = { g->read, g->write };
-	size_t			 i;
-	int			 any = 0;
+	const char *const	*p;
+	int			 any = 0, ro;
 
 	if (!(sb.namespaces & SANDBOX_NS_MNT))
 		return 0;
-	for (i = 0; i < 2; i++)
-		for (p = lists[i]; p != NULL && *p != NULL; p++, any = 1)
-			if (sandbox_bind(*p, attrs, 0, err, errlen) == -1)
-				return -1;
+	ro = sandbox_mount_attr("/", MNT_ATTR_RDONLY, 0) == 0;
+	if (ro && sb.tmp && sandbox_mount_attr("/tmp", 0, MNT_ATTR_RDONLY) == -1)
+		return sandbox_fail(err, errlen, "/tmp read-write", errno);
+	for (p = g->read; p != NULL && *p != NULL; p++, any = 1)
+		if (sandbox_bind(*p, attrs, 0, err, errlen) == -1)
+			return -1;
+	for (p = g->write; p != NULL && *p != NULL; p++, any = 1)
+		if (sandbox_bind(*p, attrs, ro ? MNT_ATTR_RDONLY : 0, err,
+		    errlen) == -1)
+			return -1;
 	for (p = g->run; any && p != NULL && *p != NULL; p++)
 		if (sandbox_bind(*p, 0, MNT_ATTR_NOEXEC, err, errlen) == -1)
 			return -1;
+	if (ro && sb.load[sb.variant | VARIANT_META].ready)
+		sb.variant |= VARIANT_META;
 	return 0;
 }
 
@@ -1474,7 +1515,7 @@ sandbox_grantable(const struct sandbox_grants *g, char *err, size_t errlen)
 		    "this kernel refused");
 		return -1;
 	}
-	sb.variant = sandbox_any(g->run) ? RUN : PLAIN;
+	sb.variant = sandbox_any(g->run) ? RUN : PLAIN;	/* META: later */
 	return 0;
 }
 
@@ -1536,16 +1577,16 @@ sandbox_enter(int chan, void (*last_words)(void), int memory_mb,
 	/* As a PID namespace's init, orphans would be ours: none can exist
 	 * (no group allows clone), and any would be reaped at once. A run
 	 * tool waits for its children: their status must reach it. */
-	signal(SIGCHLD, sb.variant == RUN ? SIG_DFL : SIG_IGN);
+	signal(SIGCHLD, sb.variant & VARIANT_RUN ? SIG_DFL : SIG_IGN);
 	/* A write past disk_mb fails with EFBIG (an OSError in the tool). */
 	signal(SIGXFSZ, SIG_IGN);
 	if (chdir("/") == -1)
 		return sandbox_fail(err, errlen, "chdir", errno);
 	sandbox_tmp(g->disk_mb);
 	if (sandbox_writes_apart(g, err, errlen) == -1 ||
-	    sandbox_grants_noexec(g, err, errlen) == -1)
+	    sandbox_mount_view(g, err, errlen) == -1)
 		return -1;
-	if (sb.variant == RUN && sandbox_run_bound(err, errlen) == -1)
+	if ((sb.variant & VARIANT_RUN) && sandbox_run_bound(err, errlen) == -1)
 		return -1;
 	if (sandbox_landlock_build(g, &rs, err, errlen) == -1)
 		return -1;

@@ -1,0 +1,154 @@
+"""CPython's own tests inside a worker: what ordinary Python needs, measured.
+
+Debian's libpython3.11-testsuite is CPython's `test` package. Each module
+runs with unittest twice: under plain /usr/bin/python3, and inside a
+worker (a tool that runs it in-process, its temp dir the worker's private
+/tmp, a write grant for scratch, a run grant for the interpreter where
+tests spawn one). Prints per module: baseline and worker passed / failed /
+errors / skipped and seconds, and the worker's fate; then the totals.
+
+  tests/stdlib_check.py            the modules of `make stdlib-check`
+  tests/stdlib_check.py --quick    the subset `make check` runs (< 3 min)
+  tests/stdlib_check.py MODULE...  those
+
+Fails if any worker was killed by the sandbox (or died), and with --quick
+if a module passes fewer tests in a worker than its floor below (what is
+known to differ by design: see README, "What CPython's tests say")."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from mcptest import Server, check, finish, text_of, tool
+
+PYTHON = os.path.realpath("/usr/bin/python3")
+MODULES = ["test_os", "test_shutil", "test_tempfile", "test_pathlib", "test_glob", "test_io",
+           "test_fileio", "test_mmap", "test_json", "test_csv", "test_zipfile", "test_tarfile",
+           "test_gzip", "test_zlib", "test_bz2", "test_lzma", "test_hashlib", "test_hmac",
+           "test_datetime", "test_time", "test_re", "test_decimal", "test_random", "test_uuid",
+           "test_logging", "test_threading", "test_concurrent_futures", "test_queue",
+           "test_asyncio", "test_selectors", "test_select", "test_signal", "test_fcntl",
+           "test_subprocess", "test_socket", "test_urllib", "test_httplib", "test_email",
+           "test_xml_etree", "test_pickle", "test_codecs", "test_locale", "test_contextlib",
+           "test_dataclasses", "test_typing", "test_posix", "test_stat", "test_importlib",
+           "test_sqlite3"]
+# make check's subset, and the share of baseline passes each must keep.
+QUICK = {"test_json": 1.0, "test_csv": 1.0, "test_glob": 1.0, "test_tempfile": 0.95,
+         "test_fileio": 1.0, "test_mmap": 0.85, "test_fcntl": 0.85, "test_stat": 0.9,
+         "test_zlib": 1.0, "test_hmac": 1.0, "test_random": 1.0, "test_queue": 1.0,
+         "test_contextlib": 1.0, "test_dataclasses": 1.0, "test_uuid": 0.9,
+         "test_selectors": 1.0, "test_shutil": 0.8}
+
+RUNNER = r'''
+import io, os, sys, time, unittest
+
+
+def _run(module, sink):
+    suite = unittest.defaultTestLoader.loadTestsFromName("test." + module)
+    result = unittest.TextTestResult(sink, False, 0)
+    t0 = time.monotonic()
+    suite.run(result)
+    bad = [str(t) for t, _ in result.failures + result.errors]
+    return {"run": result.testsRun, "failed": len(result.failures),
+            "errors": len(result.errors), "skipped": len(result.skipped),
+            "seconds": round(time.monotonic() - t0, 1), "bad": bad[:200]}
+'''
+
+TOOL = RUNNER + r'''
+def stdlib_test(module: str) -> dict:
+    sink = io.StringIO()
+    sys.executable = PYTHON
+    os.chdir(os.environ.get("TMPDIR") or "/tmp")
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = sink
+    try:
+        return _run(module, sink)
+    finally:
+        sys.stdout, sys.stderr = saved
+'''
+
+BASELINE = RUNNER + r'''
+import json, sys, tempfile
+os.chdir(tempfile.mkdtemp())
+print(json.dumps(_run(sys.argv[1], io.StringIO())))
+'''
+
+
+def available(module):
+    return os.path.exists(f"/usr/lib/python3.11/test/{module}.py") or \
+        os.path.isdir(f"/usr/lib/python3.11/test/{module}")
+
+
+def baseline(module):
+    p = subprocess.run([PYTHON, "-c", BASELINE, module], capture_output=True, text=True,
+                       timeout=900, stdin=subprocess.DEVNULL)
+    try:
+        return json.loads(p.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"run": 0, "failed": 0, "errors": 0, "skipped": 0, "seconds": 0, "bad": [],
+                "died": (p.stderr or p.stdout)[-300:]}
+
+
+def passed(r):
+    return r["run"] - r["failed"] - r["errors"] - r["skipped"]
+
+
+def main(modules, floors):
+    scratch = tempfile.mkdtemp(prefix="mcp-hotd-stdlib-", dir="/var/tmp")
+    entry = tool("stdlib_test", f"PYTHON = {PYTHON!r}\n" + TOOL, timeout_ms=900000,
+                 memory_mb=4096, disk_mb=1024, load_timeout_ms=60000,
+                 allow={"write": [scratch], "run": [PYTHON]})
+    s = Server([entry], args=["--no-watch"])
+    s.initialize()
+    totals = {"base": 0, "worker": 0, "killed": 0}
+    print(f"# {'module':26} {'plain: pass/fail/err/skip':>28} {'worker: pass/fail/err/skip':>28}"
+          "  fate", flush=True)
+    for m in modules:
+        if not available(m):
+            print(f"# {m:26} not in this Python's test package (Debian has no {m})")
+            continue
+        b = baseline(m)
+        r = s.call("stdlib_test", {"module": m}, timeout=960)
+        txt = text_of(r)
+        try:
+            w = json.loads(txt)
+            fate = "lived"
+        except ValueError:
+            w = {"run": 0, "failed": 0, "errors": 0, "skipped": 0, "seconds": 0, "bad": []}
+            fate = txt[:120]
+            totals["killed"] += "sandbox" in txt or "killed" in txt or "exited" in txt
+        totals["base"] += passed(b)
+        totals["worker"] += passed(w)
+        print(f"# {m:26} {passed(b):6}/{b['failed']:3}/{b['errors']:3}/{b['skipped']:4} "
+              f"{b['seconds']:6}s {passed(w):6}/{w['failed']:3}/{w['errors']:3}/"
+              f"{w['skipped']:4} {w['seconds']:6}s  {fate}", flush=True)
+        if os.environ.get("STDLIB_SHOW"):
+            for t in sorted(set(w["bad"]) - set(b["bad"]))[:40]:
+                print(f"#     {t}")
+        check(fate == "lived", f"{m}: the worker lived through CPython's tests", fate)
+        if m in floors:
+            check(passed(w) >= floors[m] * passed(b),
+                  f"{m}: {passed(w)} of {passed(b)} pass in a worker "
+                  f"(floor {floors[m]:.0%})", w["bad"][:10])
+    share = totals["worker"] / totals["base"] if totals["base"] else 0
+    print(f"# total: {totals['worker']} of {totals['base']} tests that pass under plain "
+          f"python3 pass in a worker ({share:.1%}); workers killed: {totals['killed']}")
+    s.close()
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+if not os.path.isdir("/usr/lib/python3.11/test/support"):
+    print("SKIP: Debian's libpython3.11-testsuite is not installed (scripts/install-deps)")
+    sys.exit(77)
+args = sys.argv[1:]
+if args == ["--quick"]:
+    main(list(QUICK), QUICK)
+elif args:
+    main(args, {})
+else:
+    main(MODULES, {})
+finish()
