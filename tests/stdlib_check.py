@@ -3,8 +3,8 @@
 Debian's libpython3.11-testsuite is CPython's `test` package. Each module
 runs with unittest twice: under plain /usr/bin/python3, and inside a
 worker (a tool that runs it in-process, its temp dir the worker's private
-/tmp, a write grant for scratch, a run grant for the interpreter where
-tests spawn one). Prints per module: baseline and worker passed / failed /
+/tmp, a write grant for scratch, a run grant for the interpreter, a shell
+and true, which tests spawn). Prints per module: baseline and worker passed / failed /
 errors / skipped and seconds, and the worker's fate; then the totals.
 
   tests/stdlib_check.py            the modules of `make stdlib-check`
@@ -26,6 +26,9 @@ import time
 from mcptest import Server, check, finish, text_of, tool
 
 PYTHON = os.path.realpath("/usr/bin/python3")
+# What the modules spawn most: the interpreter, a shell, true.
+RUN = [PYTHON] + [p for p in map(os.path.realpath, ("/bin/sh", "/usr/bin/true"))
+                  if os.path.exists(p)]
 MODULES = ["test_os", "test_shutil", "test_tempfile", "test_pathlib", "test_glob", "test_io",
            "test_fileio", "test_mmap", "test_json", "test_csv", "test_zipfile", "test_tarfile",
            "test_gzip", "test_zlib", "test_bz2", "test_lzma", "test_hashlib", "test_hmac",
@@ -132,7 +135,7 @@ def main(modules, floors):
     scratch = tempfile.mkdtemp(prefix="mcp-hotd-stdlib-", dir="/var/tmp")
     entry = tool("stdlib_test", f"PYTHON = {PYTHON!r}\n" + TOOL, timeout_ms=900000,
                  memory_mb=4096, disk_mb=1024, load_timeout_ms=60000,
-                 allow={"write": [scratch], "run": [PYTHON]})
+                 allow={"write": [scratch], "run": RUN})
     s = Server([entry], args=["--no-watch"])
     s.initialize()
     totals = {"base": 0, "worker": 0, "killed": 0}
