@@ -84,6 +84,8 @@ enum rule_arg {
 	ARG_CMD,		/* arg 1 equals the rule's value (fcntl) */
 	ARG_UNIX,		/* arg 0 (domain) is AF_UNIX */
 	ARG_UNIX_STREAM,	/* ... and arg 1 (type) SOCK_STREAM */
+	ARG_UNIX_TYPE,		/* ... and arg 1 (type) `value` */
+	ARG_DOMAIN,		/* arg 0 (domain) is `value` */
 	ARG_SELF,		/* arg 0 (pid) 0 */
 	ARG_NARROW,		/* seccomp(SET_MODE_FILTER, 0, &call filter) */
 	ARG_THREAD,		/* clone: a thread, no namespace */
@@ -290,7 +292,13 @@ static const struct rule group_threads[] = {
  * library that tries (libuuid asks uuidd) falls back, and tool code gets
  * PermissionError rather than death.
  */
+#define RSOCK(a, v)	{ "socket", a, v, SCMP_ACT_ERRNO(EACCES) }
 static const struct rule group_net_refused[] = {
+	/* Refused by rule, not by the trap: a program a run grant started
+	 * has no handler after exec, and must get the errno too. */
+	RSOCK(ARG_DOMAIN, AF_INET), RSOCK(ARG_DOMAIN, AF_INET6),
+	RSOCK(ARG_DOMAIN, AF_NETLINK), RSOCK(ARG_DOMAIN, AF_PACKET),
+	RSOCK(ARG_UNIX_TYPE, SOCK_DGRAM), RSOCK(ARG_UNIX_TYPE, SOCK_SEQPACKET),
 	RE("connect", EACCES), RE("bind", EACCES),
 	RE("listen", EACCES), RE("accept", EACCES), RE("accept4", EACCES),
 	REND
@@ -362,8 +370,8 @@ static const struct refusal {
 	{ "setxattr", EOPNOTSUPP }, { "lsetxattr", EOPNOTSUPP },
 	{ "fsetxattr", EOPNOTSUPP }, { "removexattr", EOPNOTSUPP },
 	{ "lremovexattr", EOPNOTSUPP }, { "fremovexattr", EOPNOTSUPP },
-	/* Sockets but a unix stream one (group_events): libraries fall back
-	 * (libuuid without uuidd), tools raise PermissionError. */
+	/* Sockets of a family group_net_refused does not name (inet, netlink,
+	 * packet and unix ones are refused by rule there). */
 	{ "socket", EACCES },
 	/* An anonymous file could be mapped as code: os.memfd_create raises. */
 	{ "memfd_create", EACCES },
@@ -513,9 +521,14 @@ sandbox_add(scmp_filter_ctx ctx, const struct rule *r, uint32_t action)
 		cmp[0] = CMP(0, SCMP_CMP_EQ, AF_UNIX, 0);
 		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
 	case ARG_UNIX_STREAM:
+	case ARG_UNIX_TYPE:
 		cmp[0] = CMP(0, SCMP_CMP_EQ, AF_UNIX, 0);
-		cmp[1] = CMP(1, SCMP_CMP_MASKED_EQ, 0xf, SOCK_STREAM);
+		cmp[1] = CMP(1, SCMP_CMP_MASKED_EQ, 0xf, r->arg == ARG_UNIX_STREAM ?
+		    SOCK_STREAM : r->value);
 		return sandbox_add_cmp(ctx, action, nr, 2, cmp);
+	case ARG_DOMAIN:
+		cmp[0] = CMP(0, SCMP_CMP_EQ, r->value, 0);
+		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
 	case ARG_SELF:
 		cmp[0] = CMP(0, SCMP_CMP_EQ, 0, 0);
 		return sandbox_add_cmp(ctx, action, nr, 1, cmp);
