@@ -36,7 +36,9 @@ enum msg_type {
 	MSG_CALL,	/* S->W id, the arguments object: run one call */
 	MSG_RESULT,	/* W->S id, a CallToolResult object: the call's answer */
 	MSG_SYSCALL,	/* W->S {"nr":N}: the sandbox is about to kill the
-			 *       worker for calling syscall N */
+			 *       worker for calling syscall N (only where the
+			 *       SIGSYS handler cannot set a return value: not
+			 *       x86_64, whose refusals return an errno) */
 	MSG_SPAWN,	/* S->spawner NAME (the tool's name, bare: names are
 			 *       [A-Za-z0-9_.-]), with two or three fds
 			 *       (SCM_RIGHTS): the worker's channel end, its

@@ -37,6 +37,7 @@ H = {
     "forge_version": "import os\n\ndef forge_version():\n    os.write(3, b'\\x05\\x00\\x00\\x00' + b'\\x00' * 12)\n    return 'forged'\n",
     "close_channel": "import os\n\ndef close_channel():\n    os.close(3)\n    return 'closed'\n",
     "sigsys_handler": "import signal\n\ndef sigsys_handler():\n    signal.signal(signal.SIGSYS, signal.SIG_IGN)\n    return 'ignored'\n",
+    "sigsys_blocked": "import os, signal\n\ndef sigsys_blocked():\n    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGSYS])\n    os.kill(1, 0)\n    return 'refused?'\n",
     "thread": "import threading\n\ndef thread():\n    t = threading.Thread(target=print)\n    t.start()\n    return 'started'\n",
     "exec_mem": "import mmap\n\ndef exec_mem():\n    m = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)\n    return 'rwx'\n",
     "ctypes_fork": "import ctypes\nlibc = ctypes.CDLL(None)\n\ndef ctypes_fork():\n    if libc.fork() < 0:\n        raise PermissionError('fork refused')\n    return 'forked'\n",
@@ -75,7 +76,9 @@ EXPECT = {
     "recurse": "RecursionError", "deep_recurse": "", "proc_environ": "PermissionError",
     "huge_reply": "", "big_reply": "exceeds the limit", "forge_frame": "bad frame",
     "forge_version": "another frame version",
-    "forge_result": "", "close_channel": "", "sigsys_handler": "",
+    "forge_result": "", "close_channel": "", "sigsys_handler": "PermissionError",
+    # SIGSYS blocked, a refused call cannot be answered with an errno: death.
+    "sigsys_blocked": "killed by the sandbox (SIGSYS)",
     "exec_mem": "", "ctypes_fork": "PermissionError",
     "listdir": "PermissionError",
 }

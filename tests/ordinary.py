@@ -79,6 +79,9 @@ def ordinary(where: str, beyond: str) -> dict:
         "bpf": _raw(321, 0, 0, 0, 0, 0),
         "pidfd_open": _raw(434, os.getpid(), 0),
         "memfd": _try(lambda: os.memfd_create("x")),
+        "copy2": _try(lambda: shutil.copy2(os.path.join(where, "a"),
+                                           os.path.join(where, "a.2"))),
+        "chmod_outside": _try(lambda: os.chmod(os.__file__, 0o777)),
         "alive": os.getpid() > 0,
     }
 '''
@@ -160,6 +163,14 @@ def run_mode(user, args):
                                                 "pidfd_open")),
               f"{label} keyctl, perf_event_open, bpf, pidfd_open: -1, ENOSYS", r)
         check(r.get("memfd") == "PermissionError:EACCES", f"{label} os.memfd_create raises", r)
+        if "--no-namespaces" in args:
+            check(r.get("copy2") == "PermissionError:EACCES" and
+                  r.get("chmod_outside") == "PermissionError:EACCES",
+                  f"{label} without a mount namespace, modes and times stay refused", r)
+        else:
+            check(r.get("copy2", "").startswith(where) and
+                  r.get("chmod_outside") == "OSError:EROFS",
+                  f"{label} shutil.copy2 (chmod, utime) in {where}; outside, EROFS", r)
     err = s.stderr()
     check(all(f"refused syscall {n} (" in err for n in ("keyctl", "perf_event_open", "bpf",
                                                          "pidfd_open", "memfd_create")),
