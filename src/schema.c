@@ -395,16 +395,22 @@ schema_pattern_bracket(const char *p)
 	return *q == ']' ? q : NULL;
 }
 
-/* {n}, {n,}, {n,m} at p: its largest count (n when unbounded), end. */
+/*
+ * {n}, {n,}, {n,m} and glibc's {,m} at p: its largest count (n when
+ * unbounded), end; -1 when p is no count (a literal brace).
+ */
 static long
 schema_pattern_count(const char *p, const char **end)
 {
 	char	*e;
-	long	 n, m;
+	long	 n = 0, m;
 
-	if (!isdigit((unsigned char)p[1]))
+	if (isdigit((unsigned char)p[1]))
+		n = strtol(p + 1, &e, 10);
+	else if (p[1] == ',' && isdigit((unsigned char)p[2]))
+		e = (char *)p + 1;
+	else
 		return -1;
-	n = strtol(p + 1, &e, 10);
 	m = n;
 	if (*e == ',') {
 		if (isdigit((unsigned char)e[1]))
@@ -449,8 +455,10 @@ schema_pattern_unsafe(const char *src)
 				p++;
 			break;
 		case '[':
+			/* Unread, the rest would go unchecked. */
 			if ((end = schema_pattern_bracket(p)) == NULL)
-				return NULL;	/* regcomp says what */
+				return "has a bracket expression mcp-hotd cannot "
+				    "read";
 			atom = p;
 			p = end;
 			last_quantified = 0;
@@ -464,8 +472,11 @@ schema_pattern_unsafe(const char *src)
 			last_quantified = 0;
 			break;
 		case ')':
-			if (depth == 0)
-				return NULL;
+			if (depth == 0) {	/* glibc: a literal ')' */
+				atom = p;
+				last_quantified = 0;
+				break;
+			}
 			atom = group[--depth].start;
 			last_quantified = group[depth].quantified;
 			if (depth > 0)

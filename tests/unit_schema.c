@@ -213,5 +213,35 @@ main(void)
 	    "\"#/$defs/a\"}},\"$defs\":{\"a\":{\"$ref\":\"#/$defs/a\"}}}",
 	    "{\"x\":1}", "refers to itself without end"),
 	    "a $ref loop that consumes nothing ends with an error");
+	{
+		/* Patterns glibc could blow up on are refused at compile,
+		 * whatever spelling hides the nesting; plain ones compile. */
+		static const struct {
+			const char	*pattern, *why;
+		} pats[] = {
+			{ "^(a+)+$", "nested quantifiers" },
+			{ "(a*){,5}", "nested quantifiers" },	/* glibc's {,m} */
+			{ ")(a+)*", "nested quantifiers" },	/* a literal ')' */
+			{ "[[:alpha:](a+)+", "bracket expression" },
+			{ "(a)\\\\1", "backreference" },
+			{ "a{256}", "counts beyond 255" },
+			{ "^[a-z0-9_-]{1,64}$", NULL },
+			{ "^(GET|POST)$", NULL },
+			{ "a{,5}b", NULL },
+		};
+		char	text[256], what[160];
+		size_t	i;
+
+		for (i = 0; i < sizeof(pats) / sizeof(*pats); i++) {
+			snprintf(text, sizeof(text), "{\"type\":\"object\","
+			    "\"properties\":{\"s\":{\"pattern\":\"%s\"}}}",
+			    pats[i].pattern);
+			snprintf(what, sizeof(what), "pattern %s: %s",
+			    pats[i].pattern, pats[i].why ? pats[i].why :
+			    "compiles");
+			CHECK(pats[i].why ? check_with(text, "{}",
+			    pats[i].why) : check_with(text, "{}", NULL), what);
+		}
+	}
 	return unit_finish();
 }
