@@ -159,6 +159,17 @@ ATTACKS = {
     ctypes.memmove(p, b'\\xc3', 1)
     ctypes.CFUNCTYPE(None)(p)()
     return 'HOLE: ran code from memory mapped without PROT_EXEC'"""),
+    # The handler refusals rely on: taking it away is refused; a thread
+    # that blocks SIGSYS and then makes a refused call is killed.
+    "sigsys_take": ("""
+    import signal
+    signal.signal(signal.SIGSYS, signal.SIG_DFL)
+    return 'HOLE: SIGSYS taken from the handler'"""),
+    "sigsys_block": ("""
+    import signal
+    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGSYS])
+    r = sc(250, 0, 0, 0, 0, 0)
+    return f'HOLE: keyctl returned {r} with SIGSYS blocked'"""),
     "forge_syscall": ("""
     os.write(3, frame(6, b'{"nr":321}'))
     os._exit(3)"""),

@@ -22,7 +22,7 @@ MODES = [(None, []), (None, ["--no-namespaces"]), (USER, []), (USER, ["--no-name
 # Each probe: a name and an expression; the tool answers {name: value or
 # "ExceptionName:errno"}.
 PROBES = r'''
-import ctypes, errno, fcntl, mmap, os, resource, shutil, sqlite3, subprocess
+import ctypes, errno, fcntl, mmap, os, resource, shutil, signal, sqlite3, subprocess
 libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -79,6 +79,7 @@ def ordinary(where: str, beyond: str) -> dict:
         "bpf": _raw(321, 0, 0, 0, 0, 0),
         "pidfd_open": _raw(434, os.getpid(), 0),
         "memfd": _try(lambda: os.memfd_create("x")),
+        "sigsys": _try(lambda: signal.signal(signal.SIGSYS, signal.SIG_IGN)),
         "copy2": _try(lambda: shutil.copy2(os.path.join(where, "a"),
                                            os.path.join(where, "a.2"))),
         "chmod_outside": _try(lambda: os.chmod(os.__file__, 0o777)),
@@ -163,6 +164,8 @@ def run_mode(user, args):
                                                 "pidfd_open")),
               f"{label} keyctl, perf_event_open, bpf, pidfd_open: -1, ENOSYS", r)
         check(r.get("memfd") == "PermissionError:EACCES", f"{label} os.memfd_create raises", r)
+        check(r.get("sigsys") == "PermissionError:EPERM",
+              f"{label} taking SIGSYS from the sandbox's handler raises", r)
         if "--no-namespaces" in args:
             check(r.get("copy2") == "PermissionError:EACCES" and
                   r.get("chmod_outside") == "PermissionError:EACCES",
