@@ -444,14 +444,16 @@ mcp_tools_call(const struct jdoc *d, int idt, int pt,
 		return mcp_fail(reply, d, idt, JSONRPC_INVALID_PARAMS,
 		    "Invalid params: 'name' must be a string naming a tool");
 	len = jdoc_string(d, nt, name, sizeof(name));
-	if (len < sizeof(name) && strlen(name) == len && tool_route(name) ==
-	    NULL && (e = tool_failure(name)) != NULL)
-		return mcp_fail(reply, d, idt, JSONRPC_INVALID_PARAMS,
-		    "Invalid params: tool '%s' failed to load: %.300s", name, e);
 	if (len >= sizeof(name) || strlen(name) != len ||
-	    (t = tool_route(name)) == NULL)
+	    (t = tool_route(name)) == NULL) {
+		if (len < sizeof(name) && strlen(name) == len &&
+		    (e = tool_failure(name)) != NULL)
+			return mcp_fail(reply, d, idt, JSONRPC_INVALID_PARAMS,
+			    "Invalid params: tool '%s' failed to load: %.300s",
+			    name, e);
 		return mcp_fail(reply, d, idt, JSONRPC_INVALID_PARAMS,
 		    "Invalid params: unknown tool '%s'", name);
+	}
 	at_tok = jdoc_member(d, pt, "arguments");
 	if (at_tok != -1 && d->t[at_tok].type != JT_OBJECT &&
 	    d->t[at_tok].type != JT_NULL)
