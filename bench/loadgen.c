@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * loadgen: drive an MCP server with tools/call "add" and measure it.
  *

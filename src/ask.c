@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A running call asking its client back (ctx.elicit, ctx.sample,
  * ctx.list_roots): the only code that makes, answers and frees a struct

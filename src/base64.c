@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Base64 both ways, in the two alphabets mcp-hotd meets (base64.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Base64 (RFC 4648): the standard alphabet, padded, as MCP headers carry
  * it (=?base64?...?=), and the URL-safe one without padding, as a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mcp-hotctl bridge: an MCP client's stdin/stdout to the daemon's socket,
  * line by line, surviving a restart of the daemon.

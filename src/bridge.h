@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #ifndef BRIDGE_H
 #define BRIDGE_H
 

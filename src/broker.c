@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The net broker: a tool's allow.net grants, enforced here, outside the
  * tool (the privsep tradition: OpenBSD daemons pass fds over imsg).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A call's whole life, from its request to its answer: the only code that
  * moves a struct call between lists, answers it or frees it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Read and validate the tools file and build a complete new toolset. Nothing
  * here touches what is serving: the caller swaps tables only on success.

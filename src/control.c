@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Control requests, outside MCP's method names, on sessions allowed to make
  * them (the unix socket and stdio, never HTTP):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Encoding and checking of the frame header shared by supervisor and worker. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Frames between the supervisor and a worker, over one socketpair per worker
  * (its channel), and for a tool with net grants a second one (its broker

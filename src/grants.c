@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A tool's grants: the "allow" object of its entry (mcp-hotd.json(5)).
  *

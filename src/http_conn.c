@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * HTTP connections, counted, capped and given a deadline.
  *
@@ -52,6 +53,7 @@ struct http_conn {
 	int			 writing;	/* writable pending, bev held */
 	int			 failed;	/* a write failed: errno */
 	int			 busy;		/* a request being answered */
+	unsigned		 answered;	/* requests answered */
 	struct timeval		 last;		/* opened, request, answer,
 						 * bytes written */
 	int			 stream;	/* unread told by a session */
@@ -276,7 +278,24 @@ http_conn_answered(struct evhttp_request *req, void *arg)
 
 	(void)req;
 	c->busy = 0;
+	c->answered++;
 	http_conn_progress(c);
+}
+
+/*
+ * Draining: a kept-alive connection waiting for its next request is
+ * closed now, so a proxy does not send one into the closing listener's
+ * wake; one never used yet has its first request on the way, and one
+ * busy is answered (with Connection: close).
+ */
+void
+http_conn_close_idle(void)
+{
+	struct http_conn	*c;
+
+	TAILQ_FOREACH(c, &hc.conns, entry)
+		if (!c->busy && c->answered > 0)
+			shutdown(bufferevent_getfd(c->sock), SHUT_RDWR);
 }
 
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A POST to /mcp served without a session: every 2026-07-28 request (no
  * Mcp-Session-Id, judged by its headers and _meta alone), and under

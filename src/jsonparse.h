@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The request parser's face: a JSON text checked (strict JSON, UTF-8,
  * depth) into a reused array of tokens pointing into the text, and the

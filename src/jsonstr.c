@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Decoding the inside of a JSON string literal to UTF-8. A surrogate pair
  * written as two \u escapes becomes one character; a lone surrogate, which

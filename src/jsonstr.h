@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * JSON string literals, shared by the supervisor's request parser and the
  * worker's text-to-Python converter: one decoder, one encoder rule.

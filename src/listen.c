@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Listening sockets that hold up when the descriptors run out. accept(2)
  * failing with EMFILE leaves the connection queued and the socket

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Logging to stderr, one line per message. Under systemd (JOURNAL_STREAM
  * set) each line starts with a sd-daemon priority prefix ("<4>") so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #ifndef LOG_H
 #define LOG_H
 

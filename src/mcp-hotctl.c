@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mcp-hotctl: talk to a running mcp-hotd over its unix socket.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mcp-hotd: serve hot-updatable tools over MCP. The supervisor's top level:
  * options, signals, the event loop, and an orderly exit.
@@ -22,6 +23,7 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "notify.h"
 #include "xmalloc.h"
 
 #define EXIT_GRACE_MS		2000
@@ -37,10 +39,11 @@ usage(void)
 	fprintf(stderr,
 	    "usage: mcp-hotd [-dtv] -c file [--stdio | -s socket] "
 	    "[--http addr:port] [--no-spawner]\n"
-	    "                [--no-namespaces] [--no-landlock] "
-	    "[--landlock-abi-max n]\n"
-	    "                [--http-token-file file] [--http-origin origin] "
-	    "[--http-idle seconds]\n"
+	    "                [--containment full|reduced] [--no-namespaces] "
+	    "[--no-landlock]\n"
+	    "                [--landlock-abi-max n] "
+	    "[--http-token-file file]\n"
+	    "                [--http-origin origin] [--http-idle seconds]\n"
 	    "                [--http-timeout seconds] [--http-max-sessions n]\n"
 	    "                [--http-max-connections n] [--credentials dir]\n"
 	    "                [--python-path dir] [--venv dir] "
@@ -190,6 +193,29 @@ scrub_environ(void)
 	environ = copy;
 }
 
+/*
+ * A file systemd's LoadCredential= passed us (a DynamicUser cannot read
+ * the 0600 original), used where no option names one; NULL if absent.
+ */
+static const char *
+credential(const char *name)
+{
+	static char	 paths[2][PATH_MAX];
+	static int	 next;
+	const char	*dir = getenv("CREDENTIALS_DIRECTORY");
+	char		*p;
+	int		 n;
+
+	if (dir == NULL || *dir != '/')
+		return NULL;
+	p = paths[next++ % 2];
+	n = snprintf(p, PATH_MAX, "%s/%s", dir, name);
+	if (n < 0 || n >= PATH_MAX || access(p, R_OK) == -1)
+		return NULL;
+	log_info("%s: from $CREDENTIALS_DIRECTORY", name);
+	return p;
+}
+
 /* libevent's own messages (e.g. epoll refusing a file) are ours to word. */
 static void
 on_libevent_log(int severity, const char *msg)
@@ -244,6 +270,7 @@ supervisor_shutdown(const char *why)
 		return;
 	log_info("%s: finishing %u calls in flight, then exiting", why,
 	    session_inflight_total());
+	notify_stopping();
 	sv.shutting_down = 1;
 	transport_unix_accept(0);
 	transport_http_accept(0);
@@ -282,6 +309,8 @@ on_sigterm(evutil_socket_t sig, short what, void *arg)
 		return;
 	}
 	sv.draining = 1;
+	notify_stopping();
+	transport_http_drain();
 	log_info("%s: draining: /readyz says 503, serving %lld s more",
 	    strsignal(sig), (long long)sv.drain_delay);
 	if ((sv.drain_timer = evtimer_new(sv.base, drain_over, NULL)) == NULL)
@@ -391,6 +420,7 @@ main(int argc, char *argv[])
 		{ "venv", required_argument, NULL, 'V' },
 		{ "http-allow-host", required_argument, NULL, 'A' },
 		{ "drain-delay", required_argument, NULL, 'D' },
+		{ "containment", required_argument, NULL, 'E' },
 		{ "worker", required_argument, NULL, 'W' },
 		{ "max-reply", required_argument, NULL, 'R' },
 		{ "max-request", required_argument, NULL, 'Q' },
@@ -469,6 +499,15 @@ main(int argc, char *argv[])
 			break;
 		case 'A':
 			sv.http_allow_host = optarg;
+			break;
+		case 'E':
+			if (strcmp(optarg, "full") == 0)
+				sv.containment_full = 1;
+			else if (strcmp(optarg, "reduced") == 0)
+				sv.containment_full = 0;
+			else
+				fatalx("--containment: full or reduced, not "
+				    "'%s'", optarg);
 			break;
 		case 'D':
 			sv.drain_delay = (time_t)parse_size("--drain-delay",
@@ -554,6 +593,11 @@ main(int argc, char *argv[])
 		fatal("prctl(PR_SET_DUMPABLE)");
 	scrub_environ();
 	log_init(MCP_HOTD_NAME, verbose);
+	notify_init();
+	if (state_key_file == NULL)
+		state_key_file = credential("mcp-hotd.state-key");
+	if (token_file == NULL && http != NULL)
+		token_file = credential("mcp-hotd.http-token");
 	state_key_load(state_key_file);
 	if (sv.worker_path == NULL)
 		sv.worker_path = find_worker();
@@ -577,7 +621,7 @@ main(int argc, char *argv[])
 		evsignal_add(sigs[i], NULL);
 
 	sv.started = time(NULL);
-	spawn_log_layers();
+	containment_check();
 	spawn_init(spawner);
 
 	/* Serve only once the first load settled: tools/list is complete. */
@@ -600,6 +644,7 @@ main(int argc, char *argv[])
 	watch_stop();
 	reload_shutdown();
 	transport_stdio_stop();
+	notify_close();
 	transport_unix_close();
 	transport_http_close();
 	spawn_stop();

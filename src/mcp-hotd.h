@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mcp-hotd: the supervisor. It speaks MCP to clients, owns the tool table
  * and routes tools/call to one worker process per tool. It never runs tool
@@ -41,6 +42,8 @@
 #define ANSWER_ALWAYS_SENT	(64 * 1024)	/* answers this small pass */
 #define DEFAULT_PAGE_SIZE	100
 #define DEFAULT_CACHE_TTL_MS	5000	/* a reload is never hidden longer */
+#define NOTIFY_LOADING_MS	10000	/* a long first load says so this often */
+#define NOTIFY_EXTEND_USEC	30000000	/* ... and asks for this much more */
 #define DEFAULT_ASK_TIMEOUT	600	/* seconds a client may take to answer */
 #define STATE_TTL		3600	/* seconds a requestState is good for */
 #define ASK_MAX			16	/* requests in one ask */
@@ -344,6 +347,7 @@ struct supervisor {
 	int			 no_namespaces;	/* forced fallback (tests) */
 	int			 no_landlock;
 	int			 landlock_abi_max;	/* 0: no cap */
+	int			 containment_full;	/* refuse a missing layer */
 	const char		*credentials_dir;	/* env grants' values */
 	const char		*python_paths[MAX_PYTHON_PATHS];	/* --python-path,
 						 * a --venv's site-packages */
@@ -404,6 +408,9 @@ void		 worker_wait_all(int);
 void		 worker_describe_death(int, long, char *, size_t);
 int		 worker_filters_of(pid_t);
 
+/* containment.c */
+void		 containment_check(void);
+
 /* spawn.c */
 void		 spawn_init(int);
 /* A new worker's ends: its channel, its stderr, its broker channel or -1. */
@@ -416,7 +423,6 @@ void		 spawn_pending(struct worker *, uint64_t);
 int		 spawn_answered(uint64_t, struct json_object *);
 void		 spawn_spawner_gone(const char *);
 void		 spawn_stop(void);
-void		 spawn_log_layers(void);
 
 /* call.c */
 struct call	*call_new(struct session *, const char *, size_t,
@@ -624,6 +630,7 @@ struct evhttp;
 struct evhttp_request;
 void		 http_conn_setup(struct evhttp *, struct listen_guard *);
 void		 http_conn_stop(void);
+void		 http_conn_close_idle(void);
 void		 http_conn_request(struct evhttp_request *);
 void		 http_conn_stream(struct evhttp_request *);
 unsigned	 http_conn_count(void);
@@ -660,6 +667,7 @@ void		 transport_http_listen(const char *, const char *, const char *);
 void		 transport_http_accept(int);
 void		 transport_http_serve(int);
 void		 transport_http_close(void);
+void		 transport_http_drain(void);
 
 /* transport_stdio.c */
 void		 transport_stdio_start(void);

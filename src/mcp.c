@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * JSON-RPC 2.0 and MCP request handling: parse one line, check it, answer
  * everything the supervisor can answer itself, and hand tools/call back to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The 2026-07-28 era of MCP (SEP-2575): no initialize and no session;
  * every request carries its protocol version and the client's capabilities

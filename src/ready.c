@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What a worker's READY may say, checked before the supervisor believes
  * any of it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Hot update: read the whole file, diff it against what serves by name and
  * content hash, start workers for new and changed tools, and switch routing
@@ -16,6 +17,7 @@
 #include <time.h>
 
 #include "mcp-hotd.h"
+#include "notify.h"
 #include "xmalloc.h"
 
 /*
@@ -48,11 +50,43 @@ static struct {
 	size_t			 n;
 	int			 started;
 	struct json_object	*last;		/* the last reload's result */
+	struct event		*loading;	/* the first load's notices */
 } rl = {
 	.running = TAILQ_HEAD_INITIALIZER(rl.running),
 };
 
 static void	reload_finish(struct reload *);
+
+/* A long first load tells the service manager it is still going. */
+static void
+reload_loading_notice(evutil_socket_t fd, short what, void *arg)
+{
+	struct reload	*r = arg;
+
+	(void)fd;
+	(void)what;
+	notify_loading((unsigned)(r->nnews - r->waiting), (unsigned)r->nnews);
+}
+
+static void
+reload_loading_start(struct reload *r)
+{
+	struct timeval	tv = { NOTIFY_LOADING_MS / 1000,
+			    (NOTIFY_LOADING_MS % 1000) * 1000 };
+
+	if ((rl.loading = event_new(sv.base, -1, EV_PERSIST,
+	    reload_loading_notice, r)) == NULL)
+		fatal("%s", __func__);
+	evtimer_add(rl.loading, &tv);
+}
+
+static void
+reload_loading_stop(void)
+{
+	if (rl.loading != NULL)
+		event_free(rl.loading);
+	rl.loading = NULL;
+}
 
 struct json_object *
 reload_result(void)
@@ -245,8 +279,11 @@ reload_finish(struct reload *r)
 	    JSON_C_TO_STRING_NOSLASHESCAPE));
 	TAILQ_REMOVE(&rl.running, r, entry);
 	reload_answer(r, r->result);
+	if (r->first)
+		reload_loading_stop();
 	if (r->first && sv.ready_cb != NULL)
 		sv.ready_cb();
+	notify_ready();
 	free(r->news);
 	free(r);
 }
@@ -370,6 +407,8 @@ reload_begin(const char *why, struct call *waiter)
 		reload_failed(waiter, err);
 		return;
 	}
+	if (rl.started)
+		notify_reloading();
 	r = xcalloc(1, sizeof(*r));
 	TAILQ_INIT(&r->waiters);
 	if (waiter != NULL)
@@ -382,6 +421,8 @@ reload_begin(const char *why, struct call *waiter)
 	TAILQ_INSERT_TAIL(&rl.running, r, entry);
 	reload_want(r, &set);
 	toolset_clear(&set);
+	if (r->first && r->waiting > 1)
+		reload_loading_start(r);
 	if (--r->waiting == 0)
 		reload_finish(r);
 }
@@ -415,6 +456,7 @@ reload_shutdown(void)
 	struct reload	*r;
 	size_t		 i;
 
+	reload_loading_stop();
 	while ((r = TAILQ_FIRST(&rl.running)) != NULL) {
 		TAILQ_REMOVE(&rl.running, r, entry);
 		call_fail_all(&r->waiters, "the server is shutting down");

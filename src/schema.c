@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Check tools/call arguments against a tool's inputSchema: what the worker
  * derives from Python signatures, or what a tools.json entry declares

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One client session, whatever its transport: split input into lines,
  * hand each to mcp.c, send replies, track the calls in flight.

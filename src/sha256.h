@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104): what signs a 2026
  * requestState (state.c). Small and dependency-free, checked against the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * How worker processes come to be. With the spawner (the default), a worker
  * is a fork of a process that has CPython up and the common modules
@@ -310,32 +311,6 @@ spawn_spawner_gone(const char *how)
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(sp.retry, &tv);
-}
-
-/* At startup: which layers workers will have, as far as we can tell. */
-void
-spawn_log_layers(void)
-{
-	long	abi = syscall(SYS_landlock_create_ruleset, NULL, 0, 1U);
-	char	view[64];
-
-	sv.seccomp_base = worker_filters_of(getpid());
-	if (sv.landlock_abi_max > 0 && abi > sv.landlock_abi_max)
-		abi = sv.landlock_abi_max;	/* as workers will take it */
-	if (sv.no_landlock || abi <= 0)
-		log_warnx("sandbox: no Landlock (%s): workers read files only "
-		    "while loading, as the user we run as, and none at call "
-		    "time", sv.no_landlock ? "--no-landlock" : abi == -1 ?
-		    strerror(errno) : "ABI 0");
-	if (sv.no_namespaces)
-		log_warnx("sandbox: namespaces turned off (--no-namespaces)");
-	if (sv.no_landlock || abi <= 0)
-		snprintf(view, sizeof(view), "no Landlock");
-	else
-		snprintf(view, sizeof(view), "Landlock file view, ABI %ld", abi);
-	log_info("sandbox: seccomp default-deny (load and call filters), "
-	    "capabilities dropped, rlimits; %s; namespaces %s", view,
-	    sv.no_namespaces ? "off" : "pid, ipc, net where the kernel allows");
 }
 
 void

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A 2026-07-28 requestState (SEP-2322): what a call that asked its client
  * back carries to the request that answers it, which may reach another

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The tool table: every live version of every tool, the routing table
  * (which version answers a name), and each version's FIFO call queue.

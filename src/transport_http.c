@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The HTTP faces, on libevent's evhttp:
  *
@@ -1161,6 +1162,11 @@ http_dispatch(struct evhttp_request *req, void *arg)
 
 	(void)arg;
 	http_conn_request(req);
+	/* Draining: answered, then the connection closes (proxies reopen
+	 * one to an instance that stays). */
+	if (sv.draining || sv.shutting_down)
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Connection", "close");
 	path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	if (ht.token == NULL)
 		http_version_header(req);
@@ -1276,7 +1282,8 @@ http_setup(void)
 	 */
 	evhttp_set_timeout(ht.http, (int)sv.http_timeout);
 	evhttp_set_allowed_methods(ht.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
+	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+	    EVHTTP_REQ_HEAD);
 	evhttp_set_gencb(ht.http, http_dispatch, NULL);
 	/* An empty 202 is not text/html: a body says its own type. */
 	evhttp_set_default_content_type(ht.http, NULL);
@@ -1375,6 +1382,7 @@ transport_http_accept(int on)
 	ht.accepting = on && ht.http != NULL;
 	if (on || ht.bound == NULL)
 		return;
+	http_conn_close_idle();
 	http_conn_stop();
 	listen_guard_free(ht.guard);
 	ht.guard = NULL;
@@ -1382,6 +1390,13 @@ transport_http_accept(int on)
 	ht.bound = NULL;
 }
 
+/* SIGTERM with --drain-delay: serving goes on, connection by connection
+ * closing. */
+void
+transport_http_drain(void)
+{
+	http_conn_close_idle();
+}
 
 void
 transport_http_close(void)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The stdio face: one MCP session on stdin/stdout, newline-delimited. A
  * client that spawns us closes stdin to say goodbye; we answer what is in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The unix socket face: each connection is one MCP session, newline-
  * delimited, which may also make control requests (reload, status). The

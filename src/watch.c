@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Watch the tools file for changes: inotify on its directory, so both a
  * write in place and an editor's write-to-temp-then-rename are seen, and a

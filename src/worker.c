@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Worker lifecycle, supervisor side (after tmux's job.c): spawn, frames in
  * and out, the per-call deadline, and death. A worker is freed only when its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #ifndef XMALLOC_H
 #define XMALLOC_H
 

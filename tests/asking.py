@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """A running tool asks its client back: ctx.elicit, ctx.sample, ctx.list_roots
 and ctx.ask. On the 2025 wire these are requests to the client (stdio, and
 over HTTP on the call's own stream) and the call waits for the answers: its

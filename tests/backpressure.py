@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """A client that sends many calls and does not read the answers: the
 supervisor holds its lines instead of buffering without bound, other
 clients are served meanwhile, and once it reads, every answer arrives."""

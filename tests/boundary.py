@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The worker boundary as a contract: everything a worker sends is hostile
 input, checked and budgeted; a hostile client costs the supervisor no more
 than its own request; a brokered socket serves only the connection the

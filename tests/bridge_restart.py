@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """mcp-hotctl bridge survives a restart of the service: a request in flight
 when the daemon goes is answered with an error, the bridge reconnects,
 replays the client's initialize (whose answer the client never sees),

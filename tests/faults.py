@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Faults under load: while three clients keep calls in flight over the
 unix socket, workers and the spawner are SIGKILLed, the tools file is
 replaced by garbage, by null and by a 100 MB file, clients vanish mid-call,

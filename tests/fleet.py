@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """A fleet behind a plain balancer: three mcp-hotd instances behind Debian's
 HAProxy, round-robin, with the shipped contrib/haproxy.cfg. 2026-07-28
 clients and --http-stateless 2025 clients call tools all along while one

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Grants (allow: read, write, env) allow exactly what they name, checked
 from both sides, as root and as nobody, with and without namespaces; and
 every tool, granted nothing, gets threads, an event loop, a private temp

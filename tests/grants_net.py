@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """allow.net: a tool reaches exactly the host:port pairs its entry lists,
 through the supervisor's broker, by every route Python clients take
 (urllib, http.client, create_connection, asyncio, requests, TLS); anything

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """allow.run: a tool runs exactly the programs its entry lists (Landlock's
 execute right on those files), its children inherit the sandbox and die
 with the worker (its PID namespace's init) and at its timeout; anything

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Hostile tools: each is answered isError within its bound, the supervisor
 stays up, healthy tools keep answering, nothing is left on disk or running."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The faces hold when clients hog them: unfinished huge headers are cut
 off at 64 KiB, and with the descriptors exhausted by idle connections the
 supervisor neither spins nor hangs new clients: they get a clear refusal

@@ -1,9 +1,12 @@
+# SPDX-License-Identifier: ISC
 """A service behind a balancer: /healthz and /readyz answer probes that
-carry no token, Origin or Host; SIGTERM turns /readyz 503 at once, serving
-goes on for --drain-delay, then the port closes while calls in flight are
+carry no token, Origin or Host (HEAD as GET); SIGTERM turns /readyz 503 at once, serving
+goes on for --drain-delay (answers with Connection: close, idle kept-alive
+connections closed, so a proxy reconnects elsewhere), then the port closes while calls in flight are
 still answered; every instance says which tools version it serves (tools/list
 _meta, a response header, mcp-hotctl status), and a reload changes it."""
 
+import http.client
 import json
 import os
 import signal
@@ -31,6 +34,9 @@ st, _ = request(d.port, "GET", "/readyz")
 check(st == 200, "/readyz: 200 while serving", st)
 st, _, _ = post(d.port, INIT)
 check(st == 401, "/mcp still wants the token", st)
+for probe in ("/healthz", "/readyz"):
+    st, _ = request(d.port, "HEAD", probe)
+    check(st == 200, f"HEAD {probe}: 200 like GET", st)
 
 st, h, r = post(d.port, INIT, AUTH)
 sid = h.get("Mcp-Session-Id")
@@ -49,6 +55,11 @@ st, h, r = post(d.port, {"jsonrpc": "2.0", "id": 3, "method": "tools/list"}, H)
 v2 = r["result"]["_meta"]["io.github.mcp-hotd/toolsVersion"]
 check(v2 != v1 and h.get("Mcp-Hotd-Tools-Version") == v2, "a reload changes it", (v1, v2))
 
+# A kept-alive connection, idle when SIGTERM comes.
+idle = http.client.HTTPConnection("127.0.0.1", d.port, timeout=10)
+idle.request("GET", "/healthz")
+idle.getresponse().read()
+
 # A call in flight, then SIGTERM.
 c = raw_post(d.port, {"jsonrpc": "2.0", "id": 4, "method": "tools/call",
                       "params": {"name": "slow", "arguments": {}}}, H)
@@ -58,8 +69,17 @@ d.proc.send_signal(signal.SIGTERM)
 time.sleep(0.3)
 st, _ = request(d.port, "GET", "/readyz")
 check(st == 503, "SIGTERM: /readyz says 503 at once", st)
-st, _, _ = post(d.port, INIT, AUTH)
+st, _ = request(d.port, "HEAD", "/readyz")
+check(st == 503, "HEAD /readyz: 503 too", st)
+st, h, _ = post(d.port, INIT, AUTH)
 check(st == 200, "... while serving goes on through --drain-delay", st)
+check(h.get("Connection") == "close", "answers during the drain carry Connection: close", h)
+idle.sock.settimeout(2)
+try:
+    gone = idle.sock.recv(1) == b""
+except OSError:
+    gone = True
+check(gone, "an idle kept-alive connection is closed when the drain begins")
 refused = False
 while time.monotonic() - t0 < 4:
     try:

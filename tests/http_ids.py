@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """One parse per POST, one answer per POST: bodies that once left a POST
 waiting forever (the HTTP face parsed with json-c and then again, and
 matched replies on json-c's text of the id) are each answered at once,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """HTTP sessions keep the bounds a stdio or unix session gets by not being
 read: past 64 calls in flight, or 8 MiB of its event stream unread, a
 request is refused with 429; at most 256 sessions, the longest idle one

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """SSE streams that resume (SEP-1699) and HTTP for a fleet: a /mcp GET
 stream starts with a priming event and a retry hint, numbers its events,
 and a client that reconnects with Last-Event-ID (or opens a new stream)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """An event stream lives as long as its client does: quiet for longer than
 libevent's own 50 s timeouts it still carries list_changed, and it gets a
 comment every 25 s so proxies keep it and a vanished client shows. A POST

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The official MCP Inspector CLI lists and calls tools through
 `mcp-hotctl bridge` to a running daemon. Skipped only when node is absent."""
 

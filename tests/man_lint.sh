@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Every man page is lint-clean and renders.
 dir=${MANDIR:-$(dirname "$0")/../man}
 if ! command -v mandoc >/dev/null 2>&1; then

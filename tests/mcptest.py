@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Drive the real mcp-hotd over real pipes, for the tests in this folder.
 
 Each test script starts servers with Server(...), speaks newline-delimited
@@ -354,7 +355,8 @@ MCP_HOTCTL = os.environ.get("MCP_HOTCTL") or os.path.join(os.path.dirname(MCP_HO
 class Daemon:
     """mcp-hotd as a service: unix socket (and HTTP when http=True)."""
 
-    def __init__(self, tools, http=False, args=(), env=None, user=None, workdir=None):
+    def __init__(self, tools, http=False, args=(), env=None, user=None, workdir=None,
+                 wrap=()):
         self.dir = workdir or tempfile.mkdtemp(prefix="mcp-hotd-daemon-")
         open_to(user, self.dir)
         self.path = os.path.join(self.dir, "tools.json")
@@ -363,7 +365,7 @@ class Daemon:
             json.dump(tools, f)
         self.errpath = os.path.join(self.dir, "stderr.log")
         self.err = open(self.errpath, "wb")
-        cmd = [*hotd_for(user), "-c", self.path, "-s", self.sock]
+        cmd = [*wrap, *hotd_for(user), "-c", self.path, "-s", self.sock]
         if http:
             cmd += ["--http", "127.0.0.1:0"]
         self.proc = subprocess.Popen(cmd + list(args), stdin=subprocess.DEVNULL,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Ordinary Python works in the box, and what the sandbox refuses raises at
 the line that did it: SQLite commits in the private /tmp and in a write
 grant (and fails one step beyond with sqlite3's own error), a working

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Worker pools: "concurrency": N runs up to N workers of a tool, started as
 calls queue and retired after idle_ms down to min_workers (0: none, the
 next call starts one). 4 clients x a 2-second tool with concurrency 4

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Hot update over stdio: watch, diff, spawn, switch, drain, notify."""
 
 import json

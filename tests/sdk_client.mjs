@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: ISC
 // The official TypeScript SDK client driving mcp-hotd.
 // usage: node sdk_client.mjs MCP_HOTD TOOLS_JSON   (stdio: spawns the server)
 //        node sdk_client.mjs --http URL            (Streamable HTTP)

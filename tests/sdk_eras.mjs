@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: ISC
 // The official TypeScript clients of both generations driving mcp-hotd:
 // the v2 client (@modelcontextprotocol/client) pinned to 2026-07-28, or
 // the v1 SDK client (2025 initialize).

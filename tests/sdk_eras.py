@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Both generations of the official TypeScript client against mcp-hotd: the
 v2 client (@modelcontextprotocol/client 2.4.0) pinned to 2026-07-28 and the
 v1 SDK (1.32.2, initialize), each over stdio, through mcp-hotctl bridge

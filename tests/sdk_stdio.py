@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The official TypeScript SDK client (StdioClientTransport) lists and calls
 our tools. Skipped only when node is absent."""
 

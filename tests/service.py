@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """mcp-hotd as a service: unix socket + HTTP, mcp-hotctl, reloads reaching
 every session, the SDK over Streamable HTTP, security checks, SIGTERM."""
 

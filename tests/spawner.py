@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The spawner (zygote): workers forked from a pre-initialised CPython are
 the supervisor's own children; the spawner's death costs nothing served."""
 

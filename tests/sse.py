@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """A tiny HTTP client for the tests: JSON POSTs and an SSE reader."""
 
 import http.client

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """JSON-RPC 2.0 and MCP lifecycle over stdio: negotiation, errors, ids,
 notifications, pagination, oversized lines, clean exit."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Tools as the seed defines them: loading, schemas from signatures, results,
 exceptions, argument checks, skipped entries."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """One worker process per tool: parallel across tools, FIFO within one,
 crashes answered and respawned, nothing left behind."""
 

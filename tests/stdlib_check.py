@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """CPython's own tests inside a worker: what ordinary Python needs, measured.
 
 Debian's libpython3.11-testsuite is CPython's `test` package. Each module

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """make check's share of tests/stdlib_check.py: its --quick subset (under 3
 minutes), each module held to a floor of what passes under plain python3."""
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Unit test of schema derivation and function picking in workers/toolhost.py."""
 
 import os

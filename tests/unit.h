@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A minimal TAP-ish harness for the C unit tests. */
 #ifndef UNIT_H
 #define UNIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Frame headers: encode/decode round trip and every rejection. */
 #include "config.h"
 

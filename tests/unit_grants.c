@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests of net grants: what parses, what a pattern covers, and which
  * addresses count as global (no name may lead a tool to the others). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* JSON-RPC handling in mcp.c, with no process and no I/O. */
 #include "config.h"
 

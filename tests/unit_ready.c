@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ready.c and schema.c's gates for what a worker reports: each rule, and
  * each way past it refused with a reason. A worker's READY is hostile

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Argument checks in schema.c against derived-style schemas. */
 #include "config.h"
 

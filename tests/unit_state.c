@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests of what signs a 2026 requestState: SHA-256 and HMAC-SHA256
  * against their standards' vectors, base64 both ways, and a state sealed,
  * opened, and refused when changed, moved or of another key. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """A client that never reads cannot grow the supervisor without bound: on
 every face (stdio, the unix socket, HTTP POSTs and streams), past --max-unread bytes of answers waiting to be read (96 MiB
 by default), answers over 64 KiB are dropped, each replaced by an isError

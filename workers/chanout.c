@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A worker's output on its channel: frames built in place in one buffer
  * (chanout), a pipelined batch's results written in one go, and results

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #ifndef CHANOUT_H
 #define CHANOUT_H
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Python's socket layer in a worker, routed through mcp-hotd's net broker.
 
 A worker has no network of its own: seccomp refuses socket() and

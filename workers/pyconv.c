@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * JSON text <-> Python objects, directly: the per-call hot path, with no
  * json module and no intermediate tree in between. Arguments arrive as the

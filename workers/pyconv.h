@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #ifndef PYCONV_H
 #define PYCONV_H
 

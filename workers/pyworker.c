@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mcp-hotd-worker: runs one tool. The supervisor forks and executes it with
  * the channel on fd 3 and stderr on a pipe into its log, then sends LOAD.

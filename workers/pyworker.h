@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #ifndef PYWORKER_H
 #define PYWORKER_H
 

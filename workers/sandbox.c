@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The worker's containment: everything between "a process that will run
  * tool code" and the first line of it, and the narrowing after loading.

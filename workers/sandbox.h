@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #ifndef SANDBOX_H
 #define SANDBOX_H
 

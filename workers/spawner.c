@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The spawner ("zygote"): CPython is brought up, the common modules
  * imported and the heap frozen once, here; each worker is then a fork of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Load one tool inside its worker: run the code, pick the function, derive
 its input schema. Runs before the sandbox closes; the per-call path is C
 (pyworker.c, pyconv.c)."""

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: ISC
 // The peer for bench/: a stdio MCP server built with the official
 // TypeScript SDK, serving the same `add` tool as bench's tools.json
 // (awaiting PEER_DELAY_MS first when set: the I/O-bound section).

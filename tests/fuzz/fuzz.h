@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harnesses over the supervisor's and the worker's parsers (see
  * tests/fuzz/run and `make fuzz-smoke`). Each defines LLVMFuzzerTestOneInput;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The tools file loader: any file loads or is refused, and a refusal
  * always writes its error (a file of null once printed stack bytes).

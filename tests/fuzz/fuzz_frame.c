@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Frames from a worker: the header checked, then the payload as the
  * supervisor reads it (RESULT checked unparsed, the rest as one JSON

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The HTTP face, end to end in one process: headers the input chooses
  * (but the framing ones) and its body, POSTed to /mcp on a session, over

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* JSON string decoding (supervisor and worker share it). */
 #include "config.h"
 

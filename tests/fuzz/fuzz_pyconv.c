@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The worker's JSON <-> Python conversion: any text parses or raises;
  * what parses is written back as JSON the supervisor's parser accepts (or

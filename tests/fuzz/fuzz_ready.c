@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A worker's READY (hostile: tool code shapes it): the input is READY's
  * payload. Whatever it says is refused with a reason, or accepted with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The request path: input split into lines as a session splits it, each
  * parsed and handled (one session's state across lines, one tool routed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A worker's result check: never crashes, and what it accepts is JSON. */
 #include "config.h"
 

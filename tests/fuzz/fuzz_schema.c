@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Schema compile and check: the input is a schema, a NUL byte, then
  * arguments. Any schema compiles or is refused; any arguments are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A 2026 requestState is what a client sends back: any bytes. Anything
  * not sealed here is refused, never a crash; a state sealed around any
