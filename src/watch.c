@@ -6,10 +6,18 @@
  * file is complete (renamed into place, or closed after writing) settles
  * in WATCH_SETTLE_MS; one that may be mid-write (modified, created,
  * truncated) waits until the file has been quiet for WATCH_DEBOUNCE_MS.
+ *
+ * The file may be a symlink that changes under another name: a Kubernetes
+ * ConfigMap mounts tools.json -> ..data/tools.json and swaps ..data (a
+ * symlink to a timestamped directory) by renaming a new one over it. So
+ * any other event in the directory compares what the path resolves to
+ * (device, inode, size, mtime) with what was last seen, and the directory
+ * the symlink resolves into is watched too (moved along when it changes).
  */
 #include "config.h"
 
 #include <sys/inotify.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <libgen.h>
@@ -30,10 +38,51 @@
 
 static struct {
 	int		 fd;
+	char		*path;
 	char		*base;		/* the file's name in its directory */
+	int		 wd_dir;	/* the path's directory */
+	int		 wd_target;	/* the resolved file's, if another */
+	char		*target_base;	/* ... and its name there */
+	struct stat	 seen;		/* what the path resolved to */
 	struct event	*ev;
 	struct event	*debounce;
-} wt = { .fd = -1 };
+} wt = { .fd = -1, .wd_dir = -1, .wd_target = -1 };
+
+/*
+ * Where the path resolves to now; 1 if that differs from the last time.
+ * Watches the resolved file's directory when it is not the path's own.
+ */
+static int
+watch_resolve(void)
+{
+	struct stat	 st;
+	char		 real[PATH_MAX], *dir, *base;
+	int		 changed;
+
+	if (stat(wt.path, &st) == -1)
+		memset(&st, 0, sizeof(st));
+	changed = st.st_dev != wt.seen.st_dev || st.st_ino != wt.seen.st_ino ||
+	    st.st_size != wt.seen.st_size ||
+	    st.st_mtim.tv_sec != wt.seen.st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != wt.seen.st_mtim.tv_nsec;
+	wt.seen = st;
+	if (!changed || realpath(wt.path, real) == NULL)
+		return changed;
+	if (wt.wd_target != -1)
+		inotify_rm_watch(wt.fd, wt.wd_target);
+	wt.wd_target = -1;
+	free(wt.target_base);
+	wt.target_base = NULL;
+	if ((base = strrchr(real, '/')) == NULL)
+		return changed;
+	*base++ = '\0';
+	dir = real[0] != '\0' ? real : (char *)"/";
+	wt.target_base = xstrdup(base);
+	wt.wd_target = inotify_add_watch(wt.fd, dir, WATCH_MASK);
+	if (wt.wd_target == wt.wd_dir)	/* the same directory: one watch */
+		wt.wd_target = -1;
+	return changed;
+}
 
 static void
 watch_fire(evutil_socket_t fd, short what, void *arg)
@@ -41,6 +90,7 @@ watch_fire(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
+	(void)watch_resolve();	/* what the reload reads is seen */
 	reload_request("the file changed", NULL);
 }
 
@@ -48,12 +98,21 @@ watch_fire(evutil_socket_t fd, short what, void *arg)
 static int
 watch_concerns(const struct inotify_event *e)
 {
+	const char	*base = e->wd == wt.wd_target ? wt.target_base : wt.base;
+
+	if (e->wd == wt.wd_dir && wt.wd_target == -1 && wt.target_base != NULL &&
+	    e->len > 0 && strcmp(e->name, wt.target_base) == 0)
+		base = wt.target_base;	/* a symlink to a sibling */
+
 	/* A directory event without a name (e.g. overflow) may hide ours. */
 	if (e->mask & IN_Q_OVERFLOW)
 		return 1;
-	if (e->len == 0 || strcmp(e->name, wt.base) != 0)
-		return 0;
-	return (e->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) ? 2 : 1;
+	if (e->len > 0 && base != NULL && strcmp(e->name, base) == 0)
+		return (e->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) ? 2 : 1;
+	/* Another name: a symlink on the way may have been swapped. */
+	if (e->mask & (IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM))
+		return watch_resolve() ? 2 : 0;
+	return 0;
 }
 
 static void
@@ -94,13 +153,15 @@ watch_start(const char *path)
 
 	d1 = xstrdup(path);
 	d2 = xstrdup(path);
+	wt.path = xstrdup(path);
 	wt.base = xstrdup(basename(d1));
 	if ((wt.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
 		log_warn("inotify: the tools file is not watched (SIGHUP "
 		    "reloads)");
 		goto done;
 	}
-	if (inotify_add_watch(wt.fd, dirname(d2), WATCH_MASK) == -1) {
+	if ((wt.wd_dir = inotify_add_watch(wt.fd, dirname(d2),
+	    WATCH_MASK)) == -1) {
 		log_warn("inotify: cannot watch %s (SIGHUP reloads)", d2);
 		close(wt.fd);
 		wt.fd = -1;
@@ -111,6 +172,7 @@ watch_start(const char *path)
 	    (wt.debounce = evtimer_new(sv.base, watch_fire, NULL)) == NULL)
 		fatal("%s", __func__);
 	event_add(wt.ev, NULL);
+	(void)watch_resolve();
 done:
 	free(d1);
 	free(d2);
@@ -125,7 +187,10 @@ watch_stop(void)
 		event_free(wt.debounce);
 	if (wt.fd != -1)
 		close(wt.fd);
+	free(wt.path);
 	free(wt.base);
+	free(wt.target_base);
 	memset(&wt, 0, sizeof(wt));
 	wt.fd = -1;
+	wt.wd_dir = wt.wd_target = -1;
 }

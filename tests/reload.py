@@ -3,6 +3,7 @@
 
 import json
 import os
+import shutil
 import signal
 import threading
 import time
@@ -169,5 +170,55 @@ th.join(30)
 check(3.5 < first.get("t", 99) < 8 and "did not load within 4000 ms" in first["p"].stdout,
       f"the slow reload answers within the load limit ({first.get('t', 0):.2f} s)",
       first.get("p") and first["p"].stdout)
+check(d.stop() == 0, "daemon exits 0")
+
+
+def configmap_swap(root, n, tools):
+    """What the kubelet does to a ConfigMap volume: a new timestamped
+    directory, ..data_tmp -> it, renamed over ..data, the old one gone."""
+    new = os.path.join(root, f"..2026_12_06_{n}")
+    os.mkdir(new)
+    with open(os.path.join(new, "tools.json"), "w") as f:
+        json.dump(tools, f)
+    os.symlink(os.path.basename(new), os.path.join(root, "..data_tmp"))
+    os.rename(os.path.join(root, "..data_tmp"), os.path.join(root, "..data"))
+    for old in os.listdir(root):
+        if old.startswith("..2026") and old != os.path.basename(new):
+            shutil.rmtree(os.path.join(root, old))
+
+
+def names(d):
+    return sorted(t["name"] for t in json.loads(d.ctl("status", "--json").stdout)["tools"])
+
+
+def wait_names(d, want, limit=3):
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit + 2:
+        if names(d) == want:
+            return time.monotonic() - t0
+        time.sleep(0.05)
+    return None
+
+
+A = tool("a", "def a() -> str:\n    return 'a'\n")
+B = tool("b", "def b() -> str:\n    return 'b'\n")
+d = Daemon([A])
+root = d.dir
+os.unlink(d.path)
+configmap_swap(root, 1, [A])
+os.symlink("..data/tools.json", d.path)
+time.sleep(0.5)     # the reload the new symlink set off is over
+configmap_swap(root, 2, [A, B])
+dt = wait_names(d, ["a", "b"])
+check(dt is not None and dt < 3, f"a ConfigMap swap (..data renamed) reloads without SIGHUP "
+      f"({dt and round(dt, 2)} s)", names(d))
+configmap_swap(root, 3, [B])
+dt = wait_names(d, ["b"])
+check(dt is not None and dt < 3, f"... and the next one too ({dt and round(dt, 2)} s)", names(d))
+# An editor's rename-over of a plain file, after the symlink is gone.
+os.unlink(d.path)
+d.write_tools([A, B])
+dt = wait_names(d, ["a", "b"])
+check(dt is not None and dt < 3, f"a rename over the path reloads ({dt and round(dt, 2)} s)", names(d))
 check(d.stop() == 0, "daemon exits 0")
 finish()
