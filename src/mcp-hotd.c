@@ -241,6 +241,9 @@ on_sighup(evutil_socket_t sig, short what, void *arg)
 	(void)sig;
 	(void)what;
 	(void)arg;
+	/* What an operator rotates: read again before the tools. */
+	transport_http_reload_token();
+	state_key_reload();
 	reload_request("SIGHUP", NULL);
 }
 

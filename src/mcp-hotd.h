@@ -566,6 +566,7 @@ void		 ask_free(struct ask *);
 
 /* state.c */
 void		 state_key_load(const char *);
+void		 state_key_reload(void);
 char		*state_seal(const char *, uint64_t, const char *, size_t,
 		    struct json_object *);
 int		 state_open(const char *, size_t, const char *, uint64_t,
@@ -668,6 +669,7 @@ void		 transport_http_accept(int);
 void		 transport_http_serve(int);
 void		 transport_http_close(void);
 void		 transport_http_drain(void);
+void		 transport_http_reload_token(void);
 
 /* transport_stdio.c */
 void		 transport_stdio_start(void);

@@ -36,8 +36,50 @@
 #define STATE_KEY_MIN	32
 #define STATE_KEY_MAX	4096
 
-static unsigned char	state_key[STATE_KEY_MAX];
-static size_t		state_keylen;
+/*
+ * The signing key, and the one it replaced: a SIGHUP that finds the key
+ * file changed keeps the old key for verifying (never signing) as long as
+ * a state it signed may come back, STATE_TTL.
+ */
+struct state_key {
+	unsigned char	bytes[STATE_KEY_MAX];
+	size_t		len;
+};
+static struct state_key	state_key, state_previous;
+static time_t		state_previous_until;
+static const char	*state_key_path;
+
+/* The file's bytes (at least 32) into k; -1 and why if it will not do. */
+static int
+state_key_read(const char *path, struct state_key *k, char *why, size_t len)
+{
+	struct stat	st;
+	ssize_t		n;
+	int		fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(why, len, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		snprintf(why, len, "not a regular file");
+		return -1;
+	}
+	if (st.st_mode & 077)
+		log_warnx("--state-key-file %s: readable by others than its "
+		    "owner (chmod 600 it)", path);
+	n = read(fd, k->bytes, sizeof(k->bytes));
+	close(fd);
+	if (n < STATE_KEY_MIN) {
+		snprintf(why, len, "%s; it needs %d bytes or more (head -c 32 "
+		    "/dev/urandom > FILE)", n < 0 ? strerror(errno) :
+		    "too short", STATE_KEY_MIN);
+		return -1;
+	}
+	k->len = (size_t)n;
+	return 0;
+}
 
 /*
  * The signing key: the file's bytes (at least 32), or, without one, 32
@@ -46,30 +88,49 @@ static size_t		state_keylen;
 void
 state_key_load(const char *path)
 {
-	struct stat	st;
-	ssize_t		n;
-	int		fd;
+	char	why[256];
 
+	state_key_path = path;
+	explicit_bzero(&state_previous, sizeof(state_previous));
+	state_previous_until = 0;
 	if (path == NULL) {
-		if (getrandom(state_key, STATE_KEY_MIN, 0) != STATE_KEY_MIN)
+		if (getrandom(state_key.bytes, STATE_KEY_MIN, 0) !=
+		    STATE_KEY_MIN)
 			fatal("getrandom");
-		state_keylen = STATE_KEY_MIN;
+		state_key.len = STATE_KEY_MIN;
 		return;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		fatal("--state-key-file %s", path);
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
-		fatalx("--state-key-file %s: not a regular file", path);
-	if (st.st_mode & 077)
-		log_warnx("--state-key-file %s: readable by others than its "
-		    "owner (chmod 600 it)", path);
-	n = read(fd, state_key, sizeof(state_key));
-	close(fd);
-	if (n < STATE_KEY_MIN)
-		fatalx("--state-key-file %s: %s; it needs %d bytes or more "
-		    "(head -c 32 /dev/urandom > FILE)", path, n < 0 ?
-		    strerror(errno) : "too short", STATE_KEY_MIN);
-	state_keylen = (size_t)n;
+	if (state_key_read(path, &state_key, why, sizeof(why)) == -1)
+		fatalx("--state-key-file %s: %s", path, why);
+}
+
+/*
+ * SIGHUP: a rotated key file signs from now on; the key before it still
+ * verifies what it signed until that expires. A file that will not do
+ * now keeps the key there is.
+ */
+void
+state_key_reload(void)
+{
+	struct state_key	k;
+	char			why[256];
+
+	if (state_key_path == NULL)
+		return;
+	if (state_key_read(state_key_path, &k, why, sizeof(why)) == -1) {
+		log_warnx("--state-key-file %s: %s; the key stays as it was",
+		    state_key_path, why);
+		return;
+	}
+	if (k.len == state_key.len &&
+	    memcmp(k.bytes, state_key.bytes, k.len) == 0)
+		return;
+	state_previous = state_key;
+	state_previous_until = time(NULL) + STATE_TTL;
+	state_key = k;
+	explicit_bzero(&k, sizeof(k));
+	log_info("--state-key-file %s: a new key signs; the previous one "
+	    "verifies for %d s more", state_key_path, STATE_TTL);
 }
 
 /* The hex SHA-256 of a JSON text as json-c writes it back (no spaces). */
@@ -90,13 +151,38 @@ state_args_hash(const char *args, size_t len, char hex[2 * SHA256_LEN + 1])
 		snprintf(hex + 2 * i, 3, "%02x", d[i]);
 }
 
+/* Whether a and b differ, in a time that does not say where. */
+static int
+state_differ(const char *a, const char *b, size_t len)
+{
+	unsigned char	d = 0;
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		d |= (unsigned char)(a[i] ^ b[i]);
+	return d != 0;
+}
+
 static void
-state_mac(const char *text, size_t len, char out[64])
+state_mac(const struct state_key *k, const char *text, size_t len,
+    char out[64])
 {
 	uint8_t	mac[SHA256_LEN];
 
-	hmac_sha256(state_key, state_keylen, text, len, mac);
+	hmac_sha256(k->bytes, k->len, text, len, mac);
 	base64_encode(mac, sizeof(mac), out, BASE64_URL);
+}
+
+/* Whether mac (len bytes) signs text under key k. */
+static int
+state_signed_by(const struct state_key *k, const char *text, size_t tlen,
+    const char *mac, size_t len)
+{
+	char	want[64];
+
+	state_mac(k, text, tlen, want);
+	/* Compared in constant time: the mac is not to be guessed by timing. */
+	return len == strlen(want) && !state_differ(want, mac, len);
 }
 
 /* A signed state for tool's call with args, carrying answers. */
@@ -122,23 +208,11 @@ state_seal(const char *tool, uint64_t version, const char *args,
 	len = strlen(s);
 	out = xmalloc(base64_encoded_len(len) + 1 + sizeof(mac));
 	n = base64_encode(s, len, out, BASE64_URL);
-	state_mac(out, n, mac);
+	state_mac(&state_key, out, n, mac);
 	out[n] = '.';
 	memcpy(out + n + 1, mac, strlen(mac) + 1);
 	json_object_put(p);
 	return out;
-}
-
-/* Whether a and b differ, in a time that does not say where. */
-static int
-state_differ(const char *a, const char *b, size_t len)
-{
-	unsigned char	d = 0;
-	size_t		i;
-
-	for (i = 0; i < len; i++)
-		d |= (unsigned char)(a[i] ^ b[i]);
-	return d != 0;
 }
 
 static int
@@ -160,7 +234,7 @@ state_open(const char *token, size_t len, const char *tool, uint64_t version,
 {
 	struct json_object	*p = NULL, *v;
 	const char		*dot;
-	char			 mac[64], hex[2 * SHA256_LEN + 1], *text, ver[17];
+	char			 hex[2 * SHA256_LEN + 1], *text, ver[17];
 	size_t			 plen;
 	int			 n, rv = -1;
 
@@ -168,10 +242,9 @@ state_open(const char *token, size_t len, const char *tool, uint64_t version,
 	if ((dot = memchr(token, '.', len)) == NULL)
 		return state_fail(why, whylen, "is not one of this server's");
 	plen = (size_t)(dot - token);
-	state_mac(token, plen, mac);
-	/* Compared in constant time: the mac is not to be guessed by timing. */
-	if (len - plen - 1 != strlen(mac) ||
-	    state_differ(mac, dot + 1, strlen(mac)))
+	if (!state_signed_by(&state_key, token, plen, dot + 1, len - plen - 1) &&
+	    (time(NULL) > state_previous_until || !state_signed_by(
+	    &state_previous, token, plen, dot + 1, len - plen - 1)))
 		return state_fail(why, whylen, "fails its integrity check "
 		    "(changed, or signed with another key)");
 	text = xmalloc(plen + 1);

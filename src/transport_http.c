@@ -92,6 +92,7 @@ struct http_session {
 static struct {
 	struct evhttp		*http;
 	char			*token;
+	const char		*token_file;	/* re-read on SIGHUP */
 	char			*origin;	/* --http-origin, if given */
 	const char		*allow_host;	/* --http-allow-host */
 	int			 loopback;	/* listening on loopback */
@@ -1218,27 +1219,57 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		    "MCP endpoint is /mcp (or /sse for the old transport)");
 }
 
+/* The token: the file's first line, 16 characters or more; NULL and why. */
 static char *
-http_read_token(const char *path)
+http_read_token(const char *path, char *why, size_t whylen)
 {
 	FILE	*f;
 	char	 line[1024];
 	size_t	 n;
-	char	*t;
 
-	if ((f = fopen(path, "r")) == NULL)
-		fatal("--http-token-file %s", path);
-	if (fgets(line, sizeof(line), f) == NULL)
-		fatalx("--http-token-file %s: empty", path);
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return NULL;
+	}
+	if (fgets(line, sizeof(line), f) == NULL) {
+		fclose(f);
+		snprintf(why, whylen, "empty");
+		return NULL;
+	}
 	fclose(f);
 	n = strlen(line);
 	while (n > 0 && isspace((unsigned char)line[n - 1]))
 		line[--n] = '\0';
-	if (n < 16)
-		fatalx("--http-token-file %s: a token needs 16 characters or "
-		    "more", path);
-	t = xstrdup(line);
-	return t;
+	if (n < 16) {
+		explicit_bzero(line, sizeof(line));
+		snprintf(why, whylen, "a token needs 16 characters or more");
+		return NULL;
+	}
+	return xstrdup(line);
+}
+
+/*
+ * SIGHUP: the token file again, so a rotated token takes effect without
+ * a restart (the old one is refused from then on). A file that will not
+ * do keeps the token there is.
+ */
+void
+transport_http_reload_token(void)
+{
+	char	*t, why[256];
+
+	if (ht.token_file == NULL)
+		return;
+	if ((t = http_read_token(ht.token_file, why, sizeof(why))) == NULL) {
+		log_warnx("--http-token-file %s: %s; the token stays as it "
+		    "was", ht.token_file, why);
+		return;
+	}
+	if (strcmp(t, ht.token) != 0)
+		log_info("--http-token-file %s: a new token", ht.token_file);
+	explicit_bzero(ht.token, strlen(ht.token));
+	free(ht.token);
+	ht.token = t;
 }
 
 /* "PORT", "ADDR:PORT" or "[V6]:PORT"; the address defaults to loopback. */
@@ -1334,6 +1365,7 @@ transport_http_listen(const char *spec, const char *token_file,
 	struct sockaddr_storage		 ss;
 	socklen_t			 sslen = sizeof(ss);
 	char				 addr[128], host[136] = "?";
+	char				 why[256];
 	int				 port;
 
 	http_parse_addr(spec, addr, sizeof(addr), &port);
@@ -1359,8 +1391,10 @@ transport_http_listen(const char *spec, const char *token_file,
 			snprintf(host, sizeof(host), "%s", addr);
 		}
 	}
-	if (token_file != NULL)
-		ht.token = http_read_token(token_file);
+	if (token_file != NULL &&
+	    (ht.token = http_read_token(token_file, why, sizeof(why))) == NULL)
+		fatalx("--http-token-file %s: %s", token_file, why);
+	ht.token_file = token_file;
 	if (origin != NULL)
 		ht.origin = xstrdup(origin);
 	ht.loopback = strcmp(addr, "127.0.0.1") == 0 || strcmp(addr, "::1") ==

@@ -4,7 +4,7 @@
 accepted by systemd-analyze verify), the notify protocol (READY only after
 the first load, RELOADING/READY around a reload, STOPPING on SIGTERM and on
 a drain) against a NOTIFY_SOCKET of our own, credentials read from
-$CREDENTIALS_DIRECTORY, and --containment full refusing to start where a
+$CREDENTIALS_DIRECTORY, the token re-read on SIGHUP, and --containment full refusing to start where a
 unit's RestrictNamespaces= took the namespaces away (emulated by
 tests/nsdeny), as root and as nobody."""
 
@@ -152,6 +152,47 @@ def credentials_check():
     shutil.rmtree(creds, ignore_errors=True)
 
 
+def http_status(port, token):
+    import urllib.request
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"}}}).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/mcp", data=body, headers={
+        "Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+        "Authorization": f"Bearer {token}"})
+    try:
+        return urllib.request.urlopen(req, timeout=10).status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def rotation_check():
+    """SIGHUP re-reads the token file: the new token is taken, the old one
+    refused; a file that will not do keeps the token there is."""
+    tdir = tempfile.mkdtemp(prefix="mcp-hotd-rot-")
+    token = os.path.join(tdir, "token")
+    with open(token, "w") as f:
+        f.write("old-token-0123456789\n")
+    d = Daemon([ADD], http=True, args=["--http-token-file", token])
+    check(http_status(d.port, "old-token-0123456789") == 200, "the first token serves")
+    with open(token + ".new", "w") as f:
+        f.write("new-token-9876543210\n")
+    os.rename(token + ".new", token)
+    os.kill(d.pid, signal.SIGHUP)
+    time.sleep(0.5)
+    check(http_status(d.port, "new-token-9876543210") == 200, "SIGHUP: the new token serves")
+    check(http_status(d.port, "old-token-0123456789") == 401, "... and the old one is refused")
+    with open(token, "w") as f:
+        f.write("short\n")
+    os.kill(d.pid, signal.SIGHUP)
+    time.sleep(0.5)
+    check(http_status(d.port, "new-token-9876543210") == 200,
+          "a token file that will not do keeps the token there is")
+    check("the token stays as it was" in d.stderr(), "... and says so")
+    check(d.stop() == 0, "exits 0")
+    shutil.rmtree(tdir, ignore_errors=True)
+
+
 def containment_check(user):
     who = user or "root"
     tools = tempfile.mkdtemp(prefix="mcp-hotd-cont-")
@@ -195,4 +236,5 @@ for u in (None, "nobody"):
     notify_check(u)
     containment_check(u)
 credentials_check()
+rotation_check()
 finish()

@@ -4,6 +4,7 @@
  * opened, and refused when changed, moved or of another key. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,6 +59,7 @@ b64_round(const char *in, enum base64_kind kind, const char *want)
 
 /* The key unit tests load: KEY, 32 bytes. */
 #define KEY	"0123456789abcdef0123456789abcdef"
+#define KEY2	"fedcba9876543210fedcba9876543210"
 
 /*
  * A token signed with KEY around payload (a format whose %s is the hash of
@@ -191,6 +193,30 @@ main(void)
 	    "\"answers\":{},\"exp\":9999999999}", why, sizeof(why)) == 0,
 	    "... the same, well formed and in time, opens (the harness "
 	    "signs as state.c does)");
+	/* SIGHUP with a rotated key file: new states are signed with the
+	 * new key, old ones still open (until they expire). */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(fd != -1 && write(fd, KEY2, 32) == 32, "the key file rotated");
+	close(fd);
+	state_key_reload();
+	CHECK(state_open(st, strlen(st), "t", 7, "{}", 2, &got, why,
+	    sizeof(why)) == 0, "after the rotation the previous key verifies");
+	json_object_put(got);
+	free(bad);
+	bad = state_seal("t", 7, "{}", 2, ans);
+	state_key_load(path);	/* as another instance with only the new key */
+	CHECK(state_open(bad, strlen(bad), "t", 7, "{}", 2, &got, why,
+	    sizeof(why)) == 0, "a new state is signed with the new key");
+	json_object_put(got);
+	CHECK(state_open(st, strlen(st), "t", 7, "{}", 2, &got, why,
+	    sizeof(why)) == -1, "... which alone does not open an old one");
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(fd != -1 && write(fd, "short", 5) == 5, "a bad key file");
+	close(fd);
+	state_key_reload();
+	CHECK(state_open(bad, strlen(bad), "t", 7, "{}", 2, &got, why,
+	    sizeof(why)) == 0, "a rotation to a bad file keeps the key");
+	json_object_put(got);
 	unlink(path);
 	free(st);
 	free(bad);
