@@ -597,9 +597,10 @@ main(int argc, char *argv[])
 	scrub_environ();
 	log_init(MCP_HOTD_NAME, verbose);
 	notify_init();
+	activation_init();
 	if (state_key_file == NULL)
 		state_key_file = credential("mcp-hotd.state-key");
-	if (token_file == NULL && http != NULL)
+	if (token_file == NULL && (http != NULL || activation_http() != -1))
 		token_file = credential("mcp-hotd.http-token");
 	state_key_load(state_key_file);
 	if (sv.worker_path == NULL)
@@ -635,7 +636,7 @@ main(int argc, char *argv[])
 	else {
 		transport_unix_listen(socket_path ? socket_path :
 		    DEFAULT_SOCKET);
-		if (http != NULL)
+		if (http != NULL || activation_http() != -1)
 			transport_http_listen(http, token_file, origin);
 		sv.ready_cb = daemon_ready;
 	}

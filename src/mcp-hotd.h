@@ -408,6 +408,11 @@ void		 worker_wait_all(int);
 void		 worker_describe_death(int, long, char *, size_t);
 int		 worker_filters_of(pid_t);
 
+/* activation.c */
+void		 activation_init(void);
+int		 activation_unix(void);
+int		 activation_http(void);
+
 /* containment.c */
 void		 containment_check(void);
 

@@ -31,6 +31,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <netdb.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/http.h>
+#include <event2/listener.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/util.h>
 
@@ -93,6 +95,7 @@ static struct {
 	struct evhttp		*http;
 	char			*token;
 	const char		*token_file;	/* re-read on SIGHUP */
+	int			 inherited;	/* socket activation's */
 	char			*origin;	/* --http-origin, if given */
 	const char		*allow_host;	/* --http-allow-host */
 	int			 loopback;	/* listening on loopback */
@@ -1366,21 +1369,38 @@ transport_http_listen(const char *spec, const char *token_file,
 	socklen_t			 sslen = sizeof(ss);
 	char				 addr[128], host[136] = "?";
 	char				 why[256];
-	int				 port;
+	int				 port = 0, fd;
 
-	http_parse_addr(spec, addr, sizeof(addr), &port);
 	http_setup();
-	if ((bound = evhttp_bind_socket_with_handle(ht.http, addr,
-	    (ev_uint16_t)port)) == NULL)
-		fatal("--http: cannot listen on %s port %d", addr, port);
+	if ((fd = activation_http()) != -1) {
+		/* Handed over: its address is what it is bound to. */
+		if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1 ||
+		    getnameinfo((struct sockaddr *)&ss, sslen, addr,
+		    sizeof(addr), NULL, 0, NI_NUMERICHOST) != 0)
+			fatal("LISTEN_FDS: the HTTP socket");
+		if ((bound = evhttp_accept_socket_with_handle(ht.http,
+		    fd)) == NULL)
+			fatal("LISTEN_FDS: cannot serve HTTP on it");
+		/* Across a restart, clients wait in the backlog until the
+		 * first load is done, rather than meet a 503. */
+		evconnlistener_disable(evhttp_bound_socket_get_listener(bound));
+		ht.inherited = 1;
+	} else {
+		http_parse_addr(spec, addr, sizeof(addr), &port);
+		if ((bound = evhttp_bind_socket_with_handle(ht.http, addr,
+		    (ev_uint16_t)port)) == NULL)
+			fatal("--http: cannot listen on %s port %d", addr,
+			    port);
+	}
 	ht.bound = bound;
 	ht.guard = listen_guard_new(evhttp_bound_socket_get_listener(bound),
 	    "HTTP", "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
 	    "Content-Type: text/plain\r\nContent-Length: 51\r\n"
 	    "Connection: close\r\n\r\n"
-	    "the server cannot take more connections now; retry\n", 1);
+	    "the server cannot take more connections now; retry\n", ht.inherited ? 0 : 1);
 	http_conn_setup(ht.http, ht.guard);
 	http_max_connections();
+	sslen = sizeof(ss);
 	if (getsockname(evhttp_bound_socket_get_fd(bound),
 	    (struct sockaddr *)&ss, &sslen) == 0) {
 		if (ss.ss_family == AF_INET6) {
@@ -1414,6 +1434,8 @@ void
 transport_http_accept(int on)
 {
 	ht.accepting = on && ht.http != NULL;
+	if (on && ht.inherited && ht.guard != NULL)
+		listen_guard_enable(ht.guard, 1);
 	if (on || ht.bound == NULL)
 		return;
 	http_conn_close_idle();

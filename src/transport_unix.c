@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -34,6 +35,7 @@ static struct {
 	struct evconnlistener	*listener;
 	struct listen_guard	*guard;
 	char			*path;
+	int			 inherited;	/* socket activation's */
 } ux;
 
 /* At exit: what is still buffered goes out, waiting a second at most. */
@@ -201,15 +203,44 @@ unix_check_path(const char *path)
 		fatal("unlink %s", path);
 }
 
-/* Bind now (so a bad path fails at once); accept after the first load. */
+/* Serve fd, bound to path, once accepting is turned on. */
+static void
+unix_listen_fd(int fd, const char *path)
+{
+	ux.path = xstrdup(path);
+	if ((ux.listener = evconnlistener_new(sv.base, unix_accept, NULL,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_DISABLED,
+	    128, fd)) == NULL)
+		fatal("listen %s", path);
+	ux.guard = listen_guard_new(ux.listener, "unix socket",
+	    "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32000,"
+	    "\"message\":\"the server is out of file descriptors; retry "
+	    "later\"}}\n", 0);
+}
+
+/*
+ * Bind now (so a bad path fails at once); accept after the first load.
+ * A socket handed over by socket activation is served as it is.
+ */
 void
 transport_unix_listen(const char *path)
 {
 	struct sockaddr_un	 sun = { .sun_family = AF_UNIX };
 	char			*dir;
 	mode_t			 old;
+	socklen_t		 len;
 	int			 fd;
 
+	if ((fd = activation_unix()) != -1) {
+		len = sizeof(sun);
+		if (getsockname(fd, (struct sockaddr *)&sun, &len) == 0 &&
+		    len > offsetof(struct sockaddr_un, sun_path) &&
+		    sun.sun_path[0] != '\0')
+			path = sun.sun_path;	/* what clients know it by */
+		unix_listen_fd(fd, path);
+		ux.inherited = 1;	/* its owner keeps it, and its path */
+		return;
+	}
 	if (strlen(path) >= sizeof(sun.sun_path))
 		fatalx("%s: socket path too long", path);
 	dir = xstrdup(path);
@@ -225,15 +256,7 @@ transport_unix_listen(const char *path)
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
 		fatal("bind %s", path);
 	umask(old);
-	ux.path = xstrdup(path);
-	if ((ux.listener = evconnlistener_new(sv.base, unix_accept, NULL,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_DISABLED,
-	    128, fd)) == NULL)
-		fatal("listen %s", path);
-	ux.guard = listen_guard_new(ux.listener, "unix socket",
-	    "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32000,"
-	    "\"message\":\"the server is out of file descriptors; retry "
-	    "later\"}}\n", 0);
+	unix_listen_fd(fd, path);
 }
 
 void
@@ -260,7 +283,7 @@ transport_unix_close(void)
 		listen_guard_free(ux.guard);
 		ux.guard = NULL;
 		evconnlistener_free(ux.listener);
-		if (unlink(ux.path) == -1 && errno != ENOENT)
+		if (!ux.inherited && unlink(ux.path) == -1 && errno != ENOENT)
 			log_warn("unlink %s", ux.path);
 	}
 	free(ux.path);
