@@ -58,10 +58,12 @@ def install_check():
                             follow_symlinks=True)
         os.makedirs(d + "/bin", exist_ok=True)
         shutil.copy(shutil.which("kill"), d + "/bin/kill")
+        check(os.path.exists(d + unitdir + "/mcp-hotd.socket"), "mcp-hotd.socket installed")
         r = subprocess.run(["systemd-analyze", "verify", "--man=no", f"--root={d}",
-                            os.path.basename(units[0])], capture_output=True, text=True)
+                            "mcp-hotd.service", "mcp-hotd.socket"], capture_output=True,
+                           text=True)
         check(r.returncode == 0 and r.stderr.strip() == "",
-              "systemd-analyze verify accepts the installed unit", r.stderr[-800:])
+              "systemd-analyze verify accepts the installed units", r.stderr[-800:])
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
