@@ -5,17 +5,22 @@
  * readable: libevent would call us again at once, forever (half a core,
  * nobody served). So on such an error a listener gives up the reserve
  * descriptor it keeps, takes the waiting client, tells it plainly why it
- * is refused (the face's refusal text), and rests for LISTEN_PAUSE_MS
- * before it lets that client go and takes the reserve back; logged at most
- * once a minute.
+ * is refused (the face's refusal text), lets it go and takes the reserve
+ * back, for every client waiting, as fast as the kernel hands them over
+ * (up to LISTEN_BURST a turn of the loop, so served clients are not
+ * starved); logged at most once a minute. The last one refused is held
+ * open until the next refusal or LISTEN_HOLD_MS, so that its request, if
+ * still on the way, is read before we close (a close with a request
+ * unread resets the connection, and the client might never see why).
  *
  * A face that caps its connections (HTTP) marks its guard full at the
- * cap: its clients are then refused the same way, one per pause, rather
- * than left waiting in the backlog for a slot idle clients may hold.
+ * cap: its clients are then refused the same way, rather than left
+ * waiting in the backlog for a slot idle clients may hold.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,16 +33,16 @@
 #include "mcp-hotd.h"
 #include "xmalloc.h"
 
-#define LISTEN_PAUSE_MS	100
+#define LISTEN_HOLD_MS	100
+#define LISTEN_BURST	64
 
 struct listen_guard {
 	struct evconnlistener	*lev;
-	struct event		*rest;
+	struct event		*release;	/* the held client's time */
 	struct event		*refuser;	/* the listening fd, when full */
 	const char		*face;		/* for the log */
 	const char		*refusal;	/* written to a refused client */
 	int			 wanted;	/* accepting, as the face asked */
-	int			 resting;
 	int			 full;		/* at the face's cap */
 	time_t			 logged;	/* when we last said so */
 	int			 held;		/* a refused client, or -1 */
@@ -61,36 +66,22 @@ static void	listen_release(struct listen_guard *);
 static void
 listen_update(struct listen_guard *g)
 {
-	if (g->wanted && !g->resting && !g->full)
+	if (g->wanted && !g->full)
 		evconnlistener_enable(g->lev);
 	else
 		evconnlistener_disable(g->lev);
-	if (g->wanted && !g->resting && g->full)
+	if (g->wanted && g->full)
 		event_add(g->refuser, NULL);
 	else
 		event_del(g->refuser);
 }
 
 static void
-listen_wake(evutil_socket_t fd, short what, void *arg)
+listen_release_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct listen_guard	*g = arg;
-
 	(void)fd;
 	(void)what;
-	g->resting = 0;
-	listen_release(g);
-	listen_update(g);
-}
-
-static void
-listen_rest(struct listen_guard *g)
-{
-	struct timeval	tv = { 0, LISTEN_PAUSE_MS * 1000 };
-
-	g->resting = 1;
-	listen_update(g);
-	evtimer_add(g->rest, &tv);
+	listen_release(arg);
 }
 
 /* The refused client we held has read its refusal by now: let it go. */
@@ -128,36 +119,50 @@ listen_accept(struct listen_guard *g)
 
 /*
  * Refuse the client at the head of the queue: the refusal written, our
- * side shut, and the socket held until the next pause is over, so its
- * request arrives before we close (a close with a request unread resets
- * the connection, and the client might never see why).
+ * side shut, and the socket held until the next refusal or LISTEN_HOLD_MS.
+ * -1 when no client was waiting (or none could be taken).
  */
-static void
+static int
 listen_refuse(struct listen_guard *g)
 {
-	char	buf[4096];
-	int	fd;
+	struct timeval	tv = { 0, LISTEN_HOLD_MS * 1000 };
+	struct pollfd	pfd = { evconnlistener_get_fd(g->lev), POLLIN, 0 };
+	char		buf[4096];
+	int		fd;
 
+	/* Nobody waiting: the one held keeps its time. */
+	if (poll(&pfd, 1, 0) != 1)
+		return -1;
 	listen_release(g);
 	if ((fd = listen_accept(g)) == -1)
-		return;
+		return -1;
 	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 		;
 	(void)!write(fd, g->refusal, strlen(g->refusal));
 	shutdown(fd, SHUT_WR);
 	g->held = fd;
+	evtimer_add(g->release, &tv);
+	return 0;
 }
 
-/* Full: a client is waiting; refuse it and rest. */
+/* Every client waiting, up to LISTEN_BURST this turn. */
+static void
+listen_refuse_all(struct listen_guard *g)
+{
+	int	i;
+
+	for (i = 0; i < LISTEN_BURST; i++)
+		if (listen_refuse(g) == -1)
+			return;
+}
+
+/* Full: clients are waiting; refuse them. */
 static void
 listen_full_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct listen_guard	*g = arg;
-
 	(void)fd;
 	(void)what;
-	listen_refuse(g);
-	listen_rest(g);
+	listen_refuse_all(arg);
 }
 
 static void
@@ -181,8 +186,7 @@ listen_error(struct evconnlistener *lev, void *arg)
 	if (time(NULL) - g->logged >= 60 && (g->logged = time(NULL)))
 		log_warnx("%s: out of file descriptors (%s): refusing new "
 		    "clients until some close", g->face, strerror(e));
-	listen_refuse(g);
-	listen_rest(g);
+	listen_refuse_all(g);
 }
 
 /* Guard lev; its connections are refused with refusal when out of fds. */
@@ -195,7 +199,7 @@ listen_guard_new(struct evconnlistener *lev, const char *face,
 
 	listen_take_reserve();
 	g = xcalloc(1, sizeof(*g));
-	if ((g->rest = evtimer_new(sv.base, listen_wake, g)) == NULL ||
+	if ((g->release = evtimer_new(sv.base, listen_release_cb, g)) == NULL ||
 	    (g->refuser = event_new(sv.base, evconnlistener_get_fd(lev),
 	    EV_READ | EV_PERSIST, listen_full_cb, g)) == NULL)
 		fatal("%s", __func__);
@@ -241,7 +245,7 @@ listen_guard_free(struct listen_guard *g)
 	for (i = 0; i < sizeof(listen_guards) / sizeof(*listen_guards); i++)
 		if (listen_guards[i] == g)
 			listen_guards[i] = NULL;
-	event_free(g->rest);
+	event_free(g->release);
 	event_free(g->refuser);
 	free(g);
 }
