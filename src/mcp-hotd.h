@@ -194,6 +194,18 @@ enum worker_life {
 	WORKER_FINISHED		/* both: worker_finish comes next */
 };
 
+/* A worker's ends of its channels: frames, stderr, broker (or -1). */
+struct spawn_fds {
+	int	chan, err, broker;
+};
+
+/* Where a worker is in spawn.c's admission to loading. */
+enum spawn_loading {
+	SPAWN_NONE,
+	SPAWN_WAITING,		/* for a slot; no process yet */
+	SPAWN_LOADING		/* started, not READY or gone yet */
+};
+
 struct worker {
 	TAILQ_ENTRY(worker)	 entry;		/* sv.workers */
 	struct tool		*tool;		/* NULL once the tool is gone */
@@ -223,6 +235,9 @@ struct worker {
 	int			 asking;	/* its call waits for the client:
 						 * deadline paused, sent no more */
 	struct timeval		 paused;	/* ... since */
+	enum spawn_loading	 loading;
+	TAILQ_ENTRY(worker)	 loadq;		/* waiting for a slot */
+	struct spawn_fds	 theirs;	/* ... with the ends it will get */
 };
 TAILQ_HEAD(workerq, worker);
 
@@ -393,6 +408,8 @@ struct worker	*worker_new(const char *, pid_t, int, int, struct tool *);
 const char	*worker_name(const struct worker *);
 struct worker	*worker_spawn(struct tool *, char *, size_t);
 void		 worker_named(struct worker *, pid_t);
+void		 worker_started(struct worker *, pid_t);
+void		 worker_discard(struct worker *);
 void		 worker_unborn(struct worker *, const char *);
 int		 worker_usable(const struct worker *);
 void		 worker_send_call(struct worker *, struct call *);
@@ -419,11 +436,8 @@ void		 containment_check(void);
 /* spawn.c */
 void		 spawn_init(int);
 /* A new worker's ends: its channel, its stderr, its broker channel or -1. */
-struct spawn_fds {
-	int	chan, err, broker;
-};
-int		 spawn_process(const char *, int, pid_t *, uint64_t *,
-		    struct spawn_fds *, char *, size_t);
+struct worker	*spawn_worker(struct tool *, int, char *, size_t);
+int		 spawn_loaded(struct worker *);
 void		 spawn_pending(struct worker *, uint64_t);
 int		 spawn_answered(uint64_t, struct json_object *);
 void		 spawn_spawner_gone(const char *);

@@ -30,12 +30,24 @@
 
 #define SPAWNER_RETRY_MIN_MS	500
 #define SPAWNER_RETRY_MAX_MS	30000
+/*
+ * Workers loading at once: two per core (a load is CPU-bound), at least
+ * SPAWN_LOADING_MIN. The rest wait, their process not started, so a tool's
+ * load_timeout_ms counts its own loading only: 1,000 tools at once would
+ * otherwise share the cores a thousand ways and time out by the hundred.
+ */
+#define SPAWN_LOADING_MIN	4
+#define SPAWN_LOADING_MAX	64
 static struct {
 	int		 enabled;
 	uint64_t	 next_id;	/* SPAWN ids */
 	struct event	*retry;
 	unsigned	 failures;
-} sp;
+	unsigned	 loading;	/* started, not READY or gone yet */
+	unsigned	 loading_max;
+	struct workerq	 waiting;	/* for a loading slot, FIFO */
+	struct event	*admit;		/* starts the waiting, deferred */
+} sp = { .waiting = TAILQ_HEAD_INITIALIZER(sp.waiting) };
 
 /* In the child, between fork and exec: async-signal-safe calls only. */
 static void __attribute__((noreturn))
@@ -182,17 +194,12 @@ spawn_close(const struct spawn_fds *f)
 		close(f->broker);
 }
 
-/*
- * Start a worker process for arg (a tool name, or "--spawner"), with a
- * broker channel if brokered. On success *fds are our ends; *pid is 0 when
- * the spawner will name it in its answer to request *spawn_id.
- */
-int
-spawn_process(const char *arg, int brokered, pid_t *pid, uint64_t *spawn_id,
-    struct spawn_fds *fds, char *err, size_t errlen)
+/* Our ends and the worker's of its channels; -1 with err on failure. */
+static int
+spawn_channels(int brokered, struct spawn_fds *ours, struct spawn_fds *theirs,
+    char *err, size_t errlen)
 {
-	struct spawn_fds	theirs;
-	int			ch[2], ep[2], br[2] = { -1, -1 };
+	int	ch[2], ep[2], br[2] = { -1, -1 };
 
 	ch[0] = ch[1] = ep[0] = ep[1] = -1;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ch) == -1 ||
@@ -203,18 +210,135 @@ spawn_process(const char *arg, int brokered, pid_t *pid, uint64_t *spawn_id,
 		spawn_close(&(struct spawn_fds){ ch[1], ep[1], -1 });
 		return -1;
 	}
-	theirs = (struct spawn_fds){ ch[1], ep[1], br[1] };
+	*ours = (struct spawn_fds){ ch[0], ep[0], br[0] };
+	*theirs = (struct spawn_fds){ ch[1], ep[1], br[1] };
+	return 0;
+}
+
+/*
+ * Start the process for arg (a tool name, or "--spawner") on theirs,
+ * which are closed here: *pid, or 0 when the spawner will name it in its
+ * answer to request *spawn_id; -1 with err.
+ */
+static int
+spawn_launch(const char *arg, struct spawn_fds *theirs, pid_t *pid,
+    uint64_t *spawn_id, char *err, size_t errlen)
+{
 	*pid = 0;
 	*spawn_id = 0;
 	if (strcmp(arg, "--spawner") == 0 ||
-	    spawn_ask(arg, &theirs, spawn_id) == -1)
-		*pid = spawn_fork_exec(arg, &theirs, err, errlen);
-	spawn_close(&theirs);
-	*fds = (struct spawn_fds){ ch[0], ep[0], br[0] };
-	if (*pid == -1) {
+	    spawn_ask(arg, theirs, spawn_id) == -1)
+		*pid = spawn_fork_exec(arg, theirs, err, errlen);
+	spawn_close(theirs);
+	*theirs = (struct spawn_fds){ -1, -1, -1 };
+	return *pid == -1 ? -1 : 0;
+}
+
+/* The spawner's own process; on success *fds are our ends. */
+static int
+spawn_process(const char *arg, pid_t *pid, struct spawn_fds *fds, char *err,
+    size_t errlen)
+{
+	struct spawn_fds	theirs;
+	uint64_t		id;
+
+	if (spawn_channels(0, fds, &theirs, err, errlen) == -1)
+		return -1;
+	if (spawn_launch(arg, &theirs, pid, &id, err, errlen) == -1) {
 		spawn_close(fds);
 		return -1;
 	}
+	return 0;
+}
+
+/* Start w's process now: it loads from here on. */
+static int
+spawn_start(struct worker *w, char *err, size_t errlen)
+{
+	uint64_t	id;
+	pid_t		pid;
+
+	if (spawn_launch(w->name, &w->theirs, &pid, &id, err, errlen) == -1)
+		return -1;
+	w->loading = SPAWN_LOADING;
+	sp.loading++;
+	if (pid == 0)
+		spawn_pending(w, id);	/* the spawner names it */
+	else
+		worker_started(w, pid);
+	return 0;
+}
+
+/* Workers waiting for a slot, started as slots free up. */
+static void
+spawn_admit(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker	*w;
+	char		 err[256];
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	while (sp.loading < sp.loading_max &&
+	    (w = TAILQ_FIRST(&sp.waiting)) != NULL) {
+		TAILQ_REMOVE(&sp.waiting, w, loadq);
+		w->loading = 0;
+		if (spawn_start(w, err, sizeof(err)) == -1)
+			worker_unborn(w, err);
+	}
+}
+
+/*
+ * A worker for tool name, with a broker channel if brokered: started now
+ * if fewer than loading_max are loading, else once one is done. NULL and
+ * err if even its channels cannot be made.
+ */
+struct worker *
+spawn_worker(struct tool *t, int brokered, char *err, size_t errlen)
+{
+	struct spawn_fds	 ours, theirs;
+	struct worker		*w;
+
+	if (spawn_channels(brokered, &ours, &theirs, err, errlen) == -1)
+		return NULL;
+	w = worker_new(t->spec.name, 0, ours.chan, ours.err, t);
+	w->theirs = theirs;
+	if (brokered)
+		w->broker = broker_new(w, t->spec.allow, ours.broker);
+	if (sp.loading < sp.loading_max && TAILQ_EMPTY(&sp.waiting)) {
+		if (spawn_start(w, err, errlen) == -1) {
+			worker_discard(w);
+			return NULL;
+		}
+		return w;
+	}
+	w->loading = SPAWN_WAITING;
+	TAILQ_INSERT_TAIL(&sp.waiting, w, loadq);
+	return w;
+}
+
+/*
+ * w loads no more (READY, failed, closed, gone): its slot goes to the
+ * next waiting. 1 if it never started (no process will ever be reaped).
+ */
+int
+spawn_loaded(struct worker *w)
+{
+	struct timeval	tv = { 0, 0 };
+
+	if (w->loading == SPAWN_WAITING) {
+		TAILQ_REMOVE(&sp.waiting, w, loadq);
+		spawn_close(&w->theirs);
+		w->theirs = (struct spawn_fds){ -1, -1, -1 };
+		w->loading = 0;
+		return 1;
+	}
+	if (w->loading != SPAWN_LOADING)
+		return 0;
+	w->loading = 0;
+	sp.loading--;
+	if (!TAILQ_EMPTY(&sp.waiting) && sp.admit != NULL)
+		evtimer_add(sp.admit, &tv);
 	return 0;
 }
 
@@ -267,15 +391,13 @@ static void
 spawn_start_spawner(evutil_socket_t fd, short what, void *arg)
 {
 	struct spawn_fds fds;
-	uint64_t	 spawn_id;
 	pid_t		 pid;
 	char		 err[256];
 
 	(void)fd;
 	(void)what;
 	(void)arg;
-	if (spawn_process("--spawner", 0, &pid, &spawn_id, &fds, err,
-	    sizeof(err)) == -1) {
+	if (spawn_process("--spawner", &pid, &fds, err, sizeof(err)) == -1) {
 		log_warnx("cannot start the spawner: %s", err);
 		return;
 	}
@@ -316,7 +438,16 @@ spawn_spawner_gone(const char *how)
 void
 spawn_init(int enabled)
 {
+	long	cores = sysconf(_SC_NPROCESSORS_ONLN);
+
 	TAILQ_INIT(&sv.spawnq);
+	sp.loading_max = cores > 0 ? 2 * (unsigned)cores : SPAWN_LOADING_MIN;
+	if (sp.loading_max < SPAWN_LOADING_MIN)
+		sp.loading_max = SPAWN_LOADING_MIN;
+	if (sp.loading_max > SPAWN_LOADING_MAX)
+		sp.loading_max = SPAWN_LOADING_MAX;
+	if ((sp.admit = evtimer_new(sv.base, spawn_admit, NULL)) == NULL)
+		fatal("%s", __func__);
 	sp.enabled = enabled;
 	if (!enabled)
 		return;
@@ -330,6 +461,9 @@ void
 spawn_stop(void)
 {
 	sp.enabled = 0;
+	if (sp.admit != NULL)
+		event_free(sp.admit);
+	sp.admit = NULL;
 	if (sp.retry != NULL)
 		event_free(sp.retry);
 	sp.retry = NULL;

@@ -37,6 +37,7 @@
 #define FRAME_SLACK		65536
 
 static void	worker_finish_later(struct worker *);
+static void	worker_free(struct worker *);
 static void	worker_try_reap(struct worker *);
 static void	worker_reaped(struct worker *, int);
 static void	worker_arm_deadline(struct worker *, int);
@@ -102,6 +103,9 @@ worker_channel_close(struct worker *w)
 	if (w->life == WORKER_RUNNING)
 		w->life = WORKER_CLOSED;
 	else if (w->life == WORKER_REAPED)
+		worker_finish_later(w);
+	/* One still waiting for a slot has no process to reap. */
+	if (spawn_loaded(w) && w->life == WORKER_CLOSED)
 		worker_finish_later(w);
 }
 
@@ -254,6 +258,7 @@ worker_on_ready(struct worker *w, struct json_object *m)
 	worker_log_isolation(m);
 	evtimer_del(w->deadline);
 	w->state = WORKER_IDLE;
+	(void)spawn_loaded(w);
 	log_debug("tool '%s': worker %d ready", worker_name(w), (int)w->pid);
 	if (w->tool != NULL)
 		tool_worker_ready(w->tool, m);
@@ -584,6 +589,7 @@ worker_new(const char *name, pid_t pid, int chan, int errfd, struct tool *t)
 	w->tool = t;
 	w->pid = pid;
 	w->syscall_nr = -1;
+	w->theirs = (struct spawn_fds){ -1, -1, -1 };
 	TAILQ_INIT(&w->sent);
 	w->state = WORKER_SPAWNING;
 	w->life = WORKER_RUNNING;
@@ -608,25 +614,37 @@ worker_spawn(struct tool *t, char *err, size_t errlen)
 {
 	struct worker		*w;
 	struct json_object	*net;
-	struct spawn_fds	 fds;
-	uint64_t		 spawn_id;
-	pid_t			 pid;
 	int			 brokered;
 
 	brokered = t->spec.allow != NULL && json_object_object_get_ex(
 	    t->spec.allow, "net", &net) && json_object_array_length(net) > 0;
-	if (spawn_process(t->spec.name, brokered, &pid, &spawn_id, &fds, err,
-	    errlen) == -1)
+	if ((w = spawn_worker(t, brokered, err, errlen)) == NULL)
 		return NULL;
-	w = worker_new(t->spec.name, pid, fds.chan, fds.err, t);
-	if (brokered)
-		w->broker = broker_new(w, t->spec.allow, fds.broker);
-	if (pid == 0)
-		spawn_pending(w, spawn_id);	/* the spawner names it */
+	/* Read once it runs: a worker waiting for its slot has it buffered. */
 	worker_send(w, MSG_LOAD, 0, t->spec.load, strlen(t->spec.load));
-	worker_arm_deadline(w, t->spec.load_timeout_ms);
-	log_debug("tool '%s': worker %d spawned", t->spec.name, (int)pid);
 	return w;
+}
+
+/*
+ * Its process runs (pid, or 0 while the spawner has yet to name it): the
+ * load deadline counts from here, not from when it was queued.
+ */
+void
+worker_started(struct worker *w, pid_t pid)
+{
+	if (pid > 0)
+		w->pid = pid;
+	if (w->tool != NULL && w->state == WORKER_SPAWNING &&
+	    w->life == WORKER_RUNNING)
+		worker_arm_deadline(w, w->tool->spec.load_timeout_ms);
+	log_debug("tool '%s': worker %d started", w->name, (int)w->pid);
+}
+
+/* A worker that never got going (spawn_worker failed): gone at once. */
+void
+worker_discard(struct worker *w)
+{
+	worker_free(w);
 }
 
 /* The spawner named a worker: a READY that came first counts now. */
@@ -637,6 +655,7 @@ worker_named(struct worker *w, pid_t pid)
 
 	w->pid = pid;
 	w->ready = NULL;
+	worker_started(w, 0);
 	if (w->life != WORKER_RUNNING && w->cause != NULL)
 		kill(pid, SIGKILL);	/* killed before it had a name */
 	else if (m != NULL && w->state == WORKER_SPAWNING)
@@ -759,6 +778,7 @@ worker_describe_death(int status, long nr, char *buf, size_t len)
 static void
 worker_free(struct worker *w)
 {
+	(void)spawn_loaded(w);
 	worker_hand_back(w, "tool '%s': %s", "the server is shutting down");
 	TAILQ_REMOVE(&sv.workers, w, entry);
 	worker_bev_free(w);

@@ -407,7 +407,7 @@ for user, args in MODES:
 
 # -t names the layers too, as the startup log does.
 p = dry_run([tool("ok", "def ok() -> int:\n    return 1\n")])
-check(p.returncode == 0 and "sandbox: seccomp default-deny" in p.stderr and
+check(p.returncode == 0 and "sandbox: containment reduced: seccomp default-deny" in p.stderr and
       '"landlock":' in p.stderr and "workers' containment" in p.stderr,
       "mcp-hotd -t says which layers are active", p.stderr)
 finish()

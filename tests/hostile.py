@@ -115,7 +115,7 @@ check(s.close() == 0, "clean exit")
 s = Server([tool("a", "def a() -> int:\n    return 1\n"), tool("b", "def b() -> int:\n    return 2\n")])
 s.initialize()
 err = s.stderr()
-check("sandbox: seccomp default-deny" in err, "the startup log names the layers", err)
+check("sandbox: containment reduced: seccomp default-deny" in err, "the startup log names the layers", err)
 check(err.count("workers' containment: {") == 1, "each worker's containment logged once", err)
 s.close()
 
