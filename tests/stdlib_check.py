@@ -128,8 +128,12 @@ def baseline(module):
     """The module under plain python3 (its answer in a file: tests and
     their children print on stdout)."""
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        p = subprocess.run([PYTHON, "-c", BASELINE, module, out.name], capture_output=True,
-                           text=True, timeout=900, stdin=subprocess.DEVNULL)
+        try:
+            p = subprocess.run([PYTHON, "-c", BASELINE, module, out.name],
+                               capture_output=True, text=True, timeout=900,
+                               stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as e:
+            p = subprocess.CompletedProcess(e.cmd, -1, "", "still running after 900 s")
         try:
             with open(out.name) as f:
                 return json.load(f)
