@@ -3,7 +3,7 @@
 the line that did it: SQLite commits in the private /tmp and in a write
 grant (and fails one step beyond with sqlite3's own error), a working
 directory, subprocess(cwd=...) and git -C in a granted repository with a
-run grant, file copies, mmap.flush, locks, waitpid without children,
+run grant, non-ASCII file names (UTF-8 mode), named pipes, file copies, mmap.flush, locks, waitpid without children,
 setrlimit to its own values. keyctl, perf_event_open, bpf and pidfd_open
 return -1 with an errno in a live worker and the log names each;
 os.memfd_create raises. As root and as nobody, with and without
@@ -23,7 +23,7 @@ MODES = [(None, []), (None, ["--no-namespaces"]), (USER, []), (USER, ["--no-name
 # Each probe: a name and an expression; the tool answers {name: value or
 # "ExceptionName:errno"}.
 PROBES = r'''
-import ctypes, errno, fcntl, mmap, os, resource, shutil, signal, sqlite3, subprocess
+import ctypes, errno, fcntl, mmap, os, resource, shutil, signal, sqlite3, subprocess, sys
 libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -66,8 +66,26 @@ def _files(where):
     return os.path.getsize(a + ".copy")
 
 
+def _unicode(where):
+    name = os.path.join(where, "café-€.txt")
+    with open(name, "w") as f:
+        f.write("ü")
+    return "café-€.txt" in os.listdir(where) and open(name).read() == "ü"
+
+
+def _fifo(where):
+    name = os.path.join(where, "pipe")
+    os.mkfifo(name)
+    is_fifo = os.path.exists(name) and __import__("stat").S_ISFIFO(os.stat(name).st_mode)
+    os.unlink(name)
+    return is_fifo
+
+
 def ordinary(where: str, beyond: str) -> dict:
     return {
+        "utf8": sys.getfilesystemencoding(),
+        "unicode": _try(lambda: _unicode(where)),
+        "fifo": _try(lambda: _fifo(where)),
         "notes": _try(lambda: _notes(where)),
         "beyond": _try(lambda: _notes(beyond)),
         "files": _try(lambda: _files(where)),
@@ -159,6 +177,13 @@ def run_mode(user, args):
         check(r.get("files") == "200000", f"{label} copyfile, mmap.flush, flock, lockf in {where}",
               r)
         check(r.get("chdir") == "True", f"{label} chdir into {where}", r)
+        check(r.get("utf8") == "utf-8" and r.get("unicode") == "True",
+              f"{label} file names in UTF-8 (café-€.txt) in {where}", r)
+        if "--no-namespaces" in args:
+            check(r.get("fifo") == "PermissionError:EACCES",
+                  f"{label} without a mount namespace, mkfifo stays refused", r)
+        else:
+            check(r.get("fifo") == "True", f"{label} os.mkfifo in {where}", r)
         check(r.get("waitpid") == "ChildProcessError:ECHILD" and r.get("setrlimit") == "ok",
               f"{label} waitpid without children, setrlimit to its own values", r)
         check(all(r.get(k) == "-1:ENOSYS" for k in ("keyctl", "perf_event_open", "bpf",

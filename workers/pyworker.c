@@ -462,7 +462,18 @@ worker_python_start(void)
 	PyConfig	config;
 	PyStatus	st;
 	PyObject	*mod;
+	PyPreConfig	 pre;
 
+	/*
+	 * UTF-8 mode (PEP 540), as python3 takes it in the C locale workers
+	 * run in: file names, os.environ and pipes in UTF-8, not ASCII (an
+	 * isolated embedded interpreter would not switch by itself, and
+	 * open("café.txt") would raise).
+	 */
+	PyPreConfig_InitIsolatedConfig(&pre);
+	pre.utf8_mode = 1;
+	if (PyStatus_Exception(Py_PreInitialize(&pre)))
+		load_failed("cannot initialise Python");
 	/* Isolated: no PYTHON* environment, no user site, no cwd on path. */
 	PyConfig_InitIsolatedConfig(&config);
 	config.install_signal_handlers = 0;

@@ -782,6 +782,7 @@ sandbox_view_ruleset(int abi)
 #define LL_FS_REMOVE_FILE		(1ULL << 5)
 #define LL_FS_MAKE_DIR			(1ULL << 7)
 #define LL_FS_MAKE_REG			(1ULL << 8)
+#define LL_FS_MAKE_FIFO			(1ULL << 10)
 #define LL_FS_MAKE_SYM			(1ULL << 12)
 
 /* What a path may be used for: read, or read and write beneath it. */
@@ -799,7 +800,7 @@ sandbox_access(int isdir, int writable)
 		a |= LL_FS_TRUNCATE;
 	if (isdir) {
 		a |= LL_FS_REMOVE_DIR | LL_FS_REMOVE_FILE | LL_FS_MAKE_DIR |
-		    LL_FS_MAKE_REG | LL_FS_MAKE_SYM;
+		    LL_FS_MAKE_REG | LL_FS_MAKE_SYM | LL_FS_MAKE_FIFO;
 		if (sb.landlock_abi >= 2)
 			a |= LL_FS_REFER;
 	}
