@@ -29,6 +29,7 @@
 #define EXIT_GRACE_MS		2000
 #define LOOP_SPIN		64	/* non-blocking passes before sleeping */
 #define SHUTDOWN_GRACE_MS	10000
+#define SHUTDOWN_SETTLE_MS	100	/* the listeners closed, before stopping */
 #define DEFAULT_SOCKET		"/run/mcp-hotd/mcp-hotd.sock"
 
 struct supervisor sv;
@@ -179,15 +180,17 @@ scrub_environ(void)
 {
 	extern char	**environ;
 	/* Ours for good; held here too, as glibc's exit-time freeing (run
-	 * under valgrind) clears environ. */
-	static char	**copy;
+	 * under valgrind) clears environ, and unsetenv (NOTIFY_SOCKET,
+	 * LISTEN_FDS) drops strings from it. */
+	static char	**copy, **held;
 	size_t		  n, i;
 
 	for (n = 0; environ[n] != NULL; n++)
 		;
 	copy = xcalloc(n + 1, sizeof(*copy));
+	held = xcalloc(n + 1, sizeof(*held));
 	for (i = 0; i < n; i++) {
-		copy[i] = xstrdup(environ[i]);
+		held[i] = copy[i] = xstrdup(environ[i]);
 		explicit_bzero(environ[i], strlen(environ[i]));
 	}
 	environ = copy;
@@ -258,22 +261,18 @@ shutdown_deadline(evutil_socket_t fd, short what, void *arg)
 	event_base_loopexit(sv.base, NULL);
 }
 
-/*
- * SIGTERM: stop accepting and reading, answer what is in flight (for at
- * most SHUTDOWN_GRACE_MS), then leave the loop; main stops the workers.
- */
+/* Stop reading, answer what is in flight (SHUTDOWN_GRACE_MS at most). */
 static void
-supervisor_shutdown(const char *why)
+supervisor_stop_serving(evutil_socket_t fd, short what, void *arg)
 {
 	struct timeval		 tv = { SHUTDOWN_GRACE_MS / 1000,
 				    (SHUTDOWN_GRACE_MS % 1000) * 1000 };
 	struct session		*s, *next;
 
-	if (sv.shutting_down)
-		return;
-	log_info("%s: finishing %u calls in flight, then exiting", why,
-	    session_inflight_total());
-	notify_stopping();
+	(void)fd;
+	(void)what;
+	log_info("%s: finishing %u calls in flight, then exiting",
+	    (const char *)arg, session_inflight_total());
 	sv.shutting_down = 1;
 	transport_unix_accept(0);
 	transport_http_accept(0);
@@ -284,6 +283,29 @@ supervisor_shutdown(const char *why)
 		fatal("%s", __func__);
 	evtimer_add(sv.shutdown_deadline, &tv);
 	supervisor_check_exit();
+}
+
+/*
+ * SIGTERM: the listeners close at once; a client accepted just before
+ * has SHUTDOWN_SETTLE_MS to send its request, which is answered as any
+ * other (never "shutting down": under socket activation the next process
+ * takes the clients the listener still holds). Then stop serving; main
+ * stops the workers once the loop is left.
+ */
+static void
+supervisor_shutdown(const char *why)
+{
+	struct timeval	tv = { 0, SHUTDOWN_SETTLE_MS * 1000 };
+
+	if (sv.shutting_down || sv.settling)
+		return;
+	sv.settling = 1;
+	notify_stopping();
+	transport_unix_accept(0);
+	transport_http_listen_off();
+	if (event_base_once(sv.base, -1, EV_TIMEOUT, supervisor_stop_serving,
+	    (void *)why, &tv) == -1)
+		fatal("%s", __func__);
 }
 
 static void

@@ -353,6 +353,7 @@ struct supervisor {
 	time_t			 drain_delay;	/* --drain-delay */
 	const char		*http_allow_host;	/* a Host name besides
 							 * loopback ones */
+	int			 settling;	/* listeners closed, stopping */
 	int			 shutting_down;
 	struct event		*shutdown_deadline;
 	struct event		*drain_timer;	/* --drain-delay, running */
@@ -688,6 +689,7 @@ void		 transport_http_accept(int);
 void		 transport_http_serve(int);
 void		 transport_http_close(void);
 void		 transport_http_drain(void);
+void		 transport_http_listen_off(void);
 void		 transport_http_reload_token(void);
 
 /* transport_stdio.c */

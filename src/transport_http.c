@@ -1446,6 +1446,14 @@ transport_http_accept(int on)
 	ht.bound = NULL;
 }
 
+/* Shutting down: no new connection; those open are served still. */
+void
+transport_http_listen_off(void)
+{
+	if (ht.guard != NULL)
+		listen_guard_enable(ht.guard, 0);
+}
+
 /* SIGTERM with --drain-delay: serving goes on, connection by connection
  * closing. */
 void
