@@ -151,16 +151,24 @@ def open_to(user, directory):
 
 def systemd_verify(root, units, unitdir):
     """systemd-analyze verify of units installed under root (unitdir inside
-    it): with --root, verify resolves everything there, so the host's
+    it): with --root, verify resolves everything there, so the units go
+    where it looks (a build's unitdir may be anywhere) and the host's
     targets, slices and sockets and kill(1) are copied in first. Returns
     the CompletedProcess, or None without systemd-analyze."""
     if shutil.which("systemd-analyze") is None:
         return None
+    etc = root + "/etc/systemd/system"
+    lib = root + "/usr/lib/systemd/system"
+    os.makedirs(etc, exist_ok=True)
+    os.makedirs(lib, exist_ok=True)
+    for u in units:
+        if os.path.realpath(root + unitdir) not in (os.path.realpath(etc),
+                                                    os.path.realpath(lib)):
+            shutil.copy(os.path.join(root + unitdir, u), etc)
     for f in os.listdir("/usr/lib/systemd/system"):
         if f.endswith((".target", ".slice", ".socket")) and \
-                not os.path.exists(os.path.join(root + unitdir, f)):
-            shutil.copy(os.path.join("/usr/lib/systemd/system", f), root + unitdir,
-                        follow_symlinks=True)
+                not os.path.exists(os.path.join(lib, f)):
+            shutil.copy(os.path.join("/usr/lib/systemd/system", f), lib, follow_symlinks=True)
     os.makedirs(root + "/bin", exist_ok=True)
     shutil.copy(shutil.which("kill"), root + "/bin/kill")
     return subprocess.run(["systemd-analyze", "verify", "--man=no", f"--root={root}", *units],
