@@ -466,12 +466,15 @@ worker_python_start(void)
 
 	/*
 	 * UTF-8 mode (PEP 540), as python3 takes it in the C locale workers
-	 * run in: file names, os.environ and pipes in UTF-8, not ASCII (an
+	 * run in, and the locale coerced to C.UTF-8 so locale.getencoding()
+	 * agrees: file names, os.environ and pipes in UTF-8, not ASCII (an
 	 * isolated embedded interpreter would not switch by itself, and
 	 * open("café.txt") would raise).
 	 */
 	PyPreConfig_InitIsolatedConfig(&pre);
 	pre.utf8_mode = 1;
+	pre.coerce_c_locale = 1;	/* LC_CTYPE C.UTF-8, as python3 (PEP 538) */
+	pre.coerce_c_locale_warn = 0;
 	if (PyStatus_Exception(Py_PreInitialize(&pre)))
 		load_failed("cannot initialise Python");
 	/* Isolated: no PYTHON* environment, no user site, no cwd on path. */
