@@ -88,6 +88,19 @@ signed_open(const char *fmt, char *why, size_t whylen)
 	return rv;
 }
 
+/* The file at path now holds text (a rotated key, or a bad one). */
+static int
+rewrite(const char *path, const char *text)
+{
+	int	fd, ok;
+
+	if ((fd = open(path, O_WRONLY | O_TRUNC)) == -1)
+		return -1;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
 int
 main(void)
 {
@@ -195,9 +208,7 @@ main(void)
 	    "signs as state.c does)");
 	/* SIGHUP with a rotated key file: new states are signed with the
 	 * new key, old ones still open (until they expire). */
-	fd = open(path, O_WRONLY | O_TRUNC);
-	CHECK(fd != -1 && write(fd, KEY2, 32) == 32, "the key file rotated");
-	close(fd);
+	CHECK(rewrite(path, KEY2) == 0, "the key file rotated");
 	state_key_reload();
 	CHECK(state_open(st, strlen(st), "t", 7, "{}", 2, &got, why,
 	    sizeof(why)) == 0, "after the rotation the previous key verifies");
@@ -210,9 +221,7 @@ main(void)
 	json_object_put(got);
 	CHECK(state_open(st, strlen(st), "t", 7, "{}", 2, &got, why,
 	    sizeof(why)) == -1, "... which alone does not open an old one");
-	fd = open(path, O_WRONLY | O_TRUNC);
-	CHECK(fd != -1 && write(fd, "short", 5) == 5, "a bad key file");
-	close(fd);
+	CHECK(rewrite(path, "short") == 0, "a bad key file");
 	state_key_reload();
 	CHECK(state_open(bad, strlen(bad), "t", 7, "{}", 2, &got, why,
 	    sizeof(why)) == 0, "a rotation to a bad file keeps the key");
