@@ -22,6 +22,7 @@
 
 #include "log.h"
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 #define LISTEN_FDS_START	3
 #define LISTEN_FDS_MAX		16
@@ -74,7 +75,7 @@ activation_init(void)
 		goto done;
 	}
 	if (getenv("LISTEN_FDNAMES") != NULL)
-		next = names = strdup(getenv("LISTEN_FDNAMES"));
+		next = names = xstrdup(getenv("LISTEN_FDNAMES"));
 	for (i = 0; i < n; i++) {
 		fd = LISTEN_FDS_START + (int)i;
 		name = next != NULL ? strsep(&next, ":") : NULL;
