@@ -10,6 +10,7 @@ the longest wait is printed."""
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -137,6 +138,22 @@ class Loop(threading.Thread):
                 self.bad.append("wrong answer")
             time.sleep(0.005)
 
+
+# A descriptor that is no listening socket: refused at startup, saying so.
+with open(os.devnull) as null:
+    fd = Holder.high(null)
+    shim = (f"import os, sys; os.dup2({fd}, 3); os.environ.update(LISTEN_PID=str(os.getpid()), "
+            "LISTEN_FDS='1'); os.execv(sys.argv[1], sys.argv[1:])")
+    d = tempfile.mkdtemp(prefix="mcp-hotd-act-bad-")
+    with open(os.path.join(d, "tools.json"), "w") as f:
+        json.dump([ADD], f)
+    r = subprocess.run([sys.executable, "-c", shim, MCP_HOTD, "-c", os.path.join(d, "tools.json"),
+                        "-s", os.path.join(d, "sock")], pass_fds=[fd], capture_output=True,
+                       text=True, timeout=30, stdin=subprocess.DEVNULL)
+    os.close(fd)
+    shutil.rmtree(d, ignore_errors=True)
+check(r.returncode == 1 and "descriptor 3 (unnamed) is neither a unix nor a TCP stream socket"
+      in r.stderr, "LISTEN_FDS naming something else: a startup error saying what", r.stderr[-300:])
 
 h = Holder()
 h.start()

@@ -102,6 +102,8 @@ def ordinary(where: str, beyond: str) -> dict:
         "copy2": _try(lambda: shutil.copy2(os.path.join(where, "a"),
                                            os.path.join(where, "a.2"))),
         "chmod_outside": _try(lambda: os.chmod(os.__file__, 0o777)),
+        "fifo_outside": _try(lambda: os.mkfifo(os.path.join(os.path.dirname(os.__file__),
+                                                             "mcp-hotd-fifo"))),
         "alive": os.getpid() > 0,
     }
 '''
@@ -180,10 +182,13 @@ def run_mode(user, args):
         check(r.get("utf8") == "utf-8" and r.get("unicode") == "True",
               f"{label} file names in UTF-8 (café-€.txt) in {where}", r)
         if "--no-namespaces" in args:
-            check(r.get("fifo") == "PermissionError:EACCES",
+            check(r.get("fifo") == "PermissionError:EACCES" and
+                  r.get("fifo_outside") == "PermissionError:EACCES",
                   f"{label} without a mount namespace, mkfifo stays refused", r)
         else:
             check(r.get("fifo") == "True", f"{label} os.mkfifo in {where}", r)
+            check(r.get("fifo_outside") == "OSError:EROFS",
+                  f"{label} ... and beside os.py, EROFS", r)
         check(r.get("waitpid") == "ChildProcessError:ECHILD" and r.get("setrlimit") == "ok",
               f"{label} waitpid without children, setrlimit to its own values", r)
         check(all(r.get(k) == "-1:ENOSYS" for k in ("keyctl", "perf_event_open", "bpf",
