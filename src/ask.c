@@ -114,8 +114,10 @@ ask_fail(struct ask *a, const char *kind, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	json_object_object_add(r, "error", json_object_new_string(msg));
-	json_object_object_add(r, "kind", json_object_new_string(kind));
+	json_object_object_add(r, MSG_KEY(ANSWER, error),
+	    json_object_new_string(msg));
+	json_object_object_add(r, MSG_KEY(ANSWER, kind),
+	    json_object_new_string(kind));
 	ask_finish(a, r);
 }
 
@@ -128,19 +130,15 @@ ask_end(struct call *c, const char *kind, const char *why)
 }
 
 /*
- * ASK's requests, checked: an object of 1..ASK_MAX keys, each
+ * ASK's requests (the gate saw an object of 1..ASK_MAX members), each
  * {"method": one we know, "params": an object}. NULL if malformed.
  */
 static struct json_object *
 ask_requests(struct json_object *m)
 {
 	struct json_object	*reqs, *v;
-	size_t			 n;
 
-	if (!json_object_object_get_ex(m, "requests", &reqs) ||
-	    !json_object_is_type(reqs, json_type_object) ||
-	    (n = (size_t)json_object_object_length(reqs)) == 0 || n > ASK_MAX)
-		return NULL;
+	json_object_object_get_ex(m, MSG_KEY(ASK, requests), &reqs);
 	json_object_object_foreach(reqs, key, r) {
 		if (strlen(key) == 0 || strlen(key) > 128 ||
 		    !json_object_is_type(r, json_type_object) ||
@@ -196,7 +194,8 @@ ask_input_required(struct ask *a)
 	json_object_put(none);
 	free(state);
 	stop = json_object_new_object();
-	json_object_object_add(stop, "stop", json_object_new_boolean(1));
+	json_object_object_add(stop, MSG_KEY(ANSWER, stop),
+	    json_object_new_boolean(1));
 	ask_finish(a, stop);
 }
 
@@ -383,6 +382,7 @@ found:
 	if (--a->pending > 0)
 		return;
 	reply = json_object_new_object();
-	json_object_object_add(reply, "answers", json_object_get(a->answers));
+	json_object_object_add(reply, MSG_KEY(ANSWER, answers),
+	    json_object_get(a->answers));
 	ask_finish(a, reply);
 }

@@ -49,6 +49,7 @@
 #include <event2/event.h>
 #include <event2/util.h>
 
+#include "channel.h"
 #include "frame.h"
 #include "jsonparse.h"
 #include "mcp-hotd.h"
@@ -64,8 +65,7 @@ struct broker_seen {
 
 struct broker {
 	struct worker			*w;
-	int				 fd;
-	struct event			*ev;
+	struct channel			*ch;
 	struct net_grant		*grants;
 	size_t				 ngrants;
 	int				 busy;	/* a RESOLVE is being resolved */
@@ -89,52 +89,34 @@ broker_violation(struct broker *b, const char *why)
 	    why);
 	log_warnx("tool '%s': worker %d %s", worker_name(b->w), (int)b->w->pid,
 	    cause);
-	event_del(b->ev);
 	worker_kill(b->w, cause);
+}
+
+static void
+broker_fail(void *arg, const char *why)
+{
+	broker_violation(arg, why);
 }
 
 /* One answer, with fd when it is not -1; never blocks. */
 static void
-broker_answer(struct broker *b, uint32_t type, struct json_object *m, int fd)
+broker_answer(struct broker *b, uint16_t type, struct json_object *m, int fd)
 {
-	const char		*p = json_object_to_json_string_ext(m,
-				    JSON_C_TO_STRING_PLAIN);
-	struct frame_hdr	 h = { .type = type, .id = b->id };
-	uint8_t			 hb[FRAME_HDR_LEN];
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct iovec		 iov[2];
-	struct msghdr		 msg = { .msg_iov = iov, .msg_iovlen = 2 };
-	struct cmsghdr		*c;
+	const char	*p = json_object_to_json_string_ext(m,
+			    JSON_C_TO_STRING_PLAIN);
 
-	h.len = (uint32_t)strlen(p);
-	frame_hdr_encode(&h, hb);
-	iov[0] = (struct iovec){ hb, sizeof(hb) };
-	iov[1] = (struct iovec){ (void *)p, h.len };
-	if (fd != -1) {
-		memset(&cm, 0, sizeof(cm));
-		msg.msg_control = cm.buf;
-		msg.msg_controllen = sizeof(cm.buf);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	if (sendmsg(b->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) == -1 &&
-	    errno != EPIPE && errno != ECONNRESET)
+	if (channel_send_fds(b->ch, type, b->id, p, strlen(p), &fd,
+	    fd != -1 ? 1 : 0) == -1 && errno != EPIPE && errno != ECONNRESET)
 		broker_violation(b, "does not read its answers");
 	json_object_put(m);
 }
 
 static void
-broker_deny(struct broker *b, uint32_t type, const char *fmt, ...)
+broker_deny(struct broker *b, uint16_t type, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
-broker_deny(struct broker *b, uint32_t type, const char *fmt, ...)
+broker_deny(struct broker *b, uint16_t type, const char *fmt, ...)
 {
 	struct json_object	*m = json_object_new_object();
 	char			 text[512];
@@ -144,7 +126,8 @@ broker_deny(struct broker *b, uint32_t type, const char *fmt, ...)
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	log_debug("tool '%s': %s", worker_name(b->w), text);
-	json_object_object_add(m, "denied", json_object_new_string(text));
+	json_object_object_add(m, MSG_KEY(RESOLVED, denied),
+	    json_object_new_string(text));
 	broker_answer(b, type, m, -1);
 }
 
@@ -277,8 +260,8 @@ broker_resolved(int result, struct evutil_addrinfo *res, void *arg)
 	b->busy = 0;
 	if (result != 0) {
 		m = json_object_new_object();
-		json_object_object_add(m, "gai", json_object_new_int(result));
-		json_object_object_add(m, "error",
+		json_object_object_add(m, MSG_KEY(RESOLVED, gai), json_object_new_int(result));
+		json_object_object_add(m, MSG_KEY(RESOLVED, error),
 		    json_object_new_string(evutil_gai_strerror(result)));
 		broker_answer(b, MSG_RESOLVED, m, -1);
 		return;
@@ -314,7 +297,7 @@ broker_resolved(int result, struct evutil_addrinfo *res, void *arg)
 		return;
 	}
 	m = json_object_new_object();
-	json_object_object_add(m, "addrs", addrs);
+	json_object_object_add(m, MSG_KEY(RESOLVED, addrs), addrs);
 	broker_answer(b, MSG_RESOLVED, m, -1);
 }
 
@@ -329,48 +312,40 @@ broker_resolver(void)
 	return broker_dns;
 }
 
+/* A member the gate checked to be there and of its type. */
 static int
-broker_int(struct json_object *m, const char *key, int lo, int hi, int *out)
+broker_int(struct json_object *m, const char *key)
 {
 	struct json_object	*v;
 
-	if (!json_object_object_get_ex(m, key, &v) ||
-	    !json_object_is_type(v, json_type_int))
-		return -1;
-	*out = json_object_get_int(v);
-	return *out < lo || *out > hi ? -1 : 0;
+	json_object_object_get_ex(m, key, &v);
+	return json_object_get_int(v);
 }
 
 static const char *
-broker_str(struct json_object *m, const char *key, size_t max)
+broker_str(struct json_object *m, const char *key)
 {
 	struct json_object	*v;
 
-	if (!json_object_object_get_ex(m, key, &v) ||
-	    !json_object_is_type(v, json_type_string) ||
-	    (size_t)json_object_get_string_len(v) > max ||
-	    strlen(json_object_get_string(v)) !=
-	    (size_t)json_object_get_string_len(v))
-		return NULL;
+	json_object_object_get_ex(m, key, &v);
 	return json_object_get_string(v);
 }
 
-static void
-broker_resolve(struct broker *b, struct json_object *m)
+static int
+broker_resolve(void *arg, const struct channel_msg *msg)
 {
+	struct broker		*b = arg;
 	struct evutil_addrinfo	 hints;
 	unsigned char		 a[16];
-	const char		*host;
+	const char		*host = broker_str(msg->m, MSG_KEY(RESOLVE, host));
 	char			*p;
-	int			 port, family;
+	int			 port = broker_int(msg->m, MSG_KEY(RESOLVE, port));
+	int			 family = broker_int(msg->m,
+				    MSG_KEY(RESOLVE, family));
 
-	if ((host = broker_str(m, "host", 254)) == NULL ||
-	    broker_int(m, "port", 0, 65535, &port) == -1 ||
-	    broker_int(m, "family", 0, AF_INET6, &family) == -1 ||
-	    (family != 0 && family != AF_INET && family != AF_INET6)) {
-		broker_violation(b, "sent a malformed RESOLVE");
-		return;
-	}
+	if (family != 0 && family != AF_INET && family != AF_INET6)
+		return -1;
+	b->id = msg->h->id;
 	snprintf(b->name, sizeof(b->name), "%s", host);
 	for (p = b->name; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);
@@ -383,11 +358,11 @@ broker_resolve(struct broker *b, struct json_object *m)
 		broker_deny(b, MSG_RESOLVED, "mcp-hotd: resolving %s%s%.0d is "
 		    "not granted (allow.net)", b->name, port ? " for port " :
 		    "", port);
-		return;
+		return 0;
 	}
 	if (broker_resolver() == NULL) {
 		broker_deny(b, MSG_RESOLVED, "mcp-hotd: no resolver");
-		return;
+		return 0;
 	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = family;
@@ -399,6 +374,7 @@ broker_resolve(struct broker *b, struct json_object *m)
 	    broker_resolved, b);
 	if (!b->busy)
 		b->req = NULL;
+	return 0;
 }
 
 static int
@@ -421,31 +397,33 @@ broker_may_connect(const struct broker *b, int family,
 	return 0;
 }
 
-static void
-broker_connect(struct broker *b, struct json_object *m)
+static int
+broker_connect(void *arg, const struct channel_msg *msg)
 {
+	struct broker		*b = arg;
 	struct sockaddr_storage	 ss;
 	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
 	struct json_object	*r;
 	unsigned char		 a[16] = { 0 };
-	const char		*addr;
+	const char		*addr = broker_str(msg->m,
+				    MSG_KEY(CONNECT, addr));
 	socklen_t		 len;
-	int			 family, port, fd, e = 0;
+	int			 family = broker_int(msg->m,
+				    MSG_KEY(CONNECT, family));
+	int			 port = broker_int(msg->m,
+				    MSG_KEY(CONNECT, port));
+	int			 fd, e = 0;
 
-	if ((addr = broker_str(m, "addr", INET6_ADDRSTRLEN)) == NULL ||
-	    broker_int(m, "family", 0, AF_INET6, &family) == -1 ||
-	    broker_int(m, "port", 1, 65535, &port) == -1 ||
-	    (family != AF_INET && family != AF_INET6) ||
-	    inet_pton(family, addr, a) != 1) {
-		broker_violation(b, "sent a malformed CONNECT");
-		return;
-	}
+	if ((family != AF_INET && family != AF_INET6) ||
+	    inet_pton(family, addr, a) != 1)
+		return -1;
+	b->id = msg->h->id;
 	if (!broker_may_connect(b, family, a, (uint16_t)port)) {
 		broker_deny(b, MSG_CONNECTED, "mcp-hotd: a connection to "
 		    "%s%s%s:%d is not granted (allow.net)", family == AF_INET6 ?
 		    "[" : "", addr, family == AF_INET6 ? "]" : "", port);
-		return;
+		return 0;
 	}
 	memset(&ss, 0, sizeof(ss));
 	if (family == AF_INET) {
@@ -466,58 +444,35 @@ broker_connect(struct broker *b, struct json_object *m)
 	log_debug("tool '%s': connect %s port %d: %s", worker_name(b->w),
 	    addr, port, e ? strerror(e) : "done");
 	r = json_object_new_object();
-	json_object_object_add(r, "errno", json_object_new_int(e));
+	json_object_object_add(r, MSG_KEY(CONNECTED, errno),
+	    json_object_new_int(e));
 	/* Under way or done: the worker waits and reads SO_ERROR itself. */
 	broker_answer(b, MSG_CONNECTED, r, e == 0 || e == EINPROGRESS ?
 	    fd : -1);
 	if (fd != -1)
 		close(fd);
+	return 0;
 }
 
-static void
-broker_read(evutil_socket_t fd, short what, void *arg)
+static unsigned
+broker_state(void *arg)
 {
-	struct broker		*b = arg;
-	uint8_t			 buf[FRAME_HDR_LEN + FRAME_BROKER_MAX];
-	struct frame_hdr	 h;
-	struct json_object	*m;
-	const char		*why;
-	ssize_t			 n;
+	struct broker	*b = arg;
 
-	(void)what;
-	if ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC)) == -1) {
-		if (errno != EAGAIN && errno != EINTR)
-			event_del(b->ev);
-		return;
-	}
-	if (n == 0) {		/* the worker is gone, or closed it */
-		event_del(b->ev);
-		return;
-	}
-	if ((size_t)n < FRAME_HDR_LEN || (size_t)n > sizeof(buf) ||
-	    frame_hdr_decode(buf, FRAME_BROKER_MAX, &h, &why) == -1 ||
-	    (size_t)n != FRAME_HDR_LEN + h.len ||
-	    (h.type != MSG_RESOLVE && h.type != MSG_CONNECT)) {
-		broker_violation(b, "sent a malformed frame");
-		return;
-	}
-	if (b->busy) {
-		broker_violation(b, "sent a request before the last was "
-		    "answered");
-		return;
-	}
-	if ((m = json_parse_object((const char *)buf + FRAME_HDR_LEN,
-	    h.len)) == NULL) {
-		broker_violation(b, "sent a frame that is not a JSON object");
-		return;
-	}
-	b->id = h.id;
-	if (h.type == MSG_RESOLVE)
-		broker_resolve(b, m);
-	else
-		broker_connect(b, m);
-	json_object_put(m);
+	return b->busy ? 1 : 0;	/* one request at a time */
 }
+
+static const struct channel_handler broker_handlers[] = {
+	{ MSG_RESOLVE, 1U << 0, broker_resolve },
+	{ MSG_CONNECT, 1U << 0, broker_connect },
+	{ 0, 0, NULL }
+};
+
+/* Its EOF says nothing: the worker's own channel tells its death. */
+const struct channel_peer broker_peer = {
+	"broker", MSG_CHAN_BROKER, broker_handlers, broker_state, broker_fail,
+	NULL
+};
 
 /* The broker of worker w, on fd (its end of the broker channel). */
 struct broker *
@@ -527,11 +482,8 @@ broker_new(struct worker *w, struct json_object *allow, int fd)
 
 	b = xcalloc(1, sizeof(*b));
 	b->w = w;
-	b->fd = fd;
 	b->grants = grants_net(allow, &b->ngrants);
-	if ((b->ev = event_new(sv.base, fd, EV_READ | EV_PERSIST, broker_read,
-	    b)) == NULL || event_add(b->ev, NULL) == -1)
-		fatal("%s", __func__);
+	b->ch = channel_new(fd, CHANNEL_SEQPACKET, &broker_peer, b, 0);
 	return b;
 }
 
@@ -542,8 +494,7 @@ broker_free(struct broker *b)
 		return;
 	if (b->req != NULL)
 		evdns_getaddrinfo_cancel(b->req);
-	event_free(b->ev);
-	close(b->fd);
+	channel_free(b->ch);
 	free(b->grants);
 	free(b);
 }

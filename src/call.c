@@ -395,8 +395,9 @@ call_meta(const struct call *c, size_t *len)
 
 	json_object_put(m);
 	m = json_object_new_object();
-	json_object_object_add(m, "request_id", json_tokener_parse(c->idjson));
-	json_object_object_add(m, "era", json_object_new_string(st != NULL &&
+	json_object_object_add(m, MSG_KEY(CALL_META, request_id),
+	    json_tokener_parse(c->idjson));
+	json_object_object_add(m, MSG_KEY(CALL_META, era), json_object_new_string(st != NULL &&
 	    st->era == MCP_ERA_2026 ? MCP_VERSION_2026 : "2025-11-25"));
 	if (c->client != NULL)
 		client = json_object_get(c->client);
@@ -412,9 +413,10 @@ call_meta(const struct call *c, size_t *len)
 		    st != NULL && st->client_caps != NULL ?
 		    json_object_get(st->client_caps) : json_object_new_object());
 	}
-	json_object_object_add(m, "client", client);
+	json_object_object_add(m, MSG_KEY(CALL_META, client), client);
 	if (c->answers != NULL)
-		json_object_object_add(m, "answers", json_object_get(c->answers));
+		json_object_object_add(m, MSG_KEY(CALL_META, answers),
+		    json_object_get(c->answers));
 	return mcp_to_string(m, len);
 }
 
@@ -444,31 +446,17 @@ call_note_allowed(struct call *c)
 	return 1;
 }
 
+/* PROGRESS passed the gate: its members are the notification's. */
 static struct json_object *
 call_progress(const struct call *c, struct json_object *m)
 {
-	struct json_object	*n, *params, *v;
+	struct json_object	*n, *params;
 
 	params = json_object_new_object();
 	json_object_object_add(params, "progressToken",
 	    json_tokener_parse(c->progress));
-	json_object_object_foreach(m, key, val) {
-		if ((strcmp(key, "progress") == 0 || strcmp(key, "total") == 0) &&
-		    (json_object_is_type(val, json_type_double) ||
-		    json_object_is_type(val, json_type_int)))
-			json_object_object_add(params, key, json_object_get(val));
-		else if (strcmp(key, "message") == 0 &&
-		    json_object_is_type(val, json_type_string))
-			json_object_object_add(params, key, json_object_get(val));
-		else {
-			json_object_put(params);
-			return NULL;
-		}
-	}
-	if (!json_object_object_get_ex(params, "progress", &v)) {
-		json_object_put(params);
-		return NULL;
-	}
+	json_object_object_foreach(m, key, val)
+		json_object_object_add(params, key, json_object_get(val));
 	n = mcp_notification("notifications/progress");
 	json_object_object_add(n, "params", params);
 	return n;
@@ -479,11 +467,10 @@ call_log(const struct call *c, struct json_object *m, int *level)
 {
 	struct json_object	*n, *params, *l, *data;
 
-	if (!json_object_object_get_ex(m, "level", &l) ||
-	    !json_object_object_get_ex(m, "data", &data) ||
-	    !json_object_is_type(data, json_type_string) ||
-	    json_object_object_length(m) != 2 ||
-	    (*level = mcp_log_level(json_object_get_string(l))) == -1)
+	/* The gate saw to both, strings; a level must be one MCP names. */
+	json_object_object_get_ex(m, MSG_KEY(LOG, level), &l);
+	json_object_object_get_ex(m, MSG_KEY(LOG, data), &data);
+	if ((*level = mcp_log_level(json_object_get_string(l))) == -1)
 		return NULL;
 	params = json_object_new_object();
 	json_object_object_add(params, "level", json_object_get(l));

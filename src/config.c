@@ -18,6 +18,7 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "msg.h"
 #include "xmalloc.h"
 
 #define CONFIG_MAX_SIZE		(64 * 1024 * 1024)
@@ -274,7 +275,12 @@ config_load_message(struct json_object *entry, struct toolspec *ts)
 {
 	struct json_object	*m, *v, *env;
 	static const char *const copy[] = {
-		"name", "description", "code", "parameters", NULL
+		MSG_KEY(LOAD, name), MSG_KEY(LOAD, description),
+		MSG_KEY(LOAD, code), MSG_KEY(LOAD, parameters), NULL
+	};
+	static const char *const grants[] = {
+		MSG_KEY(LOAD, read), MSG_KEY(LOAD, write), MSG_KEY(LOAD, run),
+		NULL
 	};
 	char			*s;
 	size_t			 i;
@@ -283,25 +289,21 @@ config_load_message(struct json_object *entry, struct toolspec *ts)
 	for (i = 0; copy[i] != NULL; i++)
 		if (json_object_object_get_ex(entry, copy[i], &v))
 			json_object_object_add(m, copy[i], json_object_get(v));
-	json_object_object_add(m, "memory_mb",
+	json_object_object_add(m, MSG_KEY(LOAD, memory_mb),
 	    json_object_new_int(ts->memory_mb));
-	json_object_object_add(m, "max_reply",
+	json_object_object_add(m, MSG_KEY(LOAD, max_reply),
 	    json_object_new_int64((int64_t)sv.max_reply));
-	json_object_object_add(m, "disk_mb", json_object_new_int(ts->disk_mb));
-	if (ts->allow != NULL) {
-		if (json_object_object_get_ex(ts->allow, "read", &v))
-			json_object_object_add(m, "read", json_object_get(v));
-		if (json_object_object_get_ex(ts->allow, "write", &v))
-			json_object_object_add(m, "write", json_object_get(v));
-		if (json_object_object_get_ex(ts->allow, "run", &v))
-			json_object_object_add(m, "run", json_object_get(v));
-		if (json_object_object_get_ex(ts->allow, "net", &v) &&
-		    json_object_array_length(v) > 0)
-			json_object_object_add(m, "brokered",
-			    json_object_new_int(1));
-	}
+	json_object_object_add(m, MSG_KEY(LOAD, disk_mb),
+	    json_object_new_int(ts->disk_mb));
+	for (i = 0; ts->allow != NULL && grants[i] != NULL; i++)
+		if (json_object_object_get_ex(ts->allow, grants[i], &v))
+			json_object_object_add(m, grants[i], json_object_get(v));
+	if (ts->allow != NULL && json_object_object_get_ex(ts->allow, "net",
+	    &v) && json_object_array_length(v) > 0)
+		json_object_object_add(m, MSG_KEY(LOAD, brokered),
+		    json_object_new_int(1));
 	if ((env = grants_env(ts->allow, ts->name, &ts->hash)) != NULL)
-		json_object_object_add(m, "env", env);
+		json_object_object_add(m, MSG_KEY(LOAD, env), env);
 	s = xstrdup(json_object_to_json_string_ext(m,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(m);

@@ -8,26 +8,6 @@
 
 #include "frame.h"
 
-static const char *const frame_names[MSG_TYPE_MAX] = {
-	[MSG_LOAD] = "LOAD",
-	[MSG_READY] = "READY",
-	[MSG_LOAD_FAILED] = "LOAD_FAILED",
-	[MSG_CALL] = "CALL",
-	[MSG_RESULT] = "RESULT",
-	[MSG_SYSCALL] = "SYSCALL",
-	[MSG_SPAWN] = "SPAWN",
-	[MSG_SPAWNED] = "SPAWNED",
-	[MSG_RESOLVE] = "RESOLVE",
-	[MSG_RESOLVED] = "RESOLVED",
-	[MSG_CONNECT] = "CONNECT",
-	[MSG_CONNECTED] = "CONNECTED",
-	[MSG_PROGRESS] = "PROGRESS",
-	[MSG_LOG] = "LOG",
-	[MSG_CALL_META] = "CALL_META",
-	[MSG_ASK] = "ASK",
-	[MSG_ANSWER] = "ANSWER",
-};
-
 void
 frame_hdr_encode(const struct frame_hdr *h, uint8_t out[FRAME_HDR_LEN])
 {
@@ -69,9 +49,9 @@ frame_hdr_decode(const uint8_t in[FRAME_HDR_LEN], size_t max_len,
 const char *
 frame_type_name(uint32_t type)
 {
-	if (type == 0 || type >= MSG_TYPE_MAX)
-		return "UNKNOWN";
-	return frame_names[type];
+	const struct msg_spec	*s = msg_spec(type);
+
+	return s != NULL ? s->name : "UNKNOWN";
 }
 
 /*

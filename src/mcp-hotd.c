@@ -7,6 +7,7 @@
 
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -229,13 +230,27 @@ on_libevent_log(int severity, const char *msg)
 		log_debug("libevent: %s", msg);
 }
 
+/*
+ * SIGCHLD: workers and the spawner, each by pid. With no worker waiting
+ * for the spawner to name it, any other child is a stray (forked by a
+ * spawner that died before naming it): reaped too.
+ */
 static void
 on_sigchld(evutil_socket_t sig, short what, void *arg)
 {
+	pid_t	pid;
+	int	status;
+
 	(void)sig;
 	(void)what;
 	(void)arg;
 	worker_reap();
+	if (spawn_reap())
+		return;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		if (!worker_reaped_pid(pid, status) &&
+		    !spawn_reaped_pid(pid, status))
+			log_debug("reaped process %d, no worker's", (int)pid);
 }
 
 static void

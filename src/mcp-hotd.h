@@ -19,6 +19,7 @@
 
 #include "jsonstr.h"
 #include "log.h"
+#include "msg.h"
 
 #ifndef TAILQ_FOREACH_SAFE	/* glibc's sys/queue.h lacks it */
 #define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
@@ -31,12 +32,12 @@
 #define DEFAULT_TIMEOUT_MS	30000
 #define DEFAULT_LOAD_TIMEOUT_MS	10000	/* loading: imports, top level */
 #define MAX_LOAD_TIMEOUT_MS	120000
-#define DEFAULT_MEMORY_MB	512
-#define DEFAULT_DISK_MB		64	/* each file written, the temp dir */
+#define DEFAULT_MEMORY_MB	MSG_DEFAULT(LOAD, memory_mb)
+#define DEFAULT_DISK_MB		MSG_DEFAULT(LOAD, disk_mb)
 #define MAX_CONCURRENCY		64	/* workers of one tool */
 #define DEFAULT_IDLE_MS		60000	/* an idle pool worker retires */
 #define MAX_PYTHON_PATHS	16
-#define DEFAULT_MAX_REPLY	(16 * 1024 * 1024)
+#define DEFAULT_MAX_REPLY	MSG_DEFAULT(LOAD, max_reply)
 #define DEFAULT_MAX_REQUEST	(16 * 1024 * 1024)
 #define DEFAULT_MAX_UNREAD	(96 * 1024 * 1024)
 #define ANSWER_ALWAYS_SENT	(64 * 1024)	/* answers this small pass */
@@ -46,7 +47,7 @@
 #define NOTIFY_EXTEND_USEC	30000000	/* ... and asks for this much more */
 #define DEFAULT_ASK_TIMEOUT	600	/* seconds a client may take to answer */
 #define STATE_TTL		3600	/* seconds a requestState is good for */
-#define ASK_MAX			16	/* requests in one ask */
+#define ASK_MAX			MSG_BOUND(ASK, requests)	/* in one ask */
 #define DEFAULT_HTTP_IDLE	1800
 #define DEFAULT_HTTP_TIMEOUT	60
 #define DEFAULT_HTTP_SESSIONS	256
@@ -206,14 +207,43 @@ enum spawn_loading {
 	SPAWN_LOADING		/* started, not READY or gone yet */
 };
 
+/*
+ * What a worker tells its owner (tmux's job.c callbacks): worker.c names
+ * no function of the tool table, the spawner or the broker.
+ */
+struct jdoc;
+struct worker_ops {
+	/* READY, believed and checked. */
+	void		(*ready)(struct worker *, struct json_object *);
+	/* It will never be READY: why (the owner, w->tool already NULL). */
+	void		(*failed)(struct worker *, struct tool *, const char *);
+	/* A result's structuredContent against the declared schema. */
+	int		(*output)(struct worker *, const struct jdoc *, char *,
+			    size_t);
+	/* The head call answered, after this many microseconds. */
+	void		(*answered)(struct worker *, unsigned);
+	/* Where calls it had not started go back to. */
+	struct callq	*(*queue)(struct worker *);
+	/* Closed and reaped (READY or not: see w->state): how it ended. */
+	void		(*gone)(struct worker *, const char *);
+	/* About to be freed: whatever else the owner keeps for it. */
+	void		(*freed)(struct worker *);
+};
+
+struct channel;
 struct worker {
 	TAILQ_ENTRY(worker)	 entry;		/* sv.workers */
-	struct tool		*tool;		/* NULL once the tool is gone */
+	const struct worker_ops	*ops;
+	struct tool		*tool;		/* its owner; NULL once gone */
 	pid_t			 pid;		/* 0 until the spawner names it */
 	uint64_t		 spawn_id;	/* its SPAWN request, if any */
 	enum worker_state	 state;
 	enum worker_life	 life;
-	struct bufferevent	*bev;		/* the frame channel */
+	int			 launched;	/* a process is being started */
+	int			 timeout_ms;	/* a call's, its tool's */
+	int			 load_timeout_ms;
+	int			 context;	/* READY: CALL_META before calls */
+	struct channel		*ch;		/* the frame channel */
 	struct bufferevent	*errbev;	/* its stderr, into our log */
 	struct callq		 sent;		/* sent, answered in this order;
 						 * the head is running */
@@ -359,7 +389,6 @@ struct supervisor {
 	struct event		*drain_timer;	/* --drain-delay, running */
 	int			 exit_status;
 	void			(*ready_cb)(void);	/* first load done */
-	struct worker		*spawner;	/* the zygote, when running */
 	int			 no_namespaces;	/* forced fallback (tests) */
 	int			 no_landlock;
 	int			 landlock_abi_max;	/* 0: no cap */
@@ -370,7 +399,6 @@ struct supervisor {
 	size_t			 npython_paths;
 	int			 seccomp_base;	/* our own filters: workers
 						 * have two more; -1: unknown */
-	TAILQ_HEAD(, worker)	 spawnq;	/* workers it is starting */
 };
 extern struct supervisor sv;
 
@@ -392,7 +420,7 @@ void		 tool_enqueue(struct tool *, struct call *);
 void		 tool_call_dropped(struct tool *);
 void		 tool_worker_ready(struct tool *, struct json_object *);
 void		 tool_worker_failed(struct tool *, const char *);
-void		 tool_worker_gone(struct tool *);
+void		 tool_worker_gone(struct tool *, const char *);
 int		 tool_extra_gone(struct tool *, struct worker *, int);
 struct worker	*tool_worker_of(struct tool *, struct call *);
 void		 tool_call_time(struct tool *, unsigned);
@@ -405,9 +433,11 @@ int		 tool_is_listed(const struct tool *);
 void		 tool_kill_all(void);
 
 /* worker.c */
-struct worker	*worker_new(const char *, pid_t, int, int, struct tool *);
+struct worker	*worker_new(const struct toolspec *, int, int,
+		    const struct worker_ops *, struct tool *);
+void		 worker_load(struct worker *, const char *);
+void		 worker_launched(struct worker *);
 const char	*worker_name(const struct worker *);
-struct worker	*worker_spawn(struct tool *, char *, size_t);
 void		 worker_named(struct worker *, pid_t);
 void		 worker_started(struct worker *, pid_t);
 void		 worker_discard(struct worker *);
@@ -422,6 +452,7 @@ void		 worker_cancel_call(struct worker *, struct call *);
 void		 worker_close(struct worker *);
 void		 worker_kill(struct worker *, const char *);
 void		 worker_reap(void);
+int		 worker_reaped_pid(pid_t, int);
 void		 worker_wait_all(int);
 void		 worker_describe_death(int, long, char *, size_t);
 int		 worker_filters_of(pid_t);
@@ -437,11 +468,12 @@ void		 containment_check(void);
 /* spawn.c */
 void		 spawn_init(int);
 /* A new worker's ends: its channel, its stderr, its broker channel or -1. */
-struct worker	*spawn_worker(struct tool *, int, char *, size_t);
-int		 spawn_loaded(struct worker *);
-void		 spawn_pending(struct worker *, uint64_t);
-int		 spawn_answered(uint64_t, struct json_object *);
-void		 spawn_spawner_gone(const char *);
+struct worker	*spawn_worker(struct tool *, const struct worker_ops *, char *,
+		    size_t);
+void		 spawn_loaded(struct worker *);
+void		 spawn_forget(struct worker *);
+int		 spawn_reap(void);
+int		 spawn_reaped_pid(pid_t, int);
 void		 spawn_stop(void);
 
 /* call.c */

@@ -23,10 +23,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <event2/bufferevent.h>
+#include <event2/event.h>
 
+#include "channel.h"
 #include "frame.h"
 #include "mcp-hotd.h"
+#include "xmalloc.h"
 
 #define SPAWNER_RETRY_MIN_MS	500
 #define SPAWNER_RETRY_MAX_MS	30000
@@ -38,6 +40,17 @@
  */
 #define SPAWN_LOADING_MIN	4
 #define SPAWN_LOADING_MAX	64
+#define SPAWNER_EXIT_MS		1000	/* at exit, before SIGKILL */
+
+/* The spawner: a peer of its own on its channel, not a worker. */
+struct spawner {
+	pid_t		 pid;
+	struct channel	*ch;
+	int		 closed;	/* its channel */
+	int		 reaped;
+	int		 status;
+};
+
 static struct {
 	int		 enabled;
 	uint64_t	 next_id;	/* SPAWN ids */
@@ -47,7 +60,12 @@ static struct {
 	unsigned	 loading_max;
 	struct workerq	 waiting;	/* for a loading slot, FIFO */
 	struct event	*admit;		/* starts the waiting, deferred */
-} sp = { .waiting = TAILQ_HEAD_INITIALIZER(sp.waiting) };
+	struct spawner	*spawner;	/* when running */
+	struct workerq	 naming;	/* workers it is starting */
+} sp = { .waiting = TAILQ_HEAD_INITIALIZER(sp.waiting),
+    .naming = TAILQ_HEAD_INITIALIZER(sp.naming) };
+
+static void	spawn_spawner_gone(const char *);
 
 /* In the child, between fork and exec: async-signal-safe calls only. */
 static void __attribute__((noreturn))
@@ -147,36 +165,11 @@ spawn_fork_exec(const char *arg, const struct spawn_fds *fds, char *err,
 static int
 spawn_ask(const char *name, const struct spawn_fds *fds, uint64_t *id)
 {
-	struct frame_hdr	 h = { .type = MSG_SPAWN };
-	uint8_t			 hb[FRAME_HDR_LEN];
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(3 * sizeof(int))];
-	} cm;
-	struct iovec		 iov[2];
-	struct msghdr		 msg = { .msg_iov = iov, .msg_iovlen = 2,
-				    .msg_control = cm.buf };
-	struct cmsghdr		*c;
-	int			 pass[3] = { fds->chan, fds->err, fds->broker };
-	size_t			 npass = fds->broker == -1 ? 2 : 3;
-	ssize_t			 n;
+	int	pass[3] = { fds->chan, fds->err, fds->broker };
 
-	if (sv.spawner == NULL || sv.spawner->bev == NULL)
-		return -1;
-	h.len = (uint32_t)strlen(name);
-	h.id = sp.next_id + 1;
-	frame_hdr_encode(&h, hb);
-	iov[0] = (struct iovec){ hb, sizeof(hb) };
-	iov[1] = (struct iovec){ (void *)name, h.len };
-	memset(&cm, 0, sizeof(cm));
-	msg.msg_controllen = CMSG_SPACE(npass * sizeof(int));
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(npass * sizeof(int));
-	memcpy(CMSG_DATA(c), pass, npass * sizeof(int));
-	n = sendmsg(bufferevent_getfd(sv.spawner->bev), &msg, MSG_NOSIGNAL);
-	if (n != (ssize_t)(sizeof(hb) + h.len))
+	if (sp.spawner == NULL || sp.spawner->closed ||
+	    channel_send_fds(sp.spawner->ch, MSG_SPAWN, sp.next_id + 1, name,
+	    strlen(name), pass, fds->broker == -1 ? 2 : 3) == -1)
 		return -1;	/* full or gone: fork + exec this one */
 	*id = ++sp.next_id;
 	return 0;
@@ -234,20 +227,30 @@ spawn_launch(const char *arg, struct spawn_fds *theirs, pid_t *pid,
 	return *pid == -1 ? -1 : 0;
 }
 
-/* The spawner's own process; on success *fds are our ends. */
+/*
+ * The spawner's own process; on success *chan is our end of its channel.
+ * Its stderr is ours: what it says before it dies goes to our log as is.
+ */
 static int
-spawn_process(const char *arg, pid_t *pid, struct spawn_fds *fds, char *err,
+spawn_process(const char *arg, pid_t *pid, int *chan, char *err,
     size_t errlen)
 {
-	struct spawn_fds	theirs;
+	struct spawn_fds	ours, theirs;
 	uint64_t		id;
 
-	if (spawn_channels(0, fds, &theirs, err, errlen) == -1)
+	if (spawn_channels(0, &ours, &theirs, err, errlen) == -1)
 		return -1;
-	if (spawn_launch(arg, &theirs, pid, &id, err, errlen) == -1) {
-		spawn_close(fds);
+	close(ours.err);
+	close(theirs.err);
+	if ((theirs.err = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0)) == -1 ||
+	    spawn_launch(arg, &theirs, pid, &id, err, errlen) == -1) {
+		if (theirs.err == -1)
+			snprintf(err, errlen, "dup: %s", strerror(errno));
+		spawn_close(&theirs);
+		close(ours.chan);
 		return -1;
 	}
+	*chan = ours.chan;
 	return 0;
 }
 
@@ -258,13 +261,15 @@ spawn_start(struct worker *w, char *err, size_t errlen)
 	uint64_t	id;
 	pid_t		pid;
 
+	worker_launched(w);
 	if (spawn_launch(w->name, &w->theirs, &pid, &id, err, errlen) == -1)
 		return -1;
 	w->loading = SPAWN_LOADING;
 	sp.loading++;
-	if (pid == 0)
-		spawn_pending(w, id);	/* the spawner names it */
-	else
+	if (pid == 0) {		/* the spawner names it */
+		w->spawn_id = id;
+		TAILQ_INSERT_TAIL(&sp.naming, w, spawnq);
+	} else
 		worker_started(w, pid);
 	return 0;
 }
@@ -289,22 +294,28 @@ spawn_admit(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * A worker for tool name, with a broker channel if brokered: started now
- * if fewer than loading_max are loading, else once one is done. NULL and
- * err if even its channels cannot be made.
+ * A worker for tool t, answering to ops, with a broker channel if t has
+ * net grants: started now if fewer than loading_max are loading, else
+ * once one is done. NULL and err if even its channels cannot be made.
  */
 struct worker *
-spawn_worker(struct tool *t, int brokered, char *err, size_t errlen)
+spawn_worker(struct tool *t, const struct worker_ops *ops, char *err,
+    size_t errlen)
 {
 	struct spawn_fds	 ours, theirs;
 	struct worker		*w;
+	struct json_object	*net;
+	int			 brokered;
 
+	brokered = t->spec.allow != NULL && json_object_object_get_ex(
+	    t->spec.allow, "net", &net) && json_object_array_length(net) > 0;
 	if (spawn_channels(brokered, &ours, &theirs, err, errlen) == -1)
 		return NULL;
-	w = worker_new(t->spec.name, 0, ours.chan, ours.err, t);
+	w = worker_new(&t->spec, ours.chan, ours.err, ops, t);
 	w->theirs = theirs;
 	if (brokered)
 		w->broker = broker_new(w, t->spec.allow, ours.broker);
+	worker_load(w, t->spec.load);
 	if (sp.loading < sp.loading_max && TAILQ_EMPTY(&sp.waiting)) {
 		if (spawn_start(w, err, errlen) == -1) {
 			worker_discard(w);
@@ -317,11 +328,8 @@ spawn_worker(struct tool *t, int brokered, char *err, size_t errlen)
 	return w;
 }
 
-/*
- * w loads no more (READY, failed, closed, gone): its slot goes to the
- * next waiting. 1 if it never started (no process will ever be reaped).
- */
-int
+/* w loads no more (READY, failed, gone): its slot goes to the next. */
+void
 spawn_loaded(struct worker *w)
 {
 	struct timeval	tv = { 0, 0 };
@@ -331,23 +339,27 @@ spawn_loaded(struct worker *w)
 		spawn_close(&w->theirs);
 		w->theirs = (struct spawn_fds){ -1, -1, -1 };
 		w->loading = 0;
-		return 1;
+		return;
 	}
 	if (w->loading != SPAWN_LOADING)
-		return 0;
+		return;
 	w->loading = 0;
 	sp.loading--;
 	if (!TAILQ_EMPTY(&sp.waiting) && sp.admit != NULL)
 		evtimer_add(sp.admit, &tv);
-	return 0;
 }
 
-/* A worker the spawner is starting, named by its answer to SPAWN id. */
+/* w is being freed: nothing of it stays here. */
 void
-spawn_pending(struct worker *w, uint64_t id)
+spawn_forget(struct worker *w)
 {
-	w->spawn_id = id;
-	TAILQ_INSERT_TAIL(&sv.spawnq, w, spawnq);
+	spawn_loaded(w);
+	if (w->spawn_id != 0) {
+		TAILQ_REMOVE(&sp.naming, w, spawnq);
+		w->spawn_id = 0;
+	}
+	broker_free(w->broker);
+	w->broker = NULL;
 }
 
 /* A worker that will never be named: it failed before it began. */
@@ -361,23 +373,36 @@ spawn_fail(struct worker *w, const char *why)
 	worker_unborn(w, cause);
 }
 
-/* MSG_SPAWNED: the answer to the SPAWN of the same id. */
-int
-spawn_answered(uint64_t id, struct json_object *m)
+/* The worker a SPAWN of this id is for, off the naming list; or NULL. */
+static struct worker *
+spawn_named(uint64_t id)
+{
+	struct worker	*w;
+
+	TAILQ_FOREACH(w, &sp.naming, spawnq)
+		if (w->spawn_id == id)
+			break;
+	if (w != NULL) {
+		TAILQ_REMOVE(&sp.naming, w, spawnq);
+		w->spawn_id = 0;
+	}
+	return w;
+}
+
+/* SPAWNED: the answer to the SPAWN of the same id. */
+static int
+spawn_on_spawned(void *arg, const struct channel_msg *msg)
 {
 	struct json_object	*v;
 	struct worker		*w;
 
-	TAILQ_FOREACH(w, &sv.spawnq, spawnq)
-		if (w->spawn_id == id)
-			break;
-	if (w == NULL)
+	(void)arg;
+	if ((w = spawn_named(msg->h->id)) == NULL)
 		return -1;	/* no such request: the spawner is broken */
-	TAILQ_REMOVE(&sv.spawnq, w, spawnq);
-	if (!json_object_object_get_ex(m, "pid", &v) ||
-	    json_object_get_int(v) <= 0) {
-		spawn_fail(w, json_object_object_get_ex(m, "error", &v) ?
-		    json_object_get_string(v) : "no pid");
+	if (!json_object_object_get_ex(msg->m, MSG_KEY(SPAWNED, pid), &v)) {
+		spawn_fail(w, json_object_object_get_ex(msg->m,
+		    MSG_KEY(SPAWNED, error), &v) ? json_object_get_string(v) :
+		    "no pid");
 		return 0;
 	}
 	sp.failures = 0;
@@ -387,39 +412,121 @@ spawn_answered(uint64_t id, struct json_object *m)
 	return 0;
 }
 
+/* Closed and reaped: it is gone, and says how. */
+static void
+spawn_spawner_check(struct spawner *s)
+{
+	char	how[256];
+
+	if (!s->closed || !s->reaped)
+		return;
+	worker_describe_death(s->status, -1, how, sizeof(how));
+	sp.spawner = NULL;
+	free(s);
+	spawn_spawner_gone(how);
+}
+
+static void
+spawn_spawner_closed(void *arg)
+{
+	struct spawner	*s = arg;
+
+	channel_free(s->ch);
+	s->ch = NULL;
+	s->closed = 1;
+	spawn_spawner_check(s);
+}
+
+static void
+spawn_spawner_fail(void *arg, const char *why)
+{
+	struct spawner	*s = arg;
+
+	log_warnx("the spawner %s: it is killed", why);
+	kill(s->pid, SIGKILL);
+	spawn_spawner_closed(s);
+}
+
+static unsigned
+spawn_spawner_state(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+static const struct channel_handler spawner_handlers[] = {
+	{ MSG_SPAWNED, CHANNEL_ANY_STATE, spawn_on_spawned },
+	{ 0, 0, NULL }
+};
+
+const struct channel_peer spawner_peer = {
+	"spawner", MSG_CHAN_SPAWNER, spawner_handlers, spawn_spawner_state,
+	spawn_spawner_fail, spawn_spawner_closed
+};
+
 static void
 spawn_start_spawner(evutil_socket_t fd, short what, void *arg)
 {
-	struct spawn_fds fds;
 	pid_t		 pid;
+	int		 chan;
 	char		 err[256];
 
 	(void)fd;
 	(void)what;
 	(void)arg;
-	if (spawn_process("--spawner", &pid, &fds, err, sizeof(err)) == -1) {
+	if (spawn_process("--spawner", &pid, &chan, err, sizeof(err)) == -1) {
 		log_warnx("cannot start the spawner: %s", err);
 		return;
 	}
-	sv.spawner = worker_new("spawner", pid, fds.chan, fds.err, NULL);
-	sv.spawner->state = WORKER_IDLE;
+	sp.spawner = xcalloc(1, sizeof(*sp.spawner));
+	sp.spawner->pid = pid;
+	sp.spawner->ch = channel_new(chan, CHANNEL_STREAM_FDS,
+	    &spawner_peer, sp.spawner, 0);
 	log_debug("spawner %d started", (int)pid);
+}
+
+/*
+ * SIGCHLD: the spawner, if it exited. 1 while it is starting workers:
+ * their exit statuses wait for their names (no stray reaping then).
+ */
+int
+spawn_reap(void)
+{
+	int	status;
+
+	if (sp.spawner != NULL && !sp.spawner->reaped &&
+	    waitpid(sp.spawner->pid, &status, WNOHANG) == sp.spawner->pid)
+		(void)spawn_reaped_pid(sp.spawner->pid, status);
+	return !TAILQ_EMPTY(&sp.naming);
+}
+
+/* A child reaped by pid: 1 if it was the spawner. */
+int
+spawn_reaped_pid(pid_t pid, int status)
+{
+	struct spawner	*s = sp.spawner;
+
+	if (s == NULL || s->reaped || s->pid != pid)
+		return 0;
+	s->reaped = 1;
+	s->status = status;
+	spawn_spawner_check(s);
+	return 1;
 }
 
 /*
  * The spawner died: what it was starting failed (their tools retry, by
  * fork + exec meanwhile); a new spawner comes after a growing pause.
  */
-void
+static void
 spawn_spawner_gone(const char *how)
 {
 	struct worker	*w;
 	struct timeval	 tv;
 	unsigned	 ms;
 
-	sv.spawner = NULL;
-	while ((w = TAILQ_FIRST(&sv.spawnq)) != NULL) {
-		TAILQ_REMOVE(&sv.spawnq, w, spawnq);
+	while ((w = TAILQ_FIRST(&sp.naming)) != NULL) {
+		(void)spawn_named(w->spawn_id);
 		spawn_fail(w, "it died");
 	}
 	if (!sp.enabled || sv.shutting_down)
@@ -440,7 +547,6 @@ spawn_init(int enabled)
 {
 	long	cores = sysconf(_SC_NPROCESSORS_ONLN);
 
-	TAILQ_INIT(&sv.spawnq);
 	sp.loading_max = cores > 0 ? 2 * (unsigned)cores : SPAWN_LOADING_MIN;
 	if (sp.loading_max < SPAWN_LOADING_MIN)
 		sp.loading_max = SPAWN_LOADING_MIN;
@@ -457,9 +563,34 @@ spawn_init(int enabled)
 	spawn_start_spawner(-1, 0, NULL);
 }
 
+/* At exit: the spawner leaves on EOF, or is killed; either way reaped. */
+static void
+spawn_stop_spawner(void)
+{
+	struct spawner	*s = sp.spawner;
+	struct timespec	 ts = { 0, 5 * 1000 * 1000 };
+	int		 ms, status;
+
+	if (s == NULL)
+		return;
+	channel_free(s->ch);
+	s->ch = NULL;
+	for (ms = 0; !s->reaped && ms < SPAWNER_EXIT_MS; ms += 5) {
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid)
+			s->reaped = 1;
+		else
+			nanosleep(&ts, NULL);
+	}
+	if (!s->reaped && kill(s->pid, SIGKILL) == 0)
+		(void)waitpid(s->pid, &status, 0);
+	sp.spawner = NULL;
+	free(s);
+}
+
 void
 spawn_stop(void)
 {
+	spawn_stop_spawner();
 	sp.enabled = 0;
 	if (sp.admit != NULL)
 		event_free(sp.admit);

@@ -19,6 +19,7 @@
 
 static void	tool_spawn(struct tool *);
 static void	tool_idle_later(struct tool *);
+static const struct worker_ops tool_worker_ops;
 
 struct tool *
 tool_new(struct toolspec *spec, struct reload *r)
@@ -83,7 +84,8 @@ tool_spawn(struct tool *t)
 {
 	char	err[512];
 
-	if ((t->worker = worker_spawn(t, err, sizeof(err))) == NULL)
+	if ((t->worker = spawn_worker(t, &tool_worker_ops, err,
+	    sizeof(err))) == NULL)
 		tool_worker_failed(t, err);
 }
 
@@ -332,7 +334,7 @@ tool_grow(struct tool *t)
 	    (TAILQ_EMPTY(&t->queue) && 1 + t->nextra >=
 	    (unsigned)t->spec.min_workers))
 		return;
-	if ((w = worker_spawn(t, err, sizeof(err))) == NULL) {
+	if ((w = spawn_worker(t, &tool_worker_ops, err, sizeof(err))) == NULL) {
 		/* As a failed start: no more tries until a result. */
 		log_warnx("tool '%s': no pool worker: %s", t->spec.name, err);
 		t->deaths++;
@@ -598,10 +600,14 @@ tool_worker_failed(struct tool *t, const char *err)
 
 /* A READY worker died; its call (if any) was answered already. */
 void
-tool_worker_gone(struct tool *t)
+tool_worker_gone(struct tool *t, const char *how)
 {
+	char	why[512];
+
 	t->worker = NULL;
 	t->deaths++;
+	snprintf(why, sizeof(why), "its last worker %s", how);
+	tool_set_error(t, why);
 	if (tool_drained(t)) {
 		tool_free_drained(t);
 		return;
@@ -674,3 +680,64 @@ tool_check_output(struct tool *t, const struct jdoc *d, char *why,
 		return 0;
 	return -1;
 }
+
+/*
+ * A worker's owner, as worker.c sees it: the tool it serves (w->tool,
+ * NULL once the tool let it go).
+ */
+static void
+tool_on_ready(struct worker *w, struct json_object *ready)
+{
+	spawn_loaded(w);
+	if (w->tool != NULL)
+		tool_worker_ready(w->tool, ready);
+}
+
+static void
+tool_on_failed(struct worker *w, struct tool *t, const char *err)
+{
+	if (!tool_extra_gone(t, w, 1))
+		tool_worker_failed(t, err);
+}
+
+static int
+tool_on_output(struct worker *w, const struct jdoc *d, char *why, size_t len)
+{
+	return w->tool != NULL ? tool_check_output(w->tool, d, why, len) : 0;
+}
+
+static void
+tool_on_answered(struct worker *w, unsigned usec)
+{
+	tool_call_time(w->tool, usec);
+	tool_result(w->tool);
+}
+
+static struct callq *
+tool_on_queue(struct worker *w)
+{
+	return &w->tool->queue;
+}
+
+static void
+tool_on_gone(struct worker *w, const char *how)
+{
+	struct tool	*t = w->tool;
+
+	if (t->worker != w)
+		(void)tool_extra_gone(t, w, 1);
+	else if (w->state != WORKER_SPAWNING)	/* it was READY */
+		tool_worker_gone(t, how);
+	else
+		tool_worker_failed(t, how);
+}
+
+static const struct worker_ops tool_worker_ops = {
+	.ready = tool_on_ready,
+	.failed = tool_on_failed,
+	.output = tool_on_output,
+	.answered = tool_on_answered,
+	.queue = tool_on_queue,
+	.gone = tool_on_gone,
+	.freed = spawn_forget
+};

@@ -26,6 +26,7 @@
 #include <event2/event.h>
 #include <seccomp.h>
 
+#include "channel.h"
 #include "frame.h"
 #include "jsonparse.h"
 #include "mcp-hotd.h"
@@ -35,6 +36,9 @@
 #define WORKER_LOG_RATE		65536	/* stderr bytes a second, each */
 /* Room for the result envelope around a reply of max_reply bytes. */
 #define FRAME_SLACK		65536
+/* Its state at the gate once the sandbox reported a syscall: its last
+ * word, after which no frame is permitted. */
+#define WORKER_REPORTED		8
 
 static void	worker_finish_later(struct worker *);
 static void	worker_free(struct worker *);
@@ -42,8 +46,6 @@ static void	worker_try_reap(struct worker *);
 static void	worker_reaped(struct worker *, int);
 static void	worker_arm_deadline(struct worker *, int);
 static void	worker_timeout(evutil_socket_t, short, void *);
-static void	worker_read(struct bufferevent *, void *);
-static void	worker_event(struct bufferevent *, short, void *);
 static void	worker_err_read(struct bufferevent *, void *);
 static void	worker_err_event(struct bufferevent *, short, void *);
 static unsigned	worker_lap(struct worker *);
@@ -55,23 +57,6 @@ worker_name(const struct worker *w)
 }
 
 static void
-worker_send(struct worker *w, uint32_t type, uint64_t id, const char *payload,
-    size_t len)
-{
-	struct frame_hdr	h = { .type = (uint16_t)type, .len = (uint32_t)len,
-				    .id = id };
-	uint8_t			hb[FRAME_HDR_LEN];
-	struct evbuffer		*out;
-
-	if (w->bev == NULL)
-		return;
-	frame_hdr_encode(&h, hb);
-	out = bufferevent_get_output(w->bev);
-	evbuffer_add(out, hb, sizeof(hb));
-	evbuffer_add(out, payload, len);
-}
-
-static void
 worker_arm_deadline(struct worker *w, int ms)
 {
 	struct timeval	tv = { ms / 1000, (ms % 1000) * 1000 };
@@ -79,19 +64,12 @@ worker_arm_deadline(struct worker *w, int ms)
 	evtimer_add(w->deadline, &tv);
 }
 
-/*
- * Free the channel's bufferevent. libevent closes the fd only when its
- * loop next runs, so shut the socket down first: the worker sees EOF now,
- * even when we are past the loop (exiting).
- */
+/* The channel's end: the worker sees EOF now. */
 static void
-worker_bev_free(struct worker *w)
+worker_ch_free(struct worker *w)
 {
-	if (w->bev == NULL)
-		return;
-	shutdown(bufferevent_getfd(w->bev), SHUT_RDWR);
-	bufferevent_free(w->bev);
-	w->bev = NULL;
+	channel_free(w->ch);
+	w->ch = NULL;
 }
 
 /* Close our end of the channel; the worker sees EOF and exits. */
@@ -99,13 +77,13 @@ static void
 worker_channel_close(struct worker *w)
 {
 	evtimer_del(w->deadline);
-	worker_bev_free(w);
+	worker_ch_free(w);
 	if (w->life == WORKER_RUNNING)
 		w->life = WORKER_CLOSED;
 	else if (w->life == WORKER_REAPED)
 		worker_finish_later(w);
 	/* One still waiting for a slot has no process to reap. */
-	if (spawn_loaded(w) && w->life == WORKER_CLOSED)
+	if (!w->launched && w->life == WORKER_CLOSED)
 		worker_finish_later(w);
 }
 
@@ -113,7 +91,7 @@ worker_channel_close(struct worker *w)
 int
 worker_usable(const struct worker *w)
 {
-	return w->life == WORKER_RUNNING && w->bev != NULL && !w->asking &&
+	return w->life == WORKER_RUNNING && w->ch != NULL && !w->asking &&
 	    (w->state == WORKER_IDLE || w->state == WORKER_BUSY);
 }
 
@@ -177,7 +155,7 @@ worker_log_isolation(struct json_object *m)
 	struct json_object	*v;
 	const char		*s;
 
-	if (!json_object_object_get_ex(m, "isolation", &v))
+	if (!json_object_object_get_ex(m, MSG_KEY(READY, isolation), &v))
 		return;
 	s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
 	if (last != NULL && strcmp(last, s) == 0)
@@ -185,7 +163,8 @@ worker_log_isolation(struct json_object *m)
 	free(last);
 	last = xstrdup(s);
 	log_info("workers' containment: %s", s);
-	if (json_object_object_get_ex(m, "isolation_failed", &v))
+	if (json_object_object_get_ex(m, MSG_KEY(READY, isolation_failed),
+	    &v))
 		log_warnx("workers' namespaces: %s",
 		    json_object_get_string(v));
 }
@@ -200,8 +179,8 @@ worker_load_failed(struct worker *w, const char *err)
 
 	w->tool = NULL;
 	worker_close(w);
-	if (t != NULL && !tool_extra_gone(t, w, 1))
-		tool_worker_failed(t, err);
+	if (t != NULL)
+		w->ops->failed(w, t, err);
 }
 
 
@@ -217,7 +196,7 @@ worker_log_warnings(struct worker *w, struct json_object *m)
 	char			 buf[READY_WARNING_LEN * 4 + 1];
 	size_t			 i, n, len;
 
-	if (!json_object_object_get_ex(m, "warnings", &v))
+	if (!json_object_object_get_ex(m, MSG_KEY(READY, warnings), &v))
 		return;
 	n = json_object_array_length(v);
 	for (i = 0; i < n && i < READY_WARNINGS_MAX; i++) {
@@ -239,7 +218,8 @@ worker_log_warnings(struct worker *w, struct json_object *m)
 static void
 worker_on_ready(struct worker *w, struct json_object *m)
 {
-	char	why[512];
+	struct json_object	*v;
+	char			 why[512];
 
 	if (w->pid <= 0) {	/* the spawner has yet to name it */
 		w->ready = json_object_get(m);
@@ -258,29 +238,29 @@ worker_on_ready(struct worker *w, struct json_object *m)
 	worker_log_isolation(m);
 	evtimer_del(w->deadline);
 	w->state = WORKER_IDLE;
-	(void)spawn_loaded(w);
+	w->context = json_object_object_get_ex(m, MSG_KEY(READY, context), &v) &&
+	    json_object_get_boolean(v);
 	log_debug("tool '%s': worker %d ready", worker_name(w), (int)w->pid);
-	if (w->tool != NULL)
-		tool_worker_ready(w->tool, m);
+	w->ops->ready(w, m);
 }
 
-static void
-worker_on_load_failed(struct worker *w, struct json_object *m)
+static int
+worker_on_ready_frame(void *arg, const struct channel_msg *msg)
+{
+	worker_on_ready(arg, msg->m);
+	return 0;
+}
+
+static int
+worker_on_load_failed(void *arg, const struct channel_msg *msg)
 {
 	struct json_object	*v;
-	const char		*err = "unknown error";
 
-	if (json_object_object_get_ex(m, "error", &v))
-		err = json_object_get_string(v);
-	worker_load_failed(w, err);
+	json_object_object_get_ex(msg->m, MSG_KEY(LOAD_FAILED, error), &v);
+	worker_load_failed(arg, json_object_get_string(v));
+	return 0;
 }
 
-/*
- * Relay a result. The worker is ours but runs untrusted code that can write
- * to the channel, so the payload is checked (without parsing it) to be one
- * JSON object with a content array on one line before it reaches a client:
- * a tool can answer its own call, never forge another message.
- */
 /* The head call was answered: the next one runs. */
 static void
 worker_popped(struct worker *w)
@@ -290,7 +270,7 @@ worker_popped(struct worker *w)
 	w->nsent--;
 	evtimer_del(w->deadline);
 	if (w->nsent > 0 && w->tool != NULL)
-		worker_arm_deadline(w, w->tool->spec.timeout_ms);
+		worker_arm_deadline(w, w->timeout_ms);
 	else
 		w->state = WORKER_IDLE;
 	if ((next = call_first(&w->sent)) != NULL && next->to == CALL_CANCELLED)
@@ -310,134 +290,102 @@ worker_hand_back(struct worker *w, const char *fmt, const char *why)
 	if ((c = call_first(&w->sent)) != NULL)
 		call_answer_error(c, fmt, worker_name(w), why);
 	if (w->tool != NULL && !sv.shutting_down)
-		call_requeue(&w->sent, &w->tool->queue);
+		call_requeue(&w->sent, w->ops->queue(w));
 	call_fail_all(&w->sent, fmt, worker_name(w), why);
 	w->nsent = 0;
 }
 
+/*
+ * Relay a result: the gate checked it (without parsing it) to be one JSON
+ * object with a content array on one line before it reaches a client, so a
+ * tool can answer its own call, never forge another message.
+ */
 static int
-worker_on_result(struct worker *w, const struct frame_hdr *h, const char *p)
+worker_on_result(void *arg, const struct channel_msg *msg)
 {
+	struct worker		*w = arg;
 	struct call		*c = call_first(&w->sent);
-	const struct jdoc	*d;
 	char			 why[512];
 
 	/* Calls run in the order sent: the answer is the head's. */
-	if (w->state != WORKER_BUSY || c == NULL || h->id != c->id ||
-	    c->ask != NULL || (d = json_check_result(p, h->len)) == NULL)
+	if (c == NULL || msg->h->id != c->id || c->ask != NULL)
 		return -1;
 	if (c->replace != NULL)		/* input_required: decided */
 		call_answer_raw(c, "", 0);
-	else if (w->tool != NULL && tool_check_output(w->tool, d, why,
+	else if (w->tool != NULL && w->ops->output(w, msg->doc, why,
 	    sizeof(why)) == -1)
 		call_answer_error(c, "%s", why);
 	else
-		call_answer_raw(c, p, h->len);
+		call_answer_raw(c, msg->p, msg->h->len);
 	worker_popped(w);
-	if (w->tool != NULL) {
-		tool_call_time(w->tool, worker_lap(w));
-		tool_result(w->tool);
-	}
+	if (w->tool != NULL)
+		w->ops->answered(w, worker_lap(w));
+	return 0;
+}
+
+/* Believed only if the worker then dies by SIGSYS. */
+static int
+worker_on_syscall(void *arg, const struct channel_msg *msg)
+{
+	struct worker		*w = arg;
+	struct json_object	*v;
+
+	json_object_object_get_ex(msg->m, MSG_KEY(SYSCALL, nr), &v);
+	w->syscall_nr = (long)json_object_get_int64(v);
 	return 0;
 }
 
 static int
-worker_dispatch(struct worker *w, const struct frame_hdr *h, const char *p)
+worker_on_ask(void *arg, const struct channel_msg *msg)
 {
-	struct json_object	*m, *v;
-	int			 rv = 0;
-
-	if (w->syscall_nr >= 0)
-		return -1;	/* the sandbox's report is a worker's last word */
-	if (h->type == MSG_RESULT)	/* the hot path: relayed unparsed */
-		return worker_on_result(w, h, p);
-	if ((m = json_parse_object(p, h->len)) == NULL)
-		return -1;
-	switch (h->type) {
-	case MSG_READY:
-		if (w->state != WORKER_SPAWNING)
-			rv = -1;
-		else
-			worker_on_ready(w, m);
-		break;
-	case MSG_LOAD_FAILED:
-		if (w->state != WORKER_SPAWNING)
-			rv = -1;
-		else
-			worker_on_load_failed(w, m);
-		break;
-	case MSG_SYSCALL:
-		/* Believed only if the worker then dies by SIGSYS. */
-		if (!json_object_object_get_ex(m, "nr", &v) ||
-		    json_object_get_int64(v) < 0 ||
-		    json_object_get_int64(v) > 4095)
-			rv = -1;
-		else
-			w->syscall_nr = (long)json_object_get_int64(v);
-		break;
-	case MSG_SPAWNED:
-		rv = w == sv.spawner ? spawn_answered(h->id, m) : -1;
-		break;
-	case MSG_ASK:
-		rv = w == sv.spawner ? -1 : ask_start(w, h, m);
-		break;
-	case MSG_PROGRESS:
-	case MSG_LOG:
-		rv = w == sv.spawner || w->state == WORKER_SPAWNING ? -1 :
-		    call_notify(&w->sent, h, m);
-		break;
-	default:
-		rv = -1;
-		break;
-	}
-	json_object_put(m);
-	return rv;
+	return ask_start(arg, msg->h, msg->m);
 }
 
-static void
-worker_read(struct bufferevent *bev, void *arg)
-{
-	struct worker		*w = arg;
-	struct evbuffer		*in = bufferevent_get_input(bev);
-	struct frame_hdr	 h;
-	uint8_t			 hb[FRAME_HDR_LEN];
-	const char		*why, *p;
-	char			 cause[256];
-
-	while (w->bev != NULL && evbuffer_get_length(in) >= FRAME_HDR_LEN) {
-		evbuffer_copyout(in, hb, sizeof(hb));
-		if (frame_hdr_decode(hb, sv.max_reply + FRAME_SLACK, &h,
-		    &why) == -1) {
-			snprintf(cause, sizeof(cause), "sent a bad frame (%s%s)",
-			    why, h.len > sv.max_reply + FRAME_SLACK ?
-			    ": the reply exceeds the size limit" : "");
-			worker_kill(w, cause);
-			return;
-		}
-		if (evbuffer_get_length(in) < FRAME_HDR_LEN + (size_t)h.len)
-			return;
-		evbuffer_drain(in, FRAME_HDR_LEN);
-		p = (const char *)evbuffer_pullup(in, h.len);
-		if (worker_dispatch(w, &h, p ? p : "") == -1) {
-			snprintf(cause, sizeof(cause), "sent an unexpected or "
-			    "malformed %s message", frame_type_name(h.type));
-			worker_kill(w, cause);
-			return;
-		}
-		if (w->bev != NULL)
-			evbuffer_drain(in, h.len);
-	}
-}
-
-static void
-worker_event(struct bufferevent *bev, short what, void *arg)
+static int
+worker_on_note(void *arg, const struct channel_msg *msg)
 {
 	struct worker	*w = arg;
 
-	(void)bev;
-	(void)what;
-	worker_channel_close(w);
+	return call_notify(&w->sent, msg->h, msg->m);
 }
+
+static unsigned
+worker_gate_state(void *arg)
+{
+	struct worker	*w = arg;
+
+	return w->syscall_nr >= 0 ? WORKER_REPORTED : w->state;
+}
+
+static void
+worker_gate_fail(void *arg, const char *why)
+{
+	worker_kill(arg, why);
+}
+
+static void
+worker_closed(void *arg)
+{
+	worker_channel_close(arg);
+}
+
+#define W_LOADING	(1U << WORKER_SPAWNING)
+#define W_READY		(1U << WORKER_IDLE | 1U << WORKER_BUSY)
+static const struct channel_handler worker_handlers[] = {
+	{ MSG_READY, W_LOADING, worker_on_ready_frame },
+	{ MSG_LOAD_FAILED, W_LOADING, worker_on_load_failed },
+	{ MSG_RESULT, 1U << WORKER_BUSY, worker_on_result },
+	{ MSG_SYSCALL, W_LOADING | W_READY, worker_on_syscall },
+	{ MSG_PROGRESS, W_READY, worker_on_note },
+	{ MSG_LOG, W_READY, worker_on_note },
+	{ MSG_ASK, W_READY, worker_on_ask },
+	{ 0, 0, NULL }
+};
+
+const struct channel_peer worker_peer = {
+	"worker", MSG_CHAN_WORKER, worker_handlers, worker_gate_state,
+	worker_gate_fail, worker_closed
+};
 
 /* What a worker's stderr lost to the rate limit, said once. */
 static void
@@ -559,18 +507,18 @@ worker_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (c != NULL) {
-		ms = w->tool ? w->tool->spec.timeout_ms : 0;
+		ms = w->timeout_ms;
 		call_answer_error(c, "tool '%s' timed out after %d ms",
 		    worker_name(w), ms);
 		evtimer_del(w->deadline);
 		/* The others never ran: they wait for the next worker. */
 		if (w->tool != NULL)
-			call_requeue(&w->sent, &w->tool->queue);
+			call_requeue(&w->sent, w->ops->queue(w));
 		w->nsent = 0;
 		snprintf(cause, sizeof(cause), "was killed after the call "
 		    "timed out (%d ms)", ms);
 	} else {
-		ms = w->tool ? w->tool->spec.load_timeout_ms : 0;
+		ms = w->load_timeout_ms;
 		snprintf(cause, sizeof(cause), "did not load within %d ms", ms);
 	}
 	log_warnx("tool '%s': worker %d %s", worker_name(w), (int)w->pid,
@@ -578,51 +526,51 @@ worker_timeout(evutil_socket_t fd, short what, void *arg)
 	worker_kill(w, cause);
 }
 
-/* A worker process started (or being started) on these fds. */
+/*
+ * A worker for spec's tool, to be started on these fds (its channel, its
+ * stderr), answering to its owner t through ops.
+ */
 struct worker *
-worker_new(const char *name, pid_t pid, int chan, int errfd, struct tool *t)
+worker_new(const struct toolspec *spec, int chan, int errfd,
+    const struct worker_ops *ops, struct tool *t)
 {
 	struct worker	*w;
 
 	w = xcalloc(1, sizeof(*w));
-	w->name = xstrdup(name);
+	w->name = xstrdup(spec->name);
+	w->ops = ops;
 	w->tool = t;
-	w->pid = pid;
+	w->timeout_ms = spec->timeout_ms;
+	w->load_timeout_ms = spec->load_timeout_ms;
 	w->syscall_nr = -1;
-	w->theirs = (struct spawn_fds){ -1, -1, -1 };
 	TAILQ_INIT(&w->sent);
 	w->state = WORKER_SPAWNING;
 	w->life = WORKER_RUNNING;
-	evutil_make_socket_nonblocking(chan);
+	w->ch = channel_new(chan, CHANNEL_STREAM, &worker_peer, w,
+	    sv.max_reply + FRAME_SLACK);
 	evutil_make_socket_nonblocking(errfd);
-	if ((w->bev = bufferevent_socket_new(sv.base, chan,
-	    BEV_OPT_CLOSE_ON_FREE)) == NULL ||
-	    (w->errbev = bufferevent_socket_new(sv.base, errfd,
+	if ((w->errbev = bufferevent_socket_new(sv.base, errfd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL ||
 	    (w->deadline = evtimer_new(sv.base, worker_timeout, w)) == NULL)
 		fatal("%s", __func__);
-	bufferevent_setcb(w->bev, worker_read, NULL, worker_event, w);
-	bufferevent_enable(w->bev, EV_READ | EV_WRITE);
 	bufferevent_setcb(w->errbev, worker_err_read, NULL, worker_err_event, w);
 	bufferevent_enable(w->errbev, EV_READ);
 	TAILQ_INSERT_TAIL(&sv.workers, w, entry);
 	return w;
 }
 
-struct worker *
-worker_spawn(struct tool *t, char *err, size_t errlen)
+/* Its LOAD, read once it runs: one waiting for its slot has it buffered. */
+void
+worker_load(struct worker *w, const char *load)
 {
-	struct worker		*w;
-	struct json_object	*net;
-	int			 brokered;
+	channel_send(w->ch, MSG_LOAD, 0, load, strlen(load));
+}
 
-	brokered = t->spec.allow != NULL && json_object_object_get_ex(
-	    t->spec.allow, "net", &net) && json_object_array_length(net) > 0;
-	if ((w = spawn_worker(t, brokered, err, errlen)) == NULL)
-		return NULL;
-	/* Read once it runs: a worker waiting for its slot has it buffered. */
-	worker_send(w, MSG_LOAD, 0, t->spec.load, strlen(t->spec.load));
-	return w;
+/* Its process is being started: it has one to reap from now on. */
+void
+worker_launched(struct worker *w)
+{
+	w->launched = 1;
 }
 
 /*
@@ -636,11 +584,11 @@ worker_started(struct worker *w, pid_t pid)
 		w->pid = pid;
 	if (w->tool != NULL && w->state == WORKER_SPAWNING &&
 	    w->life == WORKER_RUNNING)
-		worker_arm_deadline(w, w->tool->spec.load_timeout_ms);
+		worker_arm_deadline(w, w->load_timeout_ms);
 	log_debug("tool '%s': worker %d started", w->name, (int)w->pid);
 }
 
-/* A worker that never got going (spawn_worker failed): gone at once. */
+/* A worker that never got going (it could not be launched): gone now. */
 void
 worker_discard(struct worker *w)
 {
@@ -703,13 +651,13 @@ worker_send_call(struct worker *w, struct call *c)
 	if (w->nsent == 0)
 		event_base_gettimeofday_cached(sv.base, &w->mark);
 	if (w->nsent++ == 0)
-		worker_arm_deadline(w, w->tool->spec.timeout_ms);
+		worker_arm_deadline(w, w->timeout_ms);
 	w->state = WORKER_BUSY;
-	if (w->tool->uses_context || c->answers != NULL) {
+	if (w->context || c->answers != NULL) {
 		meta = call_meta(c, &len);
-		worker_send(w, MSG_CALL_META, c->id, meta, len);
+		channel_send(w->ch, MSG_CALL_META, c->id, meta, len);
 	}
-	worker_send(w, MSG_CALL, c->id, c->args, c->argslen);
+	channel_send(w->ch, MSG_CALL, c->id, c->args, c->argslen);
 }
 
 /* The ANSWER to the ASK of call c, which w runs. */
@@ -717,7 +665,7 @@ void
 worker_answer(struct worker *w, const struct call *c, const char *answer,
     size_t len)
 {
-	worker_send(w, MSG_ANSWER, c->id, answer, len);
+	channel_send(w->ch, MSG_ANSWER, c->id, answer, len);
 }
 
 /*
@@ -743,10 +691,10 @@ worker_resume(struct worker *w)
 	event_base_gettimeofday_cached(sv.base, &now);
 	timersub(&now, &w->paused, &d);
 	timeradd(&w->mark, &d, &w->mark);
-	if (w->bev == NULL || w->tool == NULL || call_first(&w->sent) == NULL)
+	if (w->ch == NULL || w->tool == NULL || call_first(&w->sent) == NULL)
 		return;
 	timersub(&now, &w->mark, &d);
-	left = w->tool->spec.timeout_ms - (d.tv_sec * 1000 + d.tv_usec / 1000);
+	left = w->timeout_ms - (d.tv_sec * 1000 + d.tv_usec / 1000);
 	worker_arm_deadline(w, left > 0 ? (int)left : 1);
 }
 
@@ -778,11 +726,10 @@ worker_describe_death(int status, long nr, char *buf, size_t len)
 static void
 worker_free(struct worker *w)
 {
-	(void)spawn_loaded(w);
 	worker_hand_back(w, "tool '%s': %s", "the server is shutting down");
+	w->ops->freed(w);
 	TAILQ_REMOVE(&sv.workers, w, entry);
-	worker_bev_free(w);
-	broker_free(w->broker);
+	worker_ch_free(w);
 	if (w->errbev != NULL)
 		bufferevent_free(w->errbev);
 	event_free(w->deadline);
@@ -800,7 +747,6 @@ static void
 worker_finish(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker	*w = arg;
-	struct tool	*t = w->tool;
 	char		 how[256];
 
 	(void)fd;
@@ -812,15 +758,8 @@ worker_finish(evutil_socket_t fd, short what, void *arg)
 		log_warnx("tool '%s': worker %d %s%s%s", worker_name(w),
 		    (int)w->pid, how, w->cause ? " after it " : "",
 		    w->cause ? w->cause : "");
-	if (t != NULL && t->worker == w) {
-		if (w->state != WORKER_SPAWNING)	/* it was READY */
-			tool_worker_gone(t);
-		else
-			tool_worker_failed(t, w->cause ? w->cause : how);
-	} else if (t != NULL)
-		(void)tool_extra_gone(t, w, 1);
-	if (w == sv.spawner)
-		spawn_spawner_gone(how);
+	if (w->tool != NULL)
+		w->ops->gone(w, w->cause ? w->cause : how);
 	worker_free(w);
 }
 
@@ -870,32 +809,29 @@ worker_unborn(struct worker *w, const char *cause)
 	worker_finish_later(w);
 }
 
-/*
- * SIGCHLD: collect every exited worker. With no worker waiting for its
- * name, any other child is a stray (forked by a spawner that died before
- * naming it): reaped too.
- */
+/* SIGCHLD: collect every exited worker that has a name. */
 void
 worker_reap(void)
 {
 	struct worker	*w, *next;
-	pid_t		 pid;
-	int		 status;
 
 	TAILQ_FOREACH_SAFE(w, &sv.workers, entry, next)
 		worker_try_reap(w);
-	if (!TAILQ_EMPTY(&sv.spawnq))
-		return;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		TAILQ_FOREACH(w, &sv.workers, entry)
-			if (w->pid == pid && (w->life == WORKER_RUNNING ||
-			    w->life == WORKER_CLOSED))
-				break;
-		if (w != NULL)
+}
+
+/* A child reaped by pid: 1 if it was a worker's. */
+int
+worker_reaped_pid(pid_t pid, int status)
+{
+	struct worker	*w;
+
+	TAILQ_FOREACH(w, &sv.workers, entry)
+		if (w->pid == pid && (w->life == WORKER_RUNNING ||
+		    w->life == WORKER_CLOSED)) {
 			worker_reaped(w, status);
-		else
-			log_debug("reaped process %d, no worker's", (int)pid);
-	}
+			return 1;
+		}
+	return 0;
 }
 
 /*
@@ -911,7 +847,7 @@ worker_wait_all(int grace_ms)
 
 	TAILQ_FOREACH(w, &sv.workers, entry) {
 		w->closing = 1;
-		worker_bev_free(w);
+		worker_ch_free(w);
 	}
 	for (waited = 0;; waited += 5) {
 		left = 0;
@@ -935,7 +871,6 @@ worker_wait_all(int grace_ms)
 	}
 	while ((w = TAILQ_FIRST(&sv.workers)) != NULL)
 		worker_free(w);
-	sv.spawner = NULL;
 	while (waitpid(-1, &status, WNOHANG) > 0)
 		;
 }

@@ -10,6 +10,7 @@ Landlock ABI 2 (no TCP rule)."""
 
 import http.server
 import os
+import re
 import shutil
 import ssl
 import subprocess
@@ -117,15 +118,11 @@ LISTEN = attempt("", "socket.socket().bind(('127.0.0.1', 0))")
 
 
 def frame_types():
-    """MSG_RESOLVE and MSG_CONNECT, from the one header that numbers them."""
-    names = []
+    """MSG_RESOLVE and MSG_CONNECT, from the one table that numbers them."""
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src",
-                           "frame.h")) as f:
-        for line in f:
-            line = line.strip()
-            if line.startswith("MSG_") and not line.startswith("MSG_TYPE_MAX"):
-                names.append(line.split(",")[0].split(" ")[0].split("=")[0].strip())
-    return {n: i + 1 for i, n in enumerate(names)}
+                           "msg.h")) as f:
+        table = f.read()
+    return {"MSG_" + n: int(num) for n, num in re.findall(r"X\((\w+), (\d+),", table)}
 
 
 TYPES = frame_types()

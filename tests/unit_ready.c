@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "channel.h"
 #include "jsonparse.h"
 #include "mcp-hotd.h"
 #include "unit.h"
@@ -40,7 +41,10 @@ ready_with(const char *key, const char *value, char *why, size_t len)
 	/* Parsed as the supervisor parses frames (its depth limit). */
 	if ((m = json_parse_object(text, strlen(text))) == NULL)
 		return -2;
-	rv = ready_check(m, why, len);
+	/* The gate's spec first, then what only ready.c knows. */
+	rv = channel_check_json(MSG_READY, m, why, len);
+	if (rv == 0)
+		rv = ready_check(m, why, len);
 	json_object_put(m);
 	return rv;
 }
@@ -94,17 +98,19 @@ static const struct {
 	const char	*key, *value, *reason, *what;
 } refusals[] = {
 	{ "allow", "{\"net\":[\"*:443\"]}",
-	    "'allow' is unknown", "an unknown member (a grant, say) is refused" },
+	    "'allow' is not one of its keys", "an unknown member (a grant, say) is refused" },
 	{ "asks", "[\"sudo\"]",
 	    "names no client capability", "asks: only the capabilities a tool can ask for" },
 	{ "asks", "[1]",
-	    "names no client capability", "asks: strings only" },
+	    "'asks' is not as its spec says", "asks: strings only" },
+	{ "asks", "[\"roots\",\"roots\",\"roots\",\"roots\"]",
+	    "'asks' is not as its spec says", "asks: three at most" },
 	{ "context", "1",
-	    "is not a boolean", "context: a boolean" },
+	    "'context' is not as its spec says", "context: a boolean" },
 	{ "warnings", "[1]",
-	    "is not a list of strings", "warnings: strings only" },
+	    "'warnings' is not as its spec says", "warnings: strings only" },
 	{ "function", "[]",
-	    "is not a function's name", "function: a name" },
+	    "'function' is not as its spec says", "function: a name" },
 	{ "inputSchema", "{\"type\":\"object\",\"$defs\":{}}",
 	    "keyword '$defs'", "a derived schema: no $defs" },
 	{ "inputSchema", "{\"oneOf\":[{}]}",
@@ -124,7 +130,7 @@ static const struct {
 	{ "inputSchema", "{\"properties\":[]}",
 	    "never derives", "... properties an object" },
 	{ "inputSchema", "[]",
-	    "not an object", "... a schema is an object" },
+	    "'inputSchema' is not as its spec says", "... a schema is an object" },
 };
 
 int
@@ -148,8 +154,9 @@ main(void)
 	big[0] = '"';
 	big[66000 - 2] = '"';
 	big[66000 - 1] = '\0';
-	CHECK(refused("doc", big, "at most 65536 bytes"), "doc: bounded");
-	CHECK(refused("isolation", big, "longer than a report"),
+	CHECK(refused("doc", big, "'doc' is not as its spec says"),
+	    "doc: bounded");
+	CHECK(refused("isolation", big, "'isolation' is not as its spec says"),
 	    "isolation: bounded (it is logged)");
 	CHECK(ready_with("inputSchema", nested(32), why, sizeof(why)) == 0 &&
 	    refused("inputSchema", nested(33), "nesting deeper"),
@@ -174,8 +181,8 @@ main(void)
 		struct json_object	*m = json_parse_object(text,
 					    sizeof(text) - 1);
 
-		CHECK(ready_check(m, why, sizeof(why)) == -1 &&
-		    strstr(why, "'inputSchema' is missing") != NULL,
+		CHECK(channel_check_json(MSG_READY, m, why, sizeof(why)) ==
+		    -1 && strstr(why, "'inputSchema' is missing") != NULL,
 		    "a READY without an inputSchema is refused");
 		json_object_put(m);
 	}

@@ -23,12 +23,12 @@
 #include <unistd.h>
 
 #include "chanout.h"
+#include "msgin.h"
 #include "pyconv.h"
 #include "pyworker.h"
 #include "sandbox.h"
 #include "../src/frame.h"
 
-#define MAX_IN_FRAME	(1024U * 1024 * 1024)
 #define RX_SPIN		200	/* non-blocking reads before sleeping */
 #define RX_SPIN_CALL_NS	200000	/* ... after a call quicker than this */
 #define TX_BATCH	65536	/* held results written at this size */
@@ -302,8 +302,8 @@ rx_take_answer(uint64_t id, size_t *lenp)
 	for (;;) {
 		if (!rx_fill(pos + FRAME_HDR_LEN))
 			die("the supervisor closed the channel during an ask");
-		if (frame_hdr_decode((uint8_t *)rx.buf + rx.off + pos,
-		    MAX_IN_FRAME, &h, &why) == -1)
+		if (msgin_header((uint8_t *)rx.buf + rx.off + pos,
+		    MSG_CHAN_WORKER, &h, &why) == -1)
 			die("bad frame from the supervisor: %s", why);
 		flen = FRAME_HDR_LEN + (size_t)h.len;
 		if (!rx_fill(pos + flen))
@@ -338,7 +338,7 @@ recv_frame(struct frame_hdr *h)
 		chanout_flush();	/* the batch is done */
 	if (!rx_fill(FRAME_HDR_LEN))
 		return NULL;
-	if (frame_hdr_decode((uint8_t *)rx.buf + rx.off, MAX_IN_FRAME, h,
+	if (msgin_header((uint8_t *)rx.buf + rx.off, MSG_CHAN_WORKER, h,
 	    &why) == -1)
 		die("bad frame from the supervisor: %s", why);
 	if (rx.len < FRAME_HDR_LEN + (size_t)h->len)
@@ -351,6 +351,15 @@ recv_frame(struct frame_hdr *h)
 	return p;
 }
 
+/* `{"key":` (first) or `,"key":` in chanout: keys as msg.h names them. */
+static void
+chanout_key(const char *key, int first)
+{
+	pybuf_add(&chanout, first ? "{\"" : ",\"", 2);
+	pybuf_add(&chanout, key, strlen(key));
+	pybuf_add(&chanout, "\":", 2);
+}
+
 static void __attribute__((noreturn))
 load_failed(const char *error)
 {
@@ -358,7 +367,7 @@ load_failed(const char *error)
 
 	chanout.len = 0;	/* a READY being built, if any */
 	f = chanout_frame_begin(MSG_LOAD_FAILED, 0);
-	pybuf_add(&chanout, "{\"error\":", 9);
+	chanout_key(MSG_KEY(LOAD_FAILED, error), 1);
 	pybuf_add_string(&chanout, error, strlen(error));
 	pybuf_add(&chanout, "}", 1);
 	chanout_frame_end(f);
@@ -510,19 +519,14 @@ ready_member(const char *key, PyObject *o)
 {
 	char	why[256], msg[320];
 
-	pybuf_add(&chanout, ",\"", 2);
-	pybuf_add(&chanout, key, strlen(key));
-	pybuf_add(&chanout, "\":", 2);
+	chanout_key(key, 0);
 	if (pyconv_dump(&chanout, o, why, sizeof(why)) == -1) {
 		snprintf(msg, sizeof(msg), "%s (in the derived %s)", why, key);
 		load_failed(msg);
 	}
 }
 
-/*
- * Load the tool and put READY in chanout: {"function","inputSchema","warnings",
- * "doc","isolation"}.
- */
+/* Load the tool and put its READY (msg.h) in chanout. */
 static void
 tool_load(PyObject *msg)
 {
@@ -531,14 +535,13 @@ tool_load(PyObject *msg)
 	char		*err, layers[256];
 	size_t		 f;
 
-	code = PyDict_GetItemString(msg, "code");
-	if ((params = PyDict_GetItemString(msg, "parameters")) == NULL)
+	code = msgin_get(msg, MK_LOAD_code);
+	if ((params = msgin_get(msg, MK_LOAD_parameters)) == NULL)
 		params = Py_None;
-	if ((env = PyDict_GetItemString(msg, "env")) == NULL)
+	if ((env = msgin_get(msg, MK_LOAD_env)) == NULL)
 		env = Py_None;
-	res = code ? PyObject_CallMethod(wk.host, "load", "sOOOii", wk.name,
-	    code, params, env, sandbox_has_tmp(), PyDict_GetItemString(msg,
-	    "run") != NULL) : NULL;
+	res = PyObject_CallMethod(wk.host, "load", "sOOOii", wk.name, code,
+	    params, env, sandbox_has_tmp(), msgin_get(msg, MK_LOAD_run) != NULL);
 	if (res == NULL) {
 		err = exception_text();
 		load_failed(err);
@@ -553,26 +556,27 @@ tool_load(PyObject *msg)
 			load_failed("the call context cannot be made");
 	}
 	f = chanout_frame_begin(MSG_READY, 0);
-	pybuf_add(&chanout, "{\"function\":", 12);
+	chanout_key(MSG_KEY(READY, function), 1);
 	fname = PyObject_GetAttrString(wk.func, "__name__");
 	s = fname ? PyUnicode_AsUTF8(fname) : NULL;
 	PyErr_Clear();
 	pybuf_add_string(&chanout, s ? s : wk.name, strlen(s ? s : wk.name));
 	Py_XDECREF(fname);
-	ready_member("inputSchema", PyTuple_GetItem(res, 1));
-	ready_member("warnings", PyTuple_GetItem(res, 2));
-	ready_member("doc", PyTuple_GetItem(res, 3));
+	ready_member(MSG_KEY(READY, inputSchema), PyTuple_GetItem(res, 1));
+	ready_member(MSG_KEY(READY, warnings), PyTuple_GetItem(res, 2));
+	ready_member(MSG_KEY(READY, doc), PyTuple_GetItem(res, 3));
 	if (PyTuple_Size(res) > 5 && PyTuple_GetItem(res, 5) != Py_None)
-		ready_member("outputSchema", PyTuple_GetItem(res, 5));
+		ready_member(MSG_KEY(READY, outputSchema),
+		    PyTuple_GetItem(res, 5));
 	if (PyTuple_Size(res) > 7) {
-		ready_member("context", PyTuple_GetItem(res, 6));
-		ready_member("asks", PyTuple_GetItem(res, 7));
+		ready_member(MSG_KEY(READY, context), PyTuple_GetItem(res, 6));
+		ready_member(MSG_KEY(READY, asks), PyTuple_GetItem(res, 7));
 	}
 	sandbox_report(layers, sizeof(layers));
-	pybuf_add(&chanout, ",\"isolation\":", 13);
+	chanout_key(MSG_KEY(READY, isolation), 0);
 	pybuf_add(&chanout, layers, strlen(layers));
 	if (wk.isolation[0] != '\0') {
-		pybuf_add(&chanout, ",\"isolation_failed\":", 20);
+		chanout_key(MSG_KEY(READY, isolation_failed), 0);
 		pybuf_add_string(&chanout, wk.isolation, strlen(wk.isolation));
 	}
 	pybuf_add(&chanout, "}", 1);
@@ -850,30 +854,14 @@ worker_sandbox_prepare(void)
 		load_failed(err);
 }
 
-static long long
-load_int(PyObject *msg, const char *key, long long def)
-{
-	PyObject	*v = PyDict_GetItemString(msg, key);
-
-	return v != NULL && PyLong_Check(v) ? PyLong_AsLongLong(v) : def;
-}
-
-/* LOAD's list of strings at key, NULL-terminated (NULL when absent). */
+/* LOAD's list of strings k, NULL-ended (NULL when left out). */
 static const char **
-load_strings(PyObject *msg, const char *key)
+load_strings(PyObject *msg, enum msg_key_id k)
 {
-	PyObject	*v = PyDict_GetItemString(msg, key);
-	const char	**a;
-	Py_ssize_t	 i, n;
+	const char	**a = msgin_strings(msg, k);
 
-	if (v == NULL || !PyList_Check(v))
-		return NULL;
-	n = PyList_Size(v);
-	if ((a = calloc((size_t)n + 1, sizeof(*a))) == NULL)
+	if (a == NULL && msgin_get(msg, k) != NULL)
 		die("out of memory");
-	for (i = 0; i < n; i++)
-		if ((a[i] = PyUnicode_AsUTF8(PyList_GetItem(v, i))) == NULL)
-			die("LOAD: '%s' holds a non-string", key);
 	return a;
 }
 
@@ -888,25 +876,26 @@ worker_serve(const char *name)
 	struct sandbox_grants	 g;
 	struct timespec		 t0, t1;
 	PyObject		*msg;
-	const char		*payload;
+	const char		*payload, *bad;
 	char			 err[256];
 
 	wk.name = name;
 	if ((payload = recv_frame(&h)) == NULL)
 		_exit(0);
-	if (h.type != MSG_LOAD || (msg = pyconv_parse(payload, h.len)) == NULL ||
-	    !PyDict_Check(msg))
+	if (h.type != MSG_LOAD || (msg = pyconv_parse(payload, h.len)) == NULL)
 		die("expected a LOAD message first");
-	wk.max_reply = (size_t)load_int(msg, "max_reply", 0);
+	if ((bad = msgin_check(MSG_LOAD, msg)) != NULL)
+		die("LOAD: %s", bad);
+	wk.max_reply = (size_t)msgin_int(msg, MK_LOAD_max_reply);
 	chanout_setup();
 	cancel_setup();
-	g.read = load_strings(msg, "read");
-	g.write = load_strings(msg, "write");
-	g.run = load_strings(msg, "run");
-	g.disk_mb = (int)load_int(msg, "disk_mb", 64);
-	g.brokered = load_int(msg, "brokered", 0) != 0;
-	if (sandbox_enter(FRAME_CHANNEL_FD, chanout_write_held, (int)load_int(msg,
-	    "memory_mb", 512), &g, err, sizeof(err)) == -1)
+	g.read = load_strings(msg, MK_LOAD_read);
+	g.write = load_strings(msg, MK_LOAD_write);
+	g.run = load_strings(msg, MK_LOAD_run);
+	g.disk_mb = (int)msgin_int(msg, MK_LOAD_disk_mb);
+	g.brokered = msgin_int(msg, MK_LOAD_brokered) != 0;
+	if (sandbox_enter(FRAME_CHANNEL_FD, chanout_write_held,
+	    (int)msgin_int(msg, MK_LOAD_memory_mb), &g, err, sizeof(err)) == -1)
 		load_failed(err);
 	if (g.brokered)
 		net_attach();

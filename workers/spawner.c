@@ -29,10 +29,9 @@
 #include <Python.h>
 
 #include "../src/frame.h"
+#include "msgin.h"
 #include "pyworker.h"
 #include "sandbox.h"
-
-#define MAX_SPAWN_FRAME	4096
 
 static void __attribute__((noreturn))
 spawner_die(const char *what)
@@ -50,7 +49,7 @@ spawner_die(const char *what)
 static int
 spawner_recv(struct frame_hdr *h, char *payload, size_t size, int fds[3])
 {
-	uint8_t		 buf[FRAME_HDR_LEN + MAX_SPAWN_FRAME];
+	uint8_t		 buf[FRAME_HDR_LEN + MSG_MAX_SPAWN];
 	union {
 		struct cmsghdr	hdr;
 		char		buf[CMSG_SPACE(3 * sizeof(int))];
@@ -77,8 +76,8 @@ spawner_recv(struct frame_hdr *h, char *payload, size_t size, int fds[3])
 	fds[2] = -1;
 	memcpy(fds, CMSG_DATA(c), c->cmsg_len - CMSG_LEN(0));
 	if ((size_t)n < FRAME_HDR_LEN ||
-	    frame_hdr_decode(buf, size - 1, h, &why) == -1 ||
-	    h->type != MSG_SPAWN || (size_t)n != FRAME_HDR_LEN + h->len)
+	    msgin_header(buf, MSG_CHAN_SPAWNER, h, &why) == -1 ||
+	    h->len >= size || (size_t)n != FRAME_HDR_LEN + h->len)
 		return -1;
 	memcpy(payload, buf + FRAME_HDR_LEN, h->len);
 	payload[h->len] = '\0';
@@ -94,7 +93,7 @@ spawner_reply(uint64_t id, const char *key, long value, const char *error)
 
 	if (error != NULL)
 		n = snprintf((char *)buf + FRAME_HDR_LEN, 256,
-		    "{\"error\":\"%s\"}", error);
+		    "{\"%s\":\"%s\"}", MSG_KEY(SPAWNED, error), error);
 	else
 		n = snprintf((char *)buf + FRAME_HDR_LEN, 256, "{\"%s\":%ld}",
 		    key, value);
@@ -199,7 +198,7 @@ void
 spawner_main(void)
 {
 	struct frame_hdr	 h;
-	char			 name[MAX_SPAWN_FRAME];
+	char			 name[MSG_MAX_SPAWN + 1];
 	pid_t			 pid, supervisor = getppid();
 	int			 fds[3], rv;
 
@@ -237,7 +236,8 @@ spawner_main(void)
 		if (pid == -1)
 			spawner_reply(h.id, NULL, 0, strerror(errno));
 		else
-			spawner_reply(h.id, "pid", (long)pid, NULL);
+			spawner_reply(h.id, MSG_KEY(SPAWNED, pid), (long)pid,
+			    NULL);
 	}
 	_exit(0);
 }

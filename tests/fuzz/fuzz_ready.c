@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * A worker's READY (hostile: tool code shapes it): the input is READY's
- * payload. Whatever it says is refused with a reason, or accepted with a
+ * payload, through the gate's spec check and then ready_check, as the
+ * supervisor reads it. Whatever it says is refused with a reason, or accepted with a
  * derived schema within its caps that compiles (or is refused) and checks
  * an argument object within its budget.
  */
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "channel.h"
 #include "jsonparse.h"
 #include "mcp-hotd.h"
 #include "fuzz.h"
@@ -45,7 +47,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	err[0] = '\0';
-	if (ready_check(m, err, sizeof(err)) == -1) {
+	if (channel_check_json(MSG_READY, m, err, sizeof(err)) == -1 ||
+	    ready_check(m, err, sizeof(err)) == -1) {
 		FUZZ_ASSERT(err[0] != '\0', "a refused READY says why");
 		json_object_put(m);
 		return 0;
