@@ -142,9 +142,12 @@ msg_doc(void (*out)(const char *, void *), void *arg)
 	static const char *const dirs[] = { "supervisor → peer",
 	    "peer → supervisor" };
 	static const char *const chans[] = { "worker", "spawner", "broker" };
-	static const char *const forms[] = { "JSON object", "the arguments "
-	    "(a JSON object)", "a CallToolResult (checked unparsed)",
-	    "a tool's name" };
+	static const char *const forms[] = {
+		"JSON object",
+		"the arguments (a JSON object)",
+		"a CallToolResult (checked unparsed)",
+		"a tool's name"
+	};
 	const struct msg_spec	*s;
 	char			 line[1024], max[64];
 	uint32_t		 t;
