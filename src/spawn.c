@@ -288,6 +288,11 @@ spawn_admit(evutil_socket_t fd, short what, void *arg)
 	    (w = TAILQ_FIRST(&sp.waiting)) != NULL) {
 		TAILQ_REMOVE(&sp.waiting, w, loadq);
 		w->loading = 0;
+		if (w->life != WORKER_RUNNING) {	/* let go while it waited */
+			spawn_close(&w->theirs);
+			w->theirs = (struct spawn_fds){ -1, -1, -1 };
+			continue;
+		}
 		if (spawn_start(w, err, sizeof(err)) == -1)
 			worker_unborn(w, err);
 	}
