@@ -298,12 +298,12 @@ channel_stream_read(struct bufferevent *bev, void *arg)
 			break;
 		if (evbuffer_get_length(in) < FRAME_HDR_LEN + (size_t)h.len)
 			break;
-		evbuffer_drain(in, FRAME_HDR_LEN);
-		p = (const char *)evbuffer_pullup(in, h.len);
-		if (channel_deliver(ch, &h, p ? p : "") == -1)
+		/* Header and payload contiguous, drained as one. */
+		p = (const char *)evbuffer_pullup(in, FRAME_HDR_LEN + h.len);
+		if (channel_deliver(ch, &h, p + FRAME_HDR_LEN) == -1)
 			break;
 		if (!ch->dead)
-			evbuffer_drain(in, h.len);
+			evbuffer_drain(in, FRAME_HDR_LEN + h.len);
 	}
 	if (--ch->busy == 0 && ch->dead)
 		channel_destroy(ch);
