@@ -46,6 +46,8 @@ struct channel {
 	int				 dead;	/* freed meanwhile */
 };
 
+static size_t	channel_type_max(const struct channel *, uint16_t);
+
 static int
 channel_bad(char *why, size_t len, const char *fmt, const char *type,
     const char *detail)
@@ -214,7 +216,7 @@ channel_gate(const struct channel_peer *peer, unsigned state,
 }
 
 /* A frame's payload limit on this channel. */
-size_t
+static size_t
 channel_type_max(const struct channel *ch, uint16_t type)
 {
 	const struct msg_spec	*s = msg_spec(type);
@@ -412,12 +414,6 @@ channel_free(struct channel *ch)
 		event_del(ch->ev);
 	if (ch->busy == 0)
 		channel_destroy(ch);
-}
-
-int
-channel_fd(const struct channel *ch)
-{
-	return ch->fd;
 }
 
 /* A frame out on a stream, buffered (never blocks). */

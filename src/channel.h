@@ -57,12 +57,10 @@ struct channel_peer {
 struct channel	*channel_new(int, enum channel_style,
 		    const struct channel_peer *, void *, size_t);
 void		 channel_free(struct channel *);
-int		 channel_fd(const struct channel *);
 void		 channel_send(struct channel *, uint16_t, uint64_t,
 		    const void *, size_t);
 int		 channel_send_fds(struct channel *, uint16_t, uint64_t,
 		    const void *, size_t, const int *, size_t);
-size_t		 channel_type_max(const struct channel *, uint16_t);
 
 /* The peers, each in its own module (worker.c, spawn.c, broker.c). */
 extern const struct channel_peer	worker_peer, spawner_peer, broker_peer;

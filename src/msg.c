@@ -80,7 +80,7 @@ msg_key_find(uint32_t type, const char *name, size_t len)
 	return NULL;
 }
 
-size_t
+static size_t
 msg_nkeys(uint32_t type)
 {
 	size_t	i, n = 0;

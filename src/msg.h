@@ -235,7 +235,6 @@ extern const struct msg_key	msg_keys[MK_MAX];
 
 const struct msg_spec	*msg_spec(uint32_t);
 const struct msg_key	*msg_key_find(uint32_t, const char *, size_t);
-size_t			 msg_nkeys(uint32_t);
 int			 msg_allowed(uint32_t, enum msg_dir, enum msg_chan);
 void			 msg_doc(void (*)(const char *, void *), void *);
 

@@ -157,8 +157,14 @@ check(r.returncode == 1 and "descriptor 3 (unnamed) is neither a unix nor a TCP 
 
 h = Holder()
 h.start()
+# Each face logs its descriptor as it takes it: the HTTP one may come
+# after the unix face's "listening on".
+deadline = time.monotonic() + 10
+while not ("socket activation: descriptor 3 is the unix socket face" in h.log() and
+           "descriptor 4 is the HTTP face" in h.log()) and time.monotonic() < deadline:
+    time.sleep(0.01)
 check("socket activation: descriptor 3 is the unix socket face" in h.log() and
-      "descriptor 4 is the HTTP face" in h.log(), "the handed-over sockets are taken")
+      "descriptor 4 is the HTTP face" in h.log(), "the handed-over sockets are taken", h.log())
 check(f"HTTP endpoint http://127.0.0.1:{h.port}/mcp" in h.log(),
       "the HTTP endpoint line names the held port", h.log()[-300:])
 check(f"listening on {h.sock_path}" in h.log(), "the unix face is the held socket")
