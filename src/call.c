@@ -29,14 +29,8 @@
 
 #include "frame.h"
 #include "mcp-hotd.h"
+#include "schedule.h"
 #include "xmalloc.h"
-
-static void
-call_expect(const struct call *c, enum call_state want, const char *move)
-{
-	if (c->state != want)
-		fatalx("call %s: %s from state %d", c->idjson, move, c->state);
-}
 
 /* Off whatever list its state names. */
 static void
@@ -111,12 +105,19 @@ call_new(struct session *s, const char *id, size_t idlen, struct tool *t,
 	return c;
 }
 
-/* Onto list (last, or first), in the state that list stands for. */
+/*
+ * Onto list (last, or first), in the state that list stands for: only by
+ * a move sched_call_move allows (any other is a bug, said and fatal).
+ */
 static void
 call_move(struct call *c, struct callq *list, enum call_state state,
     int first)
 {
+	if (!sched_call_move(c->state, state))
+		fatalx("call %s: no move from state %d to %d", c->idjson,
+		    c->state, state);
 	call_unlink(c);
+	c->worker = NULL;
 	if (first)
 		TAILQ_INSERT_HEAD(list, c, qentry);
 	else
@@ -132,16 +133,15 @@ call_move(struct call *c, struct callq *list, enum call_state state,
 void
 call_enqueue(struct call *c, struct callq *queue)
 {
-	call_expect(c, CALL_NEW, "enqueue");
 	call_move(c, queue, CALL_QUEUED, 0);
 }
 
-/* QUEUED -> SENT: last on its worker's sent list. */
+/* QUEUED -> SENT: last on worker w's sent list. */
 void
-call_send(struct call *c, struct callq *sent)
+call_send(struct call *c, struct worker *w)
 {
-	call_expect(c, CALL_QUEUED, "send");
-	call_move(c, sent, CALL_SENT, 0);
+	call_move(c, &w->sent, CALL_SENT, 0);
+	c->worker = w;
 }
 
 /*
@@ -154,20 +154,11 @@ call_requeue(struct callq *sent, struct callq *queue)
 	struct call	*c;
 
 	while ((c = TAILQ_LAST(sent, callq)) != NULL) {
-		call_expect(c, CALL_SENT, "requeue");
 		if (c->to == CALL_CANCELLED)
 			call_free(c);
 		else
 			call_move(c, queue, CALL_QUEUED, 1);
 	}
-}
-
-/* NEW -> RELOAD: a control request answered by a reload's outcome. */
-void
-call_wait_reload(struct call *c, struct callq *waiters)
-{
-	call_expect(c, CALL_NEW, "wait for a reload");
-	call_move(c, waiters, CALL_RELOAD, 0);
 }
 
 struct call *
@@ -176,24 +167,24 @@ call_first(struct callq *q)
 	return TAILQ_FIRST(q);
 }
 
-/*
- * The next call to send, fairly: the first queued (of the first 64) whose
- * client has none at a worker, else the first. One client's backlog then
- * waits behind another's single call instead of starving it.
- */
+/* The next call to send, by sched_fair: whose client has none at a worker. */
 struct call *
 call_fair_next(struct callq *q)
 {
 	struct call	*c;
-	int		 n = 0;
+	int		 busy[SCHED_FAIR_SCAN];
+	size_t		 n = 0, k;
 
 	TAILQ_FOREACH(c, q, qentry) {
-		if (c->session == NULL || c->session->nsent == 0)
-			return c;
-		if (++n == 64)
+		if (n == SCHED_FAIR_SCAN)
 			break;
+		busy[n++] = c->session != NULL && c->session->nsent > 0;
 	}
-	return TAILQ_FIRST(q);
+	k = sched_fair(busy, n);
+	TAILQ_FOREACH(c, q, qentry)
+		if (k-- == 0)
+			break;
+	return c;
 }
 
 size_t
@@ -239,7 +230,6 @@ void
 call_cancel(struct call *c)
 {
 	struct tool	*t = c->tool;
-	struct worker	*w;
 
 	call_leave_session(c, CALL_CANCELLED);
 	switch (c->state) {
@@ -248,8 +238,7 @@ call_cancel(struct call *c)
 		tool_call_dropped(t);
 		break;
 	case CALL_SENT:
-		if ((w = tool_worker_of(t, c)) != NULL)
-			worker_cancel_call(w, c);
+		worker_cancel_call(c->worker, c);
 		break;
 	default:
 		break;	/* a control request: its answer just goes nowhere */
@@ -334,16 +323,6 @@ call_answer_error(struct call *c, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	call_answer_text(c, msg);
-}
-
-/* Every call on q gets the same text (a reload's outcome). */
-void
-call_answer_all_raw(struct callq *q, const char *result, size_t len)
-{
-	struct call	*c;
-
-	while ((c = TAILQ_FIRST(q)) != NULL)
-		call_answer_raw(c, result, len);
 }
 
 /* Every call on q gets the same isError. */

@@ -113,8 +113,7 @@ enum tool_state {
 enum call_state {
 	CALL_NEW,		/* made by its session, on no list yet */
 	CALL_QUEUED,		/* in its tool's queue */
-	CALL_SENT,		/* on its worker's sent list; the head runs */
-	CALL_RELOAD		/* a control request waiting for a reload */
+	CALL_SENT		/* on its worker's sent list; the head runs */
 };
 enum call_to {
 	CALL_TO_CLIENT,		/* its session waits for the answer */
@@ -125,6 +124,7 @@ struct call {
 	TAILQ_ENTRY(call)	 qentry;	/* on *list: call.c only */
 	TAILQ_ENTRY(call)	 sentry;	/* session's: call.c only */
 	struct callq		*list;		/* the list its state names */
+	struct worker		*worker;	/* CALL_SENT: the one it is at */
 	enum call_state		 state;
 	enum call_to		 to;
 	struct session		*session;	/* NULL unless CALL_TO_CLIENT */
@@ -422,7 +422,6 @@ void		 tool_worker_ready(struct tool *, struct json_object *);
 void		 tool_worker_failed(struct tool *, const char *);
 void		 tool_worker_gone(struct tool *, const char *);
 int		 tool_extra_gone(struct tool *, struct worker *, int);
-struct worker	*tool_worker_of(struct tool *, struct call *);
 void		 tool_call_time(struct tool *, unsigned);
 int		 tool_check_output(struct tool *, const struct jdoc *, char *,
 		    size_t);
@@ -480,9 +479,8 @@ void		 spawn_stop(void);
 struct call	*call_new(struct session *, const char *, size_t,
 		    struct tool *, const char *, size_t);
 void		 call_enqueue(struct call *, struct callq *);
-void		 call_send(struct call *, struct callq *);
+void		 call_send(struct call *, struct worker *);
 void		 call_requeue(struct callq *, struct callq *);
-void		 call_wait_reload(struct call *, struct callq *);
 struct call	*call_first(struct callq *);
 struct call	*call_fair_next(struct callq *);
 size_t		 call_count(struct callq *);
@@ -492,7 +490,6 @@ void		 call_cancel(struct call *);
 void		 call_answer_raw(struct call *, const char *, size_t);
 void		 call_answer_error(struct call *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
-void		 call_answer_all_raw(struct callq *, const char *, size_t);
 void		 call_fail_all(struct callq *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 struct mcp_call;

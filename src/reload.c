@@ -25,6 +25,13 @@
  * its outcome. Reloads run side by side: a tool that loads slowly (up to
  * its load_timeout_ms) delays only the reload that started it.
  */
+/* A control request (mcp-hotd/reload) answered by a reload's outcome. */
+struct reload_waiter {
+	TAILQ_ENTRY(reload_waiter) entry;
+	struct call		*call;	/* not on any list: NEW till answered */
+};
+TAILQ_HEAD(reload_waiters, reload_waiter);
+
 struct reload {
 	TAILQ_ENTRY(reload)	 entry;
 	struct tool		**news;		/* versions started; NULL once
@@ -33,7 +40,7 @@ struct reload {
 	unsigned		 waiting;	/* news not settled */
 	struct json_object	*result;
 	struct json_object	*skipped;	/* entries the file got wrong */
-	struct callq		 waiters;
+	struct reload_waiters	 waiters;
 	int			 first;		/* the startup load */
 };
 TAILQ_HEAD(reloadq, reload);
@@ -94,6 +101,35 @@ reload_result(void)
 	return rl.last;
 }
 
+static void
+reload_wait(struct reload *r, struct call *c)
+{
+	struct reload_waiter	*w;
+
+	if (c == NULL)
+		return;
+	w = xcalloc(1, sizeof(*w));
+	w->call = c;
+	TAILQ_INSERT_TAIL(&r->waiters, w, entry);
+}
+
+/* Each waiter gets text (len bytes): the result, or if failed an error. */
+static void
+reload_answer_waiters(struct reload *r, const char *text, size_t len,
+    int failed)
+{
+	struct reload_waiter	*w;
+
+	while ((w = TAILQ_FIRST(&r->waiters)) != NULL) {
+		TAILQ_REMOVE(&r->waiters, w, entry);
+		if (failed)
+			call_answer_error(w->call, "%s", text);
+		else
+			call_answer_raw(w->call, text, len);
+		free(w);
+	}
+}
+
 /* Answer control requests waiting for this reload with its result. */
 static void
 reload_answer(struct reload *r, struct json_object *result)
@@ -107,7 +143,7 @@ reload_answer(struct reload *r, struct json_object *result)
 	json_object_object_add(result, "time",
 	    json_object_new_int64((int64_t)time(NULL)));
 	s = mcp_to_string(result, &len);
-	call_answer_all_raw(&r->waiters, s, len);
+	reload_answer_waiters(r, s, len, 0);
 }
 
 /* The visible list changed if names, descriptions or schemas differ. */
@@ -301,8 +337,7 @@ reload_failed(struct call *waiter, const char *err)
 	json_object_object_add(result, "error", json_object_new_string(err));
 	json_object_object_add(result, "tools",
 	    json_object_new_int((int)sv.nroutes));
-	if (waiter != NULL)
-		call_wait_reload(waiter, &r.waiters);
+	reload_wait(&r, waiter);
 	reload_answer(&r, result);
 }
 
@@ -411,8 +446,7 @@ reload_begin(const char *why, struct call *waiter)
 		notify_reloading();
 	r = xcalloc(1, sizeof(*r));
 	TAILQ_INIT(&r->waiters);
-	if (waiter != NULL)
-		call_wait_reload(waiter, &r->waiters);
+	reload_wait(r, waiter);
 	r->first = !rl.started;
 	rl.started = 1;
 	r->result = reload_result_new();
@@ -459,7 +493,7 @@ reload_shutdown(void)
 	reload_loading_stop();
 	while ((r = TAILQ_FIRST(&rl.running)) != NULL) {
 		TAILQ_REMOVE(&rl.running, r, entry);
-		call_fail_all(&r->waiters, "the server is shutting down");
+		reload_answer_waiters(r, "the server is shutting down", 0, 1);
 		for (i = 0; i < r->nnews; i++)
 			if (r->news[i] != NULL)
 				r->news[i]->reload = NULL;

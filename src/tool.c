@@ -11,11 +11,9 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "schedule.h"
 #include "xmalloc.h"
 
-#define BACKOFF_FREE_DEATHS	2	/* respawn at once this many times */
-#define BACKOFF_BASE_MS		100
-#define BACKOFF_MAX_MS		30000
 
 static void	tool_spawn(struct tool *);
 static void	tool_idle_later(struct tool *);
@@ -100,26 +98,12 @@ tool_retry(evutil_socket_t fd, short what, void *arg)
 	tool_spawn(t);
 }
 
-static unsigned
-tool_backoff_ms(const struct tool *t)
-{
-	unsigned	n;
-
-	if (t->deaths <= BACKOFF_FREE_DEATHS)
-		return 0;
-	n = t->deaths - BACKOFF_FREE_DEATHS - 1;
-	if (n >= 9)
-		return BACKOFF_MAX_MS;
-	return BACKOFF_BASE_MS << n < BACKOFF_MAX_MS ?
-	    BACKOFF_BASE_MS << n : BACKOFF_MAX_MS;
-}
-
 /* A replacement worker after a death, at once or after a backoff. */
 static void
 tool_respawn(struct tool *t)
 {
 	struct timeval	tv;
-	unsigned	ms = tool_backoff_ms(t);
+	unsigned	ms = sched_backoff_ms(t->deaths);
 
 	if (ms == 0) {
 		t->restarts++;
@@ -263,39 +247,23 @@ tool_free_drained(struct tool *t)
 	tool_free(t);
 }
 
-/*
- * How many calls go ahead to one worker: about WORKER_AHEAD_US of work
- * (every fast call's 32; a slow tool's 2, or 1 with a pool, where another
- * worker takes the next).
- */
-static unsigned
-tool_window(const struct tool *t)
-{
-	unsigned	slow = t->call_us == 0 || t->call_us * WORKER_WINDOW >
-			    WORKER_AHEAD_US;
-
-	if (t->spec.concurrency > 1 && slow)
-		return 1;
-	if (t->call_us == 0 || !slow)
-		return WORKER_WINDOW;
-	return WORKER_AHEAD_US / t->call_us < 2 ? 2 :
-	    WORKER_AHEAD_US / t->call_us;
-}
-
-/* The usable worker with the fewest calls sent, under window; or NULL. */
+/* The worker to send the next call to (sched_pick), or NULL. */
 static struct worker *
 tool_pick(struct tool *t, unsigned window)
 {
-	struct worker	*best = NULL, *w;
-	unsigned	 i;
+	struct sched_worker	 s[MAX_CONCURRENCY];
+	struct worker		*w;
+	unsigned		 i;
+	int			 k;
 
 	for (i = 0; i <= t->nextra; i++) {
 		w = i == 0 ? t->worker : t->extra[i - 1];
-		if (w != NULL && worker_usable(w) && w->nsent < window &&
-		    (best == NULL || w->nsent < best->nsent))
-			best = w;
+		s[i].usable = w != NULL && worker_usable(w);
+		s[i].nsent = w != NULL ? w->nsent : 0;
 	}
-	return best;
+	if ((k = sched_pick(s, t->nextra + 1, window)) == -1)
+		return NULL;
+	return k == 0 ? t->worker : t->extra[k - 1];
 }
 
 static int
@@ -309,6 +277,22 @@ tool_starting(const struct tool *t)
 	return t->worker != NULL && t->worker->state == WORKER_SPAWNING;
 }
 
+/* Its pool, as schedule.c's rules see it. */
+static struct sched_pool
+tool_pool(const struct tool *t)
+{
+	return (struct sched_pool){
+		.workers = (t->worker != NULL) + t->nextra,
+		.starting = tool_starting(t),
+		.retrying = t->retry != NULL && evtimer_pending(t->retry, NULL),
+		.serving = t->state == TOOL_SERVING,
+		.queued = !TAILQ_EMPTY(&t->queue),
+		.deaths = t->deaths,
+		.concurrency = t->spec.concurrency,
+		.min_workers = t->spec.min_workers
+	};
+}
+
 /*
  * Grow the pool by one when calls wait and every worker is full (or to
  * reach min_workers), one start at a time, not while the tool fails; a
@@ -317,23 +301,22 @@ tool_starting(const struct tool *t)
 static void
 tool_grow(struct tool *t)
 {
-	struct worker	*w;
-	char		 err[512];
+	struct sched_pool	 p = tool_pool(t);
+	struct worker		*w;
+	char			 err[512];
 
-	if (t->state != TOOL_SERVING || tool_starting(t) ||
-	    (t->retry != NULL && evtimer_pending(t->retry, NULL)))
+	if (t->worker == NULL)
+		p.workers = 0;	/* the first is missing: started, not grown */
+	switch (sched_grow(&p)) {
+	case SCHED_STAY:
 		return;
-	if (t->worker == NULL) {
-		if (!TAILQ_EMPTY(&t->queue)) {
-			log_debug("tool '%s': started for a call", t->spec.name);
-			tool_spawn(t);
-		}
+	case SCHED_START:
+		log_debug("tool '%s': started for a call", t->spec.name);
+		tool_spawn(t);
 		return;
+	case SCHED_GROW:
+		break;
 	}
-	if (1 + t->nextra >= (unsigned)t->spec.concurrency || t->deaths > 0 ||
-	    (TAILQ_EMPTY(&t->queue) && 1 + t->nextra >=
-	    (unsigned)t->spec.min_workers))
-		return;
 	if ((w = spawn_worker(t, &tool_worker_ops, err, sizeof(err))) == NULL) {
 		/* As a failed start: no more tries until a result. */
 		log_warnx("tool '%s': no pool worker: %s", t->spec.name, err);
@@ -349,14 +332,17 @@ tool_dispatch(struct tool *t)
 {
 	struct worker	*w;
 	struct call	*c;
-	unsigned	 window = tool_window(t);
+	unsigned	 window = sched_window(t->call_us, t->spec.concurrency);
+	struct sched_pool p;
 
 	while ((c = window == WORKER_WINDOW ? call_first(&t->queue) :
 	    call_fair_next(&t->queue)) != NULL &&
 	    (w = tool_pick(t, window)) != NULL)
 		worker_send_call(w, c);
-	if (!TAILQ_EMPTY(&t->queue) || t->nextra + 1 <
-	    (unsigned)t->spec.min_workers)
+	p = (struct sched_pool){ .workers = (t->worker != NULL) + t->nextra,
+	    .queued = !TAILQ_EMPTY(&t->queue),
+	    .min_workers = t->spec.min_workers };
+	if (sched_wants_more(&p))
 		tool_grow(t);
 	else if (t->spec.concurrency > 1 || t->spec.min_workers == 0)
 		tool_idle_later(t);
@@ -366,9 +352,10 @@ tool_dispatch(struct tool *t)
 static void
 tool_retire(evutil_socket_t fd, short what, void *arg)
 {
-	struct tool	*t = arg;
-	struct worker	*w;
-	unsigned	 i;
+	struct tool		*t = arg;
+	struct worker		*w;
+	struct sched_pool	 p;
+	unsigned		 i;
 
 	(void)fd;
 	(void)what;
@@ -376,19 +363,19 @@ tool_retire(evutil_socket_t fd, short what, void *arg)
 		tool_idle_later(t);
 		return;
 	}
-	if (!TAILQ_EMPTY(&t->queue))
-		return;
-	for (i = t->nextra; i-- > 0 && 1 + t->nextra >
-	    (unsigned)t->spec.min_workers;) {
+	for (i = t->nextra; i-- > 0;) {
+		p = tool_pool(t);
+		if (!sched_may_retire(&p))
+			break;
 		if (!tool_one_idle(w = t->extra[i]))
 			continue;
 		t->extra[i] = t->extra[--t->nextra];
 		w->tool = NULL;
 		worker_close(w);
 	}
-	if (t->spec.min_workers == 0 && t->nextra == 0 &&
-	    t->worker != NULL && tool_one_idle(t->worker) &&
-	    t->state == TOOL_SERVING) {
+	p = tool_pool(t);
+	if (t->nextra == 0 && t->worker != NULL && tool_one_idle(t->worker) &&
+	    sched_may_retire(&p)) {
 		log_debug("tool '%s': idle, its worker retires", t->spec.name);
 		t->worker->tool = NULL;
 		worker_close(t->worker);
@@ -427,20 +414,6 @@ tool_extra_gone(struct tool *t, struct worker *w, int failed)
 	else
 		tool_dispatch(t);
 	return 1;
-}
-
-/* The worker a sent call is at (its sent list), or NULL. */
-struct worker *
-tool_worker_of(struct tool *t, struct call *c)
-{
-	unsigned	i;
-
-	if (t->worker != NULL && c->list == &t->worker->sent)
-		return t->worker;
-	for (i = 0; i < t->nextra; i++)
-		if (c->list == &t->extra[i]->sent)
-			return t->extra[i];
-	return NULL;
 }
 
 /* A call took us: the average that sizes the window above. */

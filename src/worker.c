@@ -647,7 +647,7 @@ worker_send_call(struct worker *w, struct call *c)
 	const char	*meta;
 	size_t		 len;
 
-	call_send(c, &w->sent);
+	call_send(c, w);
 	if (w->nsent == 0)
 		event_base_gettimeofday_cached(sv.base, &w->mark);
 	if (w->nsent++ == 0)
