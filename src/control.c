@@ -33,6 +33,7 @@ static struct json_object *
 control_tool(struct tool *t)
 {
 	struct json_object	*o;
+	struct worker		*w = TAILQ_FIRST(&t->pool);	/* its oldest */
 	char			 hash[17];
 
 	snprintf(hash, sizeof(hash), "%016" PRIx64, t->spec.version);
@@ -41,13 +42,13 @@ control_tool(struct tool *t)
 	json_object_object_add(o, "version", json_object_new_string(hash));
 	json_object_object_add(o, "state",
 	    json_object_new_string(tool_state_names[t->state]));
-	json_object_object_add(o, "pid", t->worker ?
-	    json_object_new_int(t->worker->pid) : NULL);
+	json_object_object_add(o, "pid", w != NULL ?
+	    json_object_new_int(w->pid) : NULL);
 	json_object_object_add(o, "worker", json_object_new_string(
-	    t->worker == NULL ? "none" : t->worker->life != WORKER_RUNNING ?
-	    "stopping" : worker_state_names[t->worker->state]));
+	    w == NULL ? "none" : w->life != WORKER_RUNNING ?
+	    "stopping" : worker_state_names[w->state]));
 	json_object_object_add(o, "workers", json_object_new_int(
-	    (t->worker != NULL) + (int)t->nextra));
+	    (int)t->nworkers));
 	json_object_object_add(o, "calls_served",
 	    json_object_new_int64((int64_t)t->calls_served));
 	json_object_object_add(o, "queued", json_object_new_int((int)call_count(&t->queue)));

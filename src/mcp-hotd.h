@@ -69,6 +69,8 @@ struct schema;
 struct session;
 struct worker;
 
+TAILQ_HEAD(workerq, worker);
+
 /* One entry of the tools file, validated. */
 struct toolspec {
 	char			*name;
@@ -155,12 +157,10 @@ struct tool {
 	struct json_object	*listing;	/* its tools/list entry, once READY */
 	struct schema		*schema;	/* its inputSchema, compiled */
 	struct schema		*out_schema;	/* its outputSchema, or NULL */
-	struct worker		*worker;
-	struct callq		 queue;		/* waiting for the worker */
+	struct workerq		 pool;		/* its workers, all equal */
+	unsigned		 nworkers;
+	struct callq		 queue;		/* waiting for a worker */
 	struct event		*retry;		/* backoff before a respawn */
-	struct worker		*extra[MAX_CONCURRENCY - 1]; /* its pool beside
-						 * t->worker, the first */
-	unsigned		 nextra;
 	struct event		*idle;		/* retires idle pool workers */
 	char			*last_error;
 	unsigned		 deaths;	/* in a row, reset by a result */
@@ -261,6 +261,7 @@ struct worker {
 	struct event		*log_timer;	/* says what was dropped */
 	struct timeval		 mark;		/* the head call began */
 	TAILQ_ENTRY(worker)	 spawnq;	/* waiting for the spawner */
+	TAILQ_ENTRY(worker)	 poolq;		/* its tool's pool: tool.c */
 	struct broker		*broker;	/* net grants: its broker */
 	int			 asking;	/* its call waits for the client:
 						 * deadline paused, sent no more */
@@ -269,7 +270,6 @@ struct worker {
 	TAILQ_ENTRY(worker)	 loadq;		/* waiting for a slot */
 	struct spawn_fds	 theirs;	/* ... with the ends it will get */
 };
-TAILQ_HEAD(workerq, worker);
 
 /*
  * The protocol era a session speaks (mcp.c): 2025 (initialize, sessions)
@@ -418,10 +418,6 @@ void		 tool_set_failures(struct json_object *);
 const char	*tool_failure(const char *);
 void		 tool_enqueue(struct tool *, struct call *);
 void		 tool_call_dropped(struct tool *);
-void		 tool_worker_ready(struct tool *, struct json_object *);
-void		 tool_worker_failed(struct tool *, const char *);
-void		 tool_worker_gone(struct tool *, const char *);
-int		 tool_extra_gone(struct tool *, struct worker *, int);
 void		 tool_call_time(struct tool *, unsigned);
 int		 tool_check_output(struct tool *, const struct jdoc *, char *,
 		    size_t);

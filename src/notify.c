@@ -45,7 +45,7 @@ notify_status_line(char *buf, size_t len)
 	TAILQ_FOREACH(s, &sv.sessions, entry)
 		nsessions++;
 	TAILQ_FOREACH(t, &sv.tools, entry)	/* as `mcp-hotctl status` */
-		nworkers += (t->worker != NULL) + (unsigned)t->nextra;
+		nworkers += t->nworkers;
 	snprintf(buf, len, "STATUS=%zu tools, %u workers, %u sessions",
 	    sv.nroutes, nworkers, nsessions);
 }

@@ -17,6 +17,7 @@
 
 static void	tool_spawn(struct tool *);
 static void	tool_idle_later(struct tool *);
+static void	tool_ended(struct tool *, struct worker *, int, const char *);
 static const struct worker_ops tool_worker_ops;
 
 struct tool *
@@ -31,6 +32,7 @@ tool_new(struct toolspec *spec, struct reload *r)
 	t->reload = r;		/* only a reload makes tools; it waits for us */
 	t->reloading = 1;
 	TAILQ_INIT(&t->queue);
+	TAILQ_INIT(&t->pool);
 	TAILQ_INSERT_TAIL(&sv.tools, t, entry);
 	tool_spawn(t);
 	return t;
@@ -43,18 +45,35 @@ tool_fail_queue(struct tool *t, const char *why)
 	    why);
 }
 
+static void
+tool_pool_add(struct tool *t, struct worker *w)
+{
+	TAILQ_INSERT_TAIL(&t->pool, w, poolq);
+	t->nworkers++;
+}
+
+static void
+tool_pool_remove(struct tool *t, struct worker *w)
+{
+	TAILQ_REMOVE(&t->pool, w, poolq);
+	t->nworkers--;
+}
+
+/* w is no longer the tool's (retired, the tool gone): it leaves on EOF. */
+static void
+tool_let_go(struct tool *t, struct worker *w)
+{
+	tool_pool_remove(t, w);
+	w->tool = NULL;
+	worker_close(w);
+}
+
 void
 tool_free(struct tool *t)
 {
 	tool_fail_queue(t, "the tool was removed");
-	if (t->worker != NULL) {
-		t->worker->tool = NULL;
-		worker_close(t->worker);
-	}
-	while (t->nextra > 0) {
-		t->extra[--t->nextra]->tool = NULL;
-		worker_close(t->extra[t->nextra]);
-	}
+	while (!TAILQ_EMPTY(&t->pool))
+		tool_let_go(t, TAILQ_FIRST(&t->pool));
 	if (t->retry != NULL)
 		event_free(t->retry);
 	if (t->idle != NULL)
@@ -77,14 +96,17 @@ tool_set_error(struct tool *t, const char *err)
 	t->last_error = xstrdup(err);
 }
 
+/* One more worker; a start that fails at once is a failed start. */
 static void
 tool_spawn(struct tool *t)
 {
-	char	err[512];
+	struct worker	*w;
+	char		 err[512];
 
-	if ((t->worker = spawn_worker(t, &tool_worker_ops, err,
-	    sizeof(err))) == NULL)
-		tool_worker_failed(t, err);
+	if ((w = spawn_worker(t, &tool_worker_ops, err, sizeof(err))) == NULL)
+		tool_ended(t, NULL, 0, err);
+	else
+		tool_pool_add(t, w);
 }
 
 static void
@@ -219,16 +241,16 @@ tool_one_idle(const struct worker *w)
 	    w->state == WORKER_IDLE);
 }
 
-/* Every worker of the version (its first and its pool) is idle. */
+/* Every worker of the version is idle. */
 static int
 tool_worker_idle(const struct tool *t)
 {
-	unsigned	i;
+	struct worker	*w;
 
-	for (i = 0; i < t->nextra; i++)
-		if (!tool_one_idle(t->extra[i]))
+	TAILQ_FOREACH(w, &t->pool, poolq)
+		if (!tool_one_idle(w))
 			return 0;
-	return tool_one_idle(t->worker);
+	return 1;
 }
 
 /* A draining version is done: its queue empty, its worker idle. */
@@ -252,29 +274,31 @@ static struct worker *
 tool_pick(struct tool *t, unsigned window)
 {
 	struct sched_worker	 s[MAX_CONCURRENCY];
-	struct worker		*w;
-	unsigned		 i;
+	struct worker		*w, *at[MAX_CONCURRENCY];
+	size_t			 n = 0;
 	int			 k;
 
-	for (i = 0; i <= t->nextra; i++) {
-		w = i == 0 ? t->worker : t->extra[i - 1];
-		s[i].usable = w != NULL && worker_usable(w);
-		s[i].nsent = w != NULL ? w->nsent : 0;
+	TAILQ_FOREACH(w, &t->pool, poolq) {
+		if (n == MAX_CONCURRENCY)
+			break;
+		at[n] = w;
+		s[n].usable = worker_usable(w);
+		s[n++].nsent = w->nsent;
 	}
-	if ((k = sched_pick(s, t->nextra + 1, window)) == -1)
+	if ((k = sched_pick(s, n, window)) == -1)
 		return NULL;
-	return k == 0 ? t->worker : t->extra[k - 1];
+	return at[k];
 }
 
 static int
 tool_starting(const struct tool *t)
 {
-	unsigned	i;
+	struct worker	*w;
 
-	for (i = 0; i < t->nextra; i++)
-		if (t->extra[i]->state == WORKER_SPAWNING)
+	TAILQ_FOREACH(w, &t->pool, poolq)
+		if (w->state == WORKER_SPAWNING)
 			return 1;
-	return t->worker != NULL && t->worker->state == WORKER_SPAWNING;
+	return 0;
 }
 
 /* Its pool, as schedule.c's rules see it. */
@@ -282,7 +306,7 @@ static struct sched_pool
 tool_pool(const struct tool *t)
 {
 	return (struct sched_pool){
-		.workers = (t->worker != NULL) + t->nextra,
+		.workers = t->nworkers,
 		.starting = tool_starting(t),
 		.retrying = t->retry != NULL && evtimer_pending(t->retry, NULL),
 		.serving = t->state == TOOL_SERVING,
@@ -301,30 +325,20 @@ tool_pool(const struct tool *t)
 static void
 tool_grow(struct tool *t)
 {
-	struct sched_pool	 p = tool_pool(t);
-	struct worker		*w;
-	char			 err[512];
+	struct sched_pool	p = tool_pool(t);
 
-	if (t->worker == NULL)
-		p.workers = 0;	/* the first is missing: started, not grown */
 	switch (sched_grow(&p)) {
 	case SCHED_STAY:
 		return;
 	case SCHED_START:
 		log_debug("tool '%s': started for a call", t->spec.name);
-		tool_spawn(t);
-		return;
+		break;
 	case SCHED_GROW:
+		log_debug("tool '%s': pool of %u", t->spec.name,
+		    t->nworkers + 1);
 		break;
 	}
-	if ((w = spawn_worker(t, &tool_worker_ops, err, sizeof(err))) == NULL) {
-		/* As a failed start: no more tries until a result. */
-		log_warnx("tool '%s': no pool worker: %s", t->spec.name, err);
-		t->deaths++;
-		return;
-	}
-	t->extra[t->nextra++] = w;
-	log_debug("tool '%s': pool of %u", t->spec.name, 1 + t->nextra);
+	tool_spawn(t);
 }
 
 static void
@@ -339,7 +353,7 @@ tool_dispatch(struct tool *t)
 	    call_fair_next(&t->queue)) != NULL &&
 	    (w = tool_pick(t, window)) != NULL)
 		worker_send_call(w, c);
-	p = (struct sched_pool){ .workers = (t->worker != NULL) + t->nextra,
+	p = (struct sched_pool){ .workers = t->nworkers,
 	    .queued = !TAILQ_EMPTY(&t->queue),
 	    .min_workers = t->spec.min_workers };
 	if (sched_wants_more(&p))
@@ -353,9 +367,8 @@ static void
 tool_retire(evutil_socket_t fd, short what, void *arg)
 {
 	struct tool		*t = arg;
-	struct worker		*w;
+	struct worker		*w, *prev;
 	struct sched_pool	 p;
-	unsigned		 i;
 
 	(void)fd;
 	(void)what;
@@ -363,23 +376,17 @@ tool_retire(evutil_socket_t fd, short what, void *arg)
 		tool_idle_later(t);
 		return;
 	}
-	for (i = t->nextra; i-- > 0;) {
+	for (w = TAILQ_LAST(&t->pool, workerq); w != NULL; w = prev) {
+		prev = TAILQ_PREV(w, workerq, poolq);
 		p = tool_pool(t);
 		if (!sched_may_retire(&p))
 			break;
-		if (!tool_one_idle(w = t->extra[i]))
+		if (!tool_one_idle(w))
 			continue;
-		t->extra[i] = t->extra[--t->nextra];
-		w->tool = NULL;
-		worker_close(w);
-	}
-	p = tool_pool(t);
-	if (t->nextra == 0 && t->worker != NULL && tool_one_idle(t->worker) &&
-	    sched_may_retire(&p)) {
-		log_debug("tool '%s': idle, its worker retires", t->spec.name);
-		t->worker->tool = NULL;
-		worker_close(t->worker);
-		t->worker = NULL;
+		if (t->nworkers == 1)
+			log_debug("tool '%s': idle, its worker retires",
+			    t->spec.name);
+		tool_let_go(t, w);
 	}
 }
 
@@ -394,26 +401,6 @@ tool_idle_later(struct tool *t)
 		fatal("%s", __func__);
 	if (!evtimer_pending(t->idle, NULL))
 		evtimer_add(t->idle, &tv);
-}
-
-/* A pool worker (not the first) is gone: 1 when w was one of t's pool. */
-int
-tool_extra_gone(struct tool *t, struct worker *w, int failed)
-{
-	unsigned	i;
-
-	for (i = 0; i < t->nextra && t->extra[i] != w; i++)
-		;
-	if (i == t->nextra)
-		return 0;
-	t->extra[i] = t->extra[--t->nextra];
-	if (failed)
-		t->deaths++;	/* no more pool starts until a result */
-	if (tool_drained(t))
-		tool_free_drained(t);
-	else
-		tool_dispatch(t);
-	return 1;
 }
 
 /* A call took us: the average that sizes the window above. */
@@ -434,7 +421,7 @@ tool_call_dropped(struct tool *t)
 void
 tool_enqueue(struct tool *t, struct call *c)
 {
-	if (t->worker == NULL && t->nextra == 0 && t->retry != NULL &&
+	if (t->nworkers == 0 && t->retry != NULL &&
 	    evtimer_pending(t->retry, NULL)) {
 		call_answer_error(c, "tool '%s' is unavailable after %u "
 		    "failures in a row: %s", t->spec.name, t->deaths,
@@ -507,18 +494,17 @@ tool_asks(struct tool *t, struct json_object *ready)
 	t->asks = json_object_get(v);
 }
 
-void
-tool_worker_ready(struct tool *t, struct json_object *ready)
+/* w of t is READY: the first one makes its listing and schemas. */
+static void
+tool_worker_ready(struct tool *t, struct worker *w, struct json_object *ready)
 {
-	struct worker		*w = t->worker;
 	struct json_object	*schema;
 	char			 why[256];
 
 	if (t->listing == NULL &&
 	    (t->listing = tool_listing(t, ready)) == NULL) {
-		w->tool = NULL;
-		worker_close(w);
-		tool_worker_failed(t, "no 'description' in the entry and the "
+		tool_let_go(t, w);
+		tool_ended(t, NULL, 0, "no 'description' in the entry and the "
 		    "function has no docstring");
 		return;
 	}
@@ -529,9 +515,8 @@ tool_worker_ready(struct tool *t, struct json_object *ready)
 		    (json_object_object_get_ex(t->listing, "outputSchema",
 		    &schema) && (t->out_schema = schema_compile(schema, why,
 		    sizeof(why))) == NULL)) {
-			w->tool = NULL;
-			worker_close(w);
-			tool_worker_failed(t, why);
+			tool_let_go(t, w);
+			tool_ended(t, NULL, 0, why);
 			return;
 		}
 	}
@@ -550,42 +535,44 @@ tool_worker_ready(struct tool *t, struct json_object *ready)
 	tool_dispatch(t);
 }
 
-/* The worker never became READY: the tool cannot load (now). */
-void
-tool_worker_failed(struct tool *t, const char *err)
+/*
+ * Worker w of t (or a start that made none: w NULL) ended: it failed to
+ * load (was_ready 0) or died after READY, saying why. The first load's
+ * failure is the tool's; after that a death counts towards the backoff,
+ * and an empty pool (or one below min_workers) gets a new worker.
+ */
+static void
+tool_ended(struct tool *t, struct worker *w, int was_ready, const char *why)
 {
-	t->worker = NULL;
-	tool_set_error(t, err);
-	if (t->state == TOOL_LOADING) {
+	char	msg[512];
+
+	if (w != NULL)
+		tool_pool_remove(t, w);
+	if (t->state == TOOL_LOADING && !t->ever_ready && t->nworkers == 0) {
+		tool_set_error(t, why);
 		t->state = TOOL_FAILED;
 		reload_tool_settled(t);
 		return;
 	}
-	log_warnx("tool '%s': worker failed to start: %s", t->spec.name, err);
 	t->deaths++;
-	tool_fail_queue(t, err);
+	if (was_ready) {
+		snprintf(msg, sizeof(msg), "its last worker %s", why);
+		tool_set_error(t, msg);
+	} else {
+		log_warnx("tool '%s': worker failed to start: %s",
+		    t->spec.name, why);
+		tool_set_error(t, why);
+		if (t->nworkers == 0)
+			tool_fail_queue(t, why);
+	}
 	if (tool_drained(t)) {
 		tool_free_drained(t);
 		return;
 	}
-	tool_respawn(t);
-}
-
-/* A READY worker died; its call (if any) was answered already. */
-void
-tool_worker_gone(struct tool *t, const char *how)
-{
-	char	why[512];
-
-	t->worker = NULL;
-	t->deaths++;
-	snprintf(why, sizeof(why), "its last worker %s", how);
-	tool_set_error(t, why);
-	if (tool_drained(t)) {
-		tool_free_drained(t);
-		return;
-	}
-	tool_respawn(t);
+	if (t->nworkers == 0 || t->nworkers < (unsigned)t->spec.min_workers)
+		tool_respawn(t);
+	else
+		tool_dispatch(t);
 }
 
 void
@@ -606,7 +593,7 @@ tool_drain(struct tool *t)
 	t->state = TOOL_DRAINING;
 	if (t->retry != NULL)
 		evtimer_del(t->retry);
-	if (t->worker == NULL)
+	if (t->nworkers == 0)
 		tool_fail_queue(t, t->last_error ? t->last_error :
 		    "the tool was replaced");
 	if (tool_drained(t))
@@ -663,14 +650,13 @@ tool_on_ready(struct worker *w, struct json_object *ready)
 {
 	spawn_loaded(w);
 	if (w->tool != NULL)
-		tool_worker_ready(w->tool, ready);
+		tool_worker_ready(w->tool, w, ready);
 }
 
 static void
 tool_on_failed(struct worker *w, struct tool *t, const char *err)
 {
-	if (!tool_extra_gone(t, w, 1))
-		tool_worker_failed(t, err);
+	tool_ended(t, w, 0, err);
 }
 
 static int
@@ -695,14 +681,7 @@ tool_on_queue(struct worker *w)
 static void
 tool_on_gone(struct worker *w, const char *how)
 {
-	struct tool	*t = w->tool;
-
-	if (t->worker != w)
-		(void)tool_extra_gone(t, w, 1);
-	else if (w->state != WORKER_SPAWNING)	/* it was READY */
-		tool_worker_gone(t, how);
-	else
-		tool_worker_failed(t, how);
+	tool_ended(w->tool, w, w->state != WORKER_SPAWNING, how);
 }
 
 static const struct worker_ops tool_worker_ops = {

@@ -3,8 +3,9 @@
 calls queue and retired after idle_ms down to min_workers (0: none, the
 next call starts one). 4 clients x a 2-second tool with concurrency 4
 finish in about 2 s; every pool worker shows as mcp-hotd-worker NAME; a
-reload drains every worker of the old version; bad pool fields skip the
-entry, naming them."""
+reload drains every worker of the old version; the workers are equal (the
+oldest dying leaves the others serving, the pool refills to min_workers);
+bad pool fields skip the entry, naming them."""
 
 import json
 import os
@@ -104,6 +105,22 @@ r = call(conns[0][1], 20, "slow", {"i": 5})
 check(r["result"]["content"][0]["text"] == "-5", "the new version serves", r)
 check(len(old) == 3 and eventually(lambda: not any(os.path.exists(f"/proc/{p}") for p in old), 5),
       "every worker of the old pool (3 busy) is gone", (old, titled()))
+# Workers of a pool are equal: any one dying (the oldest included) leaves
+# the others serving, and the pool is back to min_workers after.
+d.write_tools([tool("slow", "def slow(i: int) -> int:\n    return -i\n", concurrency=4), LAZY,
+               tool("trio", "def trio() -> int:\n    return 3\n", concurrency=3, min_workers=3)])
+for i in range(6):		# each dispatch grows it by one, up to min_workers
+    call(conns[0][1], 40 + i, "trio")
+    time.sleep(0.2)
+check(eventually(lambda: workers_of("trio") == 3, 10), "min_workers 3: three workers once used",
+      workers_of("trio"))
+trio = sorted(pid for pid, title in titled().items() if title.endswith(" trio"))
+os.kill(trio[0], 9)
+eventually(lambda: trio[0] not in titled(), 5)
+r = call(conns[0][1], 30, "trio")
+check(r["result"]["content"][0]["text"] == "3", "one killed (the oldest): the others serve", r)
+check(eventually(lambda: workers_of("trio") == 3 and trio[0] not in titled(), 10),
+      "... and the pool is three again", (workers_of("trio"), titled()))
 err = d.stderr()
 for name, field in (("zero", "'concurrency' must be between 1 and 64"),
                     ("many", "'concurrency' must be between 1 and 64"),
