@@ -64,7 +64,9 @@ struct broker_seen {
 };
 
 struct broker {
-	struct worker			*w;
+	const char			*tool;	/* its name, for logs */
+	void				(*violated)(void *, const char *);
+	void				*arg;	/* ... its owner's */
 	struct channel			*ch;
 	struct net_grant		*grants;
 	size_t				 ngrants;
@@ -87,9 +89,7 @@ broker_violation(struct broker *b, const char *why)
 
 	snprintf(cause, sizeof(cause), "was killed: its broker channel %s",
 	    why);
-	log_warnx("tool '%s': worker %d %s", worker_name(b->w), (int)b->w->pid,
-	    cause);
-	worker_kill(b->w, cause);
+	b->violated(b->arg, cause);
 }
 
 static void
@@ -125,7 +125,7 @@ broker_deny(struct broker *b, uint16_t type, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	log_debug("tool '%s': %s", worker_name(b->w), text);
+	log_debug("tool '%s': %s", b->tool, text);
 	json_object_object_add(m, MSG_KEY(RESOLVED, denied),
 	    json_object_new_string(text));
 	broker_answer(b, type, m, -1);
@@ -441,7 +441,7 @@ broker_connect(void *arg, const struct channel_msg *msg)
 	    IPPROTO_TCP)) == -1 || connect(fd, (struct sockaddr *)&ss,
 	    len) == -1)
 		e = errno;
-	log_debug("tool '%s': connect %s port %d: %s", worker_name(b->w),
+	log_debug("tool '%s': connect %s port %d: %s", b->tool,
 	    addr, port, e ? strerror(e) : "done");
 	r = json_object_new_object();
 	json_object_object_add(r, MSG_KEY(CONNECTED, errno),
@@ -474,14 +474,20 @@ const struct channel_peer broker_peer = {
 	NULL
 };
 
-/* The broker of worker w, on fd (its end of the broker channel). */
+/*
+ * The broker of tool name's worker, on fd (its end of the broker channel):
+ * a request the worker's own code never sends is violated(arg, cause).
+ */
 struct broker *
-broker_new(struct worker *w, struct json_object *allow, int fd)
+broker_new(const char *name, struct json_object *allow, int fd,
+    void (*violated)(void *, const char *), void *arg)
 {
 	struct broker	*b;
 
 	b = xcalloc(1, sizeof(*b));
-	b->w = w;
+	b->tool = name;
+	b->violated = violated;
+	b->arg = arg;
 	b->grants = grants_net(allow, &b->ngrants);
 	b->ch = channel_new(fd, CHANNEL_SEQPACKET, &broker_peer, b, 0);
 	return b;

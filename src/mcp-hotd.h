@@ -666,7 +666,8 @@ struct json_object *grants_env(struct json_object *, const char *, uint64_t *);
 void		 grants_describe(struct json_object *, char *, size_t);
 
 /* broker.c */
-struct broker	*broker_new(struct worker *, struct json_object *, int);
+struct broker	*broker_new(const char *, struct json_object *, int,
+		    void (*)(void *, const char *), void *);
 void		 broker_free(struct broker *);
 void		 broker_shutdown(void);
 int		 broker_addr_global(int, const unsigned char *);

@@ -298,6 +298,17 @@ spawn_admit(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* Its broker channel sent what its own code never sends: it dies. */
+static void
+spawn_broker_violated(void *arg, const char *cause)
+{
+	struct worker	*w = arg;
+
+	log_warnx("tool '%s': worker %d %s", worker_name(w), (int)w->pid,
+	    cause);
+	worker_kill(w, cause);
+}
+
 /*
  * A worker for tool t, answering to ops, with a broker channel if t has
  * net grants: started now if fewer than loading_max are loading, else
@@ -319,7 +330,8 @@ spawn_worker(struct tool *t, const struct worker_ops *ops, char *err,
 	w = worker_new(&t->spec, ours.chan, ours.err, ops, t);
 	w->theirs = theirs;
 	if (brokered)
-		w->broker = broker_new(w, t->spec.allow, ours.broker);
+		w->broker = broker_new(w->name, t->spec.allow, ours.broker,
+		    spawn_broker_violated, w);
 	worker_load(w, t->spec.load);
 	if (sp.loading < sp.loading_max && TAILQ_EMPTY(&sp.waiting)) {
 		if (spawn_start(w, err, errlen) == -1) {
