@@ -74,7 +74,7 @@ modern_gone(struct evhttp_connection *conn, void *arg)
 	if (evhttp_request_get_connection(m->req) == NULL)
 		evhttp_request_free(m->req);
 	m->req = NULL;
-	if (m->streaming || m->session->ninflight == 0)
+	if (m->streaming || session_inflight(m->session) == 0)
 		modern_free(m);
 }
 
@@ -111,7 +111,7 @@ modern_write(struct session *s, const char *msg, size_t len, const char *id,
 	if (m->req == NULL)
 		return;
 	if (id == NULL) {
-		if (!m->streaming && !m->sse_ok && s->related != NULL)
+		if (!m->streaming && !m->sse_ok && session_writing_note(s))
 			return;		/* progress a client cannot take */
 		if (!m->streaming) {
 			m->streaming = 1;
@@ -128,8 +128,8 @@ modern_write(struct session *s, const char *msg, size_t len, const char *id,
 		m->req = NULL;
 		return;
 	}
-	status = s->mcp.era == MCP_ERA_2026 ?
-	    mcp_modern_http_status(s->reply_code) : 200;
+	status = session_era(s) == MCP_ERA_2026 ?
+	    mcp_modern_http_status(session_reply_code(s)) : 200;
 	evhttp_connection_set_closecb(evhttp_request_get_connection(m->req),
 	    NULL, NULL);
 	http_reply(m->req, status, http_reason(status), "application/json",
@@ -152,7 +152,7 @@ modern_stop(struct session *s)
 {
 	struct modern	*m = s->arg;
 
-	s->input_ended = 1;
+	session_end_input(s);
 	if (m->streaming)
 		modern_free(m);
 }
@@ -269,7 +269,7 @@ http_stateless_post(struct evhttp_request *req, const struct mcp_request *r,
     enum mcp_era era)
 {
 	struct modern	*m;
-	char		*host = NULL;
+	char		*host = NULL, peer[64];
 	ev_uint16_t	 port = 0;
 
 	if (era == MCP_ERA_2026 && modern_admit(req, r) == -1)
@@ -278,15 +278,13 @@ http_stateless_post(struct evhttp_request *req, const struct mcp_request *r,
 	if ((m->keepalive = event_new(sv.base, -1, EV_PERSIST,
 	    modern_keepalive, m)) == NULL)
 		fatal("%s", __func__);
-	m->session = session_new(&modern_ops, m);
-	m->session->mcp.era = era;
-	m->session->mcp.initialized = 1;	/* 2025 without a session */
-	m->session->mcp.no_stream = era == MCP_ERA_2025;
 	evhttp_connection_get_peer(evhttp_request_get_connection(req), &host,
 	    &port);
-	snprintf(m->session->peer, sizeof(m->session->peer), "http %s:%u "
-	    "(%s, stateless)", host ? host : "?", (unsigned)port,
+	snprintf(peer, sizeof(peer), "http %s:%u (%s, stateless)",
+	    host ? host : "?", (unsigned)port,
 	    era == MCP_ERA_2026 ? MCP_VERSION_2026 : "2025");
+	m->session = session_new_request(&modern_ops, m, era, peer,
+	    http_header(req, "MCP-Protocol-Version"));
 	TAILQ_INSERT_TAIL(&moderns, m, entry);
 	m->sse_ok = http_header(req, "Accept") != NULL &&
 	    strstr(http_header(req, "Accept"), "text/event-stream") != NULL;
@@ -296,13 +294,12 @@ http_stateless_post(struct evhttp_request *req, const struct mcp_request *r,
 		evhttp_connection_set_closecb(evhttp_request_get_connection(
 		    req), modern_gone, m);
 	}
-	m->session->mcp.http_version = http_header(req, "MCP-Protocol-Version");
 	session_request(m->session, r);
-	m->session->mcp.http_version = NULL;
-	m->session->input_ended = 1;
+	session_end_input(m->session);	/* one request: the POST's */
 	if (r->id == -1)
 		http_reply(req, 202, "Accepted", NULL, NULL, 0);
-	if (m->session->ninflight == 0 && (!m->streaming || m->req == NULL))
+	if (session_inflight(m->session) == 0 &&
+	    (!m->streaming || m->req == NULL))
 		modern_free(m);
 }
 

@@ -584,6 +584,13 @@ int		 schema_check_output(const struct schema *, const struct jdoc *,
 		    int, char *, size_t);
 
 /* session.c */
+struct session	*session_new_request(const struct session_ops *, void *,
+		    enum mcp_era, const char *, const char *);
+void		 session_end_input(struct session *);
+unsigned	 session_inflight(const struct session *);
+int		 session_writing_note(const struct session *);
+int		 session_reply_code(const struct session *);
+enum mcp_era	 session_era(const struct session *);
 struct session	*session_new(const struct session_ops *, void *);
 void		 session_free(struct session *);
 void		 session_feed(struct session *, struct evbuffer *, int);

@@ -1129,8 +1129,14 @@ schema_compose(struct schema_ctx *c, const struct schema *s, int v,
 	struct json_object	*val;
 	char			 saved[512];
 	size_t			 i, n = 0;
-	int			 eq;
+	int			 eq, branches;
 
+	/* Branches may fail on the way to a match: their errors are not the
+	 * value's, so the error so far is kept around them (only then: this
+	 * runs for every value checked). */
+	branches = s->none > 0 || s->not != NULL || s->if_s != NULL;
+	if (!branches && s->nall == 0 && !s->has_const && s->ref == NULL)
+		return 0;
 	for (i = 0; i < s->nall; i++)
 		if (schema_value(c, s->all_of[i], v, p) == -1)
 			return -1;
@@ -1147,6 +1153,8 @@ schema_compose(struct schema_ctx *c, const struct schema *s, int v,
 	}
 	if (s->ref != NULL && schema_value(c, s->ref, v, p) == -1)
 		return -1;
+	if (!branches)
+		return 0;
 	snprintf(saved, sizeof(saved), "%s", c->err);
 	/* oneOf: a second match decides; the rest need not be tried. */
 	for (i = 0; i < s->none && n < 2; i++)

@@ -30,6 +30,61 @@ session_new(const struct session_ops *ops, void *arg)
 	return s;
 }
 
+/*
+ * A session for one request that carries what it needs (an HTTP POST of
+ * no session): of era, past initialize; a 2025 one has no stream for its
+ * notifications. peer and the request's MCP-Protocol-Version (or NULL)
+ * name it.
+ */
+struct session *
+session_new_request(const struct session_ops *ops, void *arg,
+    enum mcp_era era, const char *peer, const char *http_version)
+{
+	struct session	*s = session_new(ops, arg);
+
+	s->mcp.era = era;
+	s->mcp.initialized = 1;
+	s->mcp.no_stream = era == MCP_ERA_2025;
+	s->mcp.http_version = http_version;
+	snprintf(s->peer, sizeof(s->peer), "%s", peer);
+	return s;
+}
+
+/* No more input: the transport stopped reading (its headers go too). */
+void
+session_end_input(struct session *s)
+{
+	s->input_ended = 1;
+	s->mcp.http_version = NULL;
+}
+
+/* Calls of its still in flight. */
+unsigned
+session_inflight(const struct session *s)
+{
+	return s->ninflight;
+}
+
+/* What is being written: a notification about a call (1), or not. */
+int
+session_writing_note(const struct session *s)
+{
+	return s->related != NULL;
+}
+
+/* ... the error code of the reply being written, or 0. */
+int
+session_reply_code(const struct session *s)
+{
+	return s->reply_code;
+}
+
+enum mcp_era
+session_era(const struct session *s)
+{
+	return s->mcp.era;
+}
+
 /* Calls still in flight run on; their answers go nowhere. */
 void
 session_free(struct session *s)
