@@ -475,15 +475,24 @@ jdoc_string_eq(const struct jdoc *d, int i, const char *s, size_t n)
 int
 jdoc_member(const struct jdoc *d, int i, const char *key)
 {
-	size_t	n = strlen(key);
-	int	k, found = -1;
-	uint32_t m;
+	const struct jtok	*t;
+	size_t			 n = strlen(key);
+	int			 k, found = -1;
+	uint32_t		 m;
 
 	if (i < 0 || d->t[i].type != JT_OBJECT)
 		return -1;
-	for (m = 0, k = i + 1; m < d->t[i].n; m++, k = jdoc_next_member(d, k))
-		if (jdoc_string_eq(d, k, key, n))
+	for (m = 0, k = i + 1; m < d->t[i].n; m++, k = jdoc_next_member(d, k)) {
+		t = &d->t[k];
+		/* Most keys have no escapes: compared in place, and only
+		 * when the lengths agree (this runs for every request). */
+		if (!(t->flags & JT_ESCAPED)) {
+			if (t->end - t->start - 2 == n &&
+			    memcmp(d->text + t->start + 1, key, n) == 0)
+				found = k + 1;
+		} else if (jdoc_string_eq(d, k, key, n))
 			found = k + 1;
+	}
 	return found;
 }
 
