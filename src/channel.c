@@ -35,7 +35,6 @@
 _Static_assert(FRAME_BROKER_MAX >= 8192, "RESOLVED fits a broker packet");
 
 struct channel {
-	enum channel_style		 style;
 	const struct channel_peer	*peer;
 	void				*arg;
 	size_t				 limit;	/* for a spec's max 0 */
@@ -375,7 +374,6 @@ channel_new(int fd, enum channel_style style, const struct channel_peer *peer,
 	struct channel	*ch;
 
 	ch = xcalloc(1, sizeof(*ch));
-	ch->style = style;
 	ch->peer = peer;
 	ch->arg = arg;
 	ch->limit = limit;

@@ -22,7 +22,7 @@
 #include "xmalloc.h"
 
 #define CONFIG_MAX_SIZE		(64 * 1024 * 1024)
-#define TOOL_NAME_MAX		128
+#define TOOL_NAME_MAX		((int)MSG_BOUND(LOAD, name))	/* the channel's */
 
 struct field_range {
 	const char	*name;
