@@ -117,11 +117,20 @@ jscan_fail(struct jscan *s, const char *why)
 	return -1;
 }
 
-static void
+/* Whitespace: 1 anywhere, 2 only where newlines may be (not JDOC_ONE_LINE). */
+static const unsigned char jscan_space[256] = {
+	['\t'] = 1, [' '] = 1, ['\n'] = 2, ['\r'] = 2
+};
+
+/* Runs before every token; most texts are compact: one lookup, done. */
+static inline void
 jscan_ws(struct jscan *s)
 {
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
-	    (!s->one_line && (*s->p == '\n' || *s->p == '\r'))))
+	unsigned char	k;
+
+	while (s->p < s->end &&
+	    (k = jscan_space[(unsigned char)*s->p]) != 0 &&
+	    (k == 1 || !s->one_line))
 		s->p++;
 }
 
@@ -471,12 +480,14 @@ jdoc_string_eq(const struct jdoc *d, int i, const char *s, size_t n)
 	return eq;
 }
 
-/* The value of member key in object token i (the last, like json-c), or -1. */
+/*
+ * The value of member key (n bytes) in object token i (the last, like
+ * json-c), or -1. jdoc_member(d, i, "literal") passes n as a constant.
+ */
 int
-jdoc_member(const struct jdoc *d, int i, const char *key)
+jdoc_member_n(const struct jdoc *d, int i, const char *key, size_t n)
 {
 	const struct jtok	*t;
-	size_t			 n = strlen(key);
 	int			 k, found = -1;
 	uint32_t		 m;
 

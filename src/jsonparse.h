@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>		/* jdoc_member */
 
 #include <json.h>
 
@@ -48,7 +49,8 @@ int		 jdoc_parse(struct jdoc *, const char *, size_t, int,
 void		 jdoc_free(struct jdoc *);
 void		 jdoc_trim(struct jdoc *);
 int		 jdoc_next_member(const struct jdoc *, int);
-int		 jdoc_member(const struct jdoc *, int, const char *);
+int		 jdoc_member_n(const struct jdoc *, int, const char *, size_t);
+#define jdoc_member(d, i, key)	jdoc_member_n((d), (i), (key), strlen(key))
 size_t		 jdoc_string(const struct jdoc *, int, char *, size_t);
 int		 jdoc_string_eq(const struct jdoc *, int, const char *, size_t);
 struct json_object *jdoc_object(const struct jdoc *, int);
