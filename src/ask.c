@@ -28,6 +28,7 @@
 #include "frame.h"
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "call.h"
 #include "xmalloc.h"
 
 /* The methods a tool may ask, and the client capability each needs. */
@@ -79,7 +80,7 @@ ask_free(struct ask *a)
 	TAILQ_REMOVE(&asks, a, entry);
 	if (a->timer != NULL)
 		event_free(a->timer);
-	if (a->worker != NULL && a->worker->asking)
+	if (a->worker != NULL && worker_asking(a->worker))
 		worker_resume(a->worker);
 	a->call->ask = NULL;
 	json_object_put(a->requests);
@@ -177,7 +178,7 @@ ask_input_required(struct ask *a)
 
 	if (c->answers == NULL)
 		none = json_object_new_object();
-	state = state_seal(c->tool->spec.name, c->tool->spec.version,
+	state = state_seal(tool_spec(c->tool)->name, tool_spec(c->tool)->version,
 	    c->args ? c->args : "{}",
 	    c->args ? c->argslen : 2, c->answers ? c->answers : none);
 	res = json_object_new_object();
@@ -261,18 +262,19 @@ ask_send(struct ask *a)
 }
 
 /*
- * An ASK frame from w: -1 when it is malformed or not its running call's
- * (that worker's death), else 0, the ask under way or already answered.
+ * An ASK frame from w, whose running call is c (NULL: none): -1 when it
+ * is malformed or not c's (that worker's death), else 0, the ask under way
+ * or already answered.
  */
 int
-ask_start(struct worker *w, const struct frame_hdr *h, struct json_object *m)
+ask_start(struct worker *w, struct call *c, const struct frame_hdr *h,
+    struct json_object *m)
 {
-	struct call		*c = call_first(&w->sent);
 	struct json_object	*reqs, *caps, *v;
 	struct ask		*a;
 	const char		*cap;
 
-	if (w->state != WORKER_BUSY || c == NULL || c->id != h->id ||
+	if (c == NULL || c->id != h->id ||
 	    c->ask != NULL || (reqs = ask_requests(m)) == NULL)
 		return -1;
 	a = xcalloc(1, sizeof(*a));

@@ -7,7 +7,8 @@
  *	 │                 ▲                │
  *	 │                 └────requeue─────┘  (its worker died or timed out
  *	 │                                      before running it)
- *	 └──wait_reload──▶ RELOAD ──answer──▶ (freed)
+ *	 └──answer──▶ (freed)   (a control request waiting for its reload:
+ *	                         reload.c holds it, on no list)
  *
  * Whose answer it is, apart from where it is: its session's (CALL_TO_CLIENT);
  * nobody's once the client left (CALL_TO_NOBODY: it runs on, the answer is
@@ -29,6 +30,7 @@
 
 #include "frame.h"
 #include "mcp-hotd.h"
+#include "call.h"
 #include "schedule.h"
 #include "xmalloc.h"
 
@@ -138,9 +140,9 @@ call_enqueue(struct call *c, struct callq *queue)
 
 /* QUEUED -> SENT: last on worker w's sent list. */
 void
-call_send(struct call *c, struct worker *w)
+call_send(struct call *c, struct callq *sent, struct worker *w)
 {
-	call_move(c, &w->sent, CALL_SENT, 0);
+	call_move(c, sent, CALL_SENT, 0);
 	c->worker = w;
 }
 
@@ -360,18 +362,64 @@ call_set_notes(struct call *c, struct mcp_call *mc)
 	c->progress[mc->progresslen] = '\0';
 }
 
+/* Its frame id towards the worker. */
+uint64_t
+call_id(const struct call *c)
+{
+	return c->id;
+}
+
+/* Its JSON-RPC id, as the client sent it. */
+const char *
+call_idjson(const struct call *c)
+{
+	return c->idjson;
+}
+
+/* Its arguments: JSON text, what CALL carries. */
+const char *
+call_args(const struct call *c, size_t *len)
+{
+	*len = c->argslen;
+	return c->args;
+}
+
+/* Cancelled: stop it where it runs; never run it again. */
+int
+call_cancelled(const struct call *c)
+{
+	return c->to == CALL_CANCELLED;
+}
+
+/* Asking its client back: its worker's result is not due now. */
+int
+call_asking(const struct call *c)
+{
+	return c->ask != NULL;
+}
+
+/* Answered already, whatever its worker says (2026: input_required). */
+int
+call_decided(const struct call *c)
+{
+	return c->replace != NULL;
+}
+
 /*
  * CALL_META's payload for c (valid until the next): its request id, its
  * era, its client (the request's in 2026, the session's in 2025) and the
- * answers it came with.
+ * answers it came with. NULL when the tool has no use for it: it takes no
+ * context (uses_context 0) and c brings no answers.
  */
 const char *
-call_meta(const struct call *c, size_t *len)
+call_meta(const struct call *c, int uses_context, size_t *len)
 {
 	static struct json_object	*m;
 	struct json_object		*client;
 	const struct mcp_state		*st = c->session ? &c->session->mcp : NULL;
 
+	if (!uses_context && c->answers == NULL)
+		return NULL;
 	json_object_put(m);
 	m = json_object_new_object();
 	json_object_object_add(m, MSG_KEY(CALL_META, request_id),
@@ -416,7 +464,7 @@ call_note_allowed(struct call *c)
 		if (c->notes_dropped++ == 0)
 			log_info("tool '%s': progress and log messages of call "
 			    "%s beyond %d a second or %d in all are dropped",
-			    c->tool ? c->tool->spec.name : "?", c->idjson,
+			    c->tool ? tool_spec(c->tool)->name : "?", c->idjson,
 			    CALL_NOTES_PER_SECOND, CALL_NOTES_MAX);
 		return 0;
 	}
@@ -454,7 +502,7 @@ call_log(const struct call *c, struct json_object *m, int *level)
 	params = json_object_new_object();
 	json_object_object_add(params, "level", json_object_get(l));
 	json_object_object_add(params, "logger", json_object_new_string(
-	    c != NULL && c->tool ? c->tool->spec.name : "mcp-hotd"));
+	    c != NULL && c->tool ? tool_spec(c->tool)->name : "mcp-hotd"));
 	json_object_object_add(params, "data", json_object_get(data));
 	n = mcp_notification("notifications/message");
 	json_object_object_add(n, "params", params);

@@ -9,58 +9,11 @@
  */
 #include "config.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
-
-static const char *const tool_state_names[] = {
-	[TOOL_LOADING] = "loading",
-	[TOOL_SERVING] = "serving",
-	[TOOL_DRAINING] = "draining",
-	[TOOL_FAILED] = "failed",
-};
-
-static const char *const worker_state_names[] = {
-	[WORKER_SPAWNING] = "starting",
-	[WORKER_IDLE] = "idle",
-	[WORKER_BUSY] = "busy",
-};
-
-static struct json_object *
-control_tool(struct tool *t)
-{
-	struct json_object	*o;
-	struct worker		*w = TAILQ_FIRST(&t->pool);	/* its oldest */
-	char			 hash[17];
-
-	snprintf(hash, sizeof(hash), "%016" PRIx64, t->spec.version);
-	o = json_object_new_object();
-	json_object_object_add(o, "name", json_object_new_string(t->spec.name));
-	json_object_object_add(o, "version", json_object_new_string(hash));
-	json_object_object_add(o, "state",
-	    json_object_new_string(tool_state_names[t->state]));
-	json_object_object_add(o, "pid", w != NULL ?
-	    json_object_new_int(w->pid) : NULL);
-	json_object_object_add(o, "worker", json_object_new_string(
-	    w == NULL ? "none" : w->life != WORKER_RUNNING ?
-	    "stopping" : worker_state_names[w->state]));
-	json_object_object_add(o, "workers", json_object_new_int(
-	    (int)t->nworkers));
-	json_object_object_add(o, "calls_served",
-	    json_object_new_int64((int64_t)t->calls_served));
-	json_object_object_add(o, "queued", json_object_new_int((int)call_count(&t->queue)));
-	if (t->spec.allow != NULL)
-		json_object_object_add(o, "allow",
-		    json_object_get(t->spec.allow));
-	json_object_object_add(o, "restarts",
-	    json_object_new_int64((int64_t)t->restarts));
-	json_object_object_add(o, "last_error", t->last_error ?
-	    json_object_new_string(t->last_error) : NULL);
-	return o;
-}
 
 static struct json_object *
 control_session(struct session *s)
@@ -84,8 +37,7 @@ control_session(struct session *s)
 static struct json_object *
 control_status(void)
 {
-	struct json_object	*st, *tools, *sessions;
-	struct tool		*t;
+	struct json_object	*st, *sessions;
 	struct session		*s;
 
 	st = json_object_new_object();
@@ -93,10 +45,7 @@ control_status(void)
 	    json_object_new_string(sv.config_path));
 	json_object_object_add(st, "started",
 	    json_object_new_int64((int64_t)sv.started));
-	tools = json_object_new_array();
-	TAILQ_FOREACH(t, &sv.tools, entry)
-		json_object_array_add(tools, control_tool(t));
-	json_object_object_add(st, "tools", tools);
+	json_object_object_add(st, "tools", tool_status());
 	sessions = json_object_new_array();
 	TAILQ_FOREACH(s, &sv.sessions, entry)
 		json_object_array_add(sessions, control_session(s));

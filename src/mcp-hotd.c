@@ -363,23 +363,23 @@ static void
 config_test_report(void)
 {
 	struct json_object	*r = reload_result(), *a, *e, *v;
+	const struct toolspec	*spec;
 	char			 grants[1024], unset[512];
 	size_t			 i, n;
 	int			 bad = 0;
 
 	for (i = 0; i < sv.nroutes; i++) {
-		grants_describe(sv.routes[i]->spec.allow, grants,
-		    sizeof(grants));
+		spec = tool_spec(sv.routes[i]);
+		grants_describe(spec->allow, grants, sizeof(grants));
 		/* It loads, but its code will not find what it was granted. */
-		if (grants_env_unset(sv.routes[i]->spec.allow, unset,
-		    sizeof(unset)) > 0) {
+		if (grants_env_unset(spec->allow, unset, sizeof(unset)) > 0) {
 			printf("%s: UNSET: granted env %s has no value (neither "
 			    "a credential nor in the environment)\n",
-			    sv.routes[i]->spec.name, unset);
+			    spec->name, unset);
 			bad++;
 			continue;
 		}
-		printf("%s: OK%s%s%s\n", sv.routes[i]->spec.name,
+		printf("%s: OK%s%s%s\n", spec->name,
 		    grants[0] ? " (allow " : "", grants, grants[0] ? ")" : "");
 	}
 	json_object_object_get_ex(r, "failed", &a);
@@ -649,7 +649,6 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	event_set_log_callback(on_libevent_log);
 	TAILQ_INIT(&sv.tools);
-	TAILQ_INIT(&sv.workers);
 	TAILQ_INIT(&sv.sessions);
 	if ((sv.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");

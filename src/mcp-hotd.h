@@ -69,7 +69,6 @@ struct schema;
 struct session;
 struct worker;
 
-TAILQ_HEAD(workerq, worker);
 
 /* One entry of the tools file, validated. */
 struct toolspec {
@@ -104,107 +103,27 @@ struct toolset {
 	struct json_object	*skipped;	/* [{"entry","name","error"}] */
 };
 
-enum tool_state {
-	TOOL_LOADING,		/* first worker starting; not routed yet */
-	TOOL_SERVING,		/* in the routing table */
-	TOOL_DRAINING,		/* replaced or removed: finishing its queue */
-	TOOL_FAILED		/* never became READY; freed after the reload */
-};
-
-/* One call from a client, from tools/call to its answer: see call.c. */
+/*
+ * Where a call from a client is, from tools/call to its answer: call.c
+ * moves it (struct call is call.c's, in call.h) as schedule.c's
+ * sched_call_move permits.
+ */
 enum call_state {
 	CALL_NEW,		/* made by its session, on no list yet */
 	CALL_QUEUED,		/* in its tool's queue */
 	CALL_SENT		/* on its worker's sent list; the head runs */
 };
-enum call_to {
-	CALL_TO_CLIENT,		/* its session waits for the answer */
-	CALL_TO_NOBODY,		/* the client left: it runs, unanswered */
-	CALL_CANCELLED		/* cancelled: stopped, never run again */
-};
-struct call {
-	TAILQ_ENTRY(call)	 qentry;	/* on *list: call.c only */
-	TAILQ_ENTRY(call)	 sentry;	/* session's: call.c only */
-	struct callq		*list;		/* the list its state names */
-	struct worker		*worker;	/* CALL_SENT: the one it is at */
-	enum call_state		 state;
-	enum call_to		 to;
-	struct session		*session;	/* NULL unless CALL_TO_CLIENT */
-	struct tool		*tool;
-	char			*idjson;	/* the JSON-RPC id, as sent */
-	char			*args;		/* the arguments, JSON text */
-	size_t			 argslen;
-	uint64_t		 id;		/* frame id towards the worker */
-	char			*progress;	/* the client's progressToken */
-	int			 log_level;	/* as in struct mcp_call */
-	unsigned		 notes;		/* progress and log sent */
-	time_t			 note_second;	/* ... rate: this second's */
-	unsigned		 note_burst;
-	unsigned		 notes_dropped;
-	struct ask		*ask;		/* asking its client: ask.c */
-	char			*replace;	/* its answer, whatever the worker
-						 * says (2026: input_required) */
-	struct json_object	*answers;	/* 2026: answers it comes with */
-	struct json_object	*client;	/* 2026: the request's client
-						 * {name,version,capabilities} */
-};
 
-/* One loaded version of a tool and the worker that runs it. */
-struct tool {
-	TAILQ_ENTRY(tool)	 entry;		/* sv.tools: every live version */
-	struct toolspec		 spec;
-	enum tool_state		 state;
-	struct json_object	*listing;	/* its tools/list entry, once READY */
-	struct schema		*schema;	/* its inputSchema, compiled */
-	struct schema		*out_schema;	/* its outputSchema, or NULL */
-	struct workerq		 pool;		/* its workers, all equal */
-	unsigned		 nworkers;
-	struct callq		 queue;		/* waiting for a worker */
-	struct event		*retry;		/* backoff before a respawn */
-	struct event		*idle;		/* retires idle pool workers */
-	char			*last_error;
-	unsigned		 deaths;	/* in a row, reset by a result */
-	unsigned long		 calls_served;
-	unsigned long		 restarts;
-	struct reload		*reload;	/* the reload that started it,
-						 * until that one finishes */
-	int			 reloading;	/* which waits for it to settle */
-	int			 ever_ready;
-	unsigned		 call_us;	/* a call's time, averaged */
-	int			 uses_context;	/* imports mcp_hotd: CALL_META */
-	struct json_object	*asks;		/* capabilities its code asks
-						 * for (READY), or NULL */
-};
-TAILQ_HEAD(toolq, tool);
+TAILQ_HEAD(toolq, tool);	/* struct tool is tool.c's (tool.h) */
 
-/* What a worker does, as far as the channel tells; kept once it ends. */
+/*
+ * What a worker does, as far as the channel tells; kept once it ends. Its
+ * channel's gate permits each message in some of these (worker.c's table).
+ */
 enum worker_state {
 	WORKER_SPAWNING,	/* forked, LOAD sent, waiting for READY */
 	WORKER_IDLE,
 	WORKER_BUSY		/* calls sent; the head's deadline armed */
-};
-
-/*
- * Its life (tmux's job.c): the channel closes and the process is reaped,
- * in either order; the second one finishes it (worker_finish, then freed).
- */
-enum worker_life {
-	WORKER_RUNNING,
-	WORKER_CLOSED,		/* channel closed, not reaped yet */
-	WORKER_REAPED,		/* reaped, channel still open */
-	WORKER_FINISHED		/* both: worker_finish comes next */
-};
-
-/* A worker's ends of its channels: frames, stderr, broker (or -1). */
-struct spawn_fds {
-	int	chan, err, broker;
-};
-
-/* Where a worker is in spawn.c's admission to loading. */
-enum spawn_loading {
-	SPAWN_NONE,
-	SPAWN_WAITING,		/* for a slot; no process yet */
-	SPAWN_LOADING		/* started, not READY or gone yet */
 };
 
 /*
@@ -215,7 +134,7 @@ struct jdoc;
 struct worker_ops {
 	/* READY, believed and checked. */
 	void		(*ready)(struct worker *, struct json_object *);
-	/* It will never be READY: why (the owner, w->tool already NULL). */
+	/* It will never be READY: why (to its owner, which it left). */
 	void		(*failed)(struct worker *, struct tool *, const char *);
 	/* A result's structuredContent against the declared schema. */
 	int		(*output)(struct worker *, const struct jdoc *, char *,
@@ -224,51 +143,10 @@ struct worker_ops {
 	void		(*answered)(struct worker *, unsigned);
 	/* Where calls it had not started go back to. */
 	struct callq	*(*queue)(struct worker *);
-	/* Closed and reaped (READY or not: see w->state): how it ended. */
-	void		(*gone)(struct worker *, const char *);
+	/* Closed and reaped, READY before or not: how it ended. */
+	void		(*gone)(struct worker *, int, const char *);
 	/* About to be freed: whatever else the owner keeps for it. */
 	void		(*freed)(struct worker *);
-};
-
-struct channel;
-struct worker {
-	TAILQ_ENTRY(worker)	 entry;		/* sv.workers */
-	const struct worker_ops	*ops;
-	struct tool		*tool;		/* its owner; NULL once gone */
-	pid_t			 pid;		/* 0 until the spawner names it */
-	uint64_t		 spawn_id;	/* its SPAWN request, if any */
-	enum worker_state	 state;
-	enum worker_life	 life;
-	int			 launched;	/* a process is being started */
-	int			 timeout_ms;	/* a call's, its tool's */
-	int			 load_timeout_ms;
-	int			 context;	/* READY: CALL_META before calls */
-	struct channel		*ch;		/* the frame channel */
-	struct bufferevent	*errbev;	/* its stderr, into our log */
-	struct callq		 sent;		/* sent, answered in this order;
-						 * the head is running */
-	unsigned		 nsent;
-	struct event		*deadline;
-	int			 status;	/* from waitpid */
-	long			 syscall_nr;	/* from MSG_SYSCALL, or -1 */
-	char			*cause;		/* why we killed it, if we did */
-	char			*name;		/* the tool's, for logs */
-	int			 closing;	/* we asked it to go: no warning */
-	struct json_object	*ready;		/* READY before its pid */
-	time_t			 log_second;	/* stderr rate limit: */
-	size_t			 log_bytes;	/* logged this second, */
-	size_t			 log_dropped;	/* and dropped */
-	struct event		*log_timer;	/* says what was dropped */
-	struct timeval		 mark;		/* the head call began */
-	TAILQ_ENTRY(worker)	 spawnq;	/* waiting for the spawner */
-	TAILQ_ENTRY(worker)	 poolq;		/* its tool's pool: tool.c */
-	struct broker		*broker;	/* net grants: its broker */
-	int			 asking;	/* its call waits for the client:
-						 * deadline paused, sent no more */
-	struct timeval		 paused;	/* ... since */
-	enum spawn_loading	 loading;
-	TAILQ_ENTRY(worker)	 loadq;		/* waiting for a slot */
-	struct spawn_fds	 theirs;	/* ... with the ends it will get */
 };
 
 /*
@@ -353,7 +231,6 @@ struct supervisor {
 	const char		*config_path;
 	const char		*worker_path;
 	struct toolq		 tools;
-	struct workerq		 workers;
 	struct sessionq		 sessions;
 	struct tool		**routes;	/* serving tools, file order */
 	size_t			 nroutes;
@@ -425,14 +302,32 @@ void		 tool_result(struct tool *);
 void		 tool_drain(struct tool *);
 void		 tool_set_error(struct tool *, const char *);
 int		 tool_is_listed(const struct tool *);
+const struct toolspec *tool_spec(const struct tool *);
+struct schema	*tool_schema(const struct tool *);
+struct json_object *tool_listing(const struct tool *);
+struct json_object *tool_asks(const struct tool *);
+int		 tool_uses_context(const struct tool *);
+struct json_object *tool_status(void);
+unsigned	 tool_workers_total(void);
 void		 tool_kill_all(void);
 
 /* worker.c */
+struct spawn_job;
 struct worker	*worker_new(const struct toolspec *, int, int,
-		    const struct worker_ops *, struct tool *);
+		    const struct worker_ops *, struct tool *,
+		    struct spawn_job *);
 void		 worker_load(struct worker *, const char *);
 void		 worker_launched(struct worker *);
 const char	*worker_name(const struct worker *);
+pid_t		 worker_pid(const struct worker *);
+const char	*worker_state_name(const struct worker *);
+struct tool	*worker_tool(const struct worker *);
+struct spawn_job *worker_job(const struct worker *);
+int		 worker_loading(const struct worker *);
+int		 worker_idle(const struct worker *);
+int		 worker_running(const struct worker *);
+unsigned	 worker_nsent(const struct worker *);
+int		 worker_asking(const struct worker *);
 void		 worker_named(struct worker *, pid_t);
 void		 worker_started(struct worker *, pid_t);
 void		 worker_discard(struct worker *);
@@ -445,6 +340,7 @@ void		 worker_pause(struct worker *);
 void		 worker_resume(struct worker *);
 void		 worker_cancel_call(struct worker *, struct call *);
 void		 worker_close(struct worker *);
+void		 worker_let_go(struct worker *);
 void		 worker_kill(struct worker *, const char *);
 void		 worker_reap(void);
 int		 worker_reaped_pid(pid_t, int);
@@ -475,7 +371,7 @@ void		 spawn_stop(void);
 struct call	*call_new(struct session *, const char *, size_t,
 		    struct tool *, const char *, size_t);
 void		 call_enqueue(struct call *, struct callq *);
-void		 call_send(struct call *, struct worker *);
+void		 call_send(struct call *, struct callq *, struct worker *);
 void		 call_requeue(struct callq *, struct callq *);
 struct call	*call_first(struct callq *);
 struct call	*call_fair_next(struct callq *);
@@ -490,7 +386,13 @@ void		 call_fail_all(struct callq *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 struct mcp_call;
 void		 call_set_notes(struct call *, struct mcp_call *);
-const char	*call_meta(const struct call *, size_t *);
+uint64_t	 call_id(const struct call *);
+const char	*call_idjson(const struct call *);
+const char	*call_args(const struct call *, size_t *);
+int		 call_cancelled(const struct call *);
+int		 call_asking(const struct call *);
+int		 call_decided(const struct call *);
+const char	*call_meta(const struct call *, int, size_t *);
 int		 call_notify(struct callq *, const struct frame_hdr *,
 		    struct json_object *);
 
@@ -610,8 +512,8 @@ int		 session_may_send(struct session *, size_t);
 void		 session_list_changed(void);
 
 /* ask.c */
-int		 ask_start(struct worker *, const struct frame_hdr *,
-		    struct json_object *);
+int		 ask_start(struct worker *, struct call *,
+		    const struct frame_hdr *, struct json_object *);
 void		 ask_response(struct session *, const struct mcp_request *);
 void		 ask_end(struct call *, const char *, const char *);
 void		 ask_free(struct ask *);

@@ -378,7 +378,7 @@ mcp_tools_page(struct json_object *params, struct json_object **error)
 	list = json_object_new_array();
 	for (i = off; i < sv.nroutes && i - off < sv.page_size; i++)
 		json_object_array_add(list,
-		    json_object_get(sv.routes[i]->listing));
+		    json_object_get(tool_listing(sv.routes[i])));
 	json_object_object_add(res, "tools", list);
 	meta = json_object_new_object();
 	json_object_object_add(meta, "io.github.mcp-hotd/toolsVersion",
@@ -466,7 +466,7 @@ mcp_tools_call(const struct jdoc *d, int idt, int pt,
 		ad = &none;
 		at_tok = 0;
 	}
-	if (schema_check(t->schema, ad, at_tok, why, sizeof(why)) == -1) {
+	if (schema_check(tool_schema(t), ad, at_tok, why, sizeof(why)) == -1) {
 		id = mcp_id(d, idt);
 		*reply = mcp_result(id, mcp_tool_error(why));
 		json_object_put(id);
@@ -680,7 +680,7 @@ mcp_handle(struct mcp_state *st, const struct mcp_request *r,
 	/* The 2025 wire has no error for it: a result naming what is missing. */
 	snprintf(why, sizeof(why), "tool '%s' needs the client capabilities "
 	    "%s, which this client did not declare in initialize",
-	    call->tool->spec.name, json_object_to_json_string_ext(missing,
+	    tool_spec(call->tool)->name, json_object_to_json_string_ext(missing,
 	    JSON_C_TO_STRING_PLAIN));
 	json_object_put(missing);
 	id = mcp_id(r->d, r->id);
@@ -718,9 +718,9 @@ mcp_missing_caps(const struct tool *t, struct json_object *caps, int asks,
     struct json_object **missing)
 {
 	*missing = NULL;
-	mcp_missing_of(t->spec.requires, caps, missing);
+	mcp_missing_of(tool_spec(t)->requires, caps, missing);
 	if (asks)
-		mcp_missing_of(t->asks, caps, missing);
+		mcp_missing_of(tool_asks(t), caps, missing);
 	return *missing != NULL;
 }
 

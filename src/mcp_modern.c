@@ -311,8 +311,8 @@ modern_answers(const struct mcp_request *r, int ir, int rs,
 		t = &r->d->t[rs];
 		state = xmalloc(t->end - t->start);
 		len = jdoc_string(r->d, rs, state, t->end - t->start);
-		rv = state_open(state, len, call->tool->spec.name,
-		    call->tool->spec.version, call->args, call->argslen,
+		rv = state_open(state, len, tool_spec(call->tool)->name,
+		    tool_spec(call->tool)->version, call->args, call->argslen,
 		    &answers, why, sizeof(why));
 		free(state);
 		if (rv == -1)
@@ -389,7 +389,7 @@ modern_tools_call(const struct mcp_request *r, struct json_object **reply,
 	/* The hot path builds no object: a tool that cannot ask (it does not
 	 * import mcp_hotd) has nothing to learn from answers either. */
 	t = call->tool;
-	if ((t->spec.requires == NULL && !t->uses_context) ||
+	if ((tool_spec(t)->requires == NULL && !tool_uses_context(t)) ||
 	    (mt = modern_meta(r)) == -1)
 		return act;
 	ir = jdoc_member(r->d, r->params, "inputResponses");
@@ -401,14 +401,14 @@ modern_tools_call(const struct mcp_request *r, struct json_object **reply,
 	else if (mcp_missing_caps(call->tool, caps, 1, &missing)) {
 		mcp_fail(reply, r->d, r->id, JSONRPC_MISSING_CAPABILITY,
 		    "Missing required client capability: tool '%s' needs %s",
-		    call->tool->spec.name, json_object_to_json_string_ext(
+		    tool_spec(call->tool)->name, json_object_to_json_string_ext(
 		    missing, JSON_C_TO_STRING_PLAIN));
 		data = json_object_new_object();
 		json_object_object_add(data, "requiredCapabilities", missing);
 		json_object_object_get_ex(*reply, "error", &err);
 		json_object_object_add(err, "data", data);
 		act = MCP_REPLY;
-	} else if (t->uses_context || call->answers != NULL)
+	} else if (tool_uses_context(t) || call->answers != NULL)
 		call->client = modern_client(meta, caps);
 	json_object_put(meta);
 	if (act != MCP_CALL) {

@@ -36,16 +36,13 @@ static struct {
 
 /* The counts an operator reads in `systemctl status`. */
 static void
-notify_status_line(char *buf, size_t len)
+notify_status_line(char *buf, size_t len, unsigned nworkers)
 {
 	struct session	*s;
-	struct tool	*t;
-	unsigned	 nsessions = 0, nworkers = 0;
+	unsigned	 nsessions = 0;
 
 	TAILQ_FOREACH(s, &sv.sessions, entry)
 		nsessions++;
-	TAILQ_FOREACH(t, &sv.tools, entry)	/* as `mcp-hotctl status` */
-		nworkers += t->nworkers;
 	snprintf(buf, len, "STATUS=%zu tools, %u workers, %u sessions",
 	    sv.nroutes, nworkers, nsessions);
 }
@@ -97,12 +94,13 @@ notify_init(void)
 	unsetenv("NOTIFY_SOCKET");
 }
 
+/* Serving, with nworkers workers (as `mcp-hotctl status` counts them). */
 void
-notify_ready(void)
+notify_ready(unsigned nworkers)
 {
 	char	status[128];
 
-	notify_status_line(status, sizeof(status));
+	notify_status_line(status, sizeof(status), nworkers);
 	notify_send("READY=1\n%s", status);
 }
 

@@ -7,7 +7,7 @@
 #define NOTIFY_H
 
 void	notify_init(void);
-void	notify_ready(void);
+void	notify_ready(unsigned);
 void	notify_reloading(void);
 void	notify_stopping(void);
 void	notify_loading(unsigned, unsigned);

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "mcp-hotd.h"
+#include "tool.h"
 #include "notify.h"
 #include "xmalloc.h"
 
@@ -319,7 +320,7 @@ reload_finish(struct reload *r)
 		reload_loading_stop();
 	if (r->first && sv.ready_cb != NULL)
 		sv.ready_cb();
-	notify_ready();
+	notify_ready(tool_workers_total());
 	free(r->news);
 	free(r);
 }

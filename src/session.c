@@ -176,9 +176,9 @@ session_cancel(struct session *s, const char *id, size_t idlen)
 	if ((c = call_find(s, id, idlen)) == NULL)
 		return;		/* answered already, or never asked */
 	log_info("session %u: call %s cancelled by the client", s->id,
-	    c->idjson);
+	    call_idjson(c));
 	if (s->ops->cancelled != NULL)
-		s->ops->cancelled(s, c->idjson);
+		s->ops->cancelled(s, call_idjson(c));
 	call_cancel(c);
 }
 

@@ -42,6 +42,33 @@
 #define SPAWN_LOADING_MAX	64
 #define SPAWNER_EXIT_MS		1000	/* at exit, before SIGKILL */
 
+/* A worker's ends of its channels: frames, stderr, broker (or -1). */
+struct spawn_fds {
+	int	chan, err, broker;
+};
+
+/* Where a worker is in the admission to loading. */
+enum spawn_loading {
+	SPAWN_NONE,
+	SPAWN_WAITING,		/* for a slot; no process yet */
+	SPAWN_LOADING		/* started, not READY or gone yet */
+};
+
+/*
+ * A worker's start, from spawn_worker to its freeing (spawn_forget): its
+ * place in the admission, its SPAWN request, its broker.
+ */
+struct spawn_job {
+	struct worker		*w;
+	enum spawn_loading	 loading;
+	TAILQ_ENTRY(spawn_job)	 loadq;		/* waiting for a slot */
+	struct spawn_fds	 theirs;	/* ... with the ends it will get */
+	uint64_t		 spawn_id;	/* its SPAWN request, if any */
+	TAILQ_ENTRY(spawn_job)	 namingq;	/* waiting for the spawner */
+	struct broker		*broker;	/* net grants: its broker */
+};
+TAILQ_HEAD(spawn_jobq, spawn_job);
+
 /* The spawner: a peer of its own on its channel, not a worker. */
 struct spawner {
 	pid_t		 pid;
@@ -58,10 +85,10 @@ static struct {
 	unsigned	 failures;
 	unsigned	 loading;	/* started, not READY or gone yet */
 	unsigned	 loading_max;
-	struct workerq	 waiting;	/* for a loading slot, FIFO */
+	struct spawn_jobq waiting;	/* for a loading slot, FIFO */
 	struct event	*admit;		/* starts the waiting, deferred */
 	struct spawner	*spawner;	/* when running */
-	struct workerq	 naming;	/* workers it is starting */
+	struct spawn_jobq naming;	/* workers it is starting */
 } sp = { .waiting = TAILQ_HEAD_INITIALIZER(sp.waiting),
     .naming = TAILQ_HEAD_INITIALIZER(sp.naming) };
 
@@ -254,23 +281,31 @@ spawn_process(const char *arg, pid_t *pid, int *chan, char *err,
 	return 0;
 }
 
-/* Start w's process now: it loads from here on. */
+static void
+spawn_job_close(struct spawn_job *j)
+{
+	spawn_close(&j->theirs);
+	j->theirs = (struct spawn_fds){ -1, -1, -1 };
+}
+
+/* Start its process now: it loads from here on. */
 static int
-spawn_start(struct worker *w, char *err, size_t errlen)
+spawn_start(struct spawn_job *j, char *err, size_t errlen)
 {
 	uint64_t	id;
 	pid_t		pid;
 
-	worker_launched(w);
-	if (spawn_launch(w->name, &w->theirs, &pid, &id, err, errlen) == -1)
+	worker_launched(j->w);
+	if (spawn_launch(worker_name(j->w), &j->theirs, &pid, &id, err,
+	    errlen) == -1)
 		return -1;
-	w->loading = SPAWN_LOADING;
+	j->loading = SPAWN_LOADING;
 	sp.loading++;
 	if (pid == 0) {		/* the spawner names it */
-		w->spawn_id = id;
-		TAILQ_INSERT_TAIL(&sp.naming, w, spawnq);
+		j->spawn_id = id;
+		TAILQ_INSERT_TAIL(&sp.naming, j, namingq);
 	} else
-		worker_started(w, pid);
+		worker_started(j->w, pid);
 	return 0;
 }
 
@@ -278,23 +313,22 @@ spawn_start(struct worker *w, char *err, size_t errlen)
 static void
 spawn_admit(evutil_socket_t fd, short what, void *arg)
 {
-	struct worker	*w;
-	char		 err[256];
+	struct spawn_job	*j;
+	char			 err[256];
 
 	(void)fd;
 	(void)what;
 	(void)arg;
 	while (sp.loading < sp.loading_max &&
-	    (w = TAILQ_FIRST(&sp.waiting)) != NULL) {
-		TAILQ_REMOVE(&sp.waiting, w, loadq);
-		w->loading = 0;
-		if (w->life != WORKER_RUNNING) {	/* let go while it waited */
-			spawn_close(&w->theirs);
-			w->theirs = (struct spawn_fds){ -1, -1, -1 };
+	    (j = TAILQ_FIRST(&sp.waiting)) != NULL) {
+		TAILQ_REMOVE(&sp.waiting, j, loadq);
+		j->loading = SPAWN_NONE;
+		if (!worker_running(j->w)) {	/* let go while it waited */
+			spawn_job_close(j);
 			continue;
 		}
-		if (spawn_start(w, err, sizeof(err)) == -1)
-			worker_unborn(w, err);
+		if (spawn_start(j, err, sizeof(err)) == -1)
+			worker_unborn(j->w, err);
 	}
 }
 
@@ -304,8 +338,8 @@ spawn_broker_violated(void *arg, const char *cause)
 {
 	struct worker	*w = arg;
 
-	log_warnx("tool '%s': worker %d %s", worker_name(w), (int)w->pid,
-	    cause);
+	log_warnx("tool '%s': worker %d %s", worker_name(w),
+	    (int)worker_pid(w), cause);
 	worker_kill(w, cause);
 }
 
@@ -318,65 +352,71 @@ struct worker *
 spawn_worker(struct tool *t, const struct worker_ops *ops, char *err,
     size_t errlen)
 {
-	struct spawn_fds	 ours, theirs;
-	struct worker		*w;
+	const struct toolspec	*spec = tool_spec(t);
+	struct spawn_fds	 ours;
+	struct spawn_job	*j;
 	struct json_object	*net;
 	int			 brokered;
 
-	brokered = t->spec.allow != NULL && json_object_object_get_ex(
-	    t->spec.allow, "net", &net) && json_object_array_length(net) > 0;
-	if (spawn_channels(brokered, &ours, &theirs, err, errlen) == -1)
+	brokered = spec->allow != NULL && json_object_object_get_ex(
+	    spec->allow, "net", &net) && json_object_array_length(net) > 0;
+	j = xcalloc(1, sizeof(*j));
+	if (spawn_channels(brokered, &ours, &j->theirs, err, errlen) == -1) {
+		free(j);
 		return NULL;
-	w = worker_new(&t->spec, ours.chan, ours.err, ops, t);
-	w->theirs = theirs;
+	}
+	j->w = worker_new(spec, ours.chan, ours.err, ops, t, j);
 	if (brokered)
-		w->broker = broker_new(w->name, t->spec.allow, ours.broker,
-		    spawn_broker_violated, w);
-	worker_load(w, t->spec.load);
+		j->broker = broker_new(spec->name, spec->allow, ours.broker,
+		    spawn_broker_violated, j->w);
+	worker_load(j->w, spec->load);
 	if (sp.loading < sp.loading_max && TAILQ_EMPTY(&sp.waiting)) {
-		if (spawn_start(w, err, errlen) == -1) {
-			worker_discard(w);
+		if (spawn_start(j, err, errlen) == -1) {
+			worker_discard(j->w);	/* spawn_forget frees j */
 			return NULL;
 		}
-		return w;
+		return j->w;
 	}
-	w->loading = SPAWN_WAITING;
-	TAILQ_INSERT_TAIL(&sp.waiting, w, loadq);
-	return w;
+	j->loading = SPAWN_WAITING;
+	TAILQ_INSERT_TAIL(&sp.waiting, j, loadq);
+	return j->w;
 }
 
 /* w loads no more (READY, failed, gone): its slot goes to the next. */
 void
 spawn_loaded(struct worker *w)
 {
-	struct timeval	tv = { 0, 0 };
+	struct spawn_job	*j = worker_job(w);
+	struct timeval		 tv = { 0, 0 };
 
-	if (w->loading == SPAWN_WAITING) {
-		TAILQ_REMOVE(&sp.waiting, w, loadq);
-		spawn_close(&w->theirs);
-		w->theirs = (struct spawn_fds){ -1, -1, -1 };
-		w->loading = 0;
+	switch (j->loading) {
+	case SPAWN_NONE:
 		return;
+	case SPAWN_WAITING:
+		TAILQ_REMOVE(&sp.waiting, j, loadq);
+		spawn_job_close(j);
+		break;
+	case SPAWN_LOADING:
+		sp.loading--;
+		if (!TAILQ_EMPTY(&sp.waiting) && sp.admit != NULL)
+			evtimer_add(sp.admit, &tv);
+		break;
 	}
-	if (w->loading != SPAWN_LOADING)
-		return;
-	w->loading = 0;
-	sp.loading--;
-	if (!TAILQ_EMPTY(&sp.waiting) && sp.admit != NULL)
-		evtimer_add(sp.admit, &tv);
+	j->loading = SPAWN_NONE;
 }
 
 /* w is being freed: nothing of it stays here. */
 void
 spawn_forget(struct worker *w)
 {
+	struct spawn_job	*j = worker_job(w);
+
 	spawn_loaded(w);
-	if (w->spawn_id != 0) {
-		TAILQ_REMOVE(&sp.naming, w, spawnq);
-		w->spawn_id = 0;
-	}
-	broker_free(w->broker);
-	w->broker = NULL;
+	if (j->spawn_id != 0)
+		TAILQ_REMOVE(&sp.naming, j, namingq);
+	spawn_job_close(j);
+	broker_free(j->broker);
+	free(j);
 }
 
 /* A worker that will never be named: it failed before it began. */
@@ -394,16 +434,16 @@ spawn_fail(struct worker *w, const char *why)
 static struct worker *
 spawn_named(uint64_t id)
 {
-	struct worker	*w;
+	struct spawn_job	*j;
 
-	TAILQ_FOREACH(w, &sp.naming, spawnq)
-		if (w->spawn_id == id)
+	TAILQ_FOREACH(j, &sp.naming, namingq)
+		if (j->spawn_id == id)
 			break;
-	if (w != NULL) {
-		TAILQ_REMOVE(&sp.naming, w, spawnq);
-		w->spawn_id = 0;
-	}
-	return w;
+	if (j == NULL)
+		return NULL;
+	TAILQ_REMOVE(&sp.naming, j, namingq);
+	j->spawn_id = 0;
+	return j->w;
 }
 
 /* SPAWNED: the answer to the SPAWN of the same id. */
@@ -423,7 +463,7 @@ spawn_on_spawned(void *arg, const struct channel_msg *msg)
 		return 0;
 	}
 	sp.failures = 0;
-	log_debug("tool '%s': worker %d forked by the spawner", w->name,
+	log_debug("tool '%s': worker %d forked by the spawner", worker_name(w),
 	    json_object_get_int(v));
 	worker_named(w, (pid_t)json_object_get_int(v));
 	return 0;
@@ -538,14 +578,12 @@ spawn_reaped_pid(pid_t pid, int status)
 static void
 spawn_spawner_gone(const char *how)
 {
-	struct worker	*w;
-	struct timeval	 tv;
-	unsigned	 ms;
+	struct spawn_job	*j;
+	struct timeval		 tv;
+	unsigned		 ms;
 
-	while ((w = TAILQ_FIRST(&sp.naming)) != NULL) {
-		(void)spawn_named(w->spawn_id);
-		spawn_fail(w, "it died");
-	}
+	while ((j = TAILQ_FIRST(&sp.naming)) != NULL)
+		spawn_fail(spawn_named(j->spawn_id), "it died");
 	if (!sp.enabled || sv.shutting_down)
 		return;
 	ms = SPAWNER_RETRY_MIN_MS << (sp.failures < 6 ? sp.failures : 6);

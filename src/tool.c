@@ -11,6 +11,7 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "tool.h"
 #include "schedule.h"
 #include "xmalloc.h"
 
@@ -32,7 +33,6 @@ tool_new(struct toolspec *spec, struct reload *r)
 	t->reload = r;		/* only a reload makes tools; it waits for us */
 	t->reloading = 1;
 	TAILQ_INIT(&t->queue);
-	TAILQ_INIT(&t->pool);
 	TAILQ_INSERT_TAIL(&sv.tools, t, entry);
 	tool_spawn(t);
 	return t;
@@ -45,17 +45,30 @@ tool_fail_queue(struct tool *t, const char *why)
 	    why);
 }
 
+/* The pool: its workers, all equal, oldest first. */
 static void
 tool_pool_add(struct tool *t, struct worker *w)
 {
-	TAILQ_INSERT_TAIL(&t->pool, w, poolq);
-	t->nworkers++;
+	if (t->nworkers == t->pool_size) {
+		t->pool_size = t->pool_size == 0 ? 1 : 2 * t->pool_size;
+		t->pool = xreallocarray(t->pool, t->pool_size,
+		    sizeof(*t->pool));
+	}
+	t->pool[t->nworkers++] = w;
 }
 
 static void
 tool_pool_remove(struct tool *t, struct worker *w)
 {
-	TAILQ_REMOVE(&t->pool, w, poolq);
+	unsigned	i;
+
+	for (i = 0; i < t->nworkers; i++)
+		if (t->pool[i] == w)
+			break;
+	if (i == t->nworkers)
+		fatalx("%s: not in its pool", __func__);
+	memmove(&t->pool[i], &t->pool[i + 1],
+	    (t->nworkers - i - 1) * sizeof(*t->pool));
 	t->nworkers--;
 }
 
@@ -64,16 +77,16 @@ static void
 tool_let_go(struct tool *t, struct worker *w)
 {
 	tool_pool_remove(t, w);
-	w->tool = NULL;
-	worker_close(w);
+	worker_let_go(w);
 }
 
 void
 tool_free(struct tool *t)
 {
 	tool_fail_queue(t, "the tool was removed");
-	while (!TAILQ_EMPTY(&t->pool))
-		tool_let_go(t, TAILQ_FIRST(&t->pool));
+	while (t->nworkers > 0)
+		tool_let_go(t, t->pool[0]);
+	free(t->pool);
 	if (t->retry != NULL)
 		event_free(t->retry);
 	if (t->idle != NULL)
@@ -223,6 +236,104 @@ tool_failure(const char *name)
 	return json_object_get_string(err);
 }
 
+static const char *const tool_state_names[] = {
+	[TOOL_LOADING] = "loading",
+	[TOOL_SERVING] = "serving",
+	[TOOL_DRAINING] = "draining",
+	[TOOL_FAILED] = "failed",
+};
+
+/* A version as status shows it; its oldest worker speaks for the pool. */
+static struct json_object *
+tool_status_of(struct tool *t)
+{
+	struct json_object	*o;
+	struct worker		*w = t->nworkers > 0 ? t->pool[0] : NULL;
+	char			 hash[17];
+
+	snprintf(hash, sizeof(hash), "%016" PRIx64, t->spec.version);
+	o = json_object_new_object();
+	json_object_object_add(o, "name", json_object_new_string(t->spec.name));
+	json_object_object_add(o, "version", json_object_new_string(hash));
+	json_object_object_add(o, "state",
+	    json_object_new_string(tool_state_names[t->state]));
+	json_object_object_add(o, "pid", w != NULL ?
+	    json_object_new_int(worker_pid(w)) : NULL);
+	json_object_object_add(o, "worker", json_object_new_string(
+	    w == NULL ? "none" : worker_state_name(w)));
+	json_object_object_add(o, "workers", json_object_new_int(
+	    (int)t->nworkers));
+	json_object_object_add(o, "calls_served",
+	    json_object_new_int64((int64_t)t->calls_served));
+	json_object_object_add(o, "queued", json_object_new_int((int)call_count(&t->queue)));
+	if (t->spec.allow != NULL)
+		json_object_object_add(o, "allow",
+		    json_object_get(t->spec.allow));
+	json_object_object_add(o, "restarts",
+	    json_object_new_int64((int64_t)t->restarts));
+	json_object_object_add(o, "last_error", t->last_error ?
+	    json_object_new_string(t->last_error) : NULL);
+	return o;
+}
+
+/* Every live version, as `mcp-hotctl status` shows them. */
+struct json_object *
+tool_status(void)
+{
+	struct json_object	*a = json_object_new_array();
+	struct tool		*t;
+
+	TAILQ_FOREACH(t, &sv.tools, entry)
+		json_object_array_add(a, tool_status_of(t));
+	return a;
+}
+
+/* Workers of every live version (status counts them so). */
+unsigned
+tool_workers_total(void)
+{
+	struct tool	*t;
+	unsigned	 n = 0;
+
+	TAILQ_FOREACH(t, &sv.tools, entry)
+		n += t->nworkers;
+	return n;
+}
+
+const struct toolspec *
+tool_spec(const struct tool *t)
+{
+	return &t->spec;
+}
+
+/* Its tools/list entry (NULL until READY). */
+struct json_object *
+tool_listing(const struct tool *t)
+{
+	return t->listing;
+}
+
+/* Its inputSchema, compiled; every call's arguments are checked by it. */
+struct schema *
+tool_schema(const struct tool *t)
+{
+	return t->schema;
+}
+
+/* The client capabilities its code asks for (READY), or NULL. */
+struct json_object *
+tool_asks(const struct tool *t)
+{
+	return t->asks;
+}
+
+/* Its code imports mcp_hotd: calls bring it CALL_META. */
+int
+tool_uses_context(const struct tool *t)
+{
+	return t->uses_context;
+}
+
 int
 tool_is_listed(const struct tool *t)
 {
@@ -234,21 +345,14 @@ tool_is_listed(const struct tool *t)
 	return 0;
 }
 
-static int
-tool_one_idle(const struct worker *w)
-{
-	return w == NULL || (w->life == WORKER_RUNNING &&
-	    w->state == WORKER_IDLE);
-}
-
 /* Every worker of the version is idle. */
 static int
 tool_worker_idle(const struct tool *t)
 {
-	struct worker	*w;
+	unsigned	i;
 
-	TAILQ_FOREACH(w, &t->pool, poolq)
-		if (!tool_one_idle(w))
+	for (i = 0; i < t->nworkers; i++)
+		if (!worker_idle(t->pool[i]))
 			return 0;
 	return 1;
 }
@@ -274,29 +378,27 @@ static struct worker *
 tool_pick(struct tool *t, unsigned window)
 {
 	struct sched_worker	 s[MAX_CONCURRENCY];
-	struct worker		*w, *at[MAX_CONCURRENCY];
-	size_t			 n = 0;
+	size_t			 i, n = t->nworkers;
 	int			 k;
 
-	TAILQ_FOREACH(w, &t->pool, poolq) {
-		if (n == MAX_CONCURRENCY)
-			break;
-		at[n] = w;
-		s[n].usable = worker_usable(w);
-		s[n++].nsent = w->nsent;
+	if (n > MAX_CONCURRENCY)
+		n = MAX_CONCURRENCY;
+	for (i = 0; i < n; i++) {
+		s[i].usable = worker_usable(t->pool[i]);
+		s[i].nsent = worker_nsent(t->pool[i]);
 	}
 	if ((k = sched_pick(s, n, window)) == -1)
 		return NULL;
-	return at[k];
+	return t->pool[k];
 }
 
 static int
 tool_starting(const struct tool *t)
 {
-	struct worker	*w;
+	unsigned	i;
 
-	TAILQ_FOREACH(w, &t->pool, poolq)
-		if (w->state == WORKER_SPAWNING)
+	for (i = 0; i < t->nworkers; i++)
+		if (worker_loading(t->pool[i]))
 			return 1;
 	return 0;
 }
@@ -367,8 +469,9 @@ static void
 tool_retire(evutil_socket_t fd, short what, void *arg)
 {
 	struct tool		*t = arg;
-	struct worker		*w, *prev;
+	struct worker		*w;
 	struct sched_pool	 p;
+	unsigned		 i;
 
 	(void)fd;
 	(void)what;
@@ -376,12 +479,12 @@ tool_retire(evutil_socket_t fd, short what, void *arg)
 		tool_idle_later(t);
 		return;
 	}
-	for (w = TAILQ_LAST(&t->pool, workerq); w != NULL; w = prev) {
-		prev = TAILQ_PREV(w, workerq, poolq);
+	for (i = t->nworkers; i-- > 0;) {	/* the newest first */
+		w = t->pool[i];
 		p = tool_pool(t);
 		if (!sched_may_retire(&p))
 			break;
-		if (!tool_one_idle(w))
+		if (!worker_idle(w))
 			continue;
 		if (t->nworkers == 1)
 			log_debug("tool '%s': idle, its worker retires",
@@ -434,7 +537,7 @@ tool_enqueue(struct tool *t, struct call *c)
 
 /* Its tools/list entry, or NULL when it has no description at all. */
 static struct json_object *
-tool_listing(struct tool *t, struct json_object *ready)
+tool_make_listing(struct tool *t, struct json_object *ready)
 {
 	struct json_object	*l, *schema, *doc = NULL;
 	const char		*desc = t->spec.description;
@@ -474,7 +577,7 @@ tool_listing(struct tool *t, struct json_object *ready)
  * for (a 2026 client lacking one hears it before the call runs).
  */
 static void
-tool_asks(struct tool *t, struct json_object *ready)
+tool_read_context(struct tool *t, struct json_object *ready)
 {
 	struct json_object	*v;
 	size_t			 i;
@@ -502,7 +605,7 @@ tool_worker_ready(struct tool *t, struct worker *w, struct json_object *ready)
 	char			 why[256];
 
 	if (t->listing == NULL &&
-	    (t->listing = tool_listing(t, ready)) == NULL) {
+	    (t->listing = tool_make_listing(t, ready)) == NULL) {
 		tool_let_go(t, w);
 		tool_ended(t, NULL, 0, "no 'description' in the entry and the "
 		    "function has no docstring");
@@ -520,7 +623,7 @@ tool_worker_ready(struct tool *t, struct worker *w, struct json_object *ready)
 			return;
 		}
 	}
-	tool_asks(t, ready);
+	tool_read_context(t, ready);
 	t->ever_ready = 1;
 	if (t->spec.concurrency > 1 || t->spec.min_workers == 0)
 		tool_idle_later(t);
@@ -642,15 +745,15 @@ tool_check_output(struct tool *t, const struct jdoc *d, char *why,
 }
 
 /*
- * A worker's owner, as worker.c sees it: the tool it serves (w->tool,
+ * A worker's owner, as worker.c sees it: the tool it serves (worker_tool,
  * NULL once the tool let it go).
  */
 static void
 tool_on_ready(struct worker *w, struct json_object *ready)
 {
 	spawn_loaded(w);
-	if (w->tool != NULL)
-		tool_worker_ready(w->tool, w, ready);
+	if (worker_tool(w) != NULL)
+		tool_worker_ready(worker_tool(w), w, ready);
 }
 
 static void
@@ -662,26 +765,28 @@ tool_on_failed(struct worker *w, struct tool *t, const char *err)
 static int
 tool_on_output(struct worker *w, const struct jdoc *d, char *why, size_t len)
 {
-	return w->tool != NULL ? tool_check_output(w->tool, d, why, len) : 0;
+	struct tool	*t = worker_tool(w);
+
+	return t != NULL ? tool_check_output(t, d, why, len) : 0;
 }
 
 static void
 tool_on_answered(struct worker *w, unsigned usec)
 {
-	tool_call_time(w->tool, usec);
-	tool_result(w->tool);
+	tool_call_time(worker_tool(w), usec);
+	tool_result(worker_tool(w));
 }
 
 static struct callq *
 tool_on_queue(struct worker *w)
 {
-	return &w->tool->queue;
+	return &worker_tool(w)->queue;
 }
 
 static void
-tool_on_gone(struct worker *w, const char *how)
+tool_on_gone(struct worker *w, int was_ready, const char *how)
 {
-	tool_ended(w->tool, w, w->state != WORKER_SPAWNING, how);
+	tool_ended(worker_tool(w), w, was_ready, how);
 }
 
 static const struct worker_ops tool_worker_ops = {

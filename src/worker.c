@@ -40,6 +40,61 @@
  * word, after which no frame is permitted. */
 #define WORKER_REPORTED		8
 
+static const char *const worker_state_names[] = {
+	[WORKER_SPAWNING] = "starting",
+	[WORKER_IDLE] = "idle",
+	[WORKER_BUSY] = "busy"
+};
+
+/*
+ * Its life (tmux's job.c): the channel closes and the process is reaped,
+ * in either order; the second one finishes it (worker_finish, then freed).
+ */
+enum worker_life {
+	WORKER_RUNNING,
+	WORKER_CLOSED,		/* channel closed, not reaped yet */
+	WORKER_REAPED,		/* reaped, channel still open */
+	WORKER_FINISHED		/* both: worker_finish comes next */
+};
+
+/* Only this file reads or writes one (tmux keeps struct job in job.c). */
+struct worker {
+	TAILQ_ENTRY(worker)	 entry;		/* workers */
+	const struct worker_ops	*ops;
+	struct tool		*tool;		/* its owner; NULL once gone */
+	struct spawn_job	*job;		/* how spawn.c starts it */
+	pid_t			 pid;		/* 0 until the spawner names it */
+	enum worker_state	 state;
+	enum worker_life	 life;
+	int			 launched;	/* a process is being started */
+	int			 timeout_ms;	/* a call's, its tool's */
+	int			 load_timeout_ms;
+	int			 context;	/* READY: CALL_META before calls */
+	struct channel		*ch;		/* the frame channel */
+	struct bufferevent	*errbev;	/* its stderr, into our log */
+	struct callq		 sent;		/* sent, answered in this order;
+						 * the head is running */
+	unsigned		 nsent;
+	struct event		*deadline;
+	int			 status;	/* from waitpid */
+	long			 syscall_nr;	/* from MSG_SYSCALL, or -1 */
+	char			*cause;		/* why we killed it, if we did */
+	char			*name;		/* the tool's, for logs */
+	int			 closing;	/* we asked it to go: no warning */
+	struct json_object	*ready;		/* READY before its pid */
+	time_t			 log_second;	/* stderr rate limit: */
+	size_t			 log_bytes;	/* logged this second, */
+	size_t			 log_dropped;	/* and dropped */
+	struct event		*log_timer;	/* says what was dropped */
+	struct timeval		 mark;		/* the head call began */
+	int			 asking;	/* its call waits for the client:
+						 * deadline paused, sent no more */
+	struct timeval		 paused;	/* ... since */
+};
+
+/* Every worker not yet freed, READY or not, owned or let go. */
+static TAILQ_HEAD(, worker) workers = TAILQ_HEAD_INITIALIZER(workers);
+
 static void	worker_finish_later(struct worker *);
 static void	worker_free(struct worker *);
 static void	worker_try_reap(struct worker *);
@@ -54,6 +109,66 @@ const char *
 worker_name(const struct worker *w)
 {
 	return w->name;
+}
+
+pid_t
+worker_pid(const struct worker *w)
+{
+	return w->pid;
+}
+
+/* What status reports: "starting", "idle", "busy" or "stopping". */
+const char *
+worker_state_name(const struct worker *w)
+{
+	return w->life != WORKER_RUNNING ? "stopping" :
+	    worker_state_names[w->state];
+}
+
+struct tool *
+worker_tool(const struct worker *w)
+{
+	return w->tool;
+}
+
+struct spawn_job *
+worker_job(const struct worker *w)
+{
+	return w->job;
+}
+
+/* Running and not READY yet. */
+int
+worker_loading(const struct worker *w)
+{
+	return w->state == WORKER_SPAWNING;
+}
+
+/* Running, READY, nothing sent. */
+int
+worker_idle(const struct worker *w)
+{
+	return w->life == WORKER_RUNNING && w->state == WORKER_IDLE;
+}
+
+/* Its process is not going away (not closed, not reaped). */
+int
+worker_running(const struct worker *w)
+{
+	return w->life == WORKER_RUNNING;
+}
+
+unsigned
+worker_nsent(const struct worker *w)
+{
+	return w->nsent;
+}
+
+/* Its call waits for the client (ask.c): nothing more is sent. */
+int
+worker_asking(const struct worker *w)
+{
+	return w->asking;
 }
 
 static void
@@ -100,6 +215,14 @@ worker_close(struct worker *w)
 {
 	w->closing = 1;
 	worker_channel_close(w);
+}
+
+/* Its owner lets it go (retired, replaced, failed): it leaves on EOF. */
+void
+worker_let_go(struct worker *w)
+{
+	w->tool = NULL;
+	worker_close(w);
 }
 
 void
@@ -177,8 +300,7 @@ worker_load_failed(struct worker *w, const char *err)
 {
 	struct tool	*t = w->tool;
 
-	w->tool = NULL;
-	worker_close(w);
+	worker_let_go(w);
 	if (t != NULL)
 		w->ops->failed(w, t, err);
 }
@@ -273,7 +395,7 @@ worker_popped(struct worker *w)
 		worker_arm_deadline(w, w->timeout_ms);
 	else
 		w->state = WORKER_IDLE;
-	if ((next = call_first(&w->sent)) != NULL && next->to == CALL_CANCELLED)
+	if ((next = call_first(&w->sent)) != NULL && call_cancelled(next))
 		worker_cancel_call(w, next);
 }
 
@@ -308,9 +430,9 @@ worker_on_result(void *arg, const struct channel_msg *msg)
 	char			 why[512];
 
 	/* Calls run in the order sent: the answer is the head's. */
-	if (c == NULL || msg->h->id != c->id || c->ask != NULL)
+	if (c == NULL || msg->h->id != call_id(c) || call_asking(c))
 		return -1;
-	if (c->replace != NULL)		/* input_required: decided */
+	if (call_decided(c))		/* input_required */
 		call_answer_raw(c, "", 0);
 	else if (w->tool != NULL && w->ops->output(w, msg->doc, why,
 	    sizeof(why)) == -1)
@@ -338,7 +460,10 @@ worker_on_syscall(void *arg, const struct channel_msg *msg)
 static int
 worker_on_ask(void *arg, const struct channel_msg *msg)
 {
-	return ask_start(arg, msg->h, msg->m);
+	struct worker	*w = arg;
+
+	return ask_start(w, w->state == WORKER_BUSY ? call_first(&w->sent) :
+	    NULL, msg->h, msg->m);
 }
 
 static int
@@ -532,7 +657,7 @@ worker_timeout(evutil_socket_t fd, short what, void *arg)
  */
 struct worker *
 worker_new(const struct toolspec *spec, int chan, int errfd,
-    const struct worker_ops *ops, struct tool *t)
+    const struct worker_ops *ops, struct tool *t, struct spawn_job *job)
 {
 	struct worker	*w;
 
@@ -540,6 +665,7 @@ worker_new(const struct toolspec *spec, int chan, int errfd,
 	w->name = xstrdup(spec->name);
 	w->ops = ops;
 	w->tool = t;
+	w->job = job;
 	w->timeout_ms = spec->timeout_ms;
 	w->load_timeout_ms = spec->load_timeout_ms;
 	w->syscall_nr = -1;
@@ -555,7 +681,7 @@ worker_new(const struct toolspec *spec, int chan, int errfd,
 		fatal("%s", __func__);
 	bufferevent_setcb(w->errbev, worker_err_read, NULL, worker_err_event, w);
 	bufferevent_enable(w->errbev, EV_READ);
-	TAILQ_INSERT_TAIL(&sv.workers, w, entry);
+	TAILQ_INSERT_TAIL(&workers, w, entry);
 	return w;
 }
 
@@ -619,7 +745,7 @@ worker_named(struct worker *w, pid_t pid)
 void
 worker_cancel_call(struct worker *w, struct call *c)
 {
-	union sigval	v = { .sival_ptr = (void *)(uintptr_t)c->id };
+	union sigval	v = { .sival_ptr = (void *)(uintptr_t)call_id(c) };
 
 	if (call_first(&w->sent) != c || w->pid <= 0)
 		return;
@@ -644,20 +770,19 @@ worker_lap(struct worker *w)
 void
 worker_send_call(struct worker *w, struct call *c)
 {
-	const char	*meta;
+	const char	*meta, *args;
 	size_t		 len;
 
-	call_send(c, w);
+	call_send(c, &w->sent, w);
 	if (w->nsent == 0)
 		event_base_gettimeofday_cached(sv.base, &w->mark);
 	if (w->nsent++ == 0)
 		worker_arm_deadline(w, w->timeout_ms);
 	w->state = WORKER_BUSY;
-	if (w->context || c->answers != NULL) {
-		meta = call_meta(c, &len);
-		channel_send(w->ch, MSG_CALL_META, c->id, meta, len);
-	}
-	channel_send(w->ch, MSG_CALL, c->id, c->args, c->argslen);
+	if ((meta = call_meta(c, w->context, &len)) != NULL)
+		channel_send(w->ch, MSG_CALL_META, call_id(c), meta, len);
+	args = call_args(c, &len);
+	channel_send(w->ch, MSG_CALL, call_id(c), args, len);
 }
 
 /* The ANSWER to the ASK of call c, which w runs. */
@@ -665,7 +790,7 @@ void
 worker_answer(struct worker *w, const struct call *c, const char *answer,
     size_t len)
 {
-	channel_send(w->ch, MSG_ANSWER, c->id, answer, len);
+	channel_send(w->ch, MSG_ANSWER, call_id(c), answer, len);
 }
 
 /*
@@ -728,7 +853,7 @@ worker_free(struct worker *w)
 {
 	worker_hand_back(w, "tool '%s': %s", "the server is shutting down");
 	w->ops->freed(w);
-	TAILQ_REMOVE(&sv.workers, w, entry);
+	TAILQ_REMOVE(&workers, w, entry);
 	worker_ch_free(w);
 	if (w->errbev != NULL)
 		bufferevent_free(w->errbev);
@@ -759,7 +884,8 @@ worker_finish(evutil_socket_t fd, short what, void *arg)
 		    (int)w->pid, how, w->cause ? " after it " : "",
 		    w->cause ? w->cause : "");
 	if (w->tool != NULL)
-		w->ops->gone(w, w->cause ? w->cause : how);
+		w->ops->gone(w, w->state != WORKER_SPAWNING,
+		    w->cause ? w->cause : how);
 	worker_free(w);
 }
 
@@ -815,7 +941,7 @@ worker_reap(void)
 {
 	struct worker	*w, *next;
 
-	TAILQ_FOREACH_SAFE(w, &sv.workers, entry, next)
+	TAILQ_FOREACH_SAFE(w, &workers, entry, next)
 		worker_try_reap(w);
 }
 
@@ -825,7 +951,7 @@ worker_reaped_pid(pid_t pid, int status)
 {
 	struct worker	*w;
 
-	TAILQ_FOREACH(w, &sv.workers, entry)
+	TAILQ_FOREACH(w, &workers, entry)
 		if (w->pid == pid && (w->life == WORKER_RUNNING ||
 		    w->life == WORKER_CLOSED)) {
 			worker_reaped(w, status);
@@ -845,13 +971,13 @@ worker_wait_all(int grace_ms)
 	struct timespec	 ts = { 0, 5 * 1000 * 1000 };
 	int		 waited, status, left;
 
-	TAILQ_FOREACH(w, &sv.workers, entry) {
+	TAILQ_FOREACH(w, &workers, entry) {
 		w->closing = 1;
 		worker_ch_free(w);
 	}
 	for (waited = 0;; waited += 5) {
 		left = 0;
-		TAILQ_FOREACH(w, &sv.workers, entry) {
+		TAILQ_FOREACH(w, &workers, entry) {
 			if (w->pid <= 0)	/* never named: exits on EOF */
 				w->life = WORKER_FINISHED;
 			if (w->life != WORKER_FINISHED &&
@@ -869,7 +995,7 @@ worker_wait_all(int grace_ms)
 			break;
 		nanosleep(&ts, NULL);
 	}
-	while ((w = TAILQ_FIRST(&sv.workers)) != NULL)
+	while ((w = TAILQ_FIRST(&workers)) != NULL)
 		worker_free(w);
 	while (waitpid(-1, &status, WNOHANG) > 0)
 		;

@@ -65,7 +65,7 @@ pick(void)
 static void
 fair(void)
 {
-	int	busy[80];
+	int	busy[80] = { 0 };
 	size_t	i;
 
 	CHECK(sched_fair(busy, 0) == 0, "fair: an empty queue: the first");

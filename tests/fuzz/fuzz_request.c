@@ -10,6 +10,7 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "tool.h"	/* a routed tool of its own */
 #include "fuzz.h"
 
 struct supervisor sv;
