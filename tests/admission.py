@@ -60,6 +60,8 @@ slow = sorted({t for _, t in seen if t.startswith("slow")})
 check(len(slow) <= SLOTS, f"no waiting worker got a process once its tool was gone "
       f"(slow tools started: {len(slow)} of {N})", slow)
 s.initialize()
+# Its worker runs; READY (slower under ASan) is what lists it.
+s.wait_for(lambda: [t["name"] for t in s.list_tools()] == ["ok"], timeout=20)
 names = [t["name"] for t in s.list_tools()]
 check(names == ["ok"], "only the new file's tool is listed", names)
 check(text_of(s.call("ok", {"x": 1})) == "2", "it serves")

@@ -96,7 +96,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	sv.http_timeout = 60;
 	sv.http_max_sessions = 256;
 	TAILQ_INIT(&sv.tools);
-	TAILQ_INIT(&sv.workers);
 	TAILQ_INIT(&sv.sessions);
 	addr.sin_family = AF_INET;
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
