@@ -417,6 +417,7 @@ call_meta(const struct call *c, int uses_context, size_t *len)
 	static struct json_object	*m;
 	struct json_object		*client;
 	const struct mcp_state		*st = c->session ? &c->session->mcp : NULL;
+	char				 session[48];
 
 	if (!uses_context && c->answers == NULL)
 		return NULL;
@@ -426,6 +427,10 @@ call_meta(const struct call *c, int uses_context, size_t *len)
 	    json_tokener_parse(c->idjson));
 	json_object_object_add(m, MSG_KEY(CALL_META, era), json_object_new_string(st != NULL &&
 	    st->era == MCP_ERA_2026 ? MCP_VERSION_2026 : "2025-11-25"));
+	snprintf(session, sizeof(session), "%llx-%u",
+	    (unsigned long long)sv.started, c->session ? c->session->id : 0);
+	json_object_object_add(m, MSG_KEY(CALL_META, session),
+	    json_object_new_string(session));
 	if (c->client != NULL)
 		client = json_object_get(c->client);
 	else {
@@ -492,17 +497,22 @@ call_progress(const struct call *c, struct json_object *m)
 static struct json_object *
 call_log(const struct call *c, struct json_object *m, int *level)
 {
-	struct json_object	*n, *params, *l, *data;
+	struct json_object	*n, *params, *l, *data, *logger;
 
-	/* The gate saw to both, strings; a level must be one MCP names. */
+	/* The gate saw to their types; a level must be one MCP names. */
 	json_object_object_get_ex(m, MSG_KEY(LOG, level), &l);
 	json_object_object_get_ex(m, MSG_KEY(LOG, data), &data);
 	if ((*level = mcp_log_level(json_object_get_string(l))) == -1)
 		return NULL;
 	params = json_object_new_object();
 	json_object_object_add(params, "level", json_object_get(l));
-	json_object_object_add(params, "logger", json_object_new_string(
-	    c != NULL && c->tool ? tool_spec(c->tool)->name : "mcp-hotd"));
+	if (json_object_object_get_ex(m, MSG_KEY(LOG, logger), &logger))
+		json_object_object_add(params, "logger",
+		    json_object_get(logger));
+	else
+		json_object_object_add(params, "logger", json_object_new_string(
+		    c != NULL && c->tool ? tool_spec(c->tool)->name :
+		    "mcp-hotd"));
 	json_object_object_add(params, "data", json_object_get(data));
 	n = mcp_notification("notifications/message");
 	json_object_object_add(n, "params", params);

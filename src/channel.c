@@ -98,6 +98,11 @@ channel_key_ok(const struct msg_key *k, struct json_object *v)
 				return 0;
 		return 1;
 	case MSG_K_ANY:
+		/* A string is one still: no NUL inside it. */
+		if (json_object_is_type(v, json_type_string) &&
+		    strlen(json_object_get_string(v)) !=
+		    (size_t)json_object_get_string_len(v))
+			return 0;
 		return k->hi == 0 || strlen(json_object_to_json_string_ext(v,
 		    JSON_C_TO_STRING_PLAIN)) <= (size_t)k->hi;
 	}

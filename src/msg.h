@@ -142,7 +142,9 @@
 	K(PROGRESS, total, NUM, OPT, 0, 0, 0, "of")			\
 	K(PROGRESS, message, STR, OPT, 0, 65536, 0, "what it does")	\
 	K(LOG, level, STR, REQ, 0, 16, 0, "an MCP log level")		\
-	K(LOG, data, STR, REQ, 0, 65536, 0, "the message")		\
+	K(LOG, data, ANY, REQ, 0, 65536, 0,				\
+	    "the message: a string, or FastMCP's {msg, extra}")		\
+	K(LOG, logger, STR, OPT, 1, 128, 0, "its logger's name")	\
 	K(CALL_META, request_id, ANY, REQ, 0, 0, 0,			\
 	    "the client's JSON-RPC id")					\
 	K(CALL_META, era, STR, REQ, 0, 16, 0, "\"2025\" or \"2026\"")	\
@@ -150,6 +152,8 @@
 	    "{name, version, capabilities}")				\
 	K(CALL_META, answers, OBJ, OPT, 0, 0, 0,			\
 	    "answers a 2026 replay carries")				\
+	K(CALL_META, session, STR, REQ, 1, 64, 0,			\
+	    "the client's session, as this server run names it")	\
 	K(ASK, requests, OBJ, REQ, 1, 16, 0,				\
 	    "{KEY: {method, params}}: 1 to 16")				\
 	K(ANSWER, answers, OBJ, OPT, 0, 0, 0, "{KEY: result}")		\

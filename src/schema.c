@@ -596,6 +596,10 @@ schema_known(const char *key)
 	};
 	size_t	i;
 
+	/* "x-..." is an extension's annotation (FastMCP's
+	 * x-fastmcp-wrap-result): it asks nothing of a value. */
+	if (strncmp(key, "x-", 2) == 0)
+		return 1;
 	for (i = 0; keys[i] != NULL; i++)
 		if (strcmp(key, keys[i]) == 0)
 			return 1;
@@ -721,7 +725,7 @@ schema_compile_cc(struct schema_cc *cc, struct json_object *o)
  * schema's members are schemas themselves, and which are values.
  */
 enum derived_kind { D_VALUE, D_SCHEMA, D_SCHEMAS, D_SCHEMA_MAP, D_NAMES,
-    D_TYPE, D_COUNT, D_TEXT };
+    D_TYPE, D_COUNT, D_TEXT, D_BOOL, D_NUMBER };
 
 static const struct {
 	const char		*key;
@@ -731,7 +735,17 @@ static const struct {
 	{ "required", D_NAMES }, { "additionalProperties", D_SCHEMA },
 	{ "items", D_SCHEMA }, { "minItems", D_COUNT },
 	{ "maxItems", D_COUNT }, { "enum", D_VALUE }, { "anyOf", D_SCHEMAS },
-	{ "description", D_TEXT }, { "default", D_VALUE }
+	{ "description", D_TEXT }, { "default", D_VALUE },
+	/*
+	 * pydantic's plain keywords, as FastMCP derives them (toolhost's
+	 * DERIVED_KEYS; it inlines a model's $refs): never $ref, $defs,
+	 * oneOf, allOf or pattern, whose cost a worker could choose.
+	 */
+	{ "title", D_TEXT }, { "format", D_TEXT }, { "const", D_VALUE },
+	{ "minimum", D_NUMBER }, { "maximum", D_NUMBER },
+	{ "exclusiveMinimum", D_NUMBER }, { "exclusiveMaximum", D_NUMBER },
+	{ "minLength", D_COUNT }, { "maxLength", D_COUNT },
+	{ "x-fastmcp-wrap-result", D_BOOL }
 };
 
 struct derived_walk {
@@ -809,6 +823,15 @@ schema_derived_member(struct derived_walk *dw, enum derived_kind kind,
 		break;
 	case D_TEXT:
 		if (json_object_is_type(v, json_type_string))
+			return 0;
+		break;
+	case D_BOOL:
+		if (json_object_is_type(v, json_type_boolean))
+			return 0;
+		break;
+	case D_NUMBER:
+		if (json_object_is_type(v, json_type_int) ||
+		    json_object_is_type(v, json_type_double))
 			return 0;
 		break;
 	}

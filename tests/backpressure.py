@@ -10,7 +10,8 @@ import time
 from mcptest import Daemon, Server, check, finish, small_quarantine_env, text_of, tool
 
 MB = 1024 * 1024
-TOOLS = [tool("big", "def big(i: int) -> str:\n    return str(i).rjust(1048576, '.')\n"),
+# big unannotated: an annotated str is sent twice (text, structuredContent).
+TOOLS = [tool("big", "def big(i: int):\n    return str(i).rjust(1048576, '.')\n"),
          tool("add", "def add(a: int, b: int) -> int:\n    return a + b\n")]
 N = 400
 

@@ -54,7 +54,10 @@ def call_within(s, name, args, seconds=5):
 
 
 # --- 1-4: READY is untrusted, schema checks are budgeted ------------------
-REBIND = "import sys\nth = sys.modules['mcp_hotd_toolhost']\n"
+# The toolhost is the tool's to rewrite: what it would send unmodified,
+# its own sanitising (derived) switched off first.
+REBIND = ("import sys\nth = sys.modules['mcp_hotd_toolhost']\n"
+          "th.derived = lambda schema, *a, **k: schema\n")
 BOMB_OUT = REBIND + """
 def _out(func, warn):
     a = {"oneOf": [{"type": "array", "items": {"$ref": "#/$defs/a"}},

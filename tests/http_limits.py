@@ -17,7 +17,8 @@ from sse import post
 
 TOOLS = [
     tool("slow", "import time\n\ndef slow(s: float) -> str:\n    time.sleep(s)\n    return 'done'\n"),
-    tool("big", "def big(n: int) -> str:\n    return 'x' * n\n"),
+    # Unannotated: an annotated str is sent twice (text, structuredContent).
+    tool("big", "def big(n: int):\n    return 'x' * n\n"),
 ]
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
         "params": {"protocolVersion": "2025-06-18", "capabilities": {},

@@ -67,6 +67,37 @@ check(func.__name__ == "pick" and not w, "tool-named function preferred silently
 func, _, w = toolhost.load("zz", "from os.path import join\ndef a(): pass\ndef b(): pass", {})[:3]
 check(func.__name__ == "a" and w, "imported functions never picked; first with warning")
 check(toolhost.describe(ValueError("m")) == "ValueError: m", "describe")
+func, _, w = toolhost.load("entry", "def helper(x):\n    return x * 2\n"
+                           "def tool(x: int) -> int:\n    return helper(x)\n", {})[:3]
+check(func.__name__ == "tool" and not w, "the function the others do not call, not its helper")
+func, _, w = toolhost.load("entry", "def a(x):\n    return b(x)\n"
+                           "def b(x):\n    return x\n", {})[:3]
+check(func.__name__ == "a" and not w, "... whatever the order", (func.__name__, w))
+ToolError = type("ToolError", (Exception,), {})
+check(toolhost.describe(ToolError("as is")) == "as is", "a ToolError's message is the text")
+check(toolhost.derived({"$defs": {"P": {"type": "object", "properties": {
+    "x": {"type": "string", "pattern": "(a+)+", "title": "X"}}}},
+    "properties": {"p": {"$ref": "#/$defs/P"}}, "type": "object"}) ==
+    {"properties": {"p": {"type": "object", "properties": {"x": {"type": "string", "title": "X"}}}},
+     "type": "object"}, "derived: $ref inlined, pattern and $defs dropped")
+check(toolhost.derived({"oneOf": [{"const": 1}], "allOf": [{}, {}]}) == {"anyOf": [{"const": 1}]},
+      "derived: oneOf as anyOf, a list allOf dropped")
+import dataclasses  # noqa: E402
+import datetime  # noqa: E402
+import enum  # noqa: E402
+
+
+@dataclasses.dataclass
+class Ev:
+    at: datetime.datetime
+    tags: set
+
+
+Color = enum.Enum("Color", {"RED": "red"})
+check(toolhost.to_jsonable([Ev(datetime.datetime(2025, 1, 2, 3, 4, 5), {1}), Color.RED, (1, 2)]) ==
+      [{"at": "2025-01-02T03:04:05", "tags": [1]}, "red", [1, 2]], "to_jsonable: FastMCP's rendering")
+check(toolhost.from_jsonable(Ev, {"at": "2025-01-02T03:04:05", "tags": [1]}).at.year == 2025 and
+      toolhost.from_jsonable(Color, "red") is Color.RED, "from_jsonable: dataclass, datetime, Enum")
 # The light parameter reader agrees with inspect.signature on every shape.
 import functools  # noqa: E402
 import inspect  # noqa: E402

@@ -11,7 +11,8 @@ import time
 from mcptest import Daemon, check, finish, small_quarantine_env, tool
 from sse import raw_post
 
-BIG = "def big() -> str:\n    return 'x' * (8 * 1024 * 1024)\n"
+# Unannotated: an annotated str is sent twice (text, structuredContent).
+BIG = "def big():\n    return 'x' * (8 * 1024 * 1024)\n"
 
 
 def rss_mb(pid):

@@ -17,5 +17,6 @@ int		 pyconv_dump(struct pybuf *, PyObject *, char *, size_t);
 void		 pybuf_reserve(struct pybuf *, size_t);
 void		 pybuf_add(struct pybuf *, const void *, size_t);
 void		 pybuf_add_string(struct pybuf *, const char *, size_t);
+#define PYBUF_ADD_LITERAL(b, s)	pybuf_add((b), (s), sizeof(s) - 1)
 
 #endif /* PYCONV_H */

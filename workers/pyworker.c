@@ -41,6 +41,11 @@ static const char netroute_source[] =
 #include "netroute.inc"
 ;
 
+/* FastMCP's and the SDK's names, built by toolhost when code imports them. */
+static const char compat_source[] =
+#include "compat.inc"
+;
+
 /*
  * Modules tools commonly use, imported before the sandbox closes the
  * filesystem (an import after that fails with ModuleNotFoundError).
@@ -64,6 +69,8 @@ static struct {
 	unsigned long	 served;		/* calls answered */
 	int		 spin;		/* the last call was quick: spin */
 	int		 ctx_meta;	/* toolhost holds a call's meta */
+	int		 wrap;		/* outputSchema {"result": ...}: a
+					 * scalar return is wrapped so */
 	int		 no_namespaces;	/* forced fallback (tests) */
 	int		 no_landlock;
 	const char	*paths[16];	/* --path: --python-path, a venv's */
@@ -504,6 +511,9 @@ worker_python_start(void)
 	    PyObject_CallMethod(mod, "arm_cancel", "i", WORKER_CANCEL_SIGNAL) ==
 	    NULL)
 		die("the embedded toolhost module does not start");
+	if (PyModule_AddStringConstant(mod, "COMPAT_SOURCE", compat_source) ==
+	    -1)
+		die("the embedded toolhost module does not start");
 	wk.host = mod;
 	if ((wk.noargs = PyTuple_New(0)) == NULL)
 		die("out of memory");
@@ -548,13 +558,17 @@ tool_load(PyObject *msg)
 	}
 	wk.func = PyTuple_GetItem(res, 0);
 	Py_INCREF(wk.func);
-	if (PyTuple_Size(res) > 4 && PyTuple_GetItem(res, 4) != Py_None) {
+	/* (function, inputSchema, warnings, doc, Context parameter,
+	 * outputSchema, uses a Context, asks, the Context to pass, wrap) */
+	if (PyTuple_Size(res) != 10)
+		load_failed("toolhost.load() gave no 10-tuple");
+	if (PyTuple_GetItem(res, 4) != Py_None) {
 		wk.ctx_name = PyTuple_GetItem(res, 4);
 		Py_INCREF(wk.ctx_name);
-		wk.ctx = PyObject_CallMethod(wk.host, "context", NULL);
-		if (wk.ctx == NULL)
-			load_failed("the call context cannot be made");
+		wk.ctx = PyTuple_GetItem(res, 8);
+		Py_INCREF(wk.ctx);
 	}
+	wk.wrap = PyObject_IsTrue(PyTuple_GetItem(res, 9)) == 1;
 	f = chanout_frame_begin(MSG_READY, 0);
 	chanout_key(MSG_KEY(READY, function), 1);
 	fname = PyObject_GetAttrString(wk.func, "__name__");
@@ -565,13 +579,11 @@ tool_load(PyObject *msg)
 	ready_member(MSG_KEY(READY, inputSchema), PyTuple_GetItem(res, 1));
 	ready_member(MSG_KEY(READY, warnings), PyTuple_GetItem(res, 2));
 	ready_member(MSG_KEY(READY, doc), PyTuple_GetItem(res, 3));
-	if (PyTuple_Size(res) > 5 && PyTuple_GetItem(res, 5) != Py_None)
+	if (PyTuple_GetItem(res, 5) != Py_None)
 		ready_member(MSG_KEY(READY, outputSchema),
 		    PyTuple_GetItem(res, 5));
-	if (PyTuple_Size(res) > 7) {
-		ready_member(MSG_KEY(READY, context), PyTuple_GetItem(res, 6));
-		ready_member(MSG_KEY(READY, asks), PyTuple_GetItem(res, 7));
-	}
+	ready_member(MSG_KEY(READY, context), PyTuple_GetItem(res, 6));
+	ready_member(MSG_KEY(READY, asks), PyTuple_GetItem(res, 7));
 	sandbox_report(layers, sizeof(layers));
 	chanout_key(MSG_KEY(READY, isolation), 0);
 	pybuf_add(&chanout, layers, strlen(layers));
@@ -622,25 +634,58 @@ result_too_big(size_t len)
 static int
 result_plain(PyObject *value)
 {
-	return PyDict_Check(value) || value == Py_None || PyLong_Check(value) ||
+	return (PyDict_Check(value) && !wk.wrap) || PyLong_Check(value) ||
 	    PyFloat_Check(value);
+}
+
+/* A scalar's JSON as the structuredContent {"result": ...} (wk.wrap). */
+static const char *
+result_wrapped(struct pybuf *b, const char *json, size_t len, int string,
+    size_t *outlen)
+{
+	b->len = 0;
+	PYBUF_ADD_LITERAL(b, "{\"result\":");
+	if (string)
+		pybuf_add_string(b, json, len);
+	else
+		pybuf_add(b, json, len);
+	PYBUF_ADD_LITERAL(b, "}");
+	*outlen = b->len;
+	return b->p;
+}
+
+/* None: no content (FastMCP's rendering), {"result": null} if wrapped. */
+static void
+result_none(void)
+{
+	PYBUF_ADD_LITERAL(&chanout, "{\"content\":[]");
+	if (wk.wrap)
+		PYBUF_ADD_LITERAL(&chanout,
+		    ",\"structuredContent\":{\"result\":null}");
+	PYBUF_ADD_LITERAL(&chanout, ",\"isError\":false}");
 }
 
 /*
  * A rich result (toolhost.rich: images, resources, a list of items, a
- * Result) into chanout: 1 when it was one (sent, or its error), 0 when
- * value is plain JSON after all.
+ * Result, objects rendered as FastMCP does) into chanout: 1 when it was
+ * one (sent, or its error), 0 when value is plain JSON after all. plain:
+ * why the fast path could not send it, the better error when toolhost
+ * cannot either (NaN, nesting too deep).
  */
 static int
-result_rich(PyObject *value, struct pybuf *json)
+result_rich(PyObject *value, struct pybuf *json, const char *plain)
 {
 	PyObject	*rich;
 	char		*err, why[256], msg[512];
 
 	if ((rich = PyObject_CallMethod(wk.host, "rich", "O", value)) == NULL) {
 		err = exception_text();
-		snprintf(msg, sizeof(msg), "the return value cannot be a "
-		    "result: %s", err);
+		if (plain != NULL)
+			snprintf(msg, sizeof(msg), "the return value cannot "
+			    "be sent as JSON: %s", plain);
+		else
+			snprintf(msg, sizeof(msg), "the return value cannot "
+			    "be a result: %s", err);
 		free(err);
 		result_error(msg);
 		return 1;
@@ -670,10 +715,11 @@ result_rich(PyObject *value, struct pybuf *json)
 static void
 result_from(PyObject *value)
 {
-	static struct pybuf	 json;
-	const char		*text;
+	static struct pybuf	 json, wrapped;
+	const char		*text, *sc;
 	char			 why[256], msg[320];
 	Py_ssize_t		 slen;
+	size_t			 sclen = 0;
 
 	if (PyUnicode_Check(value)) {
 		if ((text = PyUnicode_AsUTF8AndSize(value, &slen)) == NULL) {
@@ -682,23 +728,50 @@ result_from(PyObject *value)
 			    "(lone surrogate)");
 		} else if ((size_t)slen > wk.max_reply)
 			result_too_big((size_t)slen);
-		else
-			result_text(text, (size_t)slen, NULL, 0, 0);
+		else {
+			sc = wk.wrap ? result_wrapped(&wrapped, text,
+			    (size_t)slen, 1, &sclen) : NULL;
+			result_text(text, (size_t)slen, sc, sclen, 0);
+		}
 		return;
 	}
-	if (!result_plain(value) && result_rich(value, &json))
-		goto done;
+	if (value == Py_None) {
+		result_none();
+		return;
+	}
 	json.len = 0;
-	if (pyconv_dump(&json, value, why, sizeof(why)) == -1) {
-		snprintf(msg, sizeof(msg), "the return value cannot be sent as "
-		    "JSON: %s", why);
-		result_error(msg);
-	} else if (json.len > wk.max_reply)
+	why[0] = '\0';
+	/* Plain JSON here; anything else, or a dict holding what JSON has
+	 * no word for (a datetime), rendered by toolhost as FastMCP does. */
+	if (!result_plain(value) || pyconv_dump(&json, value, why,
+	    sizeof(why)) == -1) {
+		PyErr_Clear();
+		if (result_rich(value, &json, why[0] ? why : NULL))
+			goto done;
+		json.len = 0;
+		if (pyconv_dump(&json, value, why, sizeof(why)) == -1) {
+			snprintf(msg, sizeof(msg), "the return value cannot "
+			    "be sent as JSON: %s", why);
+			result_error(msg);
+			goto done;
+		}
+	}
+	if (json.len > wk.max_reply)
 		result_too_big(json.len);
-	else
-		result_text(json.p, json.len, PyDict_Check(value) ? json.p :
-		    NULL, json.len, 0);
+	else {
+		if (PyDict_Check(value)) {
+			sc = json.p;
+			sclen = json.len;
+		} else
+			sc = wk.wrap ? result_wrapped(&wrapped, json.p,
+			    json.len, 0, &sclen) : NULL;
+		result_text(json.p, json.len, sc, sclen, 0);
+	}
 done:
+	if (wrapped.cap > 1024 * 1024) {
+		free(wrapped.p);
+		memset(&wrapped, 0, sizeof(wrapped));
+	}
 	if (json.cap > 1024 * 1024) {	/* keep no huge buffer around */
 		free(json.p);
 		memset(&json, 0, sizeof(json));

@@ -99,8 +99,115 @@ def type_schema(t, warn, where):
         return s
     if isinstance(t, type) and issubclass(t, enum.Enum):
         return {"enum": [m.value for m in t]}
-    warn(f"{where}: no JSON Schema for type {t!r}; any value is accepted")
+    if isinstance(t, type):
+        s = _STRINGS.get(f"{t.__module__}.{t.__qualname__}")
+        if s is not None:
+            return dict(s)
+        s = _class_schema(t, warn, where)
+        if s is not None:
+            return s
+    if warn:
+        warn(f"{where}: no JSON Schema for type {t!r}; any value is accepted")
     return {}
+
+
+# Classes a client sends as strings, by name so that datetime and uuid need
+# not be imported to be recognised. A format only where the supervisor's
+# check agrees with Python: a naive datetime's isoformat() is no RFC 3339
+# date-time, so pydantic's "date-time" (and "time") would refuse it.
+_STRINGS = {
+    "datetime.datetime": {"type": "string"},
+    "datetime.date": {"type": "string", "format": "date"},
+    "datetime.time": {"type": "string"},
+    "datetime.timedelta": {"type": "string"},
+    "uuid.UUID": {"type": "string", "format": "uuid"},
+    "decimal.Decimal": {"anyOf": [{"type": "number"}, {"type": "string"}]},
+    "pathlib.Path": {"type": "string"},
+    "pathlib.PosixPath": {"type": "string"},
+}
+
+
+def _pydantic_model(t):
+    """t is a pydantic model class (v1 or v2), by its methods."""
+    return isinstance(t, type) and (hasattr(t, "model_json_schema") or
+                                    (hasattr(t, "__fields__") and hasattr(t, "parse_obj")))
+
+
+def to_jsonable(v):
+    """v as JSON values, as FastMCP renders a result (pydantic_core's
+    to_jsonable_python, falling back to str): models and dataclasses as
+    objects, datetimes ISO 8601, sets and tuples as arrays."""
+    import dataclasses
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    if isinstance(v, dict):
+        return {str(k) if not isinstance(k, str) else k: to_jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return [to_jsonable(x) for x in v]
+    if isinstance(v, enum.Enum):
+        return to_jsonable(v.value)
+    if hasattr(v, "model_dump") and not isinstance(v, type):
+        return to_jsonable(v.model_dump(mode="json", by_alias=True, exclude_none=True))
+    if _pydantic_model(type(v)) and hasattr(v, "json"):
+        import json
+        return json.loads(v.json(by_alias=True, exclude_none=True))
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        return {f.name: to_jsonable(getattr(v, f.name)) for f in dataclasses.fields(v)}
+    if isinstance(v, (bytes, bytearray)):
+        return bytes(v).decode("utf-8", "replace")
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v)
+
+
+def from_jsonable(t, v):
+    """A client's JSON value v as type t, where t says more than JSON does
+    (a dataclass, a pydantic model, an Enum, a datetime, a UUID); else v."""
+    import dataclasses
+    if v is None or t is None or t is EMPTY:
+        return v
+    origin = typing.get_origin(t)
+    if origin is typing.Annotated:
+        return from_jsonable(typing.get_args(t)[0], v)
+    if origin in (typing.Union, UnionType):
+        for a in typing.get_args(t):
+            if a is not type(None):
+                try:
+                    return from_jsonable(a, v)
+                except Exception:
+                    continue
+        return v
+    if origin in (list, tuple, set, frozenset) and isinstance(v, list):
+        args = typing.get_args(t)
+        items = [from_jsonable(args[0] if args else None, x) for x in v]
+        return origin(items) if origin is not list else items
+    if not isinstance(t, type):
+        return v
+    if _pydantic_model(t):
+        return t.model_validate(v) if hasattr(t, "model_validate") else t.parse_obj(v)
+    if dataclasses.is_dataclass(t) and isinstance(v, dict):
+        hints = typing.get_type_hints(t)
+        return t(**{k: from_jsonable(hints.get(k), x) for k, x in v.items()})
+    if issubclass(t, enum.Enum):
+        return t(v)
+    name = f"{t.__module__}.{t.__qualname__}"
+    if name in ("datetime.datetime", "datetime.date", "datetime.time") and isinstance(v, str):
+        return t.fromisoformat(v.replace("Z", "+00:00") if name == "datetime.datetime" else v)
+    if name in ("uuid.UUID", "decimal.Decimal", "pathlib.Path", "pathlib.PosixPath"):
+        return t(str(v))
+    return v
+
+
+# What from_jsonable changes: a parameter of any other type is passed as
+# the client sent it (the schema checked it), at no cost.
+def _needs_conversion(t):
+    import dataclasses
+    if t is EMPTY or t is None or (type(t) is type and t in _SIMPLE):
+        return False
+    if isinstance(t, type):
+        return (_pydantic_model(t) or dataclasses.is_dataclass(t) or issubclass(t, enum.Enum)
+                or f"{t.__module__}.{t.__qualname__}" in _STRINGS)
+    return any(_needs_conversion(a) for a in typing.get_args(t))
 
 
 def named_schema(name, warn, where):
@@ -221,6 +328,7 @@ def signature_schema(func, doc, parameters, warn):
         where = f"argument '{name}'"
         if name == ctx:
             continue        # injected at call time, not the client's
+        default, factory, field_doc = _field(default)
         if kind is VAR_KEYWORD:
             extra = True
             continue
@@ -236,9 +344,11 @@ def signature_schema(func, doc, parameters, warn):
             s = named_schema(parameters[name], warn, where)
         else:
             s = {}
-        if name in docs:
-            s["description"] = docs[name]
-        if default is EMPTY:
+        desc = field_doc or (_annotated_description(hints[name]) if name in hints
+                             else None) or docs.get(name)
+        if desc:
+            s["description"] = desc
+        if default is EMPTY and factory is None:
             required.append(name)
         elif _jsonable(default):
             s["default"] = default
@@ -255,9 +365,62 @@ def signature_schema(func, doc, parameters, warn):
     return schema
 
 
+# What the supervisor believes of a derived schema (schema.c's
+# schema_derived_keys). A pydantic model's $refs are inlined (a model that
+# holds itself, past DERIVED_REF_DEPTH, accepts any value there), oneOf
+# becomes anyOf, a lone allOf its member; its other keywords (pattern,
+# uniqueItems, examples...) are dropped, never sent.
+DERIVED_KEYS = {"type", "properties", "required", "additionalProperties", "items",
+                "minItems", "maxItems", "enum", "anyOf", "description", "default",
+                "title", "format", "const", "minimum", "maximum", "exclusiveMinimum",
+                "exclusiveMaximum", "minLength", "maxLength", "x-fastmcp-wrap-result"}
+DERIVED_REF_DEPTH = 4
+
+
+def derived(schema, defs=None, depth=0):
+    """schema with only DERIVED_KEYS, all the way down, $refs inlined."""
+    if not isinstance(schema, dict):
+        return schema
+    local = dict(schema.get("definitions") or {}, **(schema.get("$defs") or {}))
+    defs = dict(defs or {}, **local) if local else (defs or {})
+    if "$ref" in schema:
+        target = defs.get(str(schema["$ref"]).rsplit("/", 1)[-1])
+        if target is None or depth >= DERIVED_REF_DEPTH:
+            return {}
+        merged = dict(target, **{k: v for k, v in schema.items() if k != "$ref"})
+        return derived(merged, defs, depth + 1)
+    if isinstance(schema.get("allOf"), list) and len(schema["allOf"]) == 1:
+        schema = dict(schema["allOf"][0], **{k: v for k, v in schema.items() if k != "allOf"})
+        return derived(schema, defs, depth)
+    out = {}
+    for k, v in schema.items():
+        if k == "oneOf":
+            k = "anyOf"
+        if k not in DERIVED_KEYS:
+            continue
+        if k == "properties" and isinstance(v, dict):
+            v = {name: derived(s, defs, depth) for name, s in v.items()}
+        elif k == "anyOf" and isinstance(v, list):
+            v = [derived(s, defs, depth) for s in v]
+        elif k in ("items", "additionalProperties"):
+            v = derived(v, defs, depth)
+        out[k] = v
+    return out
+
+
+def _global_names(code):
+    """The global names code (and the functions nested in it) reads."""
+    names = set(code.co_names)
+    for c in code.co_consts:
+        if type(c) is type(code):
+            names |= _global_names(c)
+    return names
+
+
 def pick_function(name, namespace, filename, warn):
-    """The seed's rule: the function the code defines; with several, the
-    one named like the tool, else the first (with a warning)."""
+    """The function the code defines; with several, the one named like the
+    tool, else the one the others do not call (its helpers do not count),
+    else the first of those (with a warning)."""
     funcs = [o for k, o in namespace.items()
              if type(o) is FunctionType and o.__name__ == k
              and o.__code__.co_filename == filename]
@@ -266,10 +429,16 @@ def pick_function(name, namespace, filename, warn):
     for f in funcs:
         if f.__name__ == name:
             return f
-    if len(funcs) > 1:
+    if len(funcs) == 1:
+        return funcs[0]
+    used = set()
+    for f in funcs:
+        used |= _global_names(f.__code__) - {f.__name__}
+    top = [f for f in funcs if f.__name__ not in used] or funcs
+    if len(top) > 1:
         warn(f"the code defines {len(funcs)} functions and none is named "
-             f"'{name}'; using the first, {funcs[0].__name__}()")
-    return funcs[0]
+             f"'{name}'; using the first the others do not call, {top[0].__name__}()")
+    return top[0]
 
 
 def summary(doc):
@@ -345,6 +514,11 @@ class ResourceLink:
         self.mime_type, self.size = mime_type, size
 
 
+LEVELS = ("debug", "info", "notice", "warning", "error", "critical",
+          "alert", "emergency")
+UNSET = object()
+
+
 class Context:
     """What a running call may say to its client, injected into a tool
     parameter annotated Context (never part of its schema), or had from
@@ -352,9 +526,10 @@ class Context:
     (a progressToken); log messages per the client's level. The server
     bounds how many a call may send; outside a call these do nothing."""
 
-    _levels = ("debug", "info", "notice", "warning", "error", "critical",
-               "alert", "emergency")
+    _levels = LEVELS
 
+    # Every method may be awaited (FastMCP's and the SDK's are coroutines)
+    # or called as it is: what it returns is both (Done, Answer).
     def report_progress(self, progress, total=None, message=None):
         import json
         m = {"progress": float(progress)}
@@ -362,31 +537,51 @@ class Context:
             m["total"] = float(total)
         if message is not None:
             m["message"] = str(message)
-        return _notify(0, json.dumps(m, allow_nan=False))
+        return Done(_notify(0, json.dumps(m, allow_nan=False)))
 
-    def log(self, level, message):
+    def log(self, level, message, *, logger_name=None, extra=None):
+        """A log message to the client (notifications/message); extra
+        makes its data {"message": ..., **extra}, as the SDK's does."""
+        data = str(message) if not extra else dict(extra, message=str(message))
+        return self._log(level, data, logger_name)
+
+    def _log(self, level, data, logger_name=None):
         import json
-        if level not in self._levels:
-            raise ValueError(f"level must be one of {', '.join(self._levels)}")
-        return _notify(1, json.dumps({"level": level, "data": str(message)}))
+        if level not in LEVELS:
+            raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+        m = {"level": level, "data": data}
+        if logger_name:
+            m["logger"] = str(logger_name)[:128]
+        return Done(_notify(1, json.dumps(m, default=str, allow_nan=False)))
 
-    def debug(self, message):
-        return self.log("debug", message)
+    def debug(self, message, logger_name=None, extra=None):
+        return self.log("debug", message, logger_name=logger_name, extra=extra)
 
-    def info(self, message):
-        return self.log("info", message)
+    def info(self, message, logger_name=None, extra=None):
+        return self.log("info", message, logger_name=logger_name, extra=extra)
 
-    def warning(self, message):
-        return self.log("warning", message)
+    def warning(self, message, logger_name=None, extra=None):
+        return self.log("warning", message, logger_name=logger_name, extra=extra)
 
-    def error(self, message):
-        return self.log("error", message)
+    def error(self, message, logger_name=None, extra=None):
+        return self.log("error", message, logger_name=logger_name, extra=extra)
 
     # What the call is, and who asked.
     @property
     def request_id(self):
         """The JSON-RPC id of the tools/call this code runs for."""
         return (_CALL["meta"] or {}).get("request_id")
+
+    @property
+    def session_id(self):
+        """The client's session, as this server run names it: the same
+        for each call of one session (a 2026-07-28 request is its own)."""
+        return (_CALL["meta"] or {}).get("session")
+
+    @property
+    def client_id(self):
+        """The client's id, when its request named one (_meta.client_id)."""
+        return None
 
     @property
     def client(self):
@@ -442,22 +637,45 @@ class Context:
             key = f"{kind}_{n}"
         return self.ask({key: request})[key]
 
-    def elicit(self, message, schema=None, key=None):
-        """Ask the user (elicitation/create): schema is a JSON Schema of a
-        flat object, a TypedDict or a dataclass. Returns the answer:
-        answer.action ("accept", "decline", "cancel"), answer.content."""
-        return self._ask_one("elicit", key, elicitation(message, schema))
+    def elicit(self, message, schema=None, key=None, *, response_type=UNSET):
+        """Ask the user (elicitation/create). schema (the second argument) is
+        a JSON Schema of a flat object as a dict, or a TypedDict, dataclass
+        or pydantic model; response_type= is FastMCP's (str, int, float,
+        bool, a Literal or Enum, a list of choices, list[...], None for no
+        data, or a class). Returns the answer: answer.action ("accept",
+        "decline", "cancel"), answer.content (what the client sent) and
+        answer.data (None unless accepted: a scalar unwrapped from its
+        {"value": ...}, an instance of the class asked for, else the
+        content)."""
+        if response_type is UNSET and schema is not None and \
+                not isinstance(schema, dict):
+            response_type, schema = schema, None
+        spec = _elicit_spec(schema, response_type)
+        answer = self._ask_one("elicit", key, elicitation(message, spec.schema))
+        return Elicited(answer, spec)
 
-    def sample(self, messages, max_tokens=100, key=None, **params):
+    def sample(self, messages, max_tokens=None, key=None, *, system_prompt=None,
+               temperature=None, model_preferences=None, stop_sequences=None,
+               include_context=None, **params):
         """Ask the client's model (sampling/createMessage): messages is a
-        str, a list of str or of message dicts; other parameters (system
-        prompt, temperature...) as the spec names them (systemPrompt=...).
-        Returns the answer: answer.content ({"type": "text", "text"}),
-        answer.model, answer.role."""
-        return self._ask_one("sample", key, sampling(messages, max_tokens, **params))
+        str, or a list of str, message dicts or SamplingMessage objects;
+        system_prompt, temperature, max_tokens (default 512),
+        model_preferences (a model name or a list of them) and the rest as
+        FastMCP names them, or as the spec does (systemPrompt=...).
+        Returns the answer: answer.text, answer.content ({"type": "text",
+        "text"}), answer.model, answer.role."""
+        for name, value in (("systemPrompt", system_prompt), ("temperature", temperature),
+                            ("stopSequences", stop_sequences),
+                            ("includeContext", include_context),
+                            ("modelPreferences", _model_preferences(model_preferences))):
+            if value is not None:
+                params.setdefault(name, value)
+        req = sampling(messages, 512 if max_tokens is None else max_tokens, **params)
+        return Sampled(self._ask_one("sample", key, req))
 
     def list_roots(self, key=None):
-        """The client's roots (roots/list): a list of {"uri", "name"}."""
+        """The client's roots (roots/list): a list of {"uri", "name"}, each
+        also with attributes (root.uri)."""
         return _Roots(self._ask_one("roots", key, roots()).get("roots") or [])
 
 
@@ -515,7 +733,7 @@ def sampling(messages, max_tokens=100, **params):
     if isinstance(messages, str):
         messages = [messages]
     messages = [{"role": "user", "content": {"type": "text", "text": m}}
-                if isinstance(m, str) else m for m in messages]
+                if isinstance(m, str) else to_jsonable(m) for m in messages]
     return Request("sampling/createMessage",
                    dict(params, messages=messages, maxTokens=int(max_tokens)))
 
@@ -533,8 +751,28 @@ class _Awaitable:
         yield   # noqa: a generator: `await answer` gives the answer
 
 
+class Done:
+    """What a Context method with nothing to give returns: `await`ed it is
+    None (as FastMCP's coroutines are); as it is, true when it was sent."""
+    __slots__ = ("sent",)
+
+    def __init__(self, sent):
+        self.sent = bool(sent)
+
+    def __await__(self):
+        return None
+        yield   # noqa: a generator
+
+    def __bool__(self):
+        return self.sent
+
+    def __repr__(self):
+        return f"Done({self.sent})"
+
+
 class Answer(_Awaitable, dict):
-    """The client's answer: a dict, its keys also attributes."""
+    """The client's answer: a dict, its keys also attributes (and so are
+    those of the dicts it holds: answer.content.text)."""
 
     def __getattr__(self, name):
         try:
@@ -544,11 +782,123 @@ class Answer(_Awaitable, dict):
 
 
 class _Roots(_Awaitable, list):
-    pass
+    """The client's roots, each a dict whose keys are attributes too."""
 
 
 def _answer(value):
-    return Answer(value) if isinstance(value, dict) else value
+    if isinstance(value, dict):
+        return Answer({k: _answer(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_answer(v) for v in value]
+    return value
+
+
+class Sampled(Answer):
+    """A sampling answer; .text is its text (FastMCP's SamplingResult)."""
+
+    @property
+    def text(self):
+        c = self.get("content")
+        return c.get("text") if isinstance(c, dict) else None
+
+    result = text
+
+    @property
+    def history(self):
+        return []
+
+
+class Elicited(Answer):
+    """An elicitation answer: .action, .content as the client sent them,
+    .data as the tool asked for it (None unless accepted)."""
+
+    def __init__(self, answer, spec):
+        super().__init__(answer)
+        self._spec = spec
+
+    @property
+    def data(self):
+        if self.get("action") != "accept":
+            return None
+        return self._spec.convert(self.get("content") or {})
+
+
+class _ElicitSpec:
+    """The requested schema for elicit's schema= or response_type=, and
+    how an accepted content becomes .data."""
+
+    def __init__(self, schema, convert):
+        self.schema, self.convert = schema, convert
+
+
+_SCALARS = {str: "string", int: "integer", float: "number", bool: "boolean"}
+
+
+def _value_schema(t):
+    """The {"value": ...} property for a scalar response_type, or None."""
+    if t in _SCALARS:
+        return {"type": _SCALARS[t]}
+    if typing.get_origin(t) is typing.Literal:
+        return type_schema(t, None, "response_type")
+    if isinstance(t, type) and issubclass(t, enum.Enum):
+        return {"enum": [m.value for m in t]}
+    if typing.get_origin(t) is list:
+        args = typing.get_args(t)
+        return {"type": "array", "items": _value_schema(args[0]) if args else {}}
+    return None
+
+
+def _elicit_spec(schema, response_type):
+    """elicit's schema (a dict, as before) or response_type (FastMCP's)."""
+    if response_type is UNSET:
+        return _ElicitSpec(schema, lambda c: c)
+    if response_type is None:
+        return _ElicitSpec({"type": "object", "properties": {}}, lambda c: {})
+    if isinstance(response_type, dict):         # {"low": {"title": ...}}
+        one = {"type": "string", "oneOf": [{"const": k, "title": (v or {}).get("title", k)}
+                                           for k, v in response_type.items()]}
+        return _wrapped_spec(one, None)
+    if isinstance(response_type, list):
+        if len(response_type) == 1 and isinstance(response_type[0], list):
+            return _wrapped_spec({"type": "array", "items": {"enum": response_type[0]}}, None)
+        if len(response_type) == 1 and isinstance(response_type[0], dict):
+            items = {"anyOf": [{"const": k, "title": (v or {}).get("title", k)}
+                               for k, v in response_type[0].items()]}
+            return _wrapped_spec({"type": "array", "items": items}, None)
+        if response_type and all(isinstance(v, str) for v in response_type):
+            return _wrapped_spec({"type": "string", "enum": list(response_type)}, None)
+        raise TypeError("a list response_type is choices: ['a', 'b'], [['a', 'b']] "
+                        "(several) or [{'a': {'title': ...}}]")
+    value = _value_schema(response_type)
+    if value is not None:
+        return _wrapped_spec(value, response_type)
+    obj = _class_schema(response_type, None, "the elicitation schema")
+    if obj is None:
+        raise TypeError(f"no elicitation schema for {response_type!r}: a scalar type, "
+                        "a Literal or Enum, a list of choices, a TypedDict, a "
+                        "dataclass or a pydantic model")
+    return _ElicitSpec(obj, lambda c: from_jsonable(response_type, c))
+
+
+def _wrapped_spec(value, t):
+    """A single answer, as {"value": ...} on the wire; .data unwraps it."""
+    schema = {"type": "object", "properties": {"value": value}, "required": ["value"]}
+
+    def convert(content):
+        v = content.get("value") if isinstance(content, dict) else None
+        return from_jsonable(t, v) if t is not None else v
+    return _ElicitSpec(schema, convert)
+
+
+def _model_preferences(p):
+    """FastMCP's model_preferences: a name or names become hints."""
+    if p is None or isinstance(p, dict):
+        return p
+    if isinstance(p, str):
+        p = [p]
+    if isinstance(p, (list, tuple)):
+        return {"hints": [{"name": str(n)} for n in p]}
+    return to_jsonable(p)
 
 
 class CapabilityError(Exception):
@@ -578,9 +928,42 @@ def context():
 
 def context_parameter(func):
     """The name of func's parameter annotated Context, or None."""
+    return context_of(func)[0]
+
+
+def context_of(func):
+    """(name, the Context object to pass) of func's parameter annotated
+    Context: mcp_hotd's, FastMCP's or the SDK's (Context[...], Optional,
+    a string annotation too; the real packages' by name); else (None, None)."""
     for name, hint in (getattr(func, "__annotations__", None) or {}).items():
-        if hint is Context or hint in ("Context", "mcp_hotd.Context"):
-            return name
+        if name != "return" and (ctx := _context_for(hint, func)) is not None:
+            return name, ctx
+    return None, None
+
+
+def _context_for(hint, func, depth=0):
+    if hint is Context:
+        return _CONTEXT
+    if isinstance(hint, str):
+        base = hint.split("[")[0].split("|")[0].strip()
+        if base in ("Context", "mcp_hotd.Context") and \
+                (getattr(func, "__globals__", None) or {}).get("Context") in (None, Context):
+            return _CONTEXT
+        hint = (getattr(func, "__globals__", None) or {}).get(base.rsplit(".", 1)[-1])
+        if hint is None:
+            return None
+    if depth < 3 and not isinstance(hint, type):
+        for a in (getattr(hint, "__args__", None) or ()):     # Optional[Context]
+            if (ctx := _context_for(a, func, depth + 1)) is not None:
+                return ctx
+        hint = getattr(hint, "__origin__", None)                # Context[S, None]
+    if not isinstance(hint, type) or hint.__name__ != "Context":
+        return None
+    if issubclass(hint, Context):
+        return hint()
+    module = hint.__module__ or ""
+    if module.split(".")[0] in ("fastmcp", "mcp"):      # the real packages'
+        return compat().context_like(module)
     return None
 
 
@@ -614,9 +997,28 @@ def _b64(data):
     return base64.b64encode(bytes(data)).decode("ascii")
 
 
+# Content as FastMCP and the SDK spell it (their mcp.types classes, real or
+# ours), known by type name; and FastMCP's Image, Audio and File, by the
+# method that makes their content.
+_CONTENT_TYPES = ("TextContent", "ImageContent", "AudioContent", "EmbeddedResource",
+                  "ResourceLink")
+_TO_CONTENT = ("to_image_content", "to_audio_content", "to_resource_content")
+
+
+def _content_like(v):
+    return isinstance(v, _RICH) or type(v).__name__ in _CONTENT_TYPES or \
+        any(hasattr(v, m) for m in _TO_CONTENT)
+
+
 def _item(v):
     """One content item (a dict) for one returned value."""
     import json
+    if not isinstance(v, _RICH):        # mcp_hotd's own are below
+        if type(v).__name__ in _CONTENT_TYPES:
+            return to_jsonable(v)
+        for m in _TO_CONTENT:
+            if hasattr(v, m) and callable(getattr(v, m)):
+                return to_jsonable(getattr(v, m)())
     if isinstance(v, str):
         return {"type": "text", "text": v}
     if isinstance(v, Image):
@@ -643,10 +1045,11 @@ def _item(v):
             if val is not None:
                 r[key] = val
         return r
-    return {"type": "text", "text": json.dumps(v, ensure_ascii=False, allow_nan=False)}
+    return {"type": "text", "text": _json_text(to_jsonable(v))}
 
 
-_WRAP = False       # the tool's outputSchema wraps its list as {"result"}
+_WRAP = False       # the tool's outputSchema wraps its value as {"result"}
+_SCHEMA = False     # the tool has an outputSchema
 
 
 def _json_text(v):
@@ -654,18 +1057,27 @@ def _json_text(v):
     return json.dumps(v, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
+def _rich_item(v):
+    return isinstance(v, _RICH) or _content_like(v)
+
+
+def _contents(value):
+    """FastMCP's content for a value: None none; a list holding content
+    items each; any other list one text of its JSON."""
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)):
+        return [_item(value)]
+    if any(_rich_item(v) for v in value):
+        return [_item(v) for v in value]
+    return [{"type": "text", "text": _json_text(to_jsonable(list(value)))}]
+
+
 def rich(value):
-    """The CallToolResult (a dict) for a rich return value, or None when it
-    is plain JSON (pyworker.c sends that itself, as before)."""
-    import dataclasses
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        d = dataclasses.asdict(value)
-        return {"content": [{"type": "text", "text": _json_text(d)}],
-                "structuredContent": d, "isError": False}
-    if isinstance(value, (list, tuple)) and _WRAP and \
-            not any(isinstance(v, _RICH) for v in value):
-        return {"content": [{"type": "text", "text": _json_text(list(value))}],
-                "structuredContent": {"result": list(value)}, "isError": False}
+    """The CallToolResult (a dict) for a return value pyworker.c does not
+    send itself, rendered as FastMCP does: content (above), and as
+    structuredContent its JSON when an outputSchema asks for it
+    ({"result": ...} when wrapped) or, without one, when it is an object."""
     if isinstance(value, Result):
         items = value.content if isinstance(value.content, (list, tuple)) else [value.content]
         out = {"content": [_item(v) for v in items], "isError": bool(value.is_error)}
@@ -674,13 +1086,28 @@ def rich(value):
                 raise TypeError("Result(structured=...) must be a dict")
             out["structuredContent"] = value.structured
         return out
-    if isinstance(value, (list, tuple)):
-        if not any(isinstance(v, _RICH) for v in value):
-            return None
-        return {"content": [_item(v) for v in value], "isError": False}
-    if isinstance(value, _RICH):
-        return {"content": [_item(value)], "isError": False}
-    return None
+    if type(value).__name__ == "ToolResult" and hasattr(value, "structured_content"):
+        content, structured = value.content, value.structured_content
+        out = {"content": _contents(structured if content is None else content),
+               "isError": False}
+        if structured is not None:
+            structured = to_jsonable(structured)
+            if not isinstance(structured, dict):
+                raise TypeError("ToolResult(structured_content=...) must be a dict")
+            out["structuredContent"] = structured
+        if getattr(value, "meta", None) is not None:
+            out["_meta"] = to_jsonable(value.meta)
+        return out
+    out = {"content": _contents(value), "isError": False}
+    if not _SCHEMA and (_rich_item(value) or (isinstance(value, (list, tuple)) and
+                                              any(_rich_item(v) for v in value))):
+        return out
+    j = to_jsonable(value)
+    if _WRAP:
+        out["structuredContent"] = {"result": j}
+    elif isinstance(j, dict):
+        out["structuredContent"] = j
+    return out
 
 
 def _public_module():
@@ -700,10 +1127,58 @@ def _public_module():
 _public_module()
 
 
+# FastMCP's and the SDK's names (workers/compat.py, embedded by pyworker.c
+# as COMPAT_SOURCE), built on the first import of one of them.
+COMPAT_SOURCE = None
+_COMPAT = []
+
+
+def compat():
+    """The compat module, built once."""
+    if not _COMPAT:
+        source = COMPAT_SOURCE
+        if source is None:      # toolhost run from the source tree (tests)
+            import os
+            with open(os.path.join(os.path.dirname(__file__), "compat.py")) as f:
+                source = f.read()
+        m = ModuleType("mcp_hotd_compat")
+        m.host = sys.modules[__name__]
+        exec(compile(source, "<mcp_hotd_compat>", "exec"), m.__dict__)
+        _COMPAT.append(m)
+    return _COMPAT[0]
+
+
+class _CompatFinder:
+    """Last on sys.meta_path: fastmcp, mcp.server.fastmcp, mcp.types...
+    when no real package answers first."""
+    _names = ("fastmcp", "mcp")
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name.split(".")[0] not in cls._names or name not in compat().MODULES:
+            return None
+        import importlib.machinery
+        return importlib.machinery.ModuleSpec(name, cls, is_package=True)
+
+    @staticmethod
+    def create_module(spec):
+        return None
+
+    @staticmethod
+    def exec_module(module):
+        compat().fill(module)
+
+
+sys.meta_path.append(_CompatFinder)
+
+
 def _class_schema(t, warn, where):
-    """The object schema of a TypedDict or a dataclass, else None."""
+    """The object schema of a TypedDict, a dataclass or a pydantic model,
+    else None."""
     import dataclasses
     warn = warn or (lambda w: None)
+    if _pydantic_model(t):
+        return t.model_json_schema() if hasattr(t, "model_json_schema") else t.schema()
     if isinstance(t, type) and typing.is_typeddict(t):
         hints = typing.get_type_hints(t)
         return {"type": "object",
@@ -721,34 +1196,103 @@ def _class_schema(t, warn, where):
     return None
 
 
+def _mentions_content(t, depth=0):
+    """t is, or holds, a content type (an image...): no structured content."""
+    if isinstance(t, type) and (t.__name__ in _CONTENT_TYPES or t in _RICH or
+                                t.__name__ in ("Image", "Audio", "File", "ToolResult")):
+        return True
+    return depth < 4 and any(_mentions_content(a, depth + 1)
+                             for a in (getattr(t, "__args__", None) or ()))
+
+
 def output_schema(func, warn):
-    """outputSchema from the return annotation: TypedDict, dataclass and
-    dict[str, X] describe structuredContent itself; list[...] and tuples
-    are wrapped as {"result": [...]}, structuredContent being an object.
-    None for anything else (a str, an int: no structured content)."""
-    global _WRAP
-    import dataclasses
+    """outputSchema from the return annotation, as FastMCP derives it: a
+    TypedDict, dataclass, pydantic model or dict describes
+    structuredContent itself; any other type (int, str, list[...],
+    Optional[...]) is wrapped as {"result": ...}. None without an
+    annotation, for -> None and for content types (Image...)."""
+    global _WRAP, _SCHEMA
+    _WRAP = _SCHEMA = False
     ret = (getattr(func, "__annotations__", None) or {}).get("return", EMPTY)
-    if ret is EMPTY or isinstance(ret, str):
+    if isinstance(ret, str):
+        ret = type_hints(func, warn).get("return", EMPTY)
+        if isinstance(ret, str):
+            return None
+    if ret in (EMPTY, None, type(None), typing.Any, object) or _mentions_content(ret):
         return None
     where = "the return value"
     schema = _class_schema(ret, warn, where)
-    if schema is not None:
-        return schema
     origin = getattr(ret, "__origin__", ret)
-    if origin in _OBJECTS or ret in _OBJECTS:
-        return type_schema(ret, warn, where)
-    if origin in (list, tuple) or ret in (list, tuple):
+    if schema is None and (origin in _OBJECTS or ret in _OBJECTS):
+        schema = type_schema(ret, warn, where)
+    if schema is None:
         _WRAP = True
-        return {"type": "object", "properties": {"result": type_schema(ret, warn, where)},
-                "required": ["result"]}
+        schema = {"type": "object", "properties": {"result": type_schema(ret, warn, where)},
+                  "required": ["result"], "x-fastmcp-wrap-result": True}
+    _SCHEMA = True
+    return schema
+
+
+def _field(default):
+    """A pydantic Field(...) default: (its default or EMPTY when required,
+    its factory or None, its description or None); else (default, None, None)."""
+    if type(default).__name__ != "FieldInfo":
+        return default, None, None
+    d = getattr(default, "default", EMPTY)
+    factory = getattr(default, "default_factory", None)
+    if d is Ellipsis or type(d).__name__ == "PydanticUndefinedType":
+        d = EMPTY
+    if factory is not None:
+        d = EMPTY
+    return d, factory, getattr(default, "description", None)
+
+
+def _annotated_description(hint):
+    """Annotated[T, Field(description=...)]'s description, or None."""
+    if typing.get_origin(hint) is not typing.Annotated:
+        return None
+    for meta in typing.get_args(hint)[1:]:
+        if type(meta).__name__ == "FieldInfo" and getattr(meta, "description", None):
+            return meta.description
     return None
+
+
+def _converting(func, ctx, warn):
+    """func, or a function that first turns arguments into what its hints
+    ask for (from_jsonable) and fills in Field(...) defaults; the plain
+    case pays nothing."""
+    import functools
+    hints = type_hints(func, warn)
+    conv, fill = {}, {}
+    for name, kind, default in parameters_of(func):
+        if name == ctx:
+            continue
+        if name in hints and _needs_conversion(hints[name]):
+            conv[name] = hints[name]
+        if type(default).__name__ == "FieldInfo":
+            value, factory, _ = _field(default)
+            fill[name] = (value, factory)
+    if not conv and not fill:
+        return func
+
+    @functools.wraps(func)
+    def call(**kwargs):
+        for name, t in conv.items():
+            if name in kwargs:
+                kwargs[name] = from_jsonable(t, kwargs[name])
+        for name, (value, factory) in fill.items():
+            if name not in kwargs and (factory is not None or value is not EMPTY):
+                kwargs[name] = factory() if factory is not None else value
+        return func(**kwargs)
+    return call
 
 
 def load(name, code, parameters, env=None, tmp=False, run=False):
     """Returns (function, inputSchema, warnings, docstring summary, the
     name of its Context parameter or None, outputSchema or None, whether
-    it may use its Context, the client capabilities it asks for)."""
+    it may use its Context, the client capabilities it asks for, the
+    Context object to pass, whether a scalar result is wrapped as
+    {"result": ...})."""
     environment(env, tmp, run)
     warnings = []
     filename = f"<tool:{name}>"
@@ -763,10 +1307,16 @@ def load(name, code, parameters, env=None, tmp=False, run=False):
     func = pick_function(name, module.__dict__, filename, warnings.append)
     doc = doc_of(func)
     schema = signature_schema(func, doc, parameters or {}, warnings.append)
-    ctx = context_parameter(func)
-    uses = ctx is not None or "mcp_hotd" in code
-    return (func, schema, warnings, summary(doc), ctx,
-            output_schema(func, warnings.append), uses, asks_of(code) if uses else [])
+    ctx, ctx_object = context_of(func)
+    uses = ctx is not None or any(m in code for m in _CONTEXT_MODULES)
+    out = output_schema(func, warnings.append)
+    return (_converting(func, ctx, warnings.append), derived(schema), warnings,
+            summary(doc), ctx, derived(out), uses, asks_of(code) if uses else [],
+            ctx_object, _WRAP)
+
+
+# Code naming one of these may reach its call's Context (get_context()...).
+_CONTEXT_MODULES = ("mcp_hotd", "fastmcp", "mcp.server")
 
 
 _ASKS = {"elicit": "elicitation", "elicitation": "elicitation", "sample": "sampling",
@@ -807,13 +1357,15 @@ def describe(exc):
     the tool's source lines (from linecache), goes to the log (not for a
     cancelled call: the supervisor logs the cancel; nor for one answered
     input_required)."""
+    name = type(exc).__name__
+    if name == "ToolError":     # FastMCP's and the SDK's: the message is the text
+        return str(exc) or name
     try:
         if not isinstance(exc, (Cancelled, InputRequired)):
             traceback.print_exception(exc, file=sys.stderr)
     except Exception:   # a hostile __str__ or a broken stderr: text only
         pass
     text = str(exc)
-    name = type(exc).__name__
     return f"{name}: {text}" if text else name
 
 
