@@ -189,14 +189,16 @@ call_fair_next(struct callq *q)
 	return c;
 }
 
+/* Calls on q, counted up to max (0: all). */
 size_t
-call_count(struct callq *q)
+call_count(const struct callq *q, size_t max)
 {
-	struct call	*c;
-	size_t		 n = 0;
+	const struct call	*c;
+	size_t			 n = 0;
 
 	TAILQ_FOREACH(c, q, qentry)
-		n++;
+		if (++n == max)
+			break;
 	return n;
 }
 

@@ -375,7 +375,7 @@ void		 call_send(struct call *, struct callq *, struct worker *);
 void		 call_requeue(struct callq *, struct callq *);
 struct call	*call_first(struct callq *);
 struct call	*call_fair_next(struct callq *);
-size_t		 call_count(struct callq *);
+size_t		 call_count(const struct callq *, size_t);
 struct call	*call_find(struct session *, const char *, size_t);
 void		 call_detach_all(struct session *);
 void		 call_cancel(struct call *);

@@ -69,20 +69,26 @@ sched_wants_more(const struct sched_pool *p)
 }
 
 /*
- * One start at a time, not while a backoff runs or the tool is not
- * routed: the first worker when a call waits for none (min_workers 0, or
- * all died); one more when calls wait and there is room, no death since
- * the last result, or to reach min_workers.
+ * Not while a backoff runs or the tool is not routed: the first worker
+ * when a call waits for none (min_workers 0, or all died); one more when
+ * calls wait and there is room, no death since the last result: as many
+ * loading at once as calls wait, up to SCHED_STARTS_MAX (a burst fills a
+ * pool of 64 in a fraction of the time one start after another takes);
+ * towards min_workers, one at a time.
  */
 enum sched_grow
 sched_grow(const struct sched_pool *p)
 {
-	if (!p->serving || p->starting || p->retrying)
+	if (!p->serving || p->retrying)
 		return SCHED_STAY;
 	if (p->workers == 0)
 		return p->queued ? SCHED_START : SCHED_STAY;
-	if (p->workers >= (unsigned)p->concurrency || p->deaths > 0 ||
-	    (!p->queued && p->workers >= (unsigned)p->min_workers))
+	if (p->workers >= (unsigned)p->concurrency || p->deaths > 0)
+		return SCHED_STAY;
+	if (!p->queued)
+		return p->workers < (unsigned)p->min_workers && !p->starting ?
+		    SCHED_GROW : SCHED_STAY;
+	if (p->starting >= p->queued || p->starting >= SCHED_STARTS_MAX)
 		return SCHED_STAY;
 	return SCHED_GROW;
 }

@@ -22,10 +22,11 @@ struct sched_worker {
 /* A tool's pool as growth and retirement see it. */
 struct sched_pool {
 	unsigned	workers;	/* alive, loading ones included */
-	int		starting;	/* one of them is loading */
+	unsigned	starting;	/* of them loading */
 	int		retrying;	/* a backoff runs */
 	int		serving;	/* routed (not loading, not draining) */
-	int		queued;		/* calls wait in its queue */
+	unsigned	queued;		/* calls waiting in its queue, counted
+					 * up to SCHED_STARTS_MAX */
 	unsigned	deaths;		/* in a row */
 	int		concurrency;	/* workers at most */
 	int		min_workers;
@@ -47,6 +48,7 @@ unsigned	 sched_backoff_ms(unsigned);
 int		 sched_call_move(enum call_state, enum call_state);
 
 #define SCHED_FAIR_SCAN		64	/* queued calls the fair pick looks at */
+#define SCHED_STARTS_MAX	4	/* a pool's workers loading at once */
 #define BACKOFF_FREE_DEATHS	2	/* deaths in a row restarted at once */
 #define BACKOFF_BASE_MS		100
 #define BACKOFF_MAX_MS		30000

@@ -265,7 +265,8 @@ tool_status_of(struct tool *t)
 	    (int)t->nworkers));
 	json_object_object_add(o, "calls_served",
 	    json_object_new_int64((int64_t)t->calls_served));
-	json_object_object_add(o, "queued", json_object_new_int((int)call_count(&t->queue)));
+	json_object_object_add(o, "queued",
+	    json_object_new_int((int)call_count(&t->queue, 0)));
 	if (t->spec.allow != NULL)
 		json_object_object_add(o, "allow",
 		    json_object_get(t->spec.allow));
@@ -392,15 +393,14 @@ tool_pick(struct tool *t, unsigned window)
 	return t->pool[k];
 }
 
-static int
+static unsigned
 tool_starting(const struct tool *t)
 {
-	unsigned	i;
+	unsigned	i, n = 0;
 
 	for (i = 0; i < t->nworkers; i++)
-		if (worker_loading(t->pool[i]))
-			return 1;
-	return 0;
+		n += worker_loading(t->pool[i]) != 0;
+	return n;
 }
 
 /* Its pool, as schedule.c's rules see it. */
@@ -412,7 +412,7 @@ tool_pool(const struct tool *t)
 		.starting = tool_starting(t),
 		.retrying = t->retry != NULL && evtimer_pending(t->retry, NULL),
 		.serving = t->state == TOOL_SERVING,
-		.queued = !TAILQ_EMPTY(&t->queue),
+		.queued = (unsigned)call_count(&t->queue, SCHED_STARTS_MAX),
 		.deaths = t->deaths,
 		.concurrency = t->spec.concurrency,
 		.min_workers = t->spec.min_workers

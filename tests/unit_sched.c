@@ -86,7 +86,7 @@ fair(void)
 }
 
 static struct sched_pool
-pool(unsigned workers, int queued, int concurrency, int min_workers)
+pool(unsigned workers, unsigned queued, int concurrency, int min_workers)
 {
 	return (struct sched_pool){ .workers = workers, .serving = 1,
 	    .queued = queued, .concurrency = concurrency,
@@ -102,7 +102,19 @@ grow(void)
 	CHECK(sched_grow(&p) == SCHED_GROW,
 	    "grow: calls wait, room in the pool: one more");
 	p.starting = 1;
-	CHECK(sched_grow(&p) == SCHED_STAY, "grow: one start at a time");
+	CHECK(sched_grow(&p) == SCHED_STAY,
+	    "grow: no more loading than calls wait");
+	p = pool(2, 3, 64, 1);
+	p.starting = 2;
+	CHECK(sched_grow(&p) == SCHED_GROW,
+	    "grow: a burst starts several at once ...");
+	p = pool(2, SCHED_STARTS_MAX + 2, 64, 1);
+	p.starting = SCHED_STARTS_MAX;
+	CHECK(sched_grow(&p) == SCHED_STAY, "grow: ... SCHED_STARTS_MAX at most");
+	p = pool(1, 0, 4, 3);
+	p.starting = 1;
+	CHECK(sched_grow(&p) == SCHED_STAY,
+	    "grow: towards min_workers one at a time");
 	p = pool(2, 1, 4, 1);
 	p.retrying = 1;
 	CHECK(sched_grow(&p) == SCHED_STAY, "grow: not while a backoff runs");
