@@ -143,6 +143,7 @@ void
 call_send(struct call *c, struct callq *sent, struct worker *w)
 {
 	call_move(c, sent, CALL_SENT, 0);
+	event_base_gettimeofday_cached(sv.base, &c->sent_at);
 	c->worker = w;
 }
 
@@ -371,6 +372,25 @@ call_id(const struct call *c)
 	return c->id;
 }
 
+/* When it was sent to its worker. */
+const struct timeval *
+call_sent_at(const struct call *c)
+{
+	return &c->sent_at;
+}
+
+/* The call of frame id on q (an async worker's: any of them), or NULL. */
+struct call *
+call_with_id(struct callq *q, uint64_t id)
+{
+	struct call	*c;
+
+	TAILQ_FOREACH(c, q, qentry)
+		if (c->id == id)
+			break;
+	return c;
+}
+
 /* Its JSON-RPC id, as the client sent it. */
 const char *
 call_idjson(const struct call *c)
@@ -528,9 +548,10 @@ call_log(const struct call *c, struct json_object *m, int *level)
  */
 int
 call_notify(struct callq *sent, const struct frame_hdr *h,
-    struct json_object *m)
+    struct json_object *m, int any)
 {
-	struct call		*c = TAILQ_FIRST(sent);
+	struct call		*c = any ? call_with_id(sent, h->id) :
+				    TAILQ_FIRST(sent);
 	struct json_object	*n;
 	int			 level = 0;
 

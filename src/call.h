@@ -25,6 +25,7 @@ struct call {
 	char			*args;		/* the arguments, JSON text */
 	size_t			 argslen;
 	uint64_t		 id;		/* frame id towards the worker */
+	struct timeval		 sent_at;	/* CALL_SENT: since */
 	char			*progress;	/* the client's progressToken */
 	int			 log_level;	/* as in struct mcp_call */
 	unsigned		 notes;		/* progress and log sent */

@@ -45,6 +45,9 @@ static const struct field_range config_int_fields[] = {
 	    offsetof(struct toolspec, idle_ms) },
 	{ "min_workers", 0, MAX_CONCURRENCY, 1,
 	    offsetof(struct toolspec, min_workers) },
+	{ "async_concurrency", 1, (int)MSG_BOUND(LOAD, async_concurrency),
+	    (int)MSG_DEFAULT(LOAD, async_concurrency),
+	    offsetof(struct toolspec, async_concurrency) },
 };
 
 /* Fields a tool may carry; anything else draws a warning (likely a typo). */
@@ -52,7 +55,7 @@ static const char *const config_known_fields[] = {
 	"name", "description", "code", "parameters", "timeout_ms",
 	"load_timeout_ms", "memory_mb", "annotations", "title", "allow",
 	"requires", "inputSchema", "outputSchema", "concurrency", "idle_ms",
-	"min_workers",
+	"min_workers", "async_concurrency",
 	"disk_mb", NULL
 };
 
@@ -295,6 +298,9 @@ config_load_message(struct json_object *entry, struct toolspec *ts)
 	    json_object_new_int64((int64_t)sv.max_reply));
 	json_object_object_add(m, MSG_KEY(LOAD, disk_mb),
 	    json_object_new_int(ts->disk_mb));
+	if (ts->async_concurrency > 1)
+		json_object_object_add(m, MSG_KEY(LOAD, async_concurrency),
+		    json_object_new_int(ts->async_concurrency));
 	for (i = 0; ts->allow != NULL && grants[i] != NULL; i++)
 		if (json_object_object_get_ex(ts->allow, grants[i], &v))
 			json_object_object_add(m, grants[i], json_object_get(v));

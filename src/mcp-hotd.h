@@ -88,6 +88,8 @@ struct toolspec {
 	int			 memory_mb;
 	int			 disk_mb;
 	int			 concurrency;	/* workers at most (a pool) */
+	int			 async_concurrency; /* calls one worker of an
+						 * async def runs at once */
 	int			 idle_ms;	/* ... an idle one retires after */
 	int			 min_workers;	/* ... down to (0: none idle) */
 	struct json_object	*allow;		/* grants, or NULL; owned */
@@ -147,6 +149,8 @@ struct worker_ops {
 	void		(*gone)(struct worker *, int, const char *);
 	/* About to be freed: whatever else the owner keeps for it. */
 	void		(*freed)(struct worker *);
+	/* A slot came free: a stopped call of an async worker ended. */
+	void		(*room)(struct worker *);
 };
 
 /*
@@ -333,6 +337,7 @@ void		 worker_started(struct worker *, pid_t);
 void		 worker_discard(struct worker *);
 void		 worker_unborn(struct worker *, const char *);
 int		 worker_usable(const struct worker *);
+unsigned	 worker_slots(const struct worker *);
 void		 worker_send_call(struct worker *, struct call *);
 void		 worker_answer(struct worker *, const struct call *,
 		    const char *, size_t);
@@ -387,6 +392,8 @@ void		 call_fail_all(struct callq *, const char *, ...)
 struct mcp_call;
 void		 call_set_notes(struct call *, struct mcp_call *);
 uint64_t	 call_id(const struct call *);
+const struct timeval *call_sent_at(const struct call *);
+struct call	*call_with_id(struct callq *, uint64_t);
 const char	*call_idjson(const struct call *);
 const char	*call_args(const struct call *, size_t *);
 int		 call_cancelled(const struct call *);
@@ -394,7 +401,7 @@ int		 call_asking(const struct call *);
 int		 call_decided(const struct call *);
 const char	*call_meta(const struct call *, int, size_t *);
 int		 call_notify(struct callq *, const struct frame_hdr *,
-		    struct json_object *);
+		    struct json_object *, int);
 
 /* mcp.c */
 enum mcp_action {

@@ -81,7 +81,10 @@
 	    "id: the running call needs these answered by the client; "	\
 	    "it waits for the ANSWER")					\
 	X(ANSWER, 17, DOWN, WORKER, JSON, MSG_ARGS_MAX,			\
-	    "id: the answers to the ASK, or why there are none")
+	    "id: the answers to the ASK, or why there are none")	\
+	X(CANCEL, 18, DOWN, WORKER, JSON, 2,				\
+	    "id: stop that call (an async worker's: its task is "	\
+	    "cancelled; its RESULT still comes); payload {}")
 
 #define MSG_KEYS(K)							\
 	K(LOAD, name, STR, REQ, 1, 128, 0, "the tool's name")		\
@@ -103,6 +106,8 @@
 	K(LOAD, brokered, INT, OPT, 0, 1, 0,				\
 	    "1: net grants, a broker channel on fd 4")			\
 	K(LOAD, env, OBJ, OPT, 0, 0, 0, "allow.env names and values")	\
+	K(LOAD, async_concurrency, INT, OPT, 1, 1024, 1,		\
+	    "calls an async def tool may run at once")			\
 	K(READY, function, STR, REQ, 0, 256, 0,				\
 	    "the function it serves")					\
 	K(READY, inputSchema, OBJ, REQ, 0, 0, 0,			\
@@ -116,6 +121,9 @@
 	    "it takes a Context: CALL_META precedes its calls")		\
 	K(READY, asks, STRS, OPT, 0, 3, 0,				\
 	    "client capabilities it may ask for")			\
+	K(READY, slots, INT, OPT, 1, 1024, 1,				\
+	    "calls it runs at once: more than 1, an async worker "	\
+	    "(results in any order)")					\
 	K(READY, isolation, ANY, OPT, 0, 512, 0,			\
 	    "the sandbox layers it runs under")				\
 	K(READY, isolation_failed, ANY, OPT, 0, 512, 0,			\

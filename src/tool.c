@@ -448,7 +448,9 @@ tool_dispatch(struct tool *t)
 {
 	struct worker	*w;
 	struct call	*c;
-	unsigned	 window = sched_window(t->call_us, t->spec.concurrency);
+	unsigned	 window = t->nworkers > 0 && worker_slots(t->pool[0]) > 1 ?
+			    worker_slots(t->pool[0]) :
+			    sched_window(t->call_us, t->spec.concurrency);
 	struct sched_pool p;
 
 	while ((c = window == WORKER_WINDOW ? call_first(&t->queue) :
@@ -789,6 +791,18 @@ tool_on_gone(struct worker *w, int was_ready, const char *how)
 	tool_ended(worker_tool(w), w, was_ready, how);
 }
 
+/* A stopped async call ended: its slot takes the next call. */
+static void
+tool_on_room(struct worker *w)
+{
+	struct tool	*t = worker_tool(w);
+
+	if (tool_drained(t))
+		tool_free_drained(t);
+	else
+		tool_dispatch(t);
+}
+
 static const struct worker_ops tool_worker_ops = {
 	.ready = tool_on_ready,
 	.failed = tool_on_failed,
@@ -796,5 +810,6 @@ static const struct worker_ops tool_worker_ops = {
 	.answered = tool_on_answered,
 	.queue = tool_on_queue,
 	.gone = tool_on_gone,
-	.freed = spawn_forget
+	.freed = spawn_forget,
+	.room = tool_on_room
 };

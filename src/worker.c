@@ -90,7 +90,24 @@ struct worker {
 	int			 asking;	/* its call waits for the client:
 						 * deadline paused, sent no more */
 	struct timeval		 paused;	/* ... since */
+	/* An async worker (READY's slots > 1) runs its sent calls at once
+	 * and answers them in any order; a call stopped there (timed out,
+	 * cancelled) is a stray until its RESULT says it ended. */
+	unsigned		 slots;
+	unsigned		 max_slots;	/* its tool's async_concurrency */
+	struct stray		*strays;
+	unsigned		 nstrays;
+	struct event		*grace;		/* the oldest stray's */
 };
+
+/* A stopped call an async worker still runs, and until when it may. */
+struct stray {
+	uint64_t	id;
+	struct timeval	until;
+};
+
+/* How long a stopped async call may take to end before its worker dies. */
+#define WORKER_GRACE_MS		1000
 
 /* Every worker not yet freed, READY or not, owned or let go. */
 static TAILQ_HEAD(, worker) workers = TAILQ_HEAD_INITIALIZER(workers);
@@ -158,10 +175,11 @@ worker_running(const struct worker *w)
 	return w->life == WORKER_RUNNING;
 }
 
+/* Calls it has: sent, and (async) stopped ones still running. */
 unsigned
 worker_nsent(const struct worker *w)
 {
-	return w->nsent;
+	return w->nsent + w->nstrays;
 }
 
 /* Its call waits for the client (ask.c): nothing more is sent. */
@@ -202,12 +220,23 @@ worker_channel_close(struct worker *w)
 		worker_finish_later(w);
 }
 
-/* Calls may go to it: READY, its channel open. */
+/* Calls may go to it: READY, its channel open (an async one: a slot). */
 int
 worker_usable(const struct worker *w)
 {
-	return w->life == WORKER_RUNNING && w->ch != NULL && !w->asking &&
-	    (w->state == WORKER_IDLE || w->state == WORKER_BUSY);
+	if (w->life != WORKER_RUNNING || w->ch == NULL ||
+	    (w->state != WORKER_IDLE && w->state != WORKER_BUSY))
+		return 0;
+	if (w->slots > 1)
+		return w->nsent + w->nstrays < w->slots;
+	return !w->asking;
+}
+
+/* Calls it runs at once: 1, or an async worker's slots. */
+unsigned
+worker_slots(const struct worker *w)
+{
+	return w->slots > 1 ? w->slots : 1;
 }
 
 void
@@ -362,6 +391,12 @@ worker_on_ready(struct worker *w, struct json_object *m)
 	w->state = WORKER_IDLE;
 	w->context = json_object_object_get_ex(m, MSG_KEY(READY, context), &v) &&
 	    json_object_get_boolean(v);
+	/* Never more at once than its tool's async_concurrency says. */
+	w->slots = 1;
+	if (json_object_object_get_ex(m, MSG_KEY(READY, slots), &v))
+		w->slots = (unsigned)json_object_get_int(v);
+	if (w->slots > w->max_slots)
+		w->slots = w->max_slots;
 	log_debug("tool '%s': worker %d ready", worker_name(w), (int)w->pid);
 	w->ops->ready(w, m);
 }
@@ -411,7 +446,8 @@ worker_hand_back(struct worker *w, const char *fmt, const char *why)
 
 	if ((c = call_first(&w->sent)) != NULL)
 		call_answer_error(c, fmt, worker_name(w), why);
-	if (w->tool != NULL && !sv.shutting_down)
+	/* An async worker ran them all: none goes back to the queue. */
+	if (w->tool != NULL && !sv.shutting_down && w->slots <= 1)
 		call_requeue(&w->sent, w->ops->queue(w));
 	call_fail_all(&w->sent, fmt, worker_name(w), why);
 	w->nsent = 0;
@@ -422,16 +458,13 @@ worker_hand_back(struct worker *w, const char *fmt, const char *why)
  * object with a content array on one line before it reaches a client, so a
  * tool can answer its own call, never forge another message.
  */
-static int
-worker_on_result(void *arg, const struct channel_msg *msg)
+/* c's answer from its RESULT (c is freed). */
+static void
+worker_answer_result(struct worker *w, struct call *c,
+    const struct channel_msg *msg)
 {
-	struct worker		*w = arg;
-	struct call		*c = call_first(&w->sent);
-	char			 why[512];
+	char	why[512];
 
-	/* Calls run in the order sent: the answer is the head's. */
-	if (c == NULL || msg->h->id != call_id(c) || call_asking(c))
-		return -1;
 	if (call_decided(c))		/* input_required */
 		call_answer_raw(c, "", 0);
 	else if (w->tool != NULL && w->ops->output(w, msg->doc, why,
@@ -439,9 +472,176 @@ worker_on_result(void *arg, const struct channel_msg *msg)
 		call_answer_error(c, "%s", why);
 	else
 		call_answer_raw(c, msg->p, msg->h->len);
+}
+
+static int	worker_async_result(struct worker *,
+		    const struct channel_msg *);
+
+static int
+worker_on_result(void *arg, const struct channel_msg *msg)
+{
+	struct worker		*w = arg;
+	struct call		*c = call_first(&w->sent);
+
+	if (w->slots > 1)
+		return worker_async_result(w, msg);
+	/* Calls run in the order sent: the answer is the head's. */
+	if (c == NULL || msg->h->id != call_id(c) || call_asking(c))
+		return -1;
+	worker_answer_result(w, c, msg);
 	worker_popped(w);
 	if (w->tool != NULL)
 		w->ops->answered(w, worker_lap(w));
+	return 0;
+}
+
+/*
+ * An async worker's calls (READY's slots > 1): sent at once, each on its
+ * own deadline (the oldest's is armed), answered in any order. A call
+ * that times out or is cancelled is answered (or dropped) at once and
+ * its worker told (CANCEL); it stays a stray, taking its slot, until its
+ * RESULT comes, within WORKER_GRACE_MS, or the worker dies.
+ */
+static long
+worker_ms_since(const struct timeval *t)
+{
+	struct timeval	now, d;
+
+	event_base_gettimeofday_cached(sv.base, &now);
+	timersub(&now, t, &d);
+	return d.tv_sec * 1000 + d.tv_usec / 1000;
+}
+
+/* The oldest call's deadline, from when it was sent. */
+static void
+worker_async_arm(struct worker *w)
+{
+	struct call	*c = call_first(&w->sent);
+	long		 left;
+
+	evtimer_del(w->deadline);
+	if (c == NULL || w->tool == NULL)
+		return;
+	left = w->timeout_ms - worker_ms_since(call_sent_at(c));
+	worker_arm_deadline(w, left > 0 ? (int)left : 1);
+}
+
+static void
+worker_grace_arm(struct worker *w)
+{
+	struct timeval	now, d;
+
+	if (w->grace == NULL)
+		return;
+	evtimer_del(w->grace);
+	if (w->nstrays == 0)
+		return;
+	event_base_gettimeofday_cached(sv.base, &now);
+	if (timercmp(&w->strays[0].until, &now, <))
+		d = (struct timeval){ 0, 0 };
+	else
+		timersub(&w->strays[0].until, &now, &d);
+	evtimer_add(w->grace, &d);
+}
+
+static void
+worker_grace_over(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker	*w = arg;
+	char		 cause[160];
+
+	(void)fd;
+	(void)what;
+	snprintf(cause, sizeof(cause), "was killed: a call it was told to "
+	    "stop still ran %d ms later", WORKER_GRACE_MS);
+	log_warnx("tool '%s': worker %d %s", worker_name(w), (int)w->pid,
+	    cause);
+	worker_kill(w, cause);
+}
+
+/* c stops: CANCEL to the worker, c off its list (answered: freed). */
+static void
+worker_stray(struct worker *w, struct call *c, const char *why)
+{
+	struct timeval	 now, g = { WORKER_GRACE_MS / 1000,
+			    (WORKER_GRACE_MS % 1000) * 1000 };
+	struct stray	*s;
+	int		 head = c == call_first(&w->sent);
+
+	if (w->grace == NULL &&
+	    (w->grace = evtimer_new(sv.base, worker_grace_over, w)) == NULL)
+		fatal("%s", __func__);
+	w->strays = xreallocarray(w->strays, w->nstrays + 1,
+	    sizeof(*w->strays));
+	s = &w->strays[w->nstrays++];
+	s->id = call_id(c);
+	event_base_gettimeofday_cached(sv.base, &now);
+	timeradd(&now, &g, &s->until);
+	if (w->ch != NULL)
+		channel_send(w->ch, MSG_CANCEL, s->id, "{}", 2);
+	call_answer_error(c, "%s", why);
+	w->nsent--;
+	if (head)
+		worker_async_arm(w);
+	if (w->nstrays == 1)
+		worker_grace_arm(w);
+}
+
+/* A stray's RESULT: it ended, its slot is free. 0 if id is none. */
+static int
+worker_stray_ended(struct worker *w, uint64_t id)
+{
+	unsigned	i;
+
+	for (i = 0; i < w->nstrays; i++)
+		if (w->strays[i].id == id)
+			break;
+	if (i == w->nstrays)
+		return 0;
+	memmove(&w->strays[i], &w->strays[i + 1],
+	    (w->nstrays - i - 1) * sizeof(*w->strays));
+	if (--w->nstrays == 0 || i == 0)
+		worker_grace_arm(w);
+	return 1;
+}
+
+static void
+worker_async_idle(struct worker *w)
+{
+	if (w->nsent + w->nstrays == 0) {
+		w->state = WORKER_IDLE;
+		evtimer_del(w->deadline);
+	}
+}
+
+static int
+worker_async_result(struct worker *w, const struct channel_msg *msg)
+{
+	struct call	*c = call_with_id(&w->sent, msg->h->id);
+	unsigned	 us;
+	long		 ms;
+	int		 head;
+
+	if (c == NULL) {
+		if (!worker_stray_ended(w, msg->h->id))
+			return -1;	/* a result for no call of its */
+		worker_async_idle(w);
+		if (w->tool != NULL)
+			w->ops->room(w);
+		return 0;
+	}
+	if (call_asking(c))
+		return -1;
+	head = c == call_first(&w->sent);
+	ms = worker_ms_since(call_sent_at(c));
+	us = ms > 3600 * 1000 ? 3600U * 1000000 : (unsigned)ms * 1000;
+	worker_answer_result(w, c, msg);
+	w->nsent--;
+	if (head)
+		worker_async_arm(w);
+	worker_async_idle(w);
+	if (w->tool != NULL)
+		w->ops->answered(w, us);
 	return 0;
 }
 
@@ -462,6 +662,9 @@ worker_on_ask(void *arg, const struct channel_msg *msg)
 {
 	struct worker	*w = arg;
 
+	if (w->slots > 1)
+		return ask_start(w, call_with_id(&w->sent, msg->h->id),
+		    msg->h, msg->m);
 	return ask_start(w, w->state == WORKER_BUSY ? call_first(&w->sent) :
 	    NULL, msg->h, msg->m);
 }
@@ -471,7 +674,7 @@ worker_on_note(void *arg, const struct channel_msg *msg)
 {
 	struct worker	*w = arg;
 
-	return call_notify(&w->sent, msg->h, msg->m);
+	return call_notify(&w->sent, msg->h, msg->m, w->slots > 1);
 }
 
 static unsigned
@@ -631,6 +834,14 @@ worker_timeout(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (c != NULL && w->slots > 1) {
+		snprintf(cause, sizeof(cause), "tool '%s' timed out after %d ms",
+		    worker_name(w), w->timeout_ms);
+		log_info("%s; its worker %d is told to stop the call", cause,
+		    (int)w->pid);
+		worker_stray(w, c, cause);
+		return;
+	}
 	if (c != NULL) {
 		ms = w->timeout_ms;
 		call_answer_error(c, "tool '%s' timed out after %d ms",
@@ -668,6 +879,8 @@ worker_new(const struct toolspec *spec, int chan, int errfd,
 	w->job = job;
 	w->timeout_ms = spec->timeout_ms;
 	w->load_timeout_ms = spec->load_timeout_ms;
+	w->max_slots = spec->async_concurrency > 1 ?
+	    (unsigned)spec->async_concurrency : 1;
 	w->syscall_nr = -1;
 	TAILQ_INIT(&w->sent);
 	w->state = WORKER_SPAWNING;
@@ -747,6 +960,11 @@ worker_cancel_call(struct worker *w, struct call *c)
 {
 	union sigval	v = { .sival_ptr = (void *)(uintptr_t)call_id(c) };
 
+	if (w->slots > 1) {
+		worker_stray(w, c, "cancelled");
+		worker_async_idle(w);
+		return;
+	}
 	if (call_first(&w->sent) != c || w->pid <= 0)
 		return;
 	if (sigqueue(w->pid, WORKER_CANCEL_SIGNAL, v) == -1)
@@ -800,6 +1018,9 @@ worker_answer(struct worker *w, const struct call *c, const char *answer,
 void
 worker_pause(struct worker *w)
 {
+	if (w->slots > 1)	/* its other calls run on; this one's timeout
+				 * runs too (--ask-timeout bounds the wait) */
+		return;
 	w->asking = 1;
 	event_base_gettimeofday_cached(sv.base, &w->paused);
 	evtimer_del(w->deadline);
@@ -858,6 +1079,9 @@ worker_free(struct worker *w)
 	if (w->errbev != NULL)
 		bufferevent_free(w->errbev);
 	event_free(w->deadline);
+	if (w->grace != NULL)
+		event_free(w->grace);
+	free(w->strays);
 	json_object_put(w->ready);
 	worker_log_dropped(w);
 	if (w->log_timer != NULL)

@@ -71,6 +71,7 @@ static struct {
 	int		 ctx_meta;	/* toolhost holds a call's meta */
 	int		 wrap;		/* outputSchema {"result": ...}: a
 					 * scalar return is wrapped so */
+	int		 slots;		/* READY: calls it runs at once */
 	int		 no_namespaces;	/* forced fallback (tests) */
 	int		 no_landlock;
 	const char	*paths[16];	/* --path: --python-path, a venv's */
@@ -221,11 +222,20 @@ ask_py(PyObject *self, PyObject *args)
 	return res;
 }
 
+static PyObject	*async_frames_py(PyObject *, PyObject *);
+static PyObject	*async_send_py(PyObject *, PyObject *);
+static PyObject	*async_result_py(PyObject *, PyObject *);
+static PyObject	*async_parse_py(PyObject *, PyObject *);
+
 static PyMethodDef held_methods[] = {
 	{ "write_held", held_py_write, METH_NOARGS, NULL },
 	{ "notify", notify_py, METH_VARARGS, NULL },
 	{ "cancelled", cancelled_py, METH_NOARGS, NULL },
 	{ "ask", ask_py, METH_VARARGS, NULL },
+	{ "async_frames", async_frames_py, METH_NOARGS, NULL },
+	{ "async_send", async_send_py, METH_VARARGS, NULL },
+	{ "async_result", async_result_py, METH_VARARGS, NULL },
+	{ "async_parse", async_parse_py, METH_O, NULL },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -550,8 +560,9 @@ tool_load(PyObject *msg)
 		params = Py_None;
 	if ((env = msgin_get(msg, MK_LOAD_env)) == NULL)
 		env = Py_None;
-	res = PyObject_CallMethod(wk.host, "load", "sOOOii", wk.name, code,
-	    params, env, sandbox_has_tmp(), msgin_get(msg, MK_LOAD_run) != NULL);
+	res = PyObject_CallMethod(wk.host, "load", "sOOOiii", wk.name, code,
+	    params, env, sandbox_has_tmp(), msgin_get(msg, MK_LOAD_run) != NULL,
+	    (int)msgin_int(msg, MK_LOAD_async_concurrency));
 	if (res == NULL) {
 		err = exception_text();
 		load_failed(err);
@@ -560,8 +571,8 @@ tool_load(PyObject *msg)
 	Py_INCREF(wk.func);
 	/* (function, inputSchema, warnings, doc, Context parameter,
 	 * outputSchema, uses a Context, asks, the Context to pass, wrap) */
-	if (PyTuple_Size(res) != 10)
-		load_failed("toolhost.load() gave no 10-tuple");
+	if (PyTuple_Size(res) != 11)
+		load_failed("toolhost.load() gave no 11-tuple");
 	if (PyTuple_GetItem(res, 4) != Py_None) {
 		wk.ctx_name = PyTuple_GetItem(res, 4);
 		Py_INCREF(wk.ctx_name);
@@ -569,6 +580,11 @@ tool_load(PyObject *msg)
 		Py_INCREF(wk.ctx);
 	}
 	wk.wrap = PyObject_IsTrue(PyTuple_GetItem(res, 9)) == 1;
+	wk.slots = (int)PyLong_AsLong(PyTuple_GetItem(res, 10));
+	if (wk.slots < 1 || wk.slots > MSG_BOUND(LOAD, async_concurrency)) {
+		PyErr_Clear();
+		wk.slots = 1;
+	}
 	f = chanout_frame_begin(MSG_READY, 0);
 	chanout_key(MSG_KEY(READY, function), 1);
 	fname = PyObject_GetAttrString(wk.func, "__name__");
@@ -584,6 +600,8 @@ tool_load(PyObject *msg)
 		    PyTuple_GetItem(res, 5));
 	ready_member(MSG_KEY(READY, context), PyTuple_GetItem(res, 6));
 	ready_member(MSG_KEY(READY, asks), PyTuple_GetItem(res, 7));
+	if (wk.slots > 1)
+		ready_member(MSG_KEY(READY, slots), PyTuple_GetItem(res, 10));
 	sandbox_report(layers, sizeof(layers));
 	chanout_key(MSG_KEY(READY, isolation), 0);
 	pybuf_add(&chanout, layers, strlen(layers));
@@ -896,6 +914,149 @@ tool_call(uint64_t id, const char *payload, size_t len)
 	chanout_frame_end(f);
 }
 
+/*
+ * Async serving (READY's slots > 1): toolhost.serve_async runs each call
+ * as a task on one asyncio loop, reading the channel when it is readable
+ * (async_frames) and writing each frame at once (async_send, the RESULT
+ * by async_result); cancel is a CANCEL frame, not a signal. The frames:
+ * msg.h's, their numbers handed to toolhost by name.
+ */
+static PyObject *
+async_frames_py(PyObject *self, PyObject *noargs)
+{
+	struct frame_hdr	 h;
+	const char		*why;
+	PyObject		*list, *item;
+	ssize_t			 n;
+	size_t			 need = 65536;
+
+	(void)self;
+	(void)noargs;
+	for (;;) {
+		if (rx.off > 0 && rx.off + rx.len + need > rx.cap) {
+			memmove(rx.buf, rx.buf + rx.off, rx.len);
+			rx.off = 0;
+		}
+		if (rx.len + need > rx.cap) {
+			rx.cap = rx.len + need;
+			if ((rx.buf = realloc(rx.buf, rx.cap)) == NULL)
+				die("out of memory for a frame");
+		}
+		n = recv(FRAME_CHANNEL_FD, rx.buf + rx.off + rx.len,
+		    rx.cap - rx.off - rx.len, MSG_DONTWAIT);
+		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
+			Py_RETURN_NONE;		/* the supervisor is gone */
+		if (n > 0)
+			rx.len += (size_t)n;
+		if (n <= 0 || rx.off + rx.len < rx.cap)
+			break;
+	}
+	if ((list = PyList_New(0)) == NULL)
+		return NULL;
+	while (rx.len >= FRAME_HDR_LEN) {
+		if (msgin_header((uint8_t *)rx.buf + rx.off, MSG_CHAN_WORKER,
+		    &h, &why) == -1)
+			die("bad frame from the supervisor: %s", why);
+		if (rx.len < FRAME_HDR_LEN + (size_t)h.len)
+			break;		/* the rest comes with the next read */
+		item = Py_BuildValue("(IKy#)", (unsigned)h.type,
+		    (unsigned long long)h.id, rx.buf + rx.off + FRAME_HDR_LEN,
+		    (Py_ssize_t)h.len);
+		if (item == NULL || PyList_Append(list, item) == -1) {
+			Py_XDECREF(item);
+			Py_DECREF(list);
+			return NULL;
+		}
+		Py_DECREF(item);
+		rx.off += FRAME_HDR_LEN + h.len;
+		rx.len -= FRAME_HDR_LEN + h.len;
+	}
+	return list;
+}
+
+/* async_send(type, id, json): one frame, written now. */
+static PyObject *
+async_send_py(PyObject *self, PyObject *args)
+{
+	unsigned long long	 id;
+	const char		*json;
+	Py_ssize_t		 len;
+	unsigned		 type;
+
+	(void)self;
+	if (!PyArg_ParseTuple(args, "IKs#", &type, &id, &json, &len))
+		return NULL;
+	if ((size_t)len > wk.max_reply) {
+		PyErr_Format(PyExc_ValueError, "a message of %zd bytes exceeds "
+		    "the limit of %zu bytes", len, wk.max_reply);
+		return NULL;
+	}
+	chanout_notify(type, id, json, (size_t)len);
+	Py_RETURN_NONE;
+}
+
+/* async_result(id, value, error): call id's RESULT, written now. */
+static PyObject *
+async_result_py(PyObject *self, PyObject *args)
+{
+	unsigned long long	 id;
+	PyObject		*value, *error;
+	size_t			 f, outlen;
+
+	(void)self;
+	if (!PyArg_ParseTuple(args, "KOO", &id, &value, &error))
+		return NULL;
+	f = chanout_frame_begin(MSG_RESULT, id);
+	if (error != Py_None)
+		result_error(PyUnicode_Check(error) ?
+		    PyUnicode_AsUTF8(error) : "the call failed");
+	else
+		result_from(value);
+	PyErr_Clear();
+	if ((outlen = chanout.len - f - FRAME_HDR_LEN) > wk.max_reply) {
+		chanout.len = f + FRAME_HDR_LEN;
+		result_too_big(outlen);
+	}
+	chanout_frame_end(f);
+	chanout_flush();
+	Py_RETURN_NONE;
+}
+
+/* async_parse(bytes): JSON as Python, as a CALL's arguments are read. */
+static PyObject *
+async_parse_py(PyObject *self, PyObject *b)
+{
+	PyObject	*o;
+
+	(void)self;
+	if (!PyBytes_Check(b))
+		return PyErr_Format(PyExc_TypeError, "bytes expected");
+	if ((o = pyconv_parse(PyBytes_AS_STRING(b),
+	    (size_t)PyBytes_GET_SIZE(b))) == NULL && !PyErr_Occurred())
+		PyErr_SetString(PyExc_ValueError, "not JSON");
+	return o;
+}
+
+/* READY said slots > 1: toolhost serves until the channel closes. */
+static void __attribute__((noreturn))
+serve_async(void)
+{
+	PyObject	*r;
+
+	r = PyObject_CallMethod(wk.host, "serve_async", "OOOi{sIsIsIsIsIsIsIsI}",
+	    wk.func, wk.ctx_name ? wk.ctx_name : Py_None,
+	    wk.ctx ? wk.ctx : Py_None, wk.slots,
+	    "CALL", (unsigned)MSG_CALL, "CALL_META", (unsigned)MSG_CALL_META,
+	    "CANCEL", (unsigned)MSG_CANCEL, "ANSWER", (unsigned)MSG_ANSWER,
+	    "ASK", (unsigned)MSG_ASK, "PROGRESS", (unsigned)MSG_PROGRESS,
+	    "LOG", (unsigned)MSG_LOG, "RESULT", (unsigned)MSG_RESULT);
+	if (r == NULL)
+		PyErr_Print();
+	Py_XDECREF(r);
+	chanout_flush();
+	_exit(0);
+}
+
 /* Before Python starts, so it never sees a network. */
 void
 worker_isolate(void)
@@ -978,6 +1139,8 @@ worker_serve(const char *name)
 	if (sandbox_call_phase(err, sizeof(err)) == -1)
 		load_failed(err);
 	chanout_flush();	/* READY */
+	if (wk.slots > 1)
+		serve_async();
 
 	while ((payload = recv_frame(&h)) != NULL) {
 		if (h.type == MSG_CALL_META) {

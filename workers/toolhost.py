@@ -618,9 +618,19 @@ class Context:
             return out
         if _CALL["stopped"]:
             raise InputRequired("this call is answered input_required")
+        payload = json.dumps({"requests": missing}, allow_nan=False)
+        if _ASYNC:      # awaited: the loop serves the other calls meanwhile
+            return Pending(self._asked(_ASYNC.ask(payload), out))
         if "ask" not in globals():
             raise RuntimeError("no call is running: only a call's code can ask its client")
-        reply = json.loads(ask(json.dumps({"requests": missing}, allow_nan=False)))
+        return self._asked(json.loads(ask(payload)), out)
+
+    def _asked(self, reply, out):
+        """out with the ASK's reply in (a coroutine when reply is one)."""
+        if hasattr(reply, "__await__"):
+            async def later():
+                return self._asked(await reply, out)
+            return later()
         if reply.get("stop"):
             _CALL["stopped"] = True
             raise InputRequired("this call is answered input_required; "
@@ -631,11 +641,11 @@ class Context:
             out[key] = _answer(value)
         return out
 
-    def _ask_one(self, kind, key, request):
+    def _ask_one(self, kind, key, request, wrap=None):
         if key is None:
             n = _CALL["counts"][kind] = _CALL["counts"].get(kind, 0) + 1
             key = f"{kind}_{n}"
-        return self.ask({key: request})[key]
+        return then(self.ask({key: request}), lambda out: (wrap or _same)(out[key]))
 
     def elicit(self, message, schema=None, key=None, *, response_type=UNSET):
         """Ask the user (elicitation/create). schema (the second argument) is
@@ -651,8 +661,8 @@ class Context:
                 not isinstance(schema, dict):
             response_type, schema = schema, None
         spec = _elicit_spec(schema, response_type)
-        answer = self._ask_one("elicit", key, elicitation(message, spec.schema))
-        return Elicited(answer, spec)
+        return self._ask_one("elicit", key, elicitation(message, spec.schema),
+                             lambda a: Elicited(a, spec))
 
     def sample(self, messages, max_tokens=None, key=None, *, system_prompt=None,
                temperature=None, model_preferences=None, stop_sequences=None,
@@ -671,23 +681,73 @@ class Context:
             if value is not None:
                 params.setdefault(name, value)
         req = sampling(messages, 512 if max_tokens is None else max_tokens, **params)
-        return Sampled(self._ask_one("sample", key, req))
+        return self._ask_one("sample", key, req, Sampled)
 
     def list_roots(self, key=None):
         """The client's roots (roots/list): a list of {"uri", "name"}, each
         also with attributes (root.uri)."""
-        return _Roots(self._ask_one("roots", key, roots()).get("roots") or [])
+        return self._ask_one("roots", key, roots(),
+                             lambda a: _Roots(a.get("roots") or []))
 
 
 def _notify(kind, payload):
+    if _ASYNC:
+        return _ASYNC.notify(kind, payload)
     return notify(kind, payload) if "notify" in globals() else False
+
+
+def _same(x):
+    return x
+
+
+class Pending:
+    """An answer an async worker's call awaits (the others run meanwhile)."""
+    __slots__ = ("coro",)
+
+    def __init__(self, coro):
+        self.coro = coro
+
+    def __await__(self):
+        return self.coro.__await__()
+
+
+def then(x, f):
+    """f(x), or, when x is Pending, a Pending of f of what it gives."""
+    if isinstance(x, Pending):
+        async def later():
+            return f(await x)
+        return Pending(later())
+    return f(x)
 
 
 # What one ask may hold (the supervisor's ASK_MAX; a longer key is refused).
 ASK_MAX = 16
 
-# The running call, as CALL_META told (tools that import mcp_hotd only).
-_CALL = {"meta": None, "counts": {}, "stopped": False}
+class _CallState:
+    """The running call, as CALL_META told (tools that use a Context): the
+    one call's, or, in an async worker, the running task's (a context
+    variable each task has its own of)."""
+
+    def __init__(self):
+        import contextvars
+        self.one = {"meta": None, "counts": {}, "stopped": False, "id": 0}
+        self.var = contextvars.ContextVar("mcp_hotd_call", default=None)
+
+    def _d(self):
+        return self.var.get() or self.one
+
+    def __getitem__(self, key):
+        return self._d()[key]
+
+    def __setitem__(self, key, value):
+        self._d()[key] = value
+
+    def update(self, **kw):
+        self._d().update(kw)
+
+
+_CALL = _CallState()
+_ASYNC = None       # an async worker's server (serve_async), once it serves
 
 
 def begin_call(meta):
@@ -1287,12 +1347,12 @@ def _converting(func, ctx, warn):
     return call
 
 
-def load(name, code, parameters, env=None, tmp=False, run=False):
+def load(name, code, parameters, env=None, tmp=False, run=False, async_concurrency=1):
     """Returns (function, inputSchema, warnings, docstring summary, the
     name of its Context parameter or None, outputSchema or None, whether
     it may use its Context, the client capabilities it asks for, the
     Context object to pass, whether a scalar result is wrapped as
-    {"result": ...})."""
+    {"result": ...}, the calls it may run at once)."""
     environment(env, tmp, run)
     warnings = []
     filename = f"<tool:{name}>"
@@ -1310,9 +1370,16 @@ def load(name, code, parameters, env=None, tmp=False, run=False):
     ctx, ctx_object = context_of(func)
     uses = ctx is not None or any(m in code for m in _CONTEXT_MODULES)
     out = output_schema(func, warnings.append)
+    slots = 1
+    if async_concurrency > 1:
+        if inspect.iscoroutinefunction(func):
+            slots = async_concurrency
+        else:
+            warnings.append(f"async_concurrency {async_concurrency}: {func.__name__}() "
+                            "is no async def; it serves one call at a time")
     return (_converting(func, ctx, warnings.append), derived(schema), warnings,
             summary(doc), ctx, derived(out), uses, asks_of(code) if uses else [],
-            ctx_object, _WRAP)
+            ctx_object, _WRAP, slots)
 
 
 # Code naming one of these may reach its call's Context (get_context()...).
@@ -1342,6 +1409,102 @@ def asks_of(code):
     if "capabilities" in names or "CapabilityError" in names:
         return []
     return sorted(asks)
+
+
+class AsyncServer:
+    """An async worker's calls, each a task on one asyncio loop (its tool
+    an async def with async_concurrency > 1): CALL starts one, CANCEL
+    cancels it, ANSWER resumes its ask; each RESULT goes out as its task
+    ends. The channel is read when readable, written a frame at once."""
+
+    def __init__(self, func, ctx_name, ctx, slots, types):
+        self.func, self.ctx_name, self.ctx = func, ctx_name, ctx
+        self.slots, self.T = slots, types
+        self.tasks, self.meta, self.answers = {}, {}, {}
+
+    def run(self):
+        import asyncio
+        global _ASYNC
+        _ASYNC = self
+        asyncio.run(self.serve())
+
+    async def serve(self):
+        import asyncio
+        self.loop = asyncio.get_running_loop()
+        self.done = self.loop.create_future()
+        self.loop.add_reader(3, self.readable)
+        self.readable()
+        await self.done
+        self.loop.remove_reader(3)
+        for t in list(self.tasks.values()):
+            t.cancel()
+
+    def readable(self):
+        frames = async_frames()
+        if frames is None:
+            if not self.done.done():
+                self.done.set_result(None)
+            return
+        T = self.T
+        for kind, id_, payload in frames:
+            if kind == T["CALL"]:
+                self.tasks[id_] = self.loop.create_task(self.call(id_, payload))
+            elif kind == T["CALL_META"]:
+                self.meta[id_] = async_parse(payload)
+            elif kind == T["CANCEL"]:
+                if id_ in self.tasks:
+                    self.tasks[id_].cancel()
+            elif kind == T["ANSWER"]:
+                f = self.answers.pop(id_, None)
+                if f is not None and not f.done():
+                    f.set_result(payload)
+            else:
+                raise RuntimeError(f"unexpected message {kind} for an async worker")
+
+    async def call(self, id_, payload):
+        import asyncio
+        _CALL.var.set({"meta": self.meta.pop(id_, None), "counts": {}, "stopped": False,
+                       "id": id_})
+        value = error = None
+        try:
+            kwargs = async_parse(payload)
+            if not isinstance(kwargs, dict):
+                raise TypeError("the arguments are not a JSON object")
+            if self.ctx_name is not None:
+                kwargs[self.ctx_name] = self.ctx
+            value = self.func(**kwargs)
+            if hasattr(value, "__await__"):
+                value = await value
+        except asyncio.CancelledError:
+            error = "Cancelled: the call was stopped (cancelled, or timed out)"
+        except BaseException as e:  # noqa: the call's error, as isError
+            error = describe(e)
+        finally:
+            self.tasks.pop(id_, None)
+            self.answers.pop(id_, None)
+        async_result(id_, value, error)
+
+    def notify(self, kind, payload):
+        id_ = _CALL["id"]
+        if not id_ or len(payload) > 65536:
+            return False
+        async_send(self.T["PROGRESS"] if kind == 0 else self.T["LOG"], id_, payload)
+        return True
+
+    async def ask(self, payload):
+        import json
+        id_ = _CALL["id"]
+        if not id_:
+            raise RuntimeError("no call is running: only a call's code can ask its client")
+        f = self.loop.create_future()
+        self.answers[id_] = f
+        async_send(self.T["ASK"], id_, payload)
+        return json.loads(await f)
+
+
+def serve_async(func, ctx_name, ctx, slots, types):
+    """pyworker.c, for a worker whose READY said slots > 1."""
+    AsyncServer(func, ctx_name, ctx, slots, types).run()
 
 
 def run_coroutine(coro):
