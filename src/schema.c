@@ -127,7 +127,12 @@ struct schema {
 	size_t			 nrequired;
 	enum schema_extra	 extra;
 	struct schema		*extra_schema;
+	int			 wrapped;	/* FastMCP's {"result": scalar}
+						 * (schema_wrapped_type): its
+						 * JT_ type + 1, or 0 */
 };
+
+static int	schema_wrapped_type(struct json_object *);
 
 /* Where a value is, for messages: a chain up to the arguments object. */
 struct schema_path {
@@ -908,7 +913,76 @@ schema_compile(struct json_object *o, char *err, size_t errlen)
 		schema_free(s);
 		return NULL;
 	}
+	s->wrapped = schema_wrapped_type(o);
 	return s;
+}
+
+/*
+ * Exactly the schema FastMCP derives for a scalar return, {"type":
+ * "object", "properties": {"result": {"type": T}}, "required":
+ * ["result"], "x-fastmcp-wrap-result": true} with T a string, number,
+ * integer or boolean: the JT_ type its value has, + 1 (integer: the
+ * same, negated; its number has no fraction). Every annotated `-> int`
+ * result is checked against it: the full walk, in a few compares.
+ */
+static int
+schema_wrapped_type(struct json_object *o)
+{
+	static const struct {
+		const char	*name;
+		int		 jt;
+	} kinds[] = {
+		{ "string", JT_STRING + 1 }, { "number", JT_NUMBER + 1 },
+		{ "integer", -(JT_NUMBER + 1) }, { "boolean", JT_TRUE + 1 }
+	};
+	struct json_object	*v, *p, *t;
+	const char		*name;
+	size_t			 i;
+
+	if (json_object_object_length(o) != 4 ||
+	    !json_object_object_get_ex(o, "x-fastmcp-wrap-result", &v) ||
+	    !json_object_get_boolean(v) ||
+	    !json_object_object_get_ex(o, "type", &v) ||
+	    strcmp(json_object_get_string(v), "object") != 0 ||
+	    !json_object_object_get_ex(o, "required", &v) ||
+	    !json_object_is_type(v, json_type_array) ||
+	    json_object_array_length(v) != 1 ||
+	    strcmp(json_object_get_string(json_object_array_get_idx(v, 0)),
+	    "result") != 0 ||
+	    !json_object_object_get_ex(o, "properties", &v) ||
+	    !json_object_is_type(v, json_type_object) ||
+	    json_object_object_length(v) != 1 ||
+	    !json_object_object_get_ex(v, "result", &p) ||
+	    !json_object_is_type(p, json_type_object) ||
+	    json_object_object_length(p) != 1 ||
+	    !json_object_object_get_ex(p, "type", &t) ||
+	    !json_object_is_type(t, json_type_string))
+		return 0;
+	name = json_object_get_string(t);
+	for (i = 0; i < sizeof(kinds) / sizeof(*kinds); i++)
+		if (strcmp(name, kinds[i].name) == 0)
+			return kinds[i].jt;
+	return 0;
+}
+
+/* The wrapped scalar's check: 1 it fits, -1 the full check decides. */
+static int
+schema_wrapped_check(const struct schema *s, const struct jdoc *d, int v)
+{
+	const struct jtok	*t = &d->t[v], *val;
+	int			 want = s->wrapped < 0 ? -s->wrapped : s->wrapped;
+
+	if (t->type != JT_OBJECT || t->n != 1 ||
+	    !jdoc_string_eq(d, v + 1, "result", 6))
+		return -1;
+	val = &d->t[v + 2];
+	if (want == JT_TRUE + 1)
+		return val->type == JT_TRUE || val->type == JT_FALSE ? 1 : -1;
+	if (val->type + 1 != want)
+		return -1;
+	if (s->wrapped < 0 && (val->flags & JT_FRACTION))
+		return -1;	/* 1.0 is an integer too: the full check says */
+	return 1;
 }
 
 static void
@@ -1615,5 +1689,7 @@ int
 schema_check_output(const struct schema *s, const struct jdoc *d, int v,
     char *err, size_t errlen)
 {
+	if (s->wrapped != 0 && schema_wrapped_check(s, d, v) == 1)
+		return 0;
 	return schema_check_as(s, d, v, "field", err, errlen);
 }

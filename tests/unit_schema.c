@@ -58,6 +58,36 @@ check_with(const char *text, const char *args, const char *expect)
 	return 1;
 }
 
+/* A result's structuredContent against an outputSchema. */
+static int
+check_out(const char *text, const char *value, const char *expect)
+{
+	struct json_object	*o = json_tokener_parse(text);
+	struct schema		*schema;
+	struct jdoc		 d = { 0 };
+	const char		*why;
+	char			 err[512] = "";
+	size_t			 at;
+	int			 rv;
+
+	schema = schema_compile(o, err, sizeof(err));
+	json_object_put(o);
+	if (schema == NULL || jdoc_parse(&d, value, strlen(value), 0, &why,
+	    &at) == -1)
+		return 0;
+	rv = schema_check_output(schema, &d, 0, err, sizeof(err));
+	schema_free(schema);
+	jdoc_free(&d);
+	if (expect == NULL)
+		return rv == 0;
+	return rv == -1 && strstr(err, expect) != NULL;
+}
+
+/* FastMCP's outputSchema of `-> int`: its own quick check. */
+#define WRAPPED_INT "{\"type\":\"object\",\"properties\":{\"result\":" \
+	"{\"type\":\"integer\"}},\"required\":[\"result\"]," \
+	"\"x-fastmcp-wrap-result\":true}"
+
 static int
 check_args(const char *args, const char *expect)
 {
@@ -100,6 +130,16 @@ int
 main(void)
 {
 	CHECK(check_args("{\"a\":1}", NULL), "minimal arguments pass");
+	CHECK(check_out(WRAPPED_INT, "{\"result\":3}", NULL) &&
+	    check_out(WRAPPED_INT, "{\"result\":1.0}", NULL) &&
+	    check_out(WRAPPED_INT, "{\"result\":3,\"x\":1}", NULL),
+	    "a wrapped int: 3, 1.0 and an extra key fit");
+	CHECK(check_out(WRAPPED_INT, "{\"result\":\"3\"}",
+	    "field 'result': expected integer, got string") &&
+	    check_out(WRAPPED_INT, "{\"result\":1.5}", "field 'result'") &&
+	    check_out(WRAPPED_INT, "{}", "missing required") &&
+	    check_out(WRAPPED_INT, "[3]", "expected object"),
+	    "a wrapped int: a string, 1.5, nothing, an array do not");
 	CHECK(check_args("{\"a\":1.0,\"x\":2,\"s\":\"\",\"b\":false,"
 	    "\"xs\":[1,2],\"d\":{\"k\":\"v\"},\"o\":null,\"m\":\"slow\","
 	    "\"any\":[{}]}", NULL), "every type accepted");
