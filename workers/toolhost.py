@@ -319,12 +319,17 @@ def doc_of(func):
     return inspect.getdoc(func)
 
 
+_SIGNATURE = {}     # what signature_schema read, for _converting
+
+
 def signature_schema(func, doc, parameters, warn):
     hints = type_hints(func, warn)
+    params = parameters_of(func)
+    _SIGNATURE.update(hints=hints, params=params)
     docs = doc_params(doc)
     props, required, extra = {}, [], False
     ctx = context_parameter(func)
-    for name, kind, default in parameters_of(func):
+    for name, kind, default in params:
         where = f"argument '{name}'"
         if name == ctx:
             continue        # injected at call time, not the client's
@@ -377,9 +382,29 @@ DERIVED_KEYS = {"type", "properties", "required", "additionalProperties", "items
 DERIVED_REF_DEPTH = 4
 
 
+def _conforms(schema):
+    """schema holds only DERIVED_KEYS already (the common case: checked
+    without building anything, since each object a worker makes at load
+    may cost it a page of the spawner's)."""
+    if not isinstance(schema, dict):
+        return True
+    for k, v in schema.items():
+        if k not in DERIVED_KEYS:
+            return False
+        if k == "properties" and isinstance(v, dict):
+            if not all(_conforms(x) for x in v.values()):
+                return False
+        elif k == "anyOf" and isinstance(v, list):
+            if not all(_conforms(x) for x in v):
+                return False
+        elif k in ("items", "additionalProperties") and not _conforms(v):
+            return False
+    return True
+
+
 def derived(schema, defs=None, depth=0):
     """schema with only DERIVED_KEYS, all the way down, $refs inlined."""
-    if not isinstance(schema, dict):
+    if not isinstance(schema, dict) or (depth == 0 and defs is None and _conforms(schema)):
         return schema
     local = dict(schema.get("definitions") or {}, **(schema.get("$defs") or {}))
     defs = dict(defs or {}, **local) if local else (defs or {})
@@ -996,6 +1021,8 @@ def context_of(func):
     Context: mcp_hotd's, FastMCP's or the SDK's (Context[...], Optional,
     a string annotation too; the real packages' by name); else (None, None)."""
     for name, hint in (getattr(func, "__annotations__", None) or {}).items():
+        if type(hint) is type and hint is not Context and hint.__name__ != "Context":
+            continue        # int, str...: the common case, at no cost
         if name != "return" and (ctx := _context_for(hint, func)) is not None:
             return name, ctx
     return None, None
@@ -1278,6 +1305,9 @@ def output_schema(func, warn):
         ret = type_hints(func, warn).get("return", EMPTY)
         if isinstance(ret, str):
             return None
+    if type(ret) is type and ret in _WRAPPED:       # int, str...: shared, built once
+        _WRAP = _SCHEMA = True
+        return _WRAPPED[ret]
     if ret in (EMPTY, None, type(None), typing.Any, object) or _mentions_content(ret):
         return None
     where = "the return value"
@@ -1291,6 +1321,12 @@ def output_schema(func, warn):
                   "required": ["result"], "x-fastmcp-wrap-result": True}
     _SCHEMA = True
     return schema
+
+
+# The outputSchema of a scalar return, made once, in the spawner.
+_WRAPPED = {t: {"type": "object", "properties": {"result": {"type": _SIMPLE[t]}},
+                "required": ["result"], "x-fastmcp-wrap-result": True}
+            for t in (int, float, str, bool)}
 
 
 def _field(default):
@@ -1309,7 +1345,7 @@ def _field(default):
 
 def _annotated_description(hint):
     """Annotated[T, Field(description=...)]'s description, or None."""
-    if typing.get_origin(hint) is not typing.Annotated:
+    if type(hint) is type or typing.get_origin(hint) is not typing.Annotated:
         return None
     for meta in typing.get_args(hint)[1:]:
         if type(meta).__name__ == "FieldInfo" and getattr(meta, "description", None):
@@ -1317,14 +1353,16 @@ def _annotated_description(hint):
     return None
 
 
-def _converting(func, ctx, warn):
+def _converting(func, ctx, warn, hints, params):
     """func, or a function that first turns arguments into what its hints
     ask for (from_jsonable) and fills in Field(...) defaults; the plain
     case pays nothing."""
     import functools
-    hints = type_hints(func, warn)
+    if all(type(h) is type and h in _SIMPLE for h in hints.values()) and \
+            not any(type(d).__name__ == "FieldInfo" for _, _, d in params):
+        return func     # plain parameters: nothing to convert
     conv, fill = {}, {}
-    for name, kind, default in parameters_of(func):
+    for name, kind, default in params:
         if name == ctx:
             continue
         if name in hints and _needs_conversion(hints[name]):
@@ -1377,7 +1415,9 @@ def load(name, code, parameters, env=None, tmp=False, run=False, async_concurren
         else:
             warnings.append(f"async_concurrency {async_concurrency}: {func.__name__}() "
                             "is no async def; it serves one call at a time")
-    return (_converting(func, ctx, warnings.append), derived(schema), warnings,
+    call = _converting(func, ctx, warnings.append, _SIGNATURE["hints"], _SIGNATURE["params"])
+    _SIGNATURE.clear()
+    return (call, derived(schema), warnings,
             summary(doc), ctx, derived(out), uses, asks_of(code) if uses else [],
             ctx_object, _WRAP, slots)
 
