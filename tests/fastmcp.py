@@ -207,6 +207,63 @@ def blocks():
     return [TextContent(type="text", text="a picture:"),
             ImageContent(type="image", data="{PNG}", mimeType="image/png")]
 ''',
+    # The SDK since its v2: MCPServer, CallToolResult, plain classes.
+    "notify_v2": '''from mcp.server.mcpserver import Context, MCPServer
+
+mcp = MCPServer(name="Notifications Example")
+
+@mcp.tool()
+async def process_data(data: str, ctx: Context) -> str:
+    """Process data with logging."""
+    await ctx.debug(f"Debug: Processing '{data}'")
+    await ctx.info("Info: Starting processing")
+    await ctx.session.send_resource_list_changed()
+    return f"Processed: {data}"
+''',
+    "validated_tool": '''from typing import Annotated
+from pydantic import BaseModel
+from mcp.server.mcpserver import MCPServer
+from mcp.types import CallToolResult, TextContent
+
+mcp = MCPServer("CallToolResult Example")
+
+class ValidationModel(BaseModel):
+    status: str
+    data: dict[str, int]
+
+@mcp.tool()
+def validated_tool() -> Annotated[CallToolResult, ValidationModel]:
+    """Return CallToolResult with structured output validation."""
+    return CallToolResult(
+        content=[TextContent(type="text", text="Validated response")],
+        structured_content={"status": "success", "data": {"result": 42}},
+        _meta={"internal": "metadata"},
+    )
+
+@mcp.tool()
+def empty_result_tool() -> CallToolResult:
+    return CallToolResult(content=[])
+''',
+    "get_user": '''class UserProfile:
+    name: str
+    age: int
+    email: str | None = None
+
+    def __init__(self, name: str, age: int, email: str | None = None):
+        self.name = name
+        self.age = age
+        self.email = email
+
+def get_user(user_id: str) -> UserProfile:
+    """Get user profile - returns structured data"""
+    return UserProfile(name="Alice", age=30, email="alice@example.com")
+''',
+    "remember": FASTMCP + '''@mcp.tool
+async def remember(value: str, ctx: Context) -> str:
+    before = await ctx.get_state("last")
+    await ctx.set_state("last", value)
+    return f"{before} -> {value}"
+''',
     "who": '''from fastmcp.server.dependencies import get_context
 
 def who() -> str:
@@ -239,6 +296,11 @@ CALLS = [
     ["advanced", {}],
     ["blocks", {}],
     ["who", {}],
+    ["notify_v2", {"data": "d"}],
+    ["validated_tool", {}],
+    ["get_user", {"user_id": "1"}],
+    ["remember", {"value": "a"}],
+    ["remember", {"value": "b"}],
 ]
 
 
@@ -340,6 +402,22 @@ def examine(r, label):
     bl = one.get("blocks", {}).get("result", {}).get("content", [])
     check([b.get("type") for b in bl] == ["text", "image"] and bl[1].get("data") == PNG,
           f"{label}: mcp.types content blocks", bl)
+    nv = one.get("notify_v2", {})
+    check(text(nv) == "Processed: d" and [m["data"] for m in nv.get("logs", [])] ==
+          ["Debug: Processing 'd'", "Info: Starting processing"],
+          f"{label}: the SDK v2's MCPServer and Context", nv)
+    vt = one.get("validated_tool", {}).get("result", {})
+    check(vt.get("structuredContent") == {"status": "success", "data": {"result": 42}} and
+          vt.get("_meta") == {"internal": "metadata"} and
+          listed.get("validated_tool", {}).get("outputSchema", {}).get("required") ==
+          ["status", "data"], f"{label}: a CallToolResult, its Annotated model the schema", vt)
+    gu = one.get("get_user", {}).get("result", {})
+    check(gu.get("structuredContent") == {"name": "Alice", "age": 30, "email": "alice@example.com"}
+          and listed.get("get_user", {}).get("outputSchema", {}).get("required") == ["name", "age"],
+          f"{label}: a plain class with annotated fields structures the result", gu)
+    rm = calls.get("remember", [{}, {}])
+    check([text(x) for x in rm[:2]] == ["None -> a", "a -> b"],
+          f"{label}: ctx.set_state/get_state across a session's calls", rm)
     wh = one.get("who", {})
     check(text(wh) == "session True" and [m["data"]["msg"] for m in wh.get("logs", [])] ==
           ["who asked"], f"{label}: get_context() outside the signature", wh)

@@ -14,7 +14,7 @@ import os
 host = globals()["host"]        # set by toolhost before this runs
 
 
-# --- FastMCP and mcp.server.fastmcp --------------------------------------
+# --- FastMCP, mcp.server.fastmcp and mcp.server.mcpserver -----------------
 
 class FastMCP:
     """Enough of a server object for tool code to decorate its function:
@@ -39,6 +39,9 @@ class FastMCP:
 
     def __repr__(self):
         return f"FastMCP({self.name!r})"
+
+
+MCPServer = FastMCP     # the SDK's name for it since its v2
 
 
 class _RequestContext:
@@ -81,6 +84,13 @@ class ServerSession:
                                    message=None, **kwargs):
         return self._ctx.report_progress(progress, total, message)
 
+    # Lists mcp-hotd keeps itself (its reloads say when tools change).
+    def _nothing(self, *args, **kwargs):
+        return host.Done(False)
+
+    send_resource_list_changed = send_tool_list_changed = _nothing
+    send_prompt_list_changed = send_resource_updated = _nothing
+
 
 class _FlavouredContext(host.Context):
     """FastMCP's Context, or the SDK's: mcp_hotd's with their spellings."""
@@ -108,8 +118,43 @@ class _FlavouredContext(host.Context):
     def fastmcp(self):
         return FastMCP()
 
-    def read_resource(self, uri):
-        raise host.ClientError("mcp-hotd serves tools only: no resource to read")
+    # What the running call's session keeps across its calls: in this
+    # worker (a pool's workers each keep their own), until it ends.
+    def set_state(self, key, value):
+        _STATE.setdefault(self.session_id, {})[key] = value
+        return host.Done(True)
+
+    def get_state(self, key):
+        return host.Ready(_STATE.get(self.session_id, {}).get(key))
+
+    def delete_state(self, key):
+        _STATE.get(self.session_id, {}).pop(key, None)
+        return host.Done(True)
+
+    @property
+    def transport(self):
+        return None         # not told to the worker
+
+    @property
+    def client_capabilities(self):
+        return self.client.capabilities
+
+    def send_notification(self, notification):
+        return host.Done(False)
+
+    def elicit_url(self, message, url, elicitation_id, key=None):
+        """URL-mode elicitation: the user is sent to url; .action says
+        whether they went."""
+        req = host.Request("elicitation/create", {"mode": "url", "message": str(message),
+                                                  "url": str(url),
+                                                  "elicitationId": str(elicitation_id)})
+        return self._ask_one("elicit", key, req)
+
+    def _tools_only(self, *args, **kwargs):
+        raise host.ClientError("mcp-hotd serves tools only: no resources or prompts "
+                               "to read from a tool")
+
+    read_resource = list_resources = list_prompts = get_prompt = _tools_only
 
 
 class Context(_FlavouredContext):
@@ -138,8 +183,17 @@ class Context(_FlavouredContext):
 
 
 class SDKContext(_FlavouredContext):
-    """mcp.server.fastmcp's Context: log(level, message, *, logger_name,
-    extra) as mcp_hotd's; elicit(message, schema=Model)."""
+    """mcp.server.fastmcp's (and mcp.server.mcpserver's) Context:
+    log(level, data, *, logger_name, extra), data any JSON value;
+    elicit(message, schema=Model)."""
+
+    def log(self, level, message, *, logger_name=None, extra=None):
+        data = host.to_jsonable(message) if not extra else \
+            dict(host.to_jsonable(extra), message=str(message))
+        return self._log(level, data, logger_name)
+
+
+_STATE = {}         # ctx.set_state's, by session
 
 
 SDKContext.__name__ = SDKContext.__qualname__ = "Context"
@@ -310,6 +364,21 @@ class InvalidSignature(Exception):
     pass
 
 
+class MCPServerError(Exception):
+    pass
+
+
+class McpError(Exception):
+    """The SDK's error carrying a JSON-RPC error."""
+
+
+MCPError = McpError
+
+
+class UrlElicitationRequiredError(McpError):
+    pass
+
+
 # --- mcp.types: the records a tool builds ---------------------------------
 
 class _Record:
@@ -399,6 +468,11 @@ MODULES = {
                                       "ValidationError", "InvalidSignature"),
     "mcp.server.fastmcp.utilities": (),
     "mcp.server.fastmcp.utilities.types": ("Image", "Audio"),
+    "mcp.server.mcpserver": ("MCPServer", "Context", "Image", "Audio", "AcceptedElicitation",
+                             "DeclinedElicitation", "CancelledElicitation"),
+    "mcp.server.mcpserver.exceptions": ("MCPServerError", "ResourceError", "ToolError",
+                                        "InvalidSignature"),
+    "mcp.shared.exceptions": ("McpError", "MCPError", "UrlElicitationRequiredError"),
     "mcp.server.session": ("ServerSession",),
     "mcp.server.elicitation": ("AcceptedElicitation", "DeclinedElicitation",
                                "CancelledElicitation"),
@@ -407,7 +481,7 @@ MODULES = {
 }
 
 # The SDK's Context is its own class (its log takes level first).
-_SDK_MODULES = ("mcp.server.fastmcp",)
+_SDK_MODULES = ("mcp.server.fastmcp", "mcp.server.mcpserver")
 
 
 def fill(module):

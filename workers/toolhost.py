@@ -157,7 +157,19 @@ def to_jsonable(v):
         return bytes(v).decode("utf-8", "replace")
     if hasattr(v, "isoformat"):
         return v.isoformat()
+    if _own_class(type(v)):
+        return {k: to_jsonable(getattr(v, k, None)) for k in typing.get_type_hints(type(v))}
     return str(v)
+
+
+def _own_class(t):
+    """A plain class the tool's code defines with annotated fields (the
+    SDK structures its results by them)."""
+    import dataclasses
+    return (isinstance(t, type) and t.__module__ == MODULE and
+            bool(t.__dict__.get("__annotations__")) and not issubclass(t, enum.Enum) and
+            not dataclasses.is_dataclass(t) and not typing.is_typeddict(t) and
+            not _pydantic_model(t))
 
 
 def from_jsonable(t, v):
@@ -855,6 +867,19 @@ class Done:
         return f"Done({self.sent})"
 
 
+class Ready:
+    """A value a Context method gives that FastMCP's gives as a coroutine:
+    `await`ed it is the value."""
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __await__(self):
+        return self.value
+        yield   # noqa: a generator
+
+
 class Answer(_Awaitable, dict):
     """The client's answer: a dict, its keys also attributes (and so are
     those of the dicts it holds: answer.content.text)."""
@@ -1089,6 +1114,7 @@ def _b64(data):
 # method that makes their content.
 _CONTENT_TYPES = ("TextContent", "ImageContent", "AudioContent", "EmbeddedResource",
                   "ResourceLink")
+_RESULT_TYPES = ("CallToolResult", "ToolResult")
 _TO_CONTENT = ("to_image_content", "to_audio_content", "to_resource_content")
 
 
@@ -1172,6 +1198,18 @@ def rich(value):
             if not isinstance(value.structured, dict):
                 raise TypeError("Result(structured=...) must be a dict")
             out["structuredContent"] = value.structured
+        return out
+    if type(value).__name__ == "CallToolResult":        # the SDK's, whole
+        g = lambda *names: next((getattr(value, n) for n in names  # noqa: E731
+                                 if getattr(value, n, None) is not None), None)
+        out = {"content": [_item(v) for v in (g("content") or [])],
+               "isError": bool(g("isError", "is_error"))}
+        structured = g("structuredContent", "structured_content")
+        if structured is not None:
+            out["structuredContent"] = to_jsonable(structured)
+        meta = g("_meta", "meta")
+        if meta is not None:
+            out["_meta"] = to_jsonable(meta)
         return out
     if type(value).__name__ == "ToolResult" and hasattr(value, "structured_content"):
         content, structured = value.content, value.structured_content
@@ -1271,6 +1309,11 @@ def _class_schema(t, warn, where):
         return {"type": "object",
                 "properties": {k: type_schema(v, warn, where) for k, v in hints.items()},
                 "required": sorted(t.__required_keys__)}
+    if _own_class(t):       # a class of the tool's code, its fields annotated
+        hints = typing.get_type_hints(t)
+        return {"type": "object",
+                "properties": {k: type_schema(v, warn, where) for k, v in hints.items()},
+                "required": [k for k in hints if not hasattr(t, k)]}
     if isinstance(t, type) and dataclasses.is_dataclass(t):
         hints = typing.get_type_hints(t)
         fields = dataclasses.fields(t)
@@ -1286,7 +1329,7 @@ def _class_schema(t, warn, where):
 def _mentions_content(t, depth=0):
     """t is, or holds, a content type (an image...): no structured content."""
     if isinstance(t, type) and (t.__name__ in _CONTENT_TYPES or t in _RICH or
-                                t.__name__ in ("Image", "Audio", "File", "ToolResult")):
+                                t.__name__ in ("Image", "Audio", "File") + _RESULT_TYPES):
         return True
     return depth < 4 and any(_mentions_content(a, depth + 1)
                              for a in (getattr(t, "__args__", None) or ()))
@@ -1308,6 +1351,12 @@ def output_schema(func, warn):
     if type(ret) is type and ret in _WRAPPED:       # int, str...: shared, built once
         _WRAP = _SCHEMA = True
         return _WRAPPED[ret]
+    if typing.get_origin(ret) is typing.Annotated:      # [CallToolResult, Model]
+        args = typing.get_args(ret)
+        if getattr(args[0], "__name__", "") == "CallToolResult" and len(args) > 1:
+            s = _class_schema(args[1], warn, "the return value")
+            _SCHEMA = s is not None
+            return s
     if ret in (EMPTY, None, type(None), typing.Any, object) or _mentions_content(ret):
         return None
     where = "the return value"
