@@ -71,6 +71,7 @@ static struct {
 	int		 ctx_meta;	/* toolhost holds a call's meta */
 	int		 wrap;		/* outputSchema {"result": ...}: a
 					 * scalar return is wrapped so */
+	int		 schema;	/* it has an outputSchema */
 	int		 slots;		/* READY: calls it runs at once */
 	int		 no_namespaces;	/* forced fallback (tests) */
 	int		 no_landlock;
@@ -580,6 +581,7 @@ tool_load(PyObject *msg)
 		Py_INCREF(wk.ctx);
 	}
 	wk.wrap = PyObject_IsTrue(PyTuple_GetItem(res, 9)) == 1;
+	wk.schema = PyTuple_GetItem(res, 5) != Py_None;
 	wk.slots = (int)PyLong_AsLong(PyTuple_GetItem(res, 10));
 	if (wk.slots < 1 || wk.slots > MSG_BOUND(LOAD, async_concurrency)) {
 		PyErr_Clear();
@@ -696,7 +698,9 @@ result_rich(PyObject *value, struct pybuf *json, const char *plain)
 	PyObject	*rich;
 	char		*err, why[256], msg[512];
 
-	if ((rich = PyObject_CallMethod(wk.host, "rich", "O", value)) == NULL) {
+	if ((rich = PyObject_CallMethod(wk.host, "rich", "OOO", value,
+	    wk.wrap ? Py_True : Py_False, wk.schema ? Py_True : Py_False)) ==
+	    NULL) {
 		err = exception_text();
 		if (plain != NULL)
 			snprintf(msg, sizeof(msg), "the return value cannot "

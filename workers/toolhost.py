@@ -331,13 +331,9 @@ def doc_of(func):
     return inspect.getdoc(func)
 
 
-_SIGNATURE = {}     # what signature_schema read, for _converting
-
-
 def signature_schema(func, doc, parameters, warn):
     hints = type_hints(func, warn)
     params = parameters_of(func)
-    _SIGNATURE.update(hints=hints, params=params)
     docs = doc_params(doc)
     props, required, extra = {}, [], False
     ctx = context_parameter(func)
@@ -1161,8 +1157,6 @@ def _item(v):
     return {"type": "text", "text": _json_text(to_jsonable(v))}
 
 
-_WRAP = False       # the tool's outputSchema wraps its value as {"result"}
-_SCHEMA = False     # the tool has an outputSchema
 
 
 def _json_text(v):
@@ -1186,11 +1180,11 @@ def _contents(value):
     return [{"type": "text", "text": _json_text(to_jsonable(list(value)))}]
 
 
-def rich(value):
+def rich(value, wrap=False, schema=False):
     """The CallToolResult (a dict) for a return value pyworker.c does not
     send itself, rendered as FastMCP does: content (above), and as
-    structuredContent its JSON when an outputSchema asks for it
-    ({"result": ...} when wrapped) or, without one, when it is an object."""
+    structuredContent its JSON when the tool has an outputSchema (schema;
+    {"result": ...} when it wraps) or, without one, when it is an object."""
     if isinstance(value, Result):
         items = value.content if isinstance(value.content, (list, tuple)) else [value.content]
         out = {"content": [_item(v) for v in items], "isError": bool(value.is_error)}
@@ -1224,11 +1218,11 @@ def rich(value):
             out["_meta"] = to_jsonable(value.meta)
         return out
     out = {"content": _contents(value), "isError": False}
-    if not _SCHEMA and (_rich_item(value) or (isinstance(value, (list, tuple)) and
+    if not schema and (_rich_item(value) or (isinstance(value, (list, tuple)) and
                                               any(_rich_item(v) for v in value))):
         return out
     j = to_jsonable(value)
-    if _WRAP:
+    if wrap:
         out["structuredContent"] = {"result": j}
     elif isinstance(j, dict):
         out["structuredContent"] = j
@@ -1341,22 +1335,17 @@ def output_schema(func, warn):
     structuredContent itself; any other type (int, str, list[...],
     Optional[...]) is wrapped as {"result": ...}. None without an
     annotation, for -> None and for content types (Image...)."""
-    global _WRAP, _SCHEMA
-    _WRAP = _SCHEMA = False
     ret = (getattr(func, "__annotations__", None) or {}).get("return", EMPTY)
     if isinstance(ret, str):
         ret = type_hints(func, warn).get("return", EMPTY)
         if isinstance(ret, str):
             return None
     if type(ret) is type and ret in _WRAPPED:       # int, str...: shared, built once
-        _WRAP = _SCHEMA = True
         return _WRAPPED[ret]
     if typing.get_origin(ret) is typing.Annotated:      # [CallToolResult, Model]
         args = typing.get_args(ret)
         if getattr(args[0], "__name__", "") == "CallToolResult" and len(args) > 1:
-            s = _class_schema(args[1], warn, "the return value")
-            _SCHEMA = s is not None
-            return s
+            return _class_schema(args[1], warn, "the return value")
     if ret in (EMPTY, None, type(None), typing.Any, object) or _mentions_content(ret):
         return None
     where = "the return value"
@@ -1365,10 +1354,8 @@ def output_schema(func, warn):
     if schema is None and (origin in _OBJECTS or ret in _OBJECTS):
         schema = type_schema(ret, warn, where)
     if schema is None:
-        _WRAP = True
         schema = {"type": "object", "properties": {"result": type_schema(ret, warn, where)},
                   "required": ["result"], "x-fastmcp-wrap-result": True}
-    _SCHEMA = True
     return schema
 
 
@@ -1457,6 +1444,7 @@ def load(name, code, parameters, env=None, tmp=False, run=False, async_concurren
     ctx, ctx_object = context_of(func)
     uses = ctx is not None or any(m in code for m in _CONTEXT_MODULES)
     out = output_schema(func, warnings.append)
+    wrap = isinstance(out, dict) and out.get("x-fastmcp-wrap-result") is True
     slots = 1
     if async_concurrency > 1:
         if inspect.iscoroutinefunction(func):
@@ -1464,11 +1452,11 @@ def load(name, code, parameters, env=None, tmp=False, run=False, async_concurren
         else:
             warnings.append(f"async_concurrency {async_concurrency}: {func.__name__}() "
                             "is no async def; it serves one call at a time")
-    call = _converting(func, ctx, warnings.append, _SIGNATURE["hints"], _SIGNATURE["params"])
-    _SIGNATURE.clear()
+    call = _converting(func, ctx, warnings.append, type_hints(func, warnings.append),
+                       parameters_of(func))
     return (call, derived(schema), warnings,
             summary(doc), ctx, derived(out), uses, asks_of(code) if uses else [],
-            ctx_object, _WRAP, slots)
+            ctx_object, wrap, slots)
 
 
 # Code naming one of these may reach its call's Context (get_context()...).
