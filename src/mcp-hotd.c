@@ -24,6 +24,7 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "metrics.h"
 #include "notify.h"
 #include "xmalloc.h"
 
@@ -663,6 +664,7 @@ main(int argc, char *argv[])
 	sv.started = time(NULL);
 	containment_check();
 	spawn_init(spawner);
+	metrics_set_gauges(tool_metrics_gauges);
 
 	/* Serve only once the first load settled: tools/list is complete. */
 	if (test)
@@ -699,6 +701,7 @@ main(int argc, char *argv[])
 		event_free(sv.drain_timer);
 	event_base_free(sv.base);
 	json_parse_free();
+	metrics_free();
 	mcp_free();
 	return sv.exit_status;
 }

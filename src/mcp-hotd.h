@@ -141,8 +141,12 @@ struct worker_ops {
 	/* A result's structuredContent against the declared schema. */
 	int		(*output)(struct worker *, const struct jdoc *, char *,
 			    size_t);
-	/* The head call answered, after this many microseconds. */
-	void		(*answered)(struct worker *, unsigned);
+	/* A call answered by its RESULT, after this many microseconds;
+	 * 1 when the result is an error (isError, a broken outputSchema). */
+	void		(*answered)(struct worker *, unsigned, int);
+	/* Calls answered with an error of its: timed out, or it died under
+	 * them (enum metrics_error). */
+	void		(*lost)(struct worker *, int, unsigned);
 	/* Where calls it had not started go back to. */
 	struct callq	*(*queue)(struct worker *);
 	/* Closed and reaped, READY before or not: how it ended. */
@@ -306,6 +310,9 @@ void		 tool_result(struct tool *);
 void		 tool_drain(struct tool *);
 void		 tool_set_error(struct tool *, const char *);
 int		 tool_is_listed(const struct tool *);
+void		 tool_count_error(struct tool *, int);
+struct evbuffer;
+void		 tool_metrics_gauges(struct evbuffer *);
 const struct toolspec *tool_spec(const struct tool *);
 struct schema	*tool_schema(const struct tool *);
 struct json_object *tool_listing(const struct tool *);

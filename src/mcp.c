@@ -17,6 +17,7 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "metrics.h"
 #include "xmalloc.h"
 
 #define JSONRPC_PARSE_ERROR		-32700
@@ -467,6 +468,7 @@ mcp_tools_call(const struct jdoc *d, int idt, int pt,
 		at_tok = 0;
 	}
 	if (schema_check(tool_schema(t), ad, at_tok, why, sizeof(why)) == -1) {
+		tool_count_error(t, ME_ARGUMENTS);
 		id = mcp_id(d, idt);
 		*reply = mcp_result(id, mcp_tool_error(why));
 		json_object_put(id);

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "mcp-hotd.h"
+#include "metrics.h"
 #include "tool.h"
 #include "notify.h"
 #include "xmalloc.h"
@@ -135,9 +136,14 @@ reload_answer_waiters(struct reload *r, const char *text, size_t len,
 static void
 reload_answer(struct reload *r, struct json_object *result)
 {
-	const char	*s;
-	size_t		 len;
+	struct json_object	*v, *failed;
+	const char		*s;
+	size_t			 len;
 
+	/* ok: the file read and every tool in it loaded. */
+	metrics_reload(json_object_object_get_ex(result, "ok", &v) &&
+	    json_object_get_boolean(v) && (!json_object_object_get_ex(result,
+	    "failed", &failed) || json_object_array_length(failed) == 0));
 	if (rl.last != NULL)
 		json_object_put(rl.last);
 	rl.last = result;

@@ -5,12 +5,16 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
+
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "metrics.h"
 #include "tool.h"
 #include "schedule.h"
 #include "xmalloc.h"
@@ -30,6 +34,7 @@ tool_new(struct toolspec *spec, struct reload *r)
 	t->spec = *spec;
 	memset(spec, 0, sizeof(*spec));
 	t->state = TOOL_LOADING;
+	t->metrics = metrics_tool(t->spec.name);
 	t->reload = r;		/* only a reload makes tools; it waits for us */
 	t->reloading = 1;
 	TAILQ_INIT(&t->queue);
@@ -130,6 +135,7 @@ tool_retry(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	t->restarts++;
+	metrics_restart(t->metrics);
 	tool_spawn(t);
 }
 
@@ -142,6 +148,7 @@ tool_respawn(struct tool *t)
 
 	if (ms == 0) {
 		t->restarts++;
+		metrics_restart(t->metrics);
 		tool_spawn(t);
 		return;
 	}
@@ -528,6 +535,7 @@ tool_enqueue(struct tool *t, struct call *c)
 {
 	if (t->nworkers == 0 && t->retry != NULL &&
 	    evtimer_pending(t->retry, NULL)) {
+		metrics_error(t->metrics, ME_UNAVAILABLE);
 		call_answer_error(c, "tool '%s' is unavailable after %u "
 		    "failures in a row: %s", t->spec.name, t->deaths,
 		    t->last_error ? t->last_error : "unknown error");
@@ -773,10 +781,66 @@ tool_on_output(struct worker *w, const struct jdoc *d, char *why, size_t len)
 }
 
 static void
-tool_on_answered(struct worker *w, unsigned usec)
+tool_on_answered(struct worker *w, unsigned usec, int is_error)
 {
+	metrics_call(worker_tool(w)->metrics, usec, is_error);
 	tool_call_time(worker_tool(w), usec);
 	tool_result(worker_tool(w));
+}
+
+static void
+tool_on_lost(struct worker *w, int kind, unsigned n)
+{
+	while (n-- > 0)
+		metrics_error(worker_tool(w)->metrics, kind);
+}
+
+/* A call of t answered with an error before any worker ran it. */
+void
+tool_count_error(struct tool *t, int kind)
+{
+	metrics_error(t->metrics, kind);
+}
+
+/*
+ * Per tool name, at each scrape: its workers and calls waiting, summed
+ * over its live versions (a reload's old one draining included).
+ */
+void
+tool_metrics_gauges(struct evbuffer *b)
+{
+	static const struct {
+		const char	*name, *help, *type;
+	} g[] = {
+		{ "mcp_hotd_tool_workers", "Worker processes.", "gauge" },
+		{ "mcp_hotd_tool_queued", "Calls waiting for a worker.",
+		    "gauge" }
+	};
+	struct tool	*t, *u;
+	uint64_t	 v;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(g) / sizeof(*g); i++) {
+		evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n",
+		    g[i].name, g[i].help, g[i].name, g[i].type);
+		TAILQ_FOREACH(t, &sv.tools, entry) {
+			for (u = TAILQ_FIRST(&sv.tools); u != t;
+			    u = TAILQ_NEXT(u, entry))
+				if (strcmp(u->spec.name, t->spec.name) == 0)
+					break;
+			if (u != t)
+				continue;	/* its name was said */
+			for (v = 0, u = t; u != NULL; u = TAILQ_NEXT(u, entry)) {
+				if (strcmp(u->spec.name, t->spec.name) != 0)
+					continue;
+				v += i == 0 ? u->nworkers :
+				    call_count(&u->queue, 0);
+			}
+			evbuffer_add_printf(b, "%s{tool=\"", g[i].name);
+			metrics_label(b, t->spec.name);
+			evbuffer_add_printf(b, "\"} %" PRIu64 "\n", v);
+		}
+	}
 }
 
 static struct callq *
@@ -811,5 +875,6 @@ static const struct worker_ops tool_worker_ops = {
 	.queue = tool_on_queue,
 	.gone = tool_on_gone,
 	.freed = spawn_forget,
-	.room = tool_on_room
+	.room = tool_on_room,
+	.lost = tool_on_lost
 };

@@ -22,6 +22,7 @@ struct tool {
 	struct json_object	*listing;	/* its tools/list entry, once READY */
 	struct schema		*schema;	/* its inputSchema, compiled */
 	struct schema		*out_schema;	/* its outputSchema, or NULL */
+	struct tool_metrics	*metrics;	/* its name's counters */
 	struct worker		**pool;		/* its workers, all equal */
 	unsigned		 nworkers;
 	unsigned		 pool_size;	/* ... room for */

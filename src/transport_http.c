@@ -56,6 +56,7 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "metrics.h"
 #include "xmalloc.h"
 #include "http.h"
 
@@ -67,6 +68,7 @@ static void	http_dispatch(struct evhttp_request *, void *);
 static void	http_parse_addr(const char *, char *, size_t, int *);
 static void	http_setup(void);
 static void	http_max_connections(void);
+static void	http_metrics(struct evhttp_request *);
 
 /*
  * Probes for balancers, before Origin, Host and token checks (they send
@@ -161,7 +163,9 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	}
 	if (ht.token != NULL)
 		http_version_header(req);
-	if (path != NULL && strcmp(path, "/mcp") == 0)
+	if (path != NULL && strcmp(path, "/metrics") == 0)
+		http_metrics(req);
+	else if (path != NULL && strcmp(path, "/mcp") == 0)
 		http_mcp(req, NULL);
 	else if (path != NULL && strcmp(path, "/sse") == 0)
 		http_sse(req, NULL);
@@ -170,6 +174,45 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	else
 		http_error(req, 404, "Not Found", -32600, "no such path: the "
 		    "MCP endpoint is /mcp (or /sse for the old transport)");
+}
+
+/*
+ * GET /metrics: Prometheus text (metrics.c), behind the token like /mcp:
+ * the names of the tools and their counts are the operator's to see.
+ */
+static void
+http_metrics(struct evhttp_request *req)
+{
+	struct evbuffer	*b;
+	struct session	*s;
+	unsigned	 n = 0;
+
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
+		http_error(req, 405, "Method Not Allowed", -32600,
+		    "GET /metrics");
+		return;
+	}
+	if ((b = evbuffer_new()) == NULL)
+		fatal("%s", __func__);
+	metrics_render(b);
+	TAILQ_FOREACH(s, &sv.sessions, entry)
+		n++;
+	evbuffer_add_printf(b, "# HELP mcp_hotd_sessions Client sessions "
+	    "open, every face.\n# TYPE mcp_hotd_sessions gauge\n"
+	    "mcp_hotd_sessions %u\n"
+	    "# HELP mcp_hotd_http_connections HTTP connections open.\n"
+	    "# TYPE mcp_hotd_http_connections gauge\n"
+	    "mcp_hotd_http_connections %u\n"
+	    "# HELP mcp_hotd_tools Tools served.\n"
+	    "# TYPE mcp_hotd_tools gauge\nmcp_hotd_tools %zu\n"
+	    "# HELP mcp_hotd_tools_info The tools version served (tools/list's "
+	    "_meta).\n# TYPE mcp_hotd_tools_info gauge\n"
+	    "mcp_hotd_tools_info{version=\"%s\"} 1\n", n, http_conn_count(),
+	    sv.nroutes, sv.tools_version);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+	evhttp_send_reply(req, 200, "OK", b);
+	evbuffer_free(b);
 }
 
 /* "PORT", "ADDR:PORT" or "[V6]:PORT"; the address defaults to loopback. */

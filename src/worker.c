@@ -30,6 +30,7 @@
 #include "frame.h"
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "metrics.h"
 #include "xmalloc.h"
 
 #define WORKER_LOG_LINE		4096
@@ -443,7 +444,12 @@ static void
 worker_hand_back(struct worker *w, const char *fmt, const char *why)
 {
 	struct call	*c;
+	unsigned	 ran;
 
+	/* What it was running (an async worker: all of them) died with it. */
+	ran = w->slots > 1 ? w->nsent : call_first(&w->sent) != NULL;
+	if (ran > 0 && w->tool != NULL && !sv.shutting_down)
+		w->ops->lost(w, ME_WORKER_DIED, ran);
 	if ((c = call_first(&w->sent)) != NULL)
 		call_answer_error(c, fmt, worker_name(w), why);
 	/* An async worker ran them all: none goes back to the queue. */
@@ -458,20 +464,43 @@ worker_hand_back(struct worker *w, const char *fmt, const char *why)
  * object with a content array on one line before it reaches a client, so a
  * tool can answer its own call, never forge another message.
  */
-/* c's answer from its RESULT (c is freed). */
-static void
+/* A result that says isError: toolhost ends its results so; else looked up. */
+static int
+worker_result_error(const struct channel_msg *msg)
+{
+	static const char	 yes[] = "\"isError\":true}";
+	static const char	 no[] = "\"isError\":false}";
+	size_t			 n = msg->h->len;
+	int			 v;
+
+	if (n >= sizeof(no) - 1 && memcmp(msg->p + n - (sizeof(no) - 1), no,
+	    sizeof(no) - 1) == 0)
+		return 0;
+	if (n >= sizeof(yes) - 1 && memcmp(msg->p + n - (sizeof(yes) - 1),
+	    yes, sizeof(yes) - 1) == 0)
+		return 1;
+	v = jdoc_member(msg->doc, 0, "isError");
+	return v != -1 && msg->doc->t[v].type == JT_TRUE;
+}
+
+/* c's answer from its RESULT (c is freed): 1 if an error. */
+static int
 worker_answer_result(struct worker *w, struct call *c,
     const struct channel_msg *msg)
 {
 	char	why[512];
 
-	if (call_decided(c))		/* input_required */
+	if (call_decided(c)) {		/* input_required */
 		call_answer_raw(c, "", 0);
-	else if (w->tool != NULL && w->ops->output(w, msg->doc, why,
-	    sizeof(why)) == -1)
+		return 0;
+	}
+	if (w->tool != NULL && w->ops->output(w, msg->doc, why,
+	    sizeof(why)) == -1) {
 		call_answer_error(c, "%s", why);
-	else
-		call_answer_raw(c, msg->p, msg->h->len);
+		return 1;
+	}
+	call_answer_raw(c, msg->p, msg->h->len);
+	return worker_result_error(msg);
 }
 
 static int	worker_async_result(struct worker *,
@@ -482,16 +511,17 @@ worker_on_result(void *arg, const struct channel_msg *msg)
 {
 	struct worker		*w = arg;
 	struct call		*c = call_first(&w->sent);
+	int			 err;
 
 	if (w->slots > 1)
 		return worker_async_result(w, msg);
 	/* Calls run in the order sent: the answer is the head's. */
 	if (c == NULL || msg->h->id != call_id(c) || call_asking(c))
 		return -1;
-	worker_answer_result(w, c, msg);
+	err = worker_answer_result(w, c, msg);
 	worker_popped(w);
 	if (w->tool != NULL)
-		w->ops->answered(w, worker_lap(w));
+		w->ops->answered(w, worker_lap(w), err);
 	return 0;
 }
 
@@ -620,7 +650,7 @@ worker_async_result(struct worker *w, const struct channel_msg *msg)
 	struct call	*c = call_with_id(&w->sent, msg->h->id);
 	unsigned	 us;
 	long		 ms;
-	int		 head;
+	int		 head, err;
 
 	if (c == NULL) {
 		if (!worker_stray_ended(w, msg->h->id))
@@ -635,13 +665,13 @@ worker_async_result(struct worker *w, const struct channel_msg *msg)
 	head = c == call_first(&w->sent);
 	ms = worker_ms_since(call_sent_at(c));
 	us = ms > 3600 * 1000 ? 3600U * 1000000 : (unsigned)ms * 1000;
-	worker_answer_result(w, c, msg);
+	err = worker_answer_result(w, c, msg);
 	w->nsent--;
 	if (head)
 		worker_async_arm(w);
 	worker_async_idle(w);
 	if (w->tool != NULL)
-		w->ops->answered(w, us);
+		w->ops->answered(w, us, err);
 	return 0;
 }
 
@@ -839,11 +869,15 @@ worker_timeout(evutil_socket_t fd, short what, void *arg)
 		    worker_name(w), w->timeout_ms);
 		log_info("%s; its worker %d is told to stop the call", cause,
 		    (int)w->pid);
+		if (w->tool != NULL)
+			w->ops->lost(w, ME_TIMEOUT, 1);
 		worker_stray(w, c, cause);
 		return;
 	}
 	if (c != NULL) {
 		ms = w->timeout_ms;
+		if (w->tool != NULL)
+			w->ops->lost(w, ME_TIMEOUT, 1);
 		call_answer_error(c, "tool '%s' timed out after %d ms",
 		    worker_name(w), ms);
 		evtimer_del(w->deadline);
