@@ -308,8 +308,11 @@ config_load_message(struct json_object *entry, struct toolspec *ts)
 	    &v) && json_object_array_length(v) > 0)
 		json_object_object_add(m, MSG_KEY(LOAD, brokered),
 		    json_object_new_int(1));
-	if ((env = grants_env(ts->allow, ts->name, &ts->hash)) != NULL)
+	if ((env = grants_env(ts->allow, ts->name, &ts->hash)) != NULL) {
+		json_object_put(ts->secrets);
+		ts->secrets = json_object_get(env);
 		json_object_object_add(m, MSG_KEY(LOAD, env), env);
+	}
 	s = xstrdup(json_object_to_json_string_ext(m,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(m);
@@ -514,6 +517,7 @@ toolspec_clear(struct toolspec *ts)
 	if (ts->allow != NULL)
 		json_object_put(ts->allow);
 	json_object_put(ts->requires);
+	json_object_put(ts->secrets);
 	json_object_put(ts->input_schema);
 	json_object_put(ts->output_schema);
 	memset(ts, 0, sizeof(*ts));

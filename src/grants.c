@@ -321,6 +321,47 @@ grants_env(struct json_object *allow, const char *tool, uint64_t *hash)
 	return env;
 }
 
+/*
+ * in (len bytes) into out (NUL-terminated, cut to outlen) with each
+ * secret's value (env grants: name -> value) as "[redacted:NAME]": what a
+ * worker writes to the log (its tracebacks, warnings, a failed load) never
+ * shows one. Values shorter than GRANT_REDACT_MIN would blot out ordinary
+ * text and are left. Returns the length written.
+ */
+size_t
+grants_redact(struct json_object *secrets, const char *in, size_t len,
+    char *out, size_t outlen)
+{
+	const char	*v;
+	size_t		 i = 0, o = 0, vlen, n;
+	int		 hit;
+
+	if (outlen == 0)
+		return 0;
+	while (i < len && o + 1 < outlen) {
+		hit = 0;
+		if (secrets != NULL) {
+			json_object_object_foreach(secrets, name, value) {
+				v = json_object_get_string(value);
+				vlen = (size_t)json_object_get_string_len(value);
+				if (vlen < GRANT_REDACT_MIN || vlen > len - i ||
+				    memcmp(in + i, v, vlen) != 0)
+					continue;
+				n = (size_t)snprintf(out + o, outlen - o,
+				    "[redacted:%s]", name);
+				o = n < outlen - o ? o + n : outlen - 1;
+				i += vlen;
+				hit = 1;
+				break;
+			}
+		}
+		if (!hit)
+			out[o++] = in[i++];
+	}
+	out[o] = '\0';
+	return o;
+}
+
 /* The env grant's names that have no value anywhere, into buf; how many. */
 int
 grants_env_unset(struct json_object *allow, char *buf, size_t len)

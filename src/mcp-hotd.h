@@ -93,6 +93,8 @@ struct toolspec {
 	int			 idle_ms;	/* ... an idle one retires after */
 	int			 min_workers;	/* ... down to (0: none idle) */
 	struct json_object	*allow;		/* grants, or NULL; owned */
+	struct json_object	*secrets;	/* env grants' values, by name,
+						 * kept out of the log; or NULL */
 	struct json_object	*requires;	/* client capabilities it needs
 						 * (["sampling"]), or NULL */
 	struct json_object	*input_schema;	/* declared, or NULL: derived */
@@ -586,6 +588,9 @@ int		 grants_net_parse(const char *, struct net_grant *);
 int		 grants_net_covers(const struct net_grant *, const char *);
 struct net_grant *grants_net(struct json_object *, size_t *);
 struct json_object *grants_env(struct json_object *, const char *, uint64_t *);
+#define GRANT_REDACT_MIN	4	/* bytes of a secret worth redacting */
+size_t		 grants_redact(struct json_object *, const char *, size_t,
+		    char *, size_t);
 void		 grants_describe(struct json_object *, char *, size_t);
 
 /* broker.c */

@@ -81,6 +81,7 @@ struct worker {
 	long			 syscall_nr;	/* from MSG_SYSCALL, or -1 */
 	char			*cause;		/* why we killed it, if we did */
 	char			*name;		/* the tool's, for logs */
+	struct json_object	*secrets;	/* its env grants: not logged */
 	int			 closing;	/* we asked it to go: no warning */
 	struct json_object	*ready;		/* READY before its pid */
 	time_t			 log_second;	/* stderr rate limit: */
@@ -329,10 +330,13 @@ static void
 worker_load_failed(struct worker *w, const char *err)
 {
 	struct tool	*t = w->tool;
+	char		 clean[65536];
 
+	/* Its words reach the log, status and clients ("failed to load:"). */
+	grants_redact(w->secrets, err, strlen(err), clean, sizeof(clean));
 	worker_let_go(w);
 	if (t != NULL)
-		w->ops->failed(w, t, err);
+		w->ops->failed(w, t, clean);
 }
 
 
@@ -346,6 +350,7 @@ worker_log_warnings(struct worker *w, struct json_object *m)
 {
 	struct json_object	*v;
 	char			 buf[READY_WARNING_LEN * 4 + 1];
+	char			 clean[READY_WARNING_LEN + 1];
 	size_t			 i, n, len;
 
 	if (!json_object_object_get_ex(m, MSG_KEY(READY, warnings), &v))
@@ -359,7 +364,8 @@ worker_log_warnings(struct worker *w, struct json_object *m)
 			len = READY_WARNING_LEN;
 		if (worker_log_charge(w, len) == -1)
 			return;
-		log_vis(buf, s, len);
+		len = grants_redact(w->secrets, s, len, clean, sizeof(clean));
+		log_vis(buf, clean, len);
 		log_warnx("tool '%s': %s", worker_name(w), buf);
 	}
 	if (n > READY_WARNINGS_MAX && worker_log_charge(w, 64) == 0)
@@ -809,12 +815,17 @@ worker_log_charge(struct worker *w, size_t len)
 static void
 worker_log_line(struct worker *w, const char *line, size_t len)
 {
-	char		buf[WORKER_LOG_LINE * 4 + 1];
+	char		buf[WORKER_LOG_LINE * 4 + 1], clean[WORKER_LOG_LINE + 1];
 
 	if (len > WORKER_LOG_LINE)
 		len = WORKER_LOG_LINE;
 	if (worker_log_charge(w, len) == -1)
 		return;
+	if (w->secrets != NULL) {
+		len = grants_redact(w->secrets, line, len, clean,
+		    sizeof(clean));
+		line = clean;
+	}
 	log_vis(buf, line, len);
 	log_info("%s[%d]: %s", worker_name(w), (int)w->pid, buf);
 }
@@ -908,6 +919,8 @@ worker_new(const struct toolspec *spec, int chan, int errfd,
 
 	w = xcalloc(1, sizeof(*w));
 	w->name = xstrdup(spec->name);
+	w->secrets = spec->secrets != NULL ? json_object_get(spec->secrets) :
+	    NULL;
 	w->ops = ops;
 	w->tool = t;
 	w->job = job;
@@ -1122,6 +1135,7 @@ worker_free(struct worker *w)
 		event_free(w->log_timer);
 	free(w->cause);
 	free(w->name);
+	json_object_put(w->secrets);
 	free(w);
 }
 

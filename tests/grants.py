@@ -224,4 +224,28 @@ allow = json.loads(st.stdout)["tools"][0].get("allow")
 check(allow == {"read": ["/usr/share"], "env": ["HOME"]} and "secret-home" not in st.stdout,
       "mcp-hotctl status shows the grants", st.stdout[-300:])
 check(d.stop() == 0, "daemon exits 0")
+
+# A granted secret a tool prints, raises or fails to load with never
+# reaches the log: "[redacted:NAME]" stands in for it.
+SECRET = "s3cr3t-v4lue-9f2c"
+LEAKY = [tool("leak", "import os, sys\ndef leak(what: str) -> str:\n"
+                      "    print('token is', os.environ['API_TOKEN'], file=sys.stderr)\n"
+                      "    raise RuntimeError('bad token ' + os.environ['API_TOKEN'])\n",
+              allow={"env": ["API_TOKEN"]}),
+         tool("leakload", "import os\nraise ValueError('cannot use ' + os.environ['API_TOKEN'])\n"
+                          "def leakload() -> int:\n    return 1\n", allow={"env": ["API_TOKEN"]})]
+s = Server(LEAKY, env=dict(os.environ, API_TOKEN=SECRET))
+s.initialize()
+r = s.call("leak", {"what": "x"})
+s.wait_for(lambda: "redacted:API_TOKEN" in s.stderr(), 5)
+err = s.stderr()
+check(SECRET not in err and "token is [redacted:API_TOKEN]" in err and
+      "RuntimeError: bad token [redacted:API_TOKEN]" in err,
+      "a secret printed or in a traceback is redacted in the log", err[-800:])
+f = s.rpc("tools/call", {"name": "leakload", "arguments": {}})
+err = s.stderr()
+check(SECRET not in err and SECRET not in json.dumps(f) and
+      "cannot use [redacted:API_TOKEN]" in json.dumps(f),
+      "... and in a failed load's error, to the log and to clients", f)
+check(s.close() == 0, "exits 0")
 finish()

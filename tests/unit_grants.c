@@ -40,9 +40,35 @@ global(const char *addr)
 	return broker_addr_global(family, a);
 }
 
+static int
+redacts(const char *in, const char *want)
+{
+	struct json_object	*sec = json_tokener_parse(
+	    "{\"KEY\":\"hunter22\",\"PIN\":\"123\",\"TOK\":\"abcdefgh\"}");
+	char			 out[64];
+	int			 ok;
+
+	grants_redact(sec, in, strlen(in), out, sizeof(out));
+	ok = strcmp(out, want) == 0;
+	if (!ok)
+		printf("# got \"%s\"\n", out);
+	json_object_put(sec);
+	return ok;
+}
+
 int
 main(void)
 {
+	CHECK(redacts("key=hunter22;", "key=[redacted:KEY];") &&
+	    redacts("hunter22abcdefgh", "[redacted:KEY][redacted:TOK]"),
+	    "redact: each secret's value, side by side too");
+	CHECK(redacts("pin 123", "pin 123"),
+	    "redact: values shorter than GRANT_REDACT_MIN stay");
+	CHECK(redacts("hunter2", "hunter2") && redacts("", ""),
+	    "redact: a prefix is not the secret");
+	CHECK(redacts("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxhunter22",
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx[red"),
+	    "redact: cut to the buffer, never past it");
 	static const char *const good[] = { "api.github.com:443",
 	    "*.example.org:443", "127.0.0.1:8080", "[::1]:8080",
 	    "[2001:db8::1]:1", "Host_Name.Example:65535" };
