@@ -939,14 +939,19 @@ schema_wrapped_type(struct json_object *o)
 	const char		*name;
 	size_t			 i;
 
-	if (json_object_object_length(o) != 4 ||
+	if (!json_object_is_type(o, json_type_object) ||
+	    json_object_object_length(o) != 4 ||
 	    !json_object_object_get_ex(o, "x-fastmcp-wrap-result", &v) ||
+	    !json_object_is_type(v, json_type_boolean) ||
 	    !json_object_get_boolean(v) ||
 	    !json_object_object_get_ex(o, "type", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
 	    strcmp(json_object_get_string(v), "object") != 0 ||
 	    !json_object_object_get_ex(o, "required", &v) ||
 	    !json_object_is_type(v, json_type_array) ||
 	    json_object_array_length(v) != 1 ||
+	    !json_object_is_type(json_object_array_get_idx(v, 0),
+	    json_type_string) ||
 	    strcmp(json_object_get_string(json_object_array_get_idx(v, 0)),
 	    "result") != 0 ||
 	    !json_object_object_get_ex(o, "properties", &v) ||
