@@ -304,18 +304,22 @@ schema_ref_target(struct schema_cc *cc, const char *ref)
 		name = strchr(ref + 2, '/') + 1;
 		if ((json_object_object_get_ex(cc->root, "$defs", &defs) ||
 		    json_object_object_get_ex(cc->root, "definitions", &defs)) &&
+		    json_object_is_type(defs, json_type_object) &&
 		    json_object_object_get_ex(defs, name, &t))
 			return t;
 		return NULL;
 	}
 	if (ref[0] != '#' || strchr(ref, '/') != NULL)
 		return NULL;
-	if (!json_object_object_get_ex(cc->root, "$defs", &defs) &&
-	    !json_object_object_get_ex(cc->root, "definitions", &defs))
-		return NULL;
+	if ((!json_object_object_get_ex(cc->root, "$defs", &defs) &&
+	    !json_object_object_get_ex(cc->root, "definitions", &defs)) ||
+	    !json_object_is_type(defs, json_type_object))
+		return NULL;	/* none, or not an object: no anchor there */
 	json_object_object_foreach(defs, key, sub) {
 		(void)key;
-		if (json_object_object_get_ex(sub, "$anchor", &a) &&
+		if (json_object_is_type(sub, json_type_object) &&
+		    json_object_object_get_ex(sub, "$anchor", &a) &&
+		    json_object_is_type(a, json_type_string) &&
 		    strcmp(json_object_get_string(a), ref + 1) == 0)
 			return sub;
 	}
