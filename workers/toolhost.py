@@ -1363,6 +1363,9 @@ def output_schema(func, warn):
 _WRAPPED = {t: {"type": "object", "properties": {"result": {"type": _SIMPLE[t]}},
                 "required": ["result"], "x-fastmcp-wrap-result": True}
             for t in (int, float, str, bool)}
+# ... known to conform: derived() would walk them, touching (so copying)
+# the spawner's pages their items live in.
+_WRAPPED_SCHEMAS = tuple(_WRAPPED.values())
 
 
 def _field(default):
@@ -1444,7 +1447,8 @@ def load(name, code, parameters, env=None, tmp=False, run=False, async_concurren
     ctx, ctx_object = context_of(func)
     uses = ctx is not None or any(m in code for m in _CONTEXT_MODULES)
     out = output_schema(func, warnings.append)
-    wrap = isinstance(out, dict) and out.get("x-fastmcp-wrap-result") is True
+    shared = type(out) is dict and any(out is w for w in _WRAPPED_SCHEMAS)
+    wrap = shared or (isinstance(out, dict) and out.get("x-fastmcp-wrap-result") is True)
     slots = 1
     if async_concurrency > 1:
         if inspect.iscoroutinefunction(func):
@@ -1455,7 +1459,8 @@ def load(name, code, parameters, env=None, tmp=False, run=False, async_concurren
     call = _converting(func, ctx, warnings.append, type_hints(func, warnings.append),
                        parameters_of(func))
     return (call, derived(schema), warnings,
-            summary(doc), ctx, derived(out), uses, asks_of(code) if uses else [],
+            summary(doc), ctx, out if shared else derived(out), uses,
+            asks_of(code) if uses else [],
             ctx_object, wrap, slots)
 
 
