@@ -51,6 +51,8 @@ void		 jdoc_trim(struct jdoc *);
 int		 jdoc_next_member(const struct jdoc *, int);
 int		 jdoc_member_n(const struct jdoc *, int, const char *, size_t);
 #define jdoc_member(d, i, key)	jdoc_member_n((d), (i), (key), strlen(key))
+void		 jdoc_members(const struct jdoc *, int, const char *const *,
+		    const size_t *, int *, size_t);
 size_t		 jdoc_string(const struct jdoc *, int, char *, size_t);
 int		 jdoc_string_eq(const struct jdoc *, int, const char *, size_t);
 struct json_object *jdoc_object(const struct jdoc *, int);

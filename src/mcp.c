@@ -606,7 +606,10 @@ static int
 mcp_envelope(const struct jdoc *d, struct json_object **reply, int *idt,
     int *mt, int *pt)
 {
-	int	jv;
+	static const char *const keys[] = { "id", "method", "jsonrpc",
+				    "params", "result", "error" };
+	static const size_t	 klen[] = { 2, 6, 7, 6, 6, 5 };
+	int			 v[6], jv;
 
 	*reply = NULL;
 	if (d->t[0].type == JT_ARRAY)
@@ -616,14 +619,14 @@ mcp_envelope(const struct jdoc *d, struct json_object **reply, int *idt,
 	if (d->t[0].type != JT_OBJECT)
 		return mcp_reject(reply, d, -1, JSONRPC_INVALID_REQUEST,
 		    "Invalid Request: a request must be a JSON object");
-	*idt = jdoc_member(d, 0, "id");
+	jdoc_members(d, 0, keys, klen, v, 6);
+	*idt = v[0];
 	if (*idt != -1 && !mcp_id_ok(d, *idt))
 		return mcp_reject(reply, d, -1, JSONRPC_INVALID_REQUEST,
 		    "Invalid Request: 'id' must be a string or an integer");
-	if ((*mt = jdoc_member(d, 0, "method")) == -1) {
+	if ((*mt = v[1]) == -1) {
 		*pt = -1;
-		if (jdoc_member(d, 0, "result") != -1 ||
-		    jdoc_member(d, 0, "error") != -1)
+		if (v[4] != -1 || v[5] != -1)
 			return 0;	/* a response: to us (ask.c) */
 		return mcp_reject(reply, d, *idt, JSONRPC_INVALID_REQUEST,
 		    "Invalid Request: missing 'method'");
@@ -631,11 +634,11 @@ mcp_envelope(const struct jdoc *d, struct json_object **reply, int *idt,
 	if (d->t[*mt].type != JT_STRING)
 		return mcp_reject(reply, d, *idt, JSONRPC_INVALID_REQUEST,
 		    "Invalid Request: 'method' must be a string");
-	if ((jv = jdoc_member(d, 0, "jsonrpc")) == -1 ||
+	if ((jv = v[2]) == -1 ||
 	    !jdoc_string_eq(d, jv, "2.0", 3))
 		return mcp_reject(reply, d, *idt, JSONRPC_INVALID_REQUEST,
 		    "Invalid Request: 'jsonrpc' must be \"2.0\"");
-	*pt = jdoc_member(d, 0, "params");
+	*pt = v[3];
 	if (*pt != -1 && d->t[*pt].type != JT_OBJECT) {
 		if (*idt == -1)
 			return -1;

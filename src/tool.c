@@ -734,15 +734,18 @@ int
 tool_check_output(struct tool *t, const struct jdoc *d, char *why,
     size_t whylen)
 {
-	int	 sc, ie;
-	char	 err[400];
+	static const char *const keys[] = { "isError", "structuredContent" };
+	static const size_t	 klen[] = { 7, 17 };
+	int			 v[2], sc, ie;
+	char			 err[400];
 
 	if (t->out_schema == NULL)
 		return 0;
-	ie = jdoc_member(d, 0, "isError");
+	jdoc_members(d, 0, keys, klen, v, 2);
+	ie = v[0];
 	if (ie != -1 && d->t[ie].type == JT_TRUE)
 		return 0;
-	if ((sc = jdoc_member(d, 0, "structuredContent")) == -1)
+	if ((sc = v[1]) == -1)
 		snprintf(why, whylen, "tool '%s' broke its outputSchema: its "
 		    "result has no structuredContent", t->spec.name);
 	else if (schema_check_output(t->out_schema, d, sc, err,
