@@ -14,7 +14,7 @@ errors / skipped and seconds, and the worker's fate; then the totals.
 
 Fails if any worker was killed by the sandbox (or died), and with --quick
 if a module passes fewer tests in a worker than its floor below (what is
-known to differ by design: see README, "What CPython's tests say")."""
+known to differ by design: see HACKING.md, "What CPython's tests say")."""
 
 import json
 import os
