@@ -21,6 +21,8 @@
  */
 #include "config.h"
 
+#include <sys/time.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@
 #include <event2/buffer.h>
 
 #include "frame.h"
+#include "access.h"
 #include "mcp-hotd.h"
 #include "call.h"
 #include "schedule.h"
@@ -102,6 +105,8 @@ call_new(struct session *s, const char *id, size_t idlen, struct tool *t,
 	c->session = s;
 	c->tool = t;
 	c->id = ++sv.next_call_id;
+	if (access_on())
+		gettimeofday(&c->started, NULL);
 	TAILQ_INSERT_TAIL(&s->calls, c, sentry);
 	s->ninflight++;
 	return c;
@@ -250,6 +255,27 @@ call_cancel(struct call *c)
 	}
 }
 
+/* Its access log line, as its answer goes. */
+static void
+call_access(const struct call *c, const char *result, size_t len)
+{
+	static const char	 err[] = "\"isError\":true}";
+	struct access_entry	 e = { .face = c->session->ops->name,
+				    .session = c->session->id,
+				    .era = session_era_name(c->session),
+				    .method = "tools/call", .methodlen = 10,
+				    .bytes = len };
+	struct timeval		 now, d;
+
+	gettimeofday(&now, NULL);
+	timersub(&now, &c->started, &d);
+	e.usec = d.tv_sec * 1000000L + d.tv_usec;
+	e.tool = c->tool != NULL ? tool_spec(c->tool)->name : NULL;
+	e.outcome = len >= sizeof(err) - 1 && memcmp(result + len -
+	    (sizeof(err) - 1), err, sizeof(err) - 1) == 0 ? "isError" : "ok";
+	access_line(&e);
+}
+
 /*
  * Answer the call with a CallToolResult given as JSON text and free it. The
  * text is relayed as it came: the caller has checked it is one JSON object
@@ -281,6 +307,8 @@ call_answer_raw(struct call *c, const char *result, size_t len)
 		    "read your answers", len, sv.max_unread);
 		return;
 	}
+	if (s != NULL && access_on())
+		call_access(c, result, len);
 	if (s != NULL) {
 		idlen = strlen(c->idjson);
 		n = sizeof(pre) - 1 + idlen + sizeof(mid26) + len + 1;

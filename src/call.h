@@ -26,6 +26,7 @@ struct call {
 	size_t			 argslen;
 	uint64_t		 id;		/* frame id towards the worker */
 	struct timeval		 sent_at;	/* CALL_SENT: since */
+	struct timeval		 started;	/* made: the access log's */
 	char			*progress;	/* the client's progressToken */
 	int			 log_level;	/* as in struct mcp_call */
 	unsigned		 notes;		/* progress and log sent */

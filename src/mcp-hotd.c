@@ -23,6 +23,7 @@
 #include <event2/event.h>
 
 #include "jsonparse.h"
+#include "access.h"
 #include "mcp-hotd.h"
 #include "metrics.h"
 #include "notify.h"
@@ -35,6 +36,11 @@
 #define DEFAULT_SOCKET		"/run/mcp-hotd/mcp-hotd.sock"
 
 struct supervisor sv;
+
+/* Long options without a letter take codes past every char (getopt_long). */
+enum {
+	OPT_ACCESS_LOG = 256
+};
 
 static void __attribute__((noreturn))
 usage(void)
@@ -58,7 +64,7 @@ usage(void)
 	    "[--max-unread bytes]\n"
 	    "                [--page-size n] [--cache-ttl ms] "
 	    "[--ask-timeout seconds]\n"
-	    "                [--state-key-file file]\n");
+	    "                [--state-key-file file] [--access-log file|-]\n");
 	exit(2);
 }
 
@@ -261,6 +267,7 @@ on_sighup(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	(void)arg;
 	/* What an operator rotates: read again before the tools. */
+	access_reopen();
 	transport_http_reload_token();
 	state_key_reload();
 	reload_request("SIGHUP", NULL);
@@ -477,12 +484,14 @@ main(int argc, char *argv[])
 		{ "no-namespaces", no_argument, NULL, 'X' },
 		{ "no-landlock", no_argument, NULL, 'L' },
 		{ "landlock-abi-max", required_argument, NULL, 'l' },
+		{ "access-log", required_argument, NULL, OPT_ACCESS_LOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct event	*sigs[5];
 	const char	*socket_path = NULL, *http = NULL, *token_file = NULL;
 	const char	*origin = NULL, *state_key_file = NULL;
+	const char	*access_log = NULL;
 	int		 ch, stdio = 0, test = 0, verbose = 0, spawner = 1;
 	int		 watch = 1;
 	size_t		 i;
@@ -614,6 +623,9 @@ main(int argc, char *argv[])
 			sv.landlock_abi_max = (int)parse_size("--landlock-abi-max",
 			    optarg, 1, 64);
 			break;
+		case OPT_ACCESS_LOG:
+			access_log = optarg;
+			break;
 		case 'P':
 			sv.page_size = parse_size("--page-size", optarg, 1,
 			    100000);
@@ -641,6 +653,8 @@ main(int argc, char *argv[])
 	if (token_file == NULL && (http != NULL || activation_http() != -1))
 		token_file = credential("mcp-hotd.http-token");
 	state_key_load(state_key_file);
+	if (access_log != NULL && access_open(access_log) == -1)
+		fatal("--access-log %s", access_log);
 	if (sv.worker_path == NULL)
 		sv.worker_path = find_worker();
 	if (!is_executable(sv.worker_path))
@@ -702,6 +716,7 @@ main(int argc, char *argv[])
 	event_base_free(sv.base);
 	json_parse_free();
 	metrics_free();
+	access_close();
 	mcp_free();
 	return sv.exit_status;
 }

@@ -509,6 +509,7 @@ unsigned	 session_inflight(const struct session *);
 int		 session_writing_note(const struct session *);
 int		 session_reply_code(const struct session *);
 enum mcp_era	 session_era(const struct session *);
+const char	*session_era_name(const struct session *);
 struct session	*session_new(const struct session_ops *, void *);
 void		 session_free(struct session *);
 void		 session_feed(struct session *, struct evbuffer *, int);

@@ -11,6 +11,7 @@
 #include <event2/buffer.h>
 
 #include "jsonparse.h"
+#include "access.h"
 #include "mcp-hotd.h"
 #include "xmalloc.h"
 
@@ -200,6 +201,10 @@ session_input(struct session *s, const char *line, size_t len)
 }
 
 /* A request or notification its transport parsed with mcp_parse. */
+static void	session_access(const struct session *,
+		    const struct mcp_request *, struct json_object *,
+		    struct tool *);
+
 void
 session_request(struct session *s, const struct mcp_request *r)
 {
@@ -229,6 +234,8 @@ session_request(struct session *s, const struct mcp_request *r)
 	}
 	json_object_put(mc.answers);	/* not taken: no call was made */
 	json_object_put(mc.client);
+	if (reply != NULL && access_on())
+		session_access(s, r, reply, mc.tool);
 	if (reply != NULL) {
 		s->reply_code = mcp_error_code(reply);
 		if (act == MCP_LISTEN)		/* a notification opens it */
@@ -239,6 +246,51 @@ session_request(struct session *s, const struct mcp_request *r)
 		s->reply_code = 0;
 		json_object_put(reply);
 	}
+}
+
+/* The era a session speaks, as the access log and CALL_META say it. */
+const char *
+session_era_name(const struct session *s)
+{
+	return s->mcp.era == MCP_ERA_2026 ? "2026" :
+	    s->mcp.era == MCP_ERA_2025 ? "2025" : "-";
+}
+
+/* A request answered at once: its access log line. */
+static void
+session_access(const struct session *s, const struct mcp_request *r,
+    struct json_object *reply, struct tool *t)
+{
+	struct access_entry	 e = { .face = s->ops->name, .session = s->id,
+				    .era = session_era_name(s) };
+	struct json_object	*res, *ie;
+	char			 outcome[32], name[128], method[128];
+	size_t			 len;
+	int			 code = mcp_error_code(reply), nt;
+
+	e.methodlen = jdoc_string(r->d, r->method, method, sizeof(method));
+	if (e.methodlen >= sizeof(method))
+		e.methodlen = sizeof(method) - 1;
+	e.method = method;
+	e.tool = t != NULL ? tool_spec(t)->name : NULL;
+	/* A tools/call answered here (its arguments refused...): its name. */
+	if (t == NULL && jdoc_string_eq(r->d, r->method, "tools/call", 10) &&
+	    (nt = jdoc_member(r->d, r->params, "name")) != -1 &&
+	    r->d->t[nt].type == JT_STRING) {
+		jdoc_string(r->d, nt, name, sizeof(name));
+		e.tool = name;
+	}
+	if (code != 0)
+		snprintf(outcome, sizeof(outcome), "error%d", code);
+	else
+		snprintf(outcome, sizeof(outcome), "%s",
+		    json_object_object_get_ex(reply, "result", &res) &&
+		    json_object_object_get_ex(res, "isError", &ie) &&
+		    json_object_get_boolean(ie) ? "isError" : "ok");
+	e.outcome = outcome;
+	mcp_to_string(reply, &len);
+	e.bytes = len;
+	access_line(&e);
 }
 
 static void
