@@ -174,11 +174,44 @@ cmd_reload(void)
 	return bad ? 1 : 0;
 }
 
+/* A tool's errors, every kind, in one number. */
+static long long
+status_errors(struct json_object *t)
+{
+	struct json_object	*e;
+	long long		 n = 0;
+
+	if (!json_object_object_get_ex(t, "errors", &e) ||
+	    !json_object_is_type(e, json_type_object))
+		return 0;
+	json_object_object_foreach(e, kind, v) {
+		(void)kind;
+		n += json_object_get_int64(v);
+	}
+	return n;
+}
+
+/* "p50/p99" in ms, or "-" before any call. */
+static const char *
+status_latency(struct json_object *t, char *buf, size_t len)
+{
+	struct json_object	*l, *p50, *p99;
+
+	if (!json_object_object_get_ex(t, "latency_ms", &l) ||
+	    !json_object_object_get_ex(l, "p50", &p50) ||
+	    !json_object_object_get_ex(l, "p99", &p99))
+		return "-";
+	snprintf(buf, len, "%.1f/%.1f", json_object_get_double(p50),
+	    json_object_get_double(p99));
+	return buf;
+}
+
 static int
 cmd_status(int json)
 {
 	struct json_object	*r = ctl_request("mcp-hotd/status"), *a, *t;
 	size_t			 i, n;
+	char			 lat[32];
 
 	if (json) {
 		printf("%s\n", json_object_to_json_string_ext(r,
@@ -189,17 +222,20 @@ cmd_status(int json)
 	printf("config %s\nHTTP connections %s, bytes unread by clients %s\n\n",
 	    str_or(r, "config", "?"), str_or(r, "http_connections", "0"),
 	    str_or(r, "unread_bytes", "0"));
-	printf("%-24s %-9s %-8s %-9s %8s %8s %-16s %s\n", "TOOL", "STATE",
-	    "PID", "WORKER", "CALLS", "RESTARTS", "VERSION", "LAST ERROR");
+	printf("%-24s %-9s %-8s %-9s %8s %7s %-13s %8s %-16s %s\n", "TOOL",
+	    "STATE", "PID", "WORKER", "CALLS", "ERRORS", "P50/P99 MS",
+	    "RESTARTS", "VERSION", "LAST ERROR");
 	json_object_object_get_ex(r, "tools", &a);
 	n = json_object_array_length(a);
 	for (i = 0; i < n; i++) {
 		t = json_object_array_get_idx(a, i);
-		printf("%-24s %-9s %-8s %-9s %8s %8s %-16s %s\n",
+		printf("%-24s %-9s %-8s %-9s %8s %7lld %-13s %8s %-16s %s\n",
 		    str_or(t, "name", "?"), str_or(t, "state", "?"),
 		    str_or(t, "pid", "-"), str_or(t, "worker", "?"),
-		    str_or(t, "calls_served", "0"), str_or(t, "restarts", "0"),
-		    str_or(t, "version", "?"), str_or(t, "last_error", ""));
+		    str_or(t, "calls_served", "0"), status_errors(t),
+		    status_latency(t, lat, sizeof(lat)),
+		    str_or(t, "restarts", "0"), str_or(t, "version", "?"),
+		    str_or(t, "last_error", ""));
 	}
 	printf("\n%-8s %-10s %-28s %-20s %s\n", "SESSION", "TRANSPORT", "PEER",
 	    "CLIENT", "IN FLIGHT");

@@ -15,6 +15,7 @@
 #include <sys/queue.h>
 
 #include <event2/buffer.h>
+#include <json.h>
 
 #include "log.h"
 #include "metrics.h"
@@ -26,6 +27,8 @@ static const unsigned	metrics_buckets_us[] = {
 };
 #define METRICS_NBUCKETS	(sizeof(metrics_buckets_us) / \
 				    sizeof(*metrics_buckets_us))
+
+#define METRICS_RECENT		256
 
 static const char *const metrics_error_names[ME_MAX] = {
 	[ME_TOOL] = "tool", [ME_TIMEOUT] = "timeout",
@@ -42,6 +45,9 @@ struct tool_metrics {
 	uint64_t		 buckets[METRICS_NBUCKETS];	/* each its own */
 	uint64_t		 sum_us;
 	uint64_t		 restarts;
+	/* The last METRICS_RECENT durations, for status's p50 and p99. */
+	uint32_t		 recent[METRICS_RECENT];
+	unsigned		 nrecent, next;
 };
 
 static TAILQ_HEAD(, tool_metrics) metrics_tools =
@@ -82,6 +88,50 @@ metrics_call(struct tool_metrics *m, unsigned usec, int is_error)
 			m->buckets[i]++;
 			break;
 		}
+	m->recent[m->next] = usec;
+	m->next = (m->next + 1) % METRICS_RECENT;
+	if (m->nrecent < METRICS_RECENT)
+		m->nrecent++;
+}
+
+static int
+metrics_cmp_u32(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * For mcp-hotctl status: errors by kind, and p50/p99 in ms of the last
+ * METRICS_RECENT calls its workers answered (null before any).
+ */
+void
+metrics_status(const struct tool_metrics *m, struct json_object *o)
+{
+	struct json_object	*e, *l;
+	uint32_t		 v[METRICS_RECENT];
+	int			 k;
+
+	if (m == NULL)
+		return;
+	e = json_object_new_object();
+	for (k = 0; k < ME_MAX; k++)
+		json_object_object_add(e, metrics_error_names[k],
+		    json_object_new_int64((int64_t)m->errors[k]));
+	json_object_object_add(o, "errors", e);
+	if (m->nrecent == 0) {
+		json_object_object_add(o, "latency_ms", NULL);
+		return;
+	}
+	memcpy(v, m->recent, m->nrecent * sizeof(*v));
+	qsort(v, m->nrecent, sizeof(*v), metrics_cmp_u32);
+	l = json_object_new_object();
+	json_object_object_add(l, "p50", json_object_new_double(
+	    v[(m->nrecent - 1) / 2] / 1000.0));
+	json_object_object_add(l, "p99", json_object_new_double(
+	    v[(m->nrecent - 1) * 99 / 100] / 1000.0));
+	json_object_object_add(o, "latency_ms", l);
 }
 
 /* A call answered with an error of kind (it counts as a call too). */

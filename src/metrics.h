@@ -32,5 +32,8 @@ void			 metrics_set_gauges(void (*)(struct evbuffer *));
 void			 metrics_render(struct evbuffer *);
 void			 metrics_label(struct evbuffer *, const char *);
 void			 metrics_free(void);
+struct json_object;
+void			 metrics_status(const struct tool_metrics *,
+			    struct json_object *);
 
 #endif

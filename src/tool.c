@@ -281,6 +281,7 @@ tool_status_of(struct tool *t)
 	    json_object_new_int64((int64_t)t->restarts));
 	json_object_object_add(o, "last_error", t->last_error ?
 	    json_object_new_string(t->last_error) : NULL);
+	metrics_status(t->metrics, o);
 	return o;
 }
 

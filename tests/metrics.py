@@ -4,6 +4,7 @@ whose counters match what was done: 20 calls, 2 tool errors, a timeout,
 a worker killed under its call, arguments refused, a reload; behind the
 token like /mcp."""
 
+import json
 import os
 import re
 import shutil
@@ -113,6 +114,15 @@ if promtool:
     check(p.returncode == 0, "promtool check metrics passes", p.stdout + p.stderr)
 else:
     check(os.environ.get("CI") is None, "promtool (Debian's prometheus) is installed in CI")
+st = json.loads(d.ctl("status", "--json").stdout)
+byname = {t["name"]: t for t in st["tools"]}
+check(byname["fail"]["errors"]["tool"] == 2 and byname["nap"]["errors"]["timeout"] == 1 and
+      byname["add"]["latency_ms"]["p50"] >= 0 and
+      byname["add"]["latency_ms"]["p99"] >= byname["add"]["latency_ms"]["p50"] and
+      "exited with status 3" in (byname["die"]["last_error"] or ""),
+      "status: errors by kind, p50/p99, and the crash in last_error", byname)
+human = d.ctl("status").stdout
+check("P50/P99 MS" in human and "ERRORS" in human, "mcp-hotctl status shows them too", human)
 check(d.stop() == 0, "the daemon exits 0")
 os.unlink(tokfile)
 finish()
