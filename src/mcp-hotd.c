@@ -25,6 +25,7 @@
 #include "jsonparse.h"
 #include "access.h"
 #include "mcp-hotd.h"
+#include "options.h"
 #include "metrics.h"
 #include "notify.h"
 #include "xmalloc.h"
@@ -36,118 +37,6 @@
 #define DEFAULT_SOCKET		"/run/mcp-hotd/mcp-hotd.sock"
 
 struct supervisor sv;
-
-/* Long options without a letter take codes past every char (getopt_long). */
-enum {
-	OPT_ACCESS_LOG = 256
-};
-
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr,
-	    "usage: mcp-hotd [-dtv] -c file [--stdio | -s socket] "
-	    "[--http addr:port] [--no-spawner]\n"
-	    "                [--containment full|reduced] [--no-namespaces] "
-	    "[--no-landlock]\n"
-	    "                [--landlock-abi-max n] "
-	    "[--http-token-file file]\n"
-	    "                [--http-origin origin] [--http-idle seconds]\n"
-	    "                [--http-timeout seconds] [--http-max-sessions n]\n"
-	    "                [--http-max-connections n] [--credentials dir]\n"
-	    "                [--python-path dir] [--venv dir] "
-	    "[--http-allow-host name]\n"
-	    "                [--drain-delay seconds] [--http-stateless] "
-	    "[--instance-id id]\n"
-	    "                [--worker path] [--no-watch]\n"
-	    "                [--max-reply bytes] [--max-request bytes] "
-	    "[--max-unread bytes]\n"
-	    "                [--page-size n] [--cache-ttl ms] "
-	    "[--ask-timeout seconds]\n"
-	    "                [--state-key-file file] [--access-log file|-]\n");
-	exit(2);
-}
-
-static size_t
-parse_size(const char *opt, const char *s, size_t min, size_t max)
-{
-	char			*end;
-	unsigned long long	 n;
-
-	errno = 0;
-	n = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || *s == '-' || n < min || n > max)
-		fatalx("%s: '%s' is not a number from %zu to %zu", opt, s, min,
-		    max);
-	return (size_t)n;
-}
-
-/* --instance-id: what session ids begin with, for balancers to route by. */
-static void
-instance_id_set(const char *id)
-{
-	size_t	n = strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		    "0123456789_-");
-
-	if (n == 0 || n > 32 || id[n] != '\0')
-		fatalx("--instance-id: '%s' must be 1 to 32 letters, digits, "
-		    "'_' or '-'", id);
-	sv.instance_id = id;
-}
-
-/* A directory for the workers' sys.path (and its .pth files). */
-static void
-python_path_add(const char *opt, const char *dir)
-{
-	struct stat	st;
-	char		*copy, real[PATH_MAX];
-
-	if (dir[0] != '/')
-		fatalx("%s %s: an absolute path is needed", opt, dir);
-	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
-		fatalx("%s %s: not a directory", opt, dir);
-	/* A worker's /tmp is a tmpfs of its own: it would see nothing. */
-	if (realpath(dir, real) != NULL && (strcmp(real, "/tmp") == 0 ||
-	    strncmp(real, "/tmp/", 5) == 0))
-		fatalx("%s %s: under /tmp, which each worker replaces with a "
-		    "private one (put it elsewhere, such as under /var/tmp or "
-		    "/opt)", opt, dir);
-	if (sv.npython_paths == MAX_PYTHON_PATHS)
-		fatalx("%s: at most %d directories", opt, MAX_PYTHON_PATHS);
-	copy = xstrdup(dir);
-	sv.python_paths[sv.npython_paths++] = copy;
-}
-
-/*
- * A virtualenv's site-packages, if it was made for the Python the workers
- * embed: its compiled modules would not load in another.
- */
-static void
-python_venv_add(const char *venv)
-{
-	char		 path[4096], other[64] = "";
-	struct dirent	*de;
-	DIR		*d;
-
-	snprintf(path, sizeof(path), "%s/lib", venv);
-	if ((d = opendir(path)) == NULL)
-		fatalx("--venv %s: not a virtualenv (no lib directory)", venv);
-	while ((de = readdir(d)) != NULL)
-		if (strncmp(de->d_name, "python3.", 8) == 0 &&
-		    strcmp(de->d_name + 6, PYTHON_EMBED_VERSION) != 0)
-			snprintf(other, sizeof(other), "%s", de->d_name + 6);
-	closedir(d);
-	snprintf(path, sizeof(path), "%s/lib/python%s/site-packages", venv,
-	    PYTHON_EMBED_VERSION);
-	if (access(path, F_OK) == -1) {
-		if (other[0] != '\0')
-			fatalx("--venv %s is for Python %s; the workers embed "
-			    "Python %s", venv, other, PYTHON_EMBED_VERSION);
-		fatalx("--venv %s: no lib/python%s/site-packages", venv,
-		    PYTHON_EMBED_VERSION);
-	}
-	python_path_add("--venv", path);
-}
 
 static int
 is_executable(const char *path)
@@ -450,194 +339,13 @@ daemon_ready(void)
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "debug", no_argument, NULL, 'd' },
-		{ "stdio", no_argument, NULL, 'S' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "test", no_argument, NULL, 't' },
-		{ "http", required_argument, NULL, 'H' },
-		{ "http-token-file", required_argument, NULL, 'T' },
-		{ "http-origin", required_argument, NULL, 'O' },
-		{ "http-idle", required_argument, NULL, 'I' },
-		{ "http-timeout", required_argument, NULL, 'J' },
-		{ "http-max-sessions", required_argument, NULL, 'M' },
-		{ "http-max-connections", required_argument, NULL, 'K' },
-		{ "credentials", required_argument, NULL, 'C' },
-		{ "python-path", required_argument, NULL, 'Y' },
-		{ "venv", required_argument, NULL, 'V' },
-		{ "http-allow-host", required_argument, NULL, 'A' },
-		{ "drain-delay", required_argument, NULL, 'D' },
-		{ "containment", required_argument, NULL, 'E' },
-		{ "worker", required_argument, NULL, 'W' },
-		{ "max-reply", required_argument, NULL, 'R' },
-		{ "max-request", required_argument, NULL, 'Q' },
-		{ "max-unread", required_argument, NULL, 'U' },
-		{ "page-size", required_argument, NULL, 'P' },
-		{ "cache-ttl", required_argument, NULL, 'B' },
-		{ "ask-timeout", required_argument, NULL, 'a' },
-		{ "state-key-file", required_argument, NULL, 'k' },
-		{ "http-stateless", no_argument, NULL, 'G' },
-		{ "instance-id", required_argument, NULL, 'i' },
-		{ "no-spawner", no_argument, NULL, 'Z' },
-		{ "no-watch", no_argument, NULL, 'N' },
-		{ "no-namespaces", no_argument, NULL, 'X' },
-		{ "no-landlock", no_argument, NULL, 'L' },
-		{ "landlock-abi-max", required_argument, NULL, 'l' },
-		{ "access-log", required_argument, NULL, OPT_ACCESS_LOG },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct event	*sigs[5];
-	const char	*socket_path = NULL, *http = NULL, *token_file = NULL;
-	const char	*origin = NULL, *state_key_file = NULL;
-	const char	*access_log = NULL;
-	int		 ch, stdio = 0, test = 0, verbose = 0, spawner = 1;
-	int		 watch = 1;
+	struct cli	 cli;
 	size_t		 i;
 
-	sv.max_reply = DEFAULT_MAX_REPLY;
-	sv.max_request = DEFAULT_MAX_REQUEST;
-	sv.max_unread = DEFAULT_MAX_UNREAD;
-	sv.page_size = DEFAULT_PAGE_SIZE;
-	sv.cache_ttl_ms = DEFAULT_CACHE_TTL_MS;
-	sv.ask_timeout = DEFAULT_ASK_TIMEOUT;
-	sv.http_idle = DEFAULT_HTTP_IDLE;
-	sv.http_timeout = DEFAULT_HTTP_TIMEOUT;
-	sv.http_max_sessions = DEFAULT_HTTP_SESSIONS;
-	/* systemd's LoadCredential= puts them here. */
-	sv.credentials_dir = getenv("CREDENTIALS_DIRECTORY");
-	while ((ch = getopt_long(argc, argv, "c:dvs:t", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			sv.config_path = optarg;
-			break;
-		case 'd':
-		case 'v':
-			verbose = 1;
-			break;
-		case 'S':
-			stdio = 1;
-			break;
-		case 's':
-			socket_path = optarg;
-			break;
-		case 't':
-			test = 1;
-			break;
-		case 'H':
-			http = optarg;
-			break;
-		case 'T':
-			token_file = optarg;
-			break;
-		case 'O':
-			origin = optarg;
-			break;
-		case 'M':
-			sv.http_max_sessions = parse_size("--http-max-sessions",
-			    optarg, 1, 100000);
-			break;
-		case 'C':
-			sv.credentials_dir = optarg;
-			break;
-		case 'Y':
-			python_path_add("--python-path", optarg);
-			break;
-		case 'V':
-			python_venv_add(optarg);
-			break;
-		case 'A':
-			sv.http_allow_host = optarg;
-			break;
-		case 'E':
-			if (strcmp(optarg, "full") == 0)
-				sv.containment_full = 1;
-			else if (strcmp(optarg, "reduced") == 0)
-				sv.containment_full = 0;
-			else
-				fatalx("--containment: full or reduced, not "
-				    "'%s'", optarg);
-			break;
-		case 'D':
-			sv.drain_delay = (time_t)parse_size("--drain-delay",
-			    optarg, 0, 3600);
-			break;
-		case 'K':
-			sv.http_max_connections = parse_size(
-			    "--http-max-connections", optarg, 1, 1000000);
-			break;
-		case 'J':
-			sv.http_timeout = (time_t)parse_size("--http-timeout",
-			    optarg, 1, 3600);
-			break;
-		case 'I':
-			sv.http_idle = (time_t)parse_size("--http-idle", optarg,
-			    1, 7 * 24 * 3600);
-			break;
-		case 'W':
-			sv.worker_path = optarg;
-			break;
-		case 'R':
-			sv.max_reply = parse_size("--max-reply", optarg, 1024,
-			    1024UL * 1024 * 1024);
-			break;
-		case 'U':
-			sv.max_unread = parse_size("--max-unread", optarg,
-			    1024 * 1024, (size_t)1 << 40);
-			break;
-		case 'Q':
-			sv.max_request = parse_size("--max-request", optarg,
-			    1024, 1024UL * 1024 * 1024);
-			break;
-		case 'G':
-			sv.http_stateless = 1;
-			break;
-		case 'i':
-			instance_id_set(optarg);
-			break;
-		case 'B':
-			sv.cache_ttl_ms = (int)parse_size("--cache-ttl", optarg,
-			    0, 24 * 3600 * 1000);
-			break;
-		case 'a':
-			sv.ask_timeout = (int)parse_size("--ask-timeout", optarg,
-			    1, 24 * 3600);
-			break;
-		case 'k':
-			state_key_file = optarg;
-			break;
-		case 'Z':
-			spawner = 0;
-			break;
-		case 'N':
-			watch = 0;
-			break;
-		case 'X':
-			sv.no_namespaces = 1;
-			break;
-		case 'L':
-			sv.no_landlock = 1;
-			break;
-		case 'l':
-			sv.landlock_abi_max = (int)parse_size("--landlock-abi-max",
-			    optarg, 1, 64);
-			break;
-		case OPT_ACCESS_LOG:
-			access_log = optarg;
-			break;
-		case 'P':
-			sv.page_size = parse_size("--page-size", optarg, 1,
-			    100000);
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc || sv.config_path == NULL ||
-	    (stdio && (socket_path || http)) || (test && (stdio || socket_path ||
-	    http)))
-		usage();
+	options_parse(argc, argv, &cli);
+	if (cli.dump)
+		options_dump(&cli);
 	/*
 	 * Nothing of our uid reads or writes our memory through /proc (the
 	 * token, clients' data), before anything worth reading is in it.
@@ -645,16 +353,17 @@ main(int argc, char *argv[])
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_DUMPABLE)");
 	scrub_environ();
-	log_init(MCP_HOTD_NAME, verbose);
+	log_init(MCP_HOTD_NAME, cli.verbose);
 	notify_init();
 	activation_init();
-	if (state_key_file == NULL)
-		state_key_file = credential("mcp-hotd.state-key");
-	if (token_file == NULL && (http != NULL || activation_http() != -1))
-		token_file = credential("mcp-hotd.http-token");
-	state_key_load(state_key_file);
-	if (access_log != NULL && access_open(access_log) == -1)
-		fatal("--access-log %s", access_log);
+	if (cli.state_key_file == NULL)
+		cli.state_key_file = credential("mcp-hotd.state-key");
+	if (cli.token_file == NULL && (cli.http != NULL ||
+	    activation_http() != -1))
+		cli.token_file = credential("mcp-hotd.http-token");
+	state_key_load(cli.state_key_file);
+	if (cli.access_log != NULL && access_open(cli.access_log) == -1)
+		fatal("--access-log %s", cli.access_log);
 	if (sv.worker_path == NULL)
 		sv.worker_path = find_worker();
 	if (!is_executable(sv.worker_path))
@@ -677,22 +386,23 @@ main(int argc, char *argv[])
 
 	sv.started = time(NULL);
 	containment_check();
-	spawn_init(spawner);
+	spawn_init(cli.spawner);
 	metrics_set_gauges(tool_metrics_gauges);
 
 	/* Serve only once the first load settled: tools/list is complete. */
-	if (test)
+	if (cli.test)
 		sv.ready_cb = config_test_report;
-	else if (stdio)
+	else if (cli.stdio)
 		sv.ready_cb = transport_stdio_start;
 	else {
-		transport_unix_listen(socket_path ? socket_path :
+		transport_unix_listen(cli.socket_path ? cli.socket_path :
 		    DEFAULT_SOCKET);
-		if (http != NULL || activation_http() != -1)
-			transport_http_listen(http, token_file, origin);
+		if (cli.http != NULL || activation_http() != -1)
+			transport_http_listen(cli.http, cli.token_file,
+			    cli.origin);
 		sv.ready_cb = daemon_ready;
 	}
-	if (!test && watch)
+	if (!cli.test && cli.watch)
 		watch_start(sv.config_path);
 	reload_request("startup", NULL);
 	supervisor_loop();
