@@ -66,6 +66,10 @@ struct http_face {
 };
 extern struct http_face ht;
 
+/* http_probe.c */
+int		 http_probe(struct evhttp_request *, const char *);
+void		 http_metrics(struct evhttp_request *);
+
 /* http_guard.c */
 void		 http_error(struct evhttp_request *, int, const char *, int,
 		    const char *);

@@ -23,9 +23,10 @@
  * idle one makes room; 503 when every one is busy).
  *
  * This file is the face itself: listening (or a socket handed over),
- * the probes, dispatch by path, shutdown. By concern, the rest:
+ * dispatch by path, shutdown. By concern, the rest:
  * http_conn.c (connections: counted, capped, deadlines), http_guard.c
- * (Origin, Host, token; error replies), http_session.c (the session
+ * (Origin, Host, token; error replies), http_probe.c (/healthz, /readyz,
+ * /metrics), http_session.c (the session
  * table), http_stream.c (event streams and replay), http_post.c (requests
  * at /mcp), http_stateless.c (the 2026 era), http_legacy.c (/sse and
  * /messages). http.h is their private header.
@@ -56,47 +57,16 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
-#include "metrics.h"
 #include "xmalloc.h"
 #include "http.h"
 
 struct http_face ht = { .sessions = TAILQ_HEAD_INITIALIZER(ht.sessions) };
 
-static int	http_probe(struct evhttp_request *, const char *);
 static void	http_version_header(struct evhttp_request *);
 static void	http_dispatch(struct evhttp_request *, void *);
 static void	http_parse_addr(const char *, char *, size_t, int *);
 static void	http_setup(void);
 static void	http_max_connections(void);
-static void	http_metrics(struct evhttp_request *);
-
-/*
- * Probes for balancers, before Origin, Host and token checks (they send
- * none of those): /healthz while the process runs, /readyz while it
- * takes new work (503 from SIGTERM on, through any --drain-delay).
- * 1 when req was one of them.
- */
-static int
-http_probe(struct evhttp_request *req, const char *path)
-{
-	int		 ready = ht.accepting && !sv.draining &&
-			    !sv.shutting_down;
-	const char	*why;
-
-	if (strcmp(path, "/healthz") == 0) {
-		http_reply(req, 200, "OK", "text/plain", "ok\n", 3);
-		return 1;
-	}
-	if (strcmp(path, "/readyz") != 0)
-		return 0;
-	why = sv.draining || sv.shutting_down ? "draining\n" : "starting\n";
-	if (ready)
-		http_reply(req, 200, "OK", "text/plain", "ready\n", 6);
-	else
-		http_reply(req, 503, "Service Unavailable", "text/plain", why,
-		    strlen(why));
-	return 1;
-}
 
 /*
  * The tools version, for an answer to a client that may see it: one that
@@ -174,45 +144,6 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	else
 		http_error(req, 404, "Not Found", -32600, "no such path: the "
 		    "MCP endpoint is /mcp (or /sse for the old transport)");
-}
-
-/*
- * GET /metrics: Prometheus text (metrics.c), behind the token like /mcp:
- * the names of the tools and their counts are the operator's to see.
- */
-static void
-http_metrics(struct evhttp_request *req)
-{
-	struct evbuffer	*b;
-	struct session	*s;
-	unsigned	 n = 0;
-
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
-		http_error(req, 405, "Method Not Allowed", -32600,
-		    "GET /metrics");
-		return;
-	}
-	if ((b = evbuffer_new()) == NULL)
-		fatal("%s", __func__);
-	metrics_render(b);
-	TAILQ_FOREACH(s, &sv.sessions, entry)
-		n++;
-	evbuffer_add_printf(b, "# HELP mcp_hotd_sessions Client sessions "
-	    "open, every face.\n# TYPE mcp_hotd_sessions gauge\n"
-	    "mcp_hotd_sessions %u\n"
-	    "# HELP mcp_hotd_http_connections HTTP connections open.\n"
-	    "# TYPE mcp_hotd_http_connections gauge\n"
-	    "mcp_hotd_http_connections %u\n"
-	    "# HELP mcp_hotd_tools Tools served.\n"
-	    "# TYPE mcp_hotd_tools gauge\nmcp_hotd_tools %zu\n"
-	    "# HELP mcp_hotd_tools_info The tools version served (tools/list's "
-	    "_meta).\n# TYPE mcp_hotd_tools_info gauge\n"
-	    "mcp_hotd_tools_info{version=\"%s\"} 1\n", n, http_conn_count(),
-	    sv.nroutes, sv.tools_version);
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-	evhttp_send_reply(req, 200, "OK", b);
-	evbuffer_free(b);
 }
 
 /* "PORT", "ADDR:PORT" or "[V6]:PORT"; the address defaults to loopback. */

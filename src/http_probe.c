@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * What the HTTP face answers monitors rather than clients: the probes
+ * balancers send (/healthz, /readyz: before any Origin, Host or token
+ * check, as they send none) and Prometheus's scrape (/metrics: behind the
+ * token, like /mcp).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+
+#include "log.h"
+#include "mcp-hotd.h"
+#include "http.h"
+#include "metrics.h"
+
+/*
+ * Probes for balancers, before Origin, Host and token checks (they send
+ * none of those): /healthz while the process runs, /readyz while it
+ * takes new work (503 from SIGTERM on, through any --drain-delay).
+ * 1 when req was one of them.
+ */
+int
+http_probe(struct evhttp_request *req, const char *path)
+{
+	int		 ready = ht.accepting && !sv.draining &&
+			    !sv.shutting_down;
+	const char	*why;
+
+	if (strcmp(path, "/healthz") == 0) {
+		http_reply(req, 200, "OK", "text/plain", "ok\n", 3);
+		return 1;
+	}
+	if (strcmp(path, "/readyz") != 0)
+		return 0;
+	why = sv.draining || sv.shutting_down ? "draining\n" : "starting\n";
+	if (ready)
+		http_reply(req, 200, "OK", "text/plain", "ready\n", 6);
+	else
+		http_reply(req, 503, "Service Unavailable", "text/plain", why,
+		    strlen(why));
+	return 1;
+}
+
+/*
+ * GET /metrics: Prometheus text (metrics.c), behind the token like /mcp:
+ * the names of the tools and their counts are the operator's to see.
+ */
+void
+http_metrics(struct evhttp_request *req)
+{
+	struct evbuffer	*b;
+	struct session	*s;
+	unsigned	 n = 0;
+
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
+		http_error(req, 405, "Method Not Allowed", -32600,
+		    "GET /metrics");
+		return;
+	}
+	if ((b = evbuffer_new()) == NULL)
+		fatal("%s", __func__);
+	metrics_render(b);
+	TAILQ_FOREACH(s, &sv.sessions, entry)
+		n++;
+	evbuffer_add_printf(b, "# HELP mcp_hotd_sessions Client sessions "
+	    "open, every face.\n# TYPE mcp_hotd_sessions gauge\n"
+	    "mcp_hotd_sessions %u\n"
+	    "# HELP mcp_hotd_http_connections HTTP connections open.\n"
+	    "# TYPE mcp_hotd_http_connections gauge\n"
+	    "mcp_hotd_http_connections %u\n"
+	    "# HELP mcp_hotd_tools Tools served.\n"
+	    "# TYPE mcp_hotd_tools gauge\nmcp_hotd_tools %zu\n"
+	    "# HELP mcp_hotd_tools_info The tools version served (tools/list's "
+	    "_meta).\n# TYPE mcp_hotd_tools_info gauge\n"
+	    "mcp_hotd_tools_info{version=\"%s\"} 1\n", n, http_conn_count(),
+	    sv.nroutes, sv.tools_version);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+	evhttp_send_reply(req, 200, "OK", b);
+	evbuffer_free(b);
+}
