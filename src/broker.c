@@ -53,6 +53,7 @@
 #include "frame.h"
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "metrics.h"
 #include "xmalloc.h"
 
 #define BROKER_SEEN	64	/* addresses returned, per worker */
@@ -291,6 +292,7 @@ broker_resolved(int result, struct evutil_addrinfo *res, void *arg)
 	evutil_freeaddrinfo(res);
 	if (json_object_array_length(addrs) == 0 && off > 0) {
 		json_object_put(addrs);
+		metrics_broker(MB_RESOLVE_DENIED);
 		broker_deny(b, MSG_RESOLVED, "mcp-hotd: %s resolves only to "
 		    "addresses that are not global (%s): refused unless "
 		    "allow.net lists them", b->name, refused);
@@ -355,12 +357,14 @@ broker_resolve(void *arg, const struct channel_msg *msg)
 	if (inet_pton(AF_INET, b->name, a) == 1 ||
 	    inet_pton(AF_INET6, b->name, a) == 1 || !grants_name_ok(b->name) ||
 	    !broker_covered(b, b->name, b->port)) {
+		metrics_broker(MB_RESOLVE_DENIED);
 		broker_deny(b, MSG_RESOLVED, "mcp-hotd: resolving %s%s%.0d is "
 		    "not granted (allow.net)", b->name, port ? " for port " :
 		    "", port);
 		return 0;
 	}
 	if (broker_resolver() == NULL) {
+		metrics_broker(MB_FAILED);
 		broker_deny(b, MSG_RESOLVED, "mcp-hotd: no resolver");
 		return 0;
 	}
@@ -420,6 +424,7 @@ broker_connect(void *arg, const struct channel_msg *msg)
 		return -1;
 	b->id = msg->h->id;
 	if (!broker_may_connect(b, family, a, (uint16_t)port)) {
+		metrics_broker(MB_DENIED);
 		broker_deny(b, MSG_CONNECTED, "mcp-hotd: a connection to "
 		    "%s%s%s:%d is not granted (allow.net)", family == AF_INET6 ?
 		    "[" : "", addr, family == AF_INET6 ? "]" : "", port);
@@ -443,6 +448,7 @@ broker_connect(void *arg, const struct channel_msg *msg)
 		e = errno;
 	log_debug("tool '%s': connect %s port %d: %s", b->tool,
 	    addr, port, e ? strerror(e) : "done");
+	metrics_broker(e == 0 || e == EINPROGRESS ? MB_CONNECTED : MB_FAILED);
 	r = json_object_new_object();
 	json_object_object_add(r, MSG_KEY(CONNECTED, errno),
 	    json_object_new_int(e));

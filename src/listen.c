@@ -31,6 +31,7 @@
 #include <event2/listener.h>
 
 #include "mcp-hotd.h"
+#include "metrics.h"
 #include "xmalloc.h"
 
 #define LISTEN_HOLD_MS	100
@@ -140,6 +141,7 @@ listen_refuse(struct listen_guard *g)
 		;
 	(void)!write(fd, g->refusal, strlen(g->refusal));
 	shutdown(fd, SHUT_WR);
+	metrics_refused(g->face);
 	g->held = fd;
 	evtimer_add(g->release, &tv);
 	return 0;

@@ -53,6 +53,17 @@ struct tool_metrics {
 static TAILQ_HEAD(, tool_metrics) metrics_tools =
     TAILQ_HEAD_INITIALIZER(metrics_tools);
 static uint64_t		 metrics_reloads[2];	/* failed, ok */
+static uint64_t		 metrics_brokers[MB_MAX];
+static const char *const metrics_broker_names[MB_MAX] = {
+	[MB_CONNECTED] = "connected", [MB_FAILED] = "failed",
+	[MB_DENIED] = "denied", [MB_RESOLVE_DENIED] = "resolve_denied"
+};
+/* Clients a face refused (its connections' cap, out of descriptors). */
+#define METRICS_FACES	4
+static struct {
+	const char	*face;
+	uint64_t	 n;
+} metrics_refusals[METRICS_FACES];
 static void		(*metrics_gauges)(struct evbuffer *);
 
 /* The counters of tool name, made on its first version. */
@@ -160,6 +171,28 @@ metrics_reload(int ok)
 }
 
 void
+metrics_broker(enum metrics_broker what)
+{
+	if (what < MB_MAX)
+		metrics_brokers[what]++;
+}
+
+/* face: a static string (listen.c's), one of a handful. */
+void
+metrics_refused(const char *face)
+{
+	size_t	i;
+
+	for (i = 0; i < METRICS_FACES; i++)
+		if (metrics_refusals[i].face == NULL ||
+		    metrics_refusals[i].face == face) {
+			metrics_refusals[i].face = face;
+			metrics_refusals[i].n++;
+			return;
+		}
+}
+
+void
 metrics_set_gauges(void (*fn)(struct evbuffer *))
 {
 	metrics_gauges = fn;
@@ -251,6 +284,21 @@ metrics_render(struct evbuffer *b)
 	    "mcp_hotd_reloads_total{result=\"ok\"} %" PRIu64 "\n"
 	    "mcp_hotd_reloads_total{result=\"failed\"} %" PRIu64 "\n",
 	    metrics_reloads[1], metrics_reloads[0]);
+	evbuffer_add_printf(b, "# HELP mcp_hotd_broker_total Brokered network "
+	    "requests of tools with net grants, by result.\n"
+	    "# TYPE mcp_hotd_broker_total counter\n");
+	for (k = 0; k < MB_MAX; k++)
+		evbuffer_add_printf(b, "mcp_hotd_broker_total{result=\"%s\"} %"
+		    PRIu64 "\n", metrics_broker_names[k], metrics_brokers[k]);
+	evbuffer_add_printf(b, "# HELP mcp_hotd_refused_clients_total Clients "
+	    "refused at once: a face's connection cap, or no descriptor left.\n"
+	    "# TYPE mcp_hotd_refused_clients_total counter\n");
+	for (k = 0; k < METRICS_FACES && metrics_refusals[k].face; k++) {
+		evbuffer_add_printf(b, "mcp_hotd_refused_clients_total{face=\"");
+		metrics_label(b, metrics_refusals[k].face);
+		evbuffer_add_printf(b, "\"} %" PRIu64 "\n",
+		    metrics_refusals[k].n);
+	}
 	if (metrics_gauges != NULL)
 		metrics_gauges(b);
 }

@@ -19,6 +19,15 @@ enum metrics_error {
 	ME_MAX
 };
 
+/* A brokered connect's end, or a name's resolution refused. */
+enum metrics_broker {
+	MB_CONNECTED,		/* connected, or under way */
+	MB_FAILED,		/* connect failed (refused, unreachable...) */
+	MB_DENIED,		/* not granted: the tool's PermissionError */
+	MB_RESOLVE_DENIED,	/* a name not granted */
+	MB_MAX
+};
+
 struct evbuffer;
 struct tool_metrics;
 
@@ -27,6 +36,8 @@ void			 metrics_call(struct tool_metrics *, unsigned, int);
 void			 metrics_error(struct tool_metrics *, enum metrics_error);
 void			 metrics_restart(struct tool_metrics *);
 void			 metrics_reload(int);
+void			 metrics_broker(enum metrics_broker);
+void			 metrics_refused(const char *);
 /* What only the tool table knows, rendered at each scrape. */
 void			 metrics_set_gauges(void (*)(struct evbuffer *));
 void			 metrics_render(struct evbuffer *);

@@ -8,6 +8,7 @@ keeps a p99 under 50 ms."""
 
 import http.client
 import json
+import re
 import resource
 import socket
 import time
@@ -86,5 +87,16 @@ check(p99 < 0.05, f"the client served meanwhile: p99 {p99 * 1000:.1f} ms (< 50)"
 for c in idle:
     c.close()
 served.close()
+# /metrics counts them (a connection of its own, now that there is room).
+time.sleep(0.3)
+scrape = b""
+with socket.create_connection(("127.0.0.1", d.port), timeout=5) as c:
+    c.sendall(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    while (chunk := c.recv(65536)):
+        scrape += chunk
+m = re.search(rb'mcp_hotd_refused_clients_total\{face="HTTP"\} (\d+)', scrape)
+check(m is not None and int(m.group(1)) >= 60,
+      f"/metrics counts the clients refused ({m.group(1).decode() if m else None})",
+      scrape[-400:])
 check(d.stop() == 0, "daemon exits 0")
 finish()

@@ -17,11 +17,20 @@ import urllib.request
 from mcptest import Daemon, check, finish, tool
 
 TOKEN = "metrics-test-token"
+# A local port a net-granted tool may reach, and one it may not.
+lsock = __import__("socket").socket()
+lsock.bind(("127.0.0.1", 0))
+lsock.listen(8)
+PORT = lsock.getsockname()[1]
+NET = (f"import socket\ndef net(port: int) -> str:\n"
+       f"    try:\n        socket.create_connection(('127.0.0.1', port), timeout=5).close()\n"
+       f"        return 'connected'\n    except PermissionError as e:\n        return 'denied'\n")
 TOOLS = [tool("add", "def add(a: int, b: int) -> int:\n    return a + b\n"),
          tool("fail", "def fail(x: int) -> str:\n    raise ValueError('no')\n"),
          dict(tool("nap", "import time\ndef nap(s: float) -> str:\n    time.sleep(s)\n"
                           "    return 'ok'\n"), timeout_ms=300),
-         tool("die", "import os\ndef die() -> str:\n    os._exit(3)\n")]
+         tool("die", "import os\ndef die() -> str:\n    os._exit(3)\n"),
+         tool("net", NET, allow={"net": [f"127.0.0.1:{PORT}"]})]
 
 tokfile = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"metrics-token-{os.getpid()}")
 with open(tokfile, "w") as f:
@@ -60,6 +69,7 @@ call("fail", '{"x":2}')
 call("nap", '{"s":5}')                  # times out: its worker is killed
 call("die", "{}")                       # its worker dies under it
 call("add", '{"a":"x","b":1}')          # refused by the schema
+netres = [call("net", f'{{"port":{PORT}}}'), call("net", f'{{"port":{PORT + 1}}}')]
 d.write_tools(TOOLS + [tool("extra", "def extra() -> int:\n    return 1\n")])
 d_deadline = time.monotonic() + 20
 while time.monotonic() < d_deadline and d.stderr().count("loaded: ") < 2:
@@ -99,8 +109,12 @@ check(value('mcp_hotd_tool_errors_total{tool="nap",kind="timeout"}') == 1 and
 check(value('mcp_hotd_tool_call_duration_seconds_count{tool="add"}') == 16 and
       value('mcp_hotd_tool_call_duration_seconds_bucket{tool="add",le="+Inf"}') == 16,
       "add's latency histogram counts its 16 answered calls")
-check(value('mcp_hotd_reloads_total{result="ok"}') == 2 and value("mcp_hotd_tools") == 5,
-      "two reloads (startup and the file's change), five tools served")
+check(value('mcp_hotd_reloads_total{result="ok"}') == 2 and value("mcp_hotd_tools") == 6,
+      "two reloads (startup and the file's change), six tools served")
+check("connected" in netres[0] and "denied" in netres[1] and
+      value('mcp_hotd_broker_total{result="connected"}') == 1 and
+      value('mcp_hotd_broker_total{result="denied"}') == 1,
+      "the broker's connects: one made, one not granted", netres)
 check(value('mcp_hotd_tool_workers{tool="add"}') == 1 and value("mcp_hotd_sessions") >= 1,
       "gauges: workers, sessions")
 check(value('mcp_hotd_tool_restarts_total{tool="nap"}') >= 1 and
