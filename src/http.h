@@ -70,6 +70,9 @@ extern struct http_face ht;
 int		 http_probe(struct evhttp_request *, const char *);
 void		 http_metrics(struct evhttp_request *);
 
+/* transport_http.c */
+void		 http_parse_addr(const char *, char *, size_t, int *);
+
 /* http_guard.c */
 void		 http_error(struct evhttp_request *, int, const char *, int,
 		    const char *);

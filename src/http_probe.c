@@ -7,9 +7,13 @@
  */
 #include "config.h"
 
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
 #include <stdio.h>
 #include <string.h>
-#include <sys/queue.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -84,4 +88,56 @@ http_metrics(struct evhttp_request *req)
 	    "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
 	evhttp_send_reply(req, 200, "OK", b);
 	evbuffer_free(b);
+}
+
+/*
+ * --metrics-listen ADDR:PORT: /metrics alone, for a monitor, on a listener
+ * of its own (no MCP there, and no token: bind it where only the monitor
+ * reaches, as the man page says). A connection idle METRICS_TIMEOUT
+ * seconds is closed.
+ */
+#define METRICS_TIMEOUT		10
+
+static void
+http_metrics_only(struct evhttp_request *req, void *arg)
+{
+	const char	*path;
+
+	(void)arg;
+	path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	if (path != NULL && strcmp(path, "/metrics") == 0)
+		http_metrics(req);
+	else
+		http_reply(req, 404, "Not Found", "text/plain",
+		    "only /metrics here\n", 19);
+}
+
+void
+http_metrics_listen(const char *spec)
+{
+	struct evhttp			*h;
+	struct evhttp_bound_socket	*bound;
+	struct sockaddr_storage		 ss;
+	socklen_t			 sl = sizeof(ss);
+	char				 addr[256];
+	int				 port;
+
+	http_parse_addr(spec, addr, sizeof(addr), &port);
+	if ((h = evhttp_new(sv.base)) == NULL)
+		fatal("%s", __func__);
+	evhttp_set_allowed_methods(h, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+	evhttp_set_timeout(h, METRICS_TIMEOUT);
+	evhttp_set_gencb(h, http_metrics_only, NULL);
+	if ((bound = evhttp_bind_socket_with_handle(h, addr,
+	    (uint16_t)port)) == NULL)
+		fatal("--metrics-listen %s", spec);
+	/* Port 0 took one: say which. */
+	if (getsockname(evhttp_bound_socket_get_fd(bound),
+	    (struct sockaddr *)&ss, &sl) == 0)
+		port = ntohs(ss.ss_family == AF_INET6 ?
+		    ((struct sockaddr_in6 *)&ss)->sin6_port :
+		    ((struct sockaddr_in *)&ss)->sin_port);
+	log_info("metrics endpoint http://%s%s%s:%d/metrics",
+	    strchr(addr, ':') ? "[" : "", addr, strchr(addr, ':') ? "]" : "",
+	    port);
 }

@@ -402,6 +402,8 @@ main(int argc, char *argv[])
 			    cli.origin);
 		sv.ready_cb = daemon_ready;
 	}
+	if (!cli.test && cli.metrics_listen != NULL)
+		http_metrics_listen(cli.metrics_listen);
 	if (!cli.test && cli.watch)
 		watch_start(sv.config_path);
 	reload_request("startup", NULL);

@@ -645,6 +645,7 @@ void		 transport_http_serve(int);
 void		 transport_http_close(void);
 void		 transport_http_drain(void);
 void		 transport_http_listen_off(void);
+void		 http_metrics_listen(const char *);
 void		 transport_http_reload_token(void);
 
 /* transport_stdio.c */

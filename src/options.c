@@ -237,6 +237,8 @@ static const struct opt opts[] = {
 	    NULL, "the key signing 2026 requestState (a fleet shares it)" },
 	{ "access-log", 0, "file|-", O_STR, F(the_cli.access_log), 0, 0, NULL,
 	    "one line per request (- : standard error)" },
+	{ "metrics-listen", 0, "addr:port", O_STR, F(the_cli.metrics_listen),
+	    0, 0, NULL, "serve /metrics alone there (no token: keep it private)" },
 	{ "dump-config", 0, NULL, O_SET, F(the_cli.dump), 0, 0, NULL,
 	    "print every effective setting and exit" },
 	{ "version", 0, NULL, O_FUNC, NULL, 0, 0, version_opt,

@@ -14,6 +14,7 @@ struct cli {
 	const char	*origin;
 	const char	*state_key_file;
 	const char	*access_log;
+	const char	*metrics_listen;
 	int		 stdio;
 	int		 test;
 	int		 verbose;

@@ -64,7 +64,6 @@ struct http_face ht = { .sessions = TAILQ_HEAD_INITIALIZER(ht.sessions) };
 
 static void	http_version_header(struct evhttp_request *);
 static void	http_dispatch(struct evhttp_request *, void *);
-static void	http_parse_addr(const char *, char *, size_t, int *);
 static void	http_setup(void);
 static void	http_max_connections(void);
 
@@ -147,7 +146,7 @@ http_dispatch(struct evhttp_request *req, void *arg)
 }
 
 /* "PORT", "ADDR:PORT" or "[V6]:PORT"; the address defaults to loopback. */
-static void
+void
 http_parse_addr(const char *spec, char *addr, size_t addrlen, int *port)
 {
 	const char	*colon = strrchr(spec, ':');

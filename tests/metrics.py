@@ -138,5 +138,20 @@ check(byname["fail"]["errors"]["tool"] == 2 and byname["nap"]["errors"]["timeout
 human = d.ctl("status").stdout
 check("P50/P99 MS" in human and "ERRORS" in human, "mcp-hotctl status shows them too", human)
 check(d.stop() == 0, "the daemon exits 0")
+
+# --metrics-listen: /metrics alone on an address of its own, no token.
+m = Daemon(TOOLS[:1], args=["--metrics-listen", "127.0.0.1:0"])
+mport = int(re.search(r"metrics endpoint http://127\.0\.0\.1:(\d+)/metrics",
+                      m.stderr()).group(1))
+with urllib.request.urlopen(f"http://127.0.0.1:{mport}/metrics", timeout=10) as r:
+    alone = r.read().decode()
+try:
+    urllib.request.urlopen(f"http://127.0.0.1:{mport}/mcp", timeout=10)
+    other = 200
+except urllib.error.HTTPError as e:
+    other = e.code
+check('mcp_hotd_tool_calls_total{tool="add"} 0' in alone and other == 404,
+      "--metrics-listen serves /metrics, and nothing else", other)
+check(m.stop() == 0, "that daemon exits 0")
 os.unlink(tokfile)
 finish()
