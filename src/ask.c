@@ -226,7 +226,7 @@ ask_timeout(evutil_socket_t fd, short what, void *arg)
 	for (i = 0; i < a->n && a->req[i].answered; i++)
 		;
 	ask_fail(a, "timeout", "the client did not answer %s within %d s",
-	    i < a->n ? a->req[i].method : "", sv.ask_timeout);
+	    i < a->n ? a->req[i].method : "", settings.ask_timeout);
 }
 
 /* 2025: each request to the client, on the call's stream. */
@@ -235,7 +235,7 @@ ask_send(struct ask *a)
 {
 	struct session		*s = a->call->session;
 	struct json_object	*msg, *r, *v;
-	struct timeval		 tv = { sv.ask_timeout, 0 };
+	struct timeval		 tv = { settings.ask_timeout, 0 };
 
 	json_object_object_foreach(a->requests, key, req) {
 		r = json_object_new_object();

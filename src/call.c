@@ -304,7 +304,7 @@ call_answer_raw(struct call *c, const char *result, size_t len)
 	if (s != NULL && !session_may_send(s, len)) {
 		call_answer_error(c, "the answer of %zu bytes was dropped: "
 		    "clients have too much unread (--max-unread %zu bytes); "
-		    "read your answers", len, sv.max_unread);
+		    "read your answers", len, settings.max_unread);
 		return;
 	}
 	if (s != NULL && access_on())

@@ -295,7 +295,7 @@ config_load_message(struct json_object *entry, struct toolspec *ts)
 	json_object_object_add(m, MSG_KEY(LOAD, memory_mb),
 	    json_object_new_int(ts->memory_mb));
 	json_object_object_add(m, MSG_KEY(LOAD, max_reply),
-	    json_object_new_int64((int64_t)sv.max_reply));
+	    json_object_new_int64((int64_t)settings.max_reply));
 	json_object_object_add(m, MSG_KEY(LOAD, disk_mb),
 	    json_object_new_int(ts->disk_mb));
 	if (ts->async_concurrency > 1)

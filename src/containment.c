@@ -122,7 +122,7 @@ containment_landlock(const char **why)
 	long	abi;
 
 	*why = NULL;
-	if (sv.no_landlock) {
+	if (settings.no_landlock) {
 		*why = "--no-landlock";
 		return 0;
 	}
@@ -131,8 +131,8 @@ containment_landlock(const char **why)
 		*why = abi == -1 ? strerror(errno) : "ABI 0";
 		return 0;
 	}
-	if (sv.landlock_abi_max > 0 && abi > sv.landlock_abi_max)
-		abi = sv.landlock_abi_max;
+	if (settings.landlock_abi_max > 0 && abi > settings.landlock_abi_max)
+		abi = settings.landlock_abi_max;
 	return abi;
 }
 
@@ -155,13 +155,13 @@ containment_check(void)
 
 	sv.seccomp_base = worker_filters_of(getpid());
 	abi = containment_landlock(&ll_why);
-	if (sv.no_namespaces)
+	if (settings.no_namespaces)
 		ns_why = "--no-namespaces";
 	else
 		ns_why = containment_probe();
-	if (sv.containment_full && ns_why != NULL)
+	if (settings.containment_full && ns_why != NULL)
 		containment_refuse("namespaces", ns_why);
-	if (sv.containment_full && abi <= 0)
+	if (settings.containment_full && abi <= 0)
 		containment_refuse("Landlock", ll_why);
 	if (abi <= 0)
 		log_warnx("sandbox: no Landlock (%s): workers read files only "
@@ -178,6 +178,6 @@ containment_check(void)
 		snprintf(view, sizeof(view), "Landlock file view, ABI %ld", abi);
 	log_info("sandbox: containment %s: seccomp default-deny (load and "
 	    "call filters), capabilities dropped, rlimits; %s; namespaces %s",
-	    sv.containment_full ? "full" : "reduced", view, ns_why != NULL ?
+	    settings.containment_full ? "full" : "reduced", view, ns_why != NULL ?
 	    "off" : "user, mount, pid, ipc, net");
 }

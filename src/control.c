@@ -42,7 +42,7 @@ control_status(void)
 
 	st = json_object_new_object();
 	json_object_object_add(st, "config",
-	    json_object_new_string(sv.config_path));
+	    json_object_new_string(settings.config_path));
 	json_object_object_add(st, "started",
 	    json_object_new_int64((int64_t)sv.started));
 	json_object_object_add(st, "tools", tool_status());

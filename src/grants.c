@@ -262,7 +262,7 @@ grants_net(struct json_object *allow, size_t *n)
 static char *
 grant_credential(const char *name)
 {
-	const char	*dir = sv.credentials_dir;
+	const char	*dir = settings.credentials_dir;
 	char		 path[4096], *buf;
 	ssize_t		 n;
 	int		 fd;

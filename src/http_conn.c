@@ -81,7 +81,7 @@ static void
 http_conn_expired(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_conn	*c = arg;
-	struct timeval		 now, left, limit = { sv.http_timeout, 0 };
+	struct timeval		 now, left, limit = { settings.http_timeout, 0 };
 
 	(void)fd;
 	(void)what;
@@ -98,7 +98,7 @@ http_conn_expired(evutil_socket_t fd, short what, void *arg)
 	}
 	log_debug("HTTP connection fd %d: %s for %lld s, closed",
 	    (int)bufferevent_getfd(c->sock), c->busy ? "its answer unread" :
-	    "no request", (long long)sv.http_timeout);
+	    "no request", (long long)settings.http_timeout);
 	shutdown(bufferevent_getfd(c->sock), SHUT_RDWR);
 }
 
@@ -207,7 +207,7 @@ http_conn_gone(void *arg)
 	if (c->writable != NULL)
 		event_free(c->writable);
 	free(c);
-	if (hc.count-- == sv.http_max_connections)
+	if (hc.count-- == settings.http_max_connections)
 		listen_guard_full(hc.guard, 0);
 }
 
@@ -246,10 +246,10 @@ http_conn_new(struct event_base *base, void *arg)
 	    c) == NULL)
 		fatal("%s", __func__);
 	TAILQ_INSERT_HEAD(&hc.conns, c, entry);
-	if (++hc.count == sv.http_max_connections)
+	if (++hc.count == settings.http_max_connections)
 		http_conn_full();
 	http_conn_progress(c);
-	tv.tv_sec = sv.http_timeout;
+	tv.tv_sec = settings.http_timeout;
 	evtimer_add(c->deadline, &tv);
 	return c->bev;
 }

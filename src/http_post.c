@@ -166,17 +166,17 @@ http_stateless(struct evhttp_request *req, const struct mcp_request *r,
 	const char	*version = http_header(req, "MCP-Protocol-Version");
 	enum mcp_era	 era;
 
-	if (http_header(req, "Mcp-Session-Id") != NULL && !sv.http_stateless)
+	if (http_header(req, "Mcp-Session-Id") != NULL && !settings.http_stateless)
 		return 0;
 	if (response) {		/* 2026 asks in results, not requests */
-		if (!sv.http_stateless && (version == NULL ||
+		if (!settings.http_stateless && (version == NULL ||
 		    strcmp(version, MCP_VERSION_2026) != 0))
 			return 0;
 		http_reply(req, 202, "Accepted", NULL, NULL, 0);
 		return 1;
 	}
 	if ((era = mcp_era_of(r, version)) != MCP_ERA_2026 &&
-	    !sv.http_stateless)
+	    !settings.http_stateless)
 		return 0;
 	http_stateless_post(req, r, era);
 	return 1;
@@ -236,7 +236,7 @@ http_mcp(struct evhttp_request *req, void *arg)
 		return;
 	case EVHTTP_REQ_GET:
 	case EVHTTP_REQ_DELETE:
-		if (!sv.http_stateless)
+		if (!settings.http_stateless)
 			break;
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Allow", "POST");

@@ -46,7 +46,7 @@ static void	http_cancelled(struct session *, const char *);
 void
 http_touch(struct http_session *hs)
 {
-	struct timeval	tv = { sv.http_idle, 0 };
+	struct timeval	tv = { settings.http_idle, 0 };
 
 	evtimer_add(hs->idle, &tv);
 	event_base_gettimeofday_cached(sv.base, &hs->touched);
@@ -72,7 +72,7 @@ http_idle(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	log_info("session %u: idle for %ld s, expired", hs->session->id,
-	    (long)sv.http_idle);
+	    (long)settings.http_idle);
 	http_session_free(hs);
 }
 
@@ -252,9 +252,9 @@ http_session_new(struct evhttp_request *req, int legacy)
 		fatal("%s", __func__);
 	evutil_secure_rng_get_bytes(rnd, sizeof(rnd));
 	/* Named for its instance, a balancer routes it without a table. */
-	if (sv.instance_id != NULL)
+	if (settings.instance_id != NULL)
 		off = (size_t)snprintf(hs->id, sizeof(hs->id), "%s.",
-		    sv.instance_id);
+		    settings.instance_id);
 	for (i = 0; i < sizeof(rnd); i++)
 		snprintf(hs->id + off + 2 * i, 3, "%02x", rnd[i]);
 	hs->legacy = legacy;
@@ -310,7 +310,7 @@ http_session_room(struct evhttp_request *req)
 	struct http_session	*hs, *oldest = NULL;
 	char			 why[160];
 
-	if (ht.nsessions < (unsigned)sv.http_max_sessions)
+	if (ht.nsessions < (unsigned)settings.http_max_sessions)
 		return 1;
 	TAILQ_FOREACH(hs, &ht.sessions, entry)
 		if (http_session_idle(hs) && (oldest == NULL ||
@@ -321,12 +321,12 @@ http_session_room(struct evhttp_request *req)
 		    "Retry-After", "1");
 		snprintf(why, sizeof(why), "Service Unavailable: %d HTTP "
 		    "sessions are open and busy; end one (DELETE) or retry",
-		    (unsigned)sv.http_max_sessions);
+		    (unsigned)settings.http_max_sessions);
 		http_error(req, 503, "Service Unavailable", -32000, why);
 		return 0;
 	}
 	log_info("session %u: idle, ended to make room (%d HTTP sessions)",
-	    oldest->session->id, (unsigned)sv.http_max_sessions);
+	    oldest->session->id, (unsigned)settings.http_max_sessions);
 	http_session_free(oldest);
 	return 1;
 }

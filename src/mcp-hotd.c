@@ -237,11 +237,11 @@ drain_over(evutil_socket_t fd, short what, void *arg)
 static void
 on_sigterm(evutil_socket_t sig, short what, void *arg)
 {
-	struct timeval	tv = { sv.drain_delay, 0 };
+	struct timeval	tv = { settings.drain_delay, 0 };
 
 	(void)what;
 	(void)arg;
-	if (sv.drain_delay == 0 || sv.draining) {
+	if (settings.drain_delay == 0 || sv.draining) {
 		supervisor_shutdown(strsignal(sig));
 		return;
 	}
@@ -249,7 +249,7 @@ on_sigterm(evutil_socket_t sig, short what, void *arg)
 	notify_stopping();
 	transport_http_drain();
 	log_info("%s: draining: /readyz says 503, serving %lld s more",
-	    strsignal(sig), (long long)sv.drain_delay);
+	    strsignal(sig), (long long)settings.drain_delay);
 	if ((sv.drain_timer = evtimer_new(sv.base, drain_over, NULL)) == NULL)
 		fatal("%s", __func__);
 	evtimer_add(sv.drain_timer, &tv);
@@ -299,7 +299,7 @@ config_test_report(void)
 		printf(": SKIPPED: %s\n", json_object_get_string(
 		    json_object_object_get(e, "error")));
 	}
-	printf("%s: %zu tools OK, %d problems\n", sv.config_path, sv.nroutes,
+	printf("%s: %zu tools OK, %d problems\n", settings.config_path, sv.nroutes,
 	    bad);
 	fflush(stdout);
 	sv.exit_status = bad ? 1 : 0;
@@ -364,10 +364,10 @@ main(int argc, char *argv[])
 	state_key_load(cli.state_key_file);
 	if (cli.access_log != NULL && access_open(cli.access_log) == -1)
 		fatal("--access-log %s", cli.access_log);
-	if (sv.worker_path == NULL)
-		sv.worker_path = find_worker();
-	if (!is_executable(sv.worker_path))
-		fatalx("worker program %s: %s", sv.worker_path,
+	if (settings.worker_path == NULL)
+		settings.worker_path = find_worker();
+	if (!is_executable(settings.worker_path))
+		fatalx("worker program %s: %s", settings.worker_path,
 		    strerror(errno));
 
 	signal(SIGPIPE, SIG_IGN);
@@ -405,7 +405,7 @@ main(int argc, char *argv[])
 	if (!cli.test && cli.metrics_listen != NULL)
 		http_metrics_listen(cli.metrics_listen);
 	if (!cli.test && cli.watch)
-		watch_start(sv.config_path);
+		watch_start(settings.config_path);
 	reload_request("startup", NULL);
 	supervisor_loop();
 

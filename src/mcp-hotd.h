@@ -236,26 +236,20 @@ struct session {
 TAILQ_HEAD(sessionq, session);
 
 /* Everything the supervisor changes at run time lives here. */
-struct supervisor {
-	struct event_base	*base;
+/*
+ * What the command line sets (options.c's table), apart from run-time
+ * state: read everywhere, written at startup only.
+ */
+struct settings {
 	const char		*config_path;
 	const char		*worker_path;
-	struct toolq		 tools;
-	struct sessionq		 sessions;
-	struct tool		**routes;	/* serving tools, file order */
-	size_t			 nroutes;
-	uint64_t		 next_call_id;
-	unsigned		 next_session_id;
-	time_t			 started;
 	size_t			 max_reply;
 	size_t			 max_request;
 	size_t			 max_unread;	/* all sessions' unread bytes */
 	int			 cache_ttl_ms;	/* 2026 lists' ttlMs */
 	int			 http_stateless; /* 2025 POSTs too, no sessions */
 	int			 ask_timeout;	/* seconds for a client's answer */
-	int64_t			 next_ask_id;	/* our requests to clients */
 	const char		*instance_id;	/* session ids begin "ID." */
-	size_t			 unread_total;
 	size_t			 page_size;
 	time_t			 http_idle;	/* seconds before an idle HTTP
 						 * session expires */
@@ -263,19 +257,9 @@ struct supervisor {
 						 * send nothing */
 	size_t			 http_max_sessions;
 	size_t			 http_max_connections;	/* 0: from NOFILE */
-	char			 tools_version[17];	/* of the routed set */
-	struct json_object	*failures;	/* name: why, of the tools the
-						 * file has that serve nothing */
-	int			 draining;	/* SIGTERM seen, still serving */
 	time_t			 drain_delay;	/* --drain-delay */
 	const char		*http_allow_host;	/* a Host name besides
 							 * loopback ones */
-	int			 settling;	/* listeners closed, stopping */
-	int			 shutting_down;
-	struct event		*shutdown_deadline;
-	struct event		*drain_timer;	/* --drain-delay, running */
-	int			 exit_status;
-	void			(*ready_cb)(void);	/* first load done */
 	int			 no_namespaces;	/* forced fallback (tests) */
 	int			 no_landlock;
 	int			 landlock_abi_max;	/* 0: no cap */
@@ -284,6 +268,30 @@ struct supervisor {
 	const char		*python_paths[MAX_PYTHON_PATHS];	/* --python-path,
 						 * a --venv's site-packages */
 	size_t			 npython_paths;
+};
+extern struct settings settings;
+
+struct supervisor {
+	struct event_base	*base;
+	struct toolq		 tools;
+	struct sessionq		 sessions;
+	struct tool		**routes;	/* serving tools, file order */
+	size_t			 nroutes;
+	uint64_t		 next_call_id;
+	unsigned		 next_session_id;
+	time_t			 started;
+	int64_t			 next_ask_id;	/* our requests to clients */
+	size_t			 unread_total;
+	char			 tools_version[17];	/* of the routed set */
+	struct json_object	*failures;	/* name: why, of the tools the
+						 * file has that serve nothing */
+	int			 draining;	/* SIGTERM seen, still serving */
+	int			 settling;	/* listeners closed, stopping */
+	int			 shutting_down;
+	struct event		*shutdown_deadline;
+	struct event		*drain_timer;	/* --drain-delay, running */
+	int			 exit_status;
+	void			(*ready_cb)(void);	/* first load done */
 	int			 seccomp_base;	/* our own filters: workers
 						 * have two more; -1: unknown */
 };

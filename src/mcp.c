@@ -377,7 +377,7 @@ mcp_tools_page(struct json_object *params, struct json_object **error)
 	}
 	res = json_object_new_object();
 	list = json_object_new_array();
-	for (i = off; i < sv.nroutes && i - off < sv.page_size; i++)
+	for (i = off; i < sv.nroutes && i - off < settings.page_size; i++)
 		json_object_array_add(list,
 		    json_object_get(tool_listing(sv.routes[i])));
 	json_object_object_add(res, "tools", list);

@@ -222,7 +222,7 @@ modern_reply(const struct mcp_request *r, struct json_object *res,
 	    json_object_new_string("complete"));
 	if (cacheable) {
 		json_object_object_add(res, "ttlMs",
-		    json_object_new_int(sv.cache_ttl_ms));
+		    json_object_new_int(settings.cache_ttl_ms));
 		json_object_object_add(res, "cacheScope",
 		    json_object_new_string("public"));
 	}

@@ -72,7 +72,7 @@ instance_id_set(const char *id)
 	if (n == 0 || n > 32 || id[n] != '\0')
 		fatalx("--instance-id: '%s' must be 1 to 32 letters, digits, "
 		    "'_' or '-'", id);
-	sv.instance_id = id;
+	settings.instance_id = id;
 }
 
 /* A directory for the workers' sys.path (and its .pth files). */
@@ -92,10 +92,10 @@ python_path_add(const char *opt, const char *dir)
 		fatalx("%s %s: under /tmp, which each worker replaces with a "
 		    "private one (put it elsewhere, such as under /var/tmp or "
 		    "/opt)", opt, dir);
-	if (sv.npython_paths == MAX_PYTHON_PATHS)
+	if (settings.npython_paths == MAX_PYTHON_PATHS)
 		fatalx("%s: at most %d directories", opt, MAX_PYTHON_PATHS);
 	copy = xstrdup(dir);
-	sv.python_paths[sv.npython_paths++] = copy;
+	settings.python_paths[settings.npython_paths++] = copy;
 }
 
 static void
@@ -139,9 +139,9 @@ static void
 containment_set(const char *how)
 {
 	if (strcmp(how, "full") == 0)
-		sv.containment_full = 1;
+		settings.containment_full = 1;
 	else if (strcmp(how, "reduced") == 0)
-		sv.containment_full = 0;
+		settings.containment_full = 0;
 	else
 		fatalx("--containment: full or reduced, not '%s'", how);
 }
@@ -163,12 +163,13 @@ version_opt(const char *arg)
 	options_version();
 }
 
+struct settings		 settings;
 static struct cli	 the_cli = { .spawner = 1, .watch = 1 };
 
 #define F(x)	((void *)&(x))
 
 static const struct opt opts[] = {
-	{ "config", 'c', "file", O_STR, F(sv.config_path), 0, 0, NULL,
+	{ "config", 'c', "file", O_STR, F(settings.config_path), 0, 0, NULL,
 	    "the tools file (tools.json); required" },
 	{ "stdio", 0, NULL, O_SET, F(the_cli.stdio), 0, 0, NULL,
 	    "serve one client on standard input and output" },
@@ -184,54 +185,54 @@ static const struct opt opts[] = {
 	    NULL, "bearer token HTTP clients must send (reread on SIGHUP)" },
 	{ "http-origin", 0, "origin", O_STR, F(the_cli.origin), 0, 0, NULL,
 	    "an Origin allowed besides loopback ones" },
-	{ "http-allow-host", 0, "name", O_STR, F(sv.http_allow_host), 0, 0,
+	{ "http-allow-host", 0, "name", O_STR, F(settings.http_allow_host), 0, 0,
 	    NULL, "a Host name answered besides loopback ones" },
-	{ "http-idle", 0, "seconds", O_TIME, F(sv.http_idle), 1,
+	{ "http-idle", 0, "seconds", O_TIME, F(settings.http_idle), 1,
 	    7 * 24 * 3600, NULL, "an idle HTTP session expires after" },
-	{ "http-timeout", 0, "seconds", O_TIME, F(sv.http_timeout), 1, 3600,
+	{ "http-timeout", 0, "seconds", O_TIME, F(settings.http_timeout), 1, 3600,
 	    NULL, "an HTTP connection may send nothing for" },
-	{ "http-max-sessions", 0, "n", O_SIZE, F(sv.http_max_sessions), 1,
+	{ "http-max-sessions", 0, "n", O_SIZE, F(settings.http_max_sessions), 1,
 	    100000, NULL, "HTTP sessions at once" },
 	{ "http-max-connections", 0, "n", O_SIZE,
-	    F(sv.http_max_connections), 1, 1000000, NULL,
+	    F(settings.http_max_connections), 1, 1000000, NULL,
 	    "HTTP connections at once (default: from the descriptor limit)" },
-	{ "http-stateless", 0, NULL, O_SET, F(sv.http_stateless), 0, 0, NULL,
+	{ "http-stateless", 0, NULL, O_SET, F(settings.http_stateless), 0, 0, NULL,
 	    "2025 POSTs without sessions too (behind a plain balancer)" },
-	{ "instance-id", 0, "id", O_FUNC, F(sv.instance_id), 0, 0,
+	{ "instance-id", 0, "id", O_FUNC, F(settings.instance_id), 0, 0,
 	    instance_id_set, "session ids begin with it and a dot" },
-	{ "drain-delay", 0, "seconds", O_TIME, F(sv.drain_delay), 0, 3600,
+	{ "drain-delay", 0, "seconds", O_TIME, F(settings.drain_delay), 0, 3600,
 	    NULL, "after SIGTERM, keep serving while balancers notice" },
-	{ "credentials", 0, "dir", O_STR, F(sv.credentials_dir), 0, 0, NULL,
+	{ "credentials", 0, "dir", O_STR, F(settings.credentials_dir), 0, 0, NULL,
 	    "env grants' values, a file each ($CREDENTIALS_DIRECTORY)" },
 	{ "python-path", 0, "dir", O_FUNC, NULL, 0, 0, python_path_opt,
 	    "a directory on the workers' sys.path (repeatable)" },
 	{ "venv", 0, "dir", O_FUNC, NULL, 0, 0, python_venv_add,
 	    "a virtualenv's site-packages on the workers' sys.path" },
-	{ "containment", 0, "full|reduced", O_FUNC, F(sv.containment_full), 0,
+	{ "containment", 0, "full|reduced", O_FUNC, F(settings.containment_full), 0,
 	    0, containment_set, "full: refuse to start without every layer" },
-	{ "no-namespaces", 0, NULL, O_SET, F(sv.no_namespaces), 0, 0, NULL,
+	{ "no-namespaces", 0, NULL, O_SET, F(settings.no_namespaces), 0, 0, NULL,
 	    "workers without namespaces (tests)" },
-	{ "no-landlock", 0, NULL, O_SET, F(sv.no_landlock), 0, 0, NULL,
+	{ "no-landlock", 0, NULL, O_SET, F(settings.no_landlock), 0, 0, NULL,
 	    "workers without Landlock (tests)" },
-	{ "landlock-abi-max", 0, "n", O_INT, F(sv.landlock_abi_max), 1, 64,
+	{ "landlock-abi-max", 0, "n", O_INT, F(settings.landlock_abi_max), 1, 64,
 	    NULL, "use no Landlock ABI above n (tests)" },
-	{ "worker", 0, "path", O_STR, F(sv.worker_path), 0, 0, NULL,
+	{ "worker", 0, "path", O_STR, F(settings.worker_path), 0, 0, NULL,
 	    "the worker program" },
 	{ "no-spawner", 0, NULL, O_CLEAR, F(the_cli.spawner), 0, 0, NULL,
 	    "start workers by fork and exec, without the spawner" },
 	{ "no-watch", 0, NULL, O_CLEAR, F(the_cli.watch), 0, 0, NULL,
 	    "do not reload when the tools file changes" },
-	{ "max-reply", 0, "bytes", O_SIZE, F(sv.max_reply), 1024,
+	{ "max-reply", 0, "bytes", O_SIZE, F(settings.max_reply), 1024,
 	    1024ULL * 1024 * 1024, NULL, "a tool's result at most" },
-	{ "max-request", 0, "bytes", O_SIZE, F(sv.max_request), 1024,
+	{ "max-request", 0, "bytes", O_SIZE, F(settings.max_request), 1024,
 	    1024ULL * 1024 * 1024, NULL, "a request at most" },
-	{ "max-unread", 0, "bytes", O_SIZE, F(sv.max_unread), 1024 * 1024,
+	{ "max-unread", 0, "bytes", O_SIZE, F(settings.max_unread), 1024 * 1024,
 	    1ULL << 40, NULL, "answers all clients may leave unread" },
-	{ "page-size", 0, "n", O_SIZE, F(sv.page_size), 1, 100000, NULL,
+	{ "page-size", 0, "n", O_SIZE, F(settings.page_size), 1, 100000, NULL,
 	    "tools per tools/list page" },
-	{ "cache-ttl", 0, "ms", O_INT, F(sv.cache_ttl_ms), 0,
+	{ "cache-ttl", 0, "ms", O_INT, F(settings.cache_ttl_ms), 0,
 	    24 * 3600 * 1000, NULL, "2026 lists' ttlMs" },
-	{ "ask-timeout", 0, "seconds", O_INT, F(sv.ask_timeout), 1, 24 * 3600,
+	{ "ask-timeout", 0, "seconds", O_INT, F(settings.ask_timeout), 1, 24 * 3600,
 	    NULL, "a client may take to answer a tool's ask" },
 	{ "state-key-file", 0, "file", O_STR, F(the_cli.state_key_file), 0, 0,
 	    NULL, "the key signing 2026 requestState (a fleet shares it)" },
@@ -322,17 +323,17 @@ options_parse(int argc, char *argv[], struct cli *cli)
 	size_t		 i, n = 0;
 	int		 ch;
 
-	sv.max_reply = DEFAULT_MAX_REPLY;
-	sv.max_request = DEFAULT_MAX_REQUEST;
-	sv.max_unread = DEFAULT_MAX_UNREAD;
-	sv.page_size = DEFAULT_PAGE_SIZE;
-	sv.cache_ttl_ms = DEFAULT_CACHE_TTL_MS;
-	sv.ask_timeout = DEFAULT_ASK_TIMEOUT;
-	sv.http_idle = DEFAULT_HTTP_IDLE;
-	sv.http_timeout = DEFAULT_HTTP_TIMEOUT;
-	sv.http_max_sessions = DEFAULT_HTTP_SESSIONS;
+	settings.max_reply = DEFAULT_MAX_REPLY;
+	settings.max_request = DEFAULT_MAX_REQUEST;
+	settings.max_unread = DEFAULT_MAX_UNREAD;
+	settings.page_size = DEFAULT_PAGE_SIZE;
+	settings.cache_ttl_ms = DEFAULT_CACHE_TTL_MS;
+	settings.ask_timeout = DEFAULT_ASK_TIMEOUT;
+	settings.http_idle = DEFAULT_HTTP_IDLE;
+	settings.http_timeout = DEFAULT_HTTP_TIMEOUT;
+	settings.http_max_sessions = DEFAULT_HTTP_SESSIONS;
 	/* systemd's LoadCredential= puts them here. */
-	sv.credentials_dir = getenv("CREDENTIALS_DIRECTORY");
+	settings.credentials_dir = getenv("CREDENTIALS_DIRECTORY");
 	for (i = 0; i < NOPTS; i++) {
 		longopts[i] = (struct option){ opts[i].name, opts[i].arg ?
 		    required_argument : no_argument, NULL, 256 + (int)i };
@@ -358,7 +359,7 @@ options_parse(int argc, char *argv[], struct cli *cli)
 		options_set(&opts[i], optarg);
 	}
 	*cli = the_cli;
-	if (optind != argc || (sv.config_path == NULL && !cli->dump) ||
+	if (optind != argc || (settings.config_path == NULL && !cli->dump) ||
 	    (cli->stdio && (cli->socket_path || cli->http)) ||
 	    (cli->test && (cli->stdio || cli->socket_path || cli->http)))
 		options_usage();
@@ -402,16 +403,16 @@ options_dump(const struct cli *cli)
 			break;
 		case O_FUNC:
 			if (strcmp(o->name, "instance-id") == 0)
-				printf("%s\n", sv.instance_id ?
-				    sv.instance_id : "-");
+				printf("%s\n", settings.instance_id ?
+				    settings.instance_id : "-");
 			else if (strcmp(o->name, "containment") == 0)
-				printf("%s\n", sv.containment_full ? "full" :
+				printf("%s\n", settings.containment_full ? "full" :
 				    "reduced");
 			else {
-				for (size_t k = 0; k < sv.npython_paths; k++)
+				for (size_t k = 0; k < settings.npython_paths; k++)
 					printf("%s%s", k ? " " : "",
-					    sv.python_paths[k]);
-				printf("%s\n", sv.npython_paths ? "" : "-");
+					    settings.python_paths[k]);
+				printf("%s\n", settings.npython_paths ? "" : "-");
 			}
 			break;
 		}

@@ -6,7 +6,7 @@
 #ifndef OPTIONS_H
 #define OPTIONS_H
 
-/* What main acts on itself; the rest goes straight into sv. */
+/* What main acts on itself; the rest goes into settings (mcp-hotd.h). */
 struct cli {
 	const char	*socket_path;
 	const char	*http;

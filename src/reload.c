@@ -441,8 +441,8 @@ reload_begin(const char *why, struct call *waiter)
 	struct reload	*r;
 	char		 err[1024];
 
-	log_info("reloading %s (%s)", sv.config_path, why);
-	if (config_load(sv.config_path, &set, err, sizeof(err)) == -1) {
+	log_info("reloading %s (%s)", settings.config_path, why);
+	if (config_load(settings.config_path, &set, err, sizeof(err)) == -1) {
 		toolset_clear(&set);
 		if (!rl.started)
 			fatalx("%s", err);

@@ -144,12 +144,12 @@ session_check_done(struct session *s)
 int
 session_may_send(struct session *s, size_t len)
 {
-	if (len <= ANSWER_ALWAYS_SENT || sv.unread_total + len <= sv.max_unread)
+	if (len <= ANSWER_ALWAYS_SENT || sv.unread_total + len <= settings.max_unread)
 		return 1;
 	if (!s->dropped++)
 		log_warnx("session %u (%s): answers dropped: clients hold %zu "
 		    "MiB unread, the limit is %zu MiB (--max-unread)", s->id,
-		    s->peer, sv.unread_total >> 20, sv.max_unread >> 20);
+		    s->peer, sv.unread_total >> 20, settings.max_unread >> 20);
 	return 0;
 }
 
@@ -299,8 +299,8 @@ session_too_long(struct session *s, size_t len)
 	struct json_object	*e;
 
 	e = mcp_error(NULL, -32600, "Invalid Request: request of %s%zu bytes "
-	    "exceeds the limit of %zu bytes", len > sv.max_request ?
-	    "more than " : "", sv.max_request, sv.max_request);
+	    "exceeds the limit of %zu bytes", len > settings.max_request ?
+	    "more than " : "", settings.max_request, settings.max_request);
 	session_send(s, e, "", 0);
 	json_object_put(e);
 }
@@ -386,7 +386,7 @@ session_drain(struct session *s)
 		if (p.pos == -1)
 			break;
 		s->scanned = 0;
-		if (s->discarding || (size_t)p.pos > sv.max_request) {
+		if (s->discarding || (size_t)p.pos > settings.max_request) {
 			if (!s->discarding)
 				session_too_long(s, (size_t)p.pos);
 			s->discarding = 0;
@@ -402,7 +402,7 @@ session_drain(struct session *s)
 	session_hold(s, 0);
 	len = evbuffer_get_length(in);
 	s->scanned = len;
-	if (len > sv.max_request) {
+	if (len > settings.max_request) {
 		if (!s->discarding)
 			session_too_long(s, len);
 		s->discarding = 1;

@@ -119,18 +119,18 @@ spawn_exec(const struct spawn_fds *fds, pid_t parent, const char *arg)
 	pid_t			 pp;
 
 	argv[n++] = (char *)"mcp-hotd-worker";
-	if (sv.no_namespaces)
+	if (settings.no_namespaces)
 		argv[n++] = (char *)"--no-namespaces";
-	if (sv.no_landlock)
+	if (settings.no_landlock)
 		argv[n++] = (char *)"--no-landlock";
-	if (sv.landlock_abi_max > 0) {
-		snprintf(abi_max, sizeof(abi_max), "%d", sv.landlock_abi_max);
+	if (settings.landlock_abi_max > 0) {
+		snprintf(abi_max, sizeof(abi_max), "%d", settings.landlock_abi_max);
 		argv[n++] = (char *)"--landlock-abi-max";
 		argv[n++] = abi_max;
 	}
-	for (i = 0; i < sv.npython_paths; i++) {
+	for (i = 0; i < settings.npython_paths; i++) {
 		argv[n++] = (char *)"--path";
-		argv[n++] = (char *)sv.python_paths[i];
+		argv[n++] = (char *)settings.python_paths[i];
 	}
 	argv[n++] = (char *)arg;
 	argv[n++] = strcmp(arg, "--spawner") == 0 ? room : NULL;
@@ -150,7 +150,7 @@ spawn_exec(const struct spawn_fds *fds, pid_t parent, const char *arg)
 	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	execve(sv.worker_path, argv, env);
+	execve(settings.worker_path, argv, env);
 	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
 	_exit(127);
 }
@@ -178,7 +178,7 @@ spawn_fork_exec(const char *arg, const struct spawn_fds *fds, char *err,
 	pid_t	pid, parent = getpid();
 
 	/* The spawner itself must not be a PID namespace's init. */
-	if ((pid = spawn_clone(!sv.no_namespaces &&
+	if ((pid = spawn_clone(!settings.no_namespaces &&
 	    strcmp(arg, "--spawner") != 0)) == -1) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 		return -1;

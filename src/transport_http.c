@@ -176,7 +176,7 @@ http_setup(void)
 {
 	if ((ht.http = evhttp_new(sv.base)) == NULL)
 		fatalx("evhttp_new failed");
-	evhttp_set_max_body_size(ht.http, (ev_ssize_t)sv.max_request);
+	evhttp_set_max_body_size(ht.http, (ev_ssize_t)settings.max_request);
 	/* An unfinished header is buffered whole: bound it (libevent 400s). */
 	evhttp_set_max_headers_size(ht.http, HTTP_MAX_HEADERS);
 	/*
@@ -184,7 +184,7 @@ http_setup(void)
 	 * keep-alives and requests left half-sent. Event streams and POSTs
 	 * waiting for a call's answer are exempt (http_wait_forever).
 	 */
-	evhttp_set_timeout(ht.http, (int)sv.http_timeout);
+	evhttp_set_timeout(ht.http, (int)settings.http_timeout);
 	evhttp_set_allowed_methods(ht.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
 	    EVHTTP_REQ_HEAD);
@@ -216,18 +216,18 @@ http_max_connections(void)
 {
 	struct rlimit	rl;
 
-	if (sv.http_max_connections == 0) {
-		sv.http_max_connections = 512;
+	if (settings.http_max_connections == 0) {
+		settings.http_max_connections = 512;
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
 		    rl.rlim_cur != RLIM_INFINITY)
-			sv.http_max_connections = rl.rlim_cur / 2;
-		if (sv.http_max_connections > 4096)
-			sv.http_max_connections = 4096;
-		if (sv.http_max_connections < 8)
-			sv.http_max_connections = 8;
+			settings.http_max_connections = rl.rlim_cur / 2;
+		if (settings.http_max_connections > 4096)
+			settings.http_max_connections = 4096;
+		if (settings.http_max_connections < 8)
+			settings.http_max_connections = 8;
 	}
 	log_info("HTTP: at most %zu connections, %zu sessions",
-	    sv.http_max_connections, sv.http_max_sessions);
+	    settings.http_max_connections, settings.http_max_sessions);
 }
 
 void
@@ -289,7 +289,7 @@ transport_http_listen(const char *spec, const char *token_file,
 		ht.origin = xstrdup(origin);
 	ht.loopback = strcmp(addr, "127.0.0.1") == 0 || strcmp(addr, "::1") ==
 	    0 || strcmp(addr, "localhost") == 0;
-	ht.allow_host = sv.http_allow_host;
+	ht.allow_host = settings.http_allow_host;
 	if (!ht.loopback && ht.token == NULL)
 		log_warnx("HTTP on %s without --http-token-file: anyone who "
 		    "can reach it may call the tools", addr);

@@ -933,7 +933,7 @@ worker_new(const struct toolspec *spec, int chan, int errfd,
 	w->state = WORKER_SPAWNING;
 	w->life = WORKER_RUNNING;
 	w->ch = channel_new(chan, CHANNEL_STREAM, &worker_peer, w,
-	    sv.max_reply + FRAME_SLACK);
+	    settings.max_reply + FRAME_SLACK);
 	evutil_make_socket_nonblocking(errfd);
 	if ((w->errbev = bufferevent_socket_new(sv.base, errfd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL ||

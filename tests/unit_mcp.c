@@ -60,7 +60,7 @@ main(void)
 	struct json_object	*reply, *v;
 	enum mcp_action		 act;
 
-	sv.page_size = 10;
+	settings.page_size = 10;
 	CHECK(run(&st, "{", &act, NULL) == -32700, "incomplete JSON: -32700");
 	CHECK(run(&st, "nope", &act, NULL) == -32700, "not JSON: -32700");
 	CHECK(run(&st, "{\"a\":1} x", &act, NULL) == -32700, "trailing data: -32700");

@@ -22,7 +22,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	sv.max_reply = 1 << 20;
+	settings.max_reply = 1 << 20;
 	log_init("fuzz_config", 0);
 	/* In memory if there is a tmpfs: this target writes a file a run. */
 	snprintf(path, sizeof(path), "/dev/shm/fuzz-config-XXXXXX");

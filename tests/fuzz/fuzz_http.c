@@ -89,12 +89,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	log_init("fuzz_http", 0);
 	signal(SIGPIPE, SIG_IGN);
 	sv.base = event_base_new();
-	sv.max_request = 1 << 20;
-	sv.max_reply = 1 << 20;
-	sv.page_size = 10;
-	sv.http_idle = 60;
-	sv.http_timeout = 60;
-	sv.http_max_sessions = 256;
+	settings.max_request = 1 << 20;
+	settings.max_reply = 1 << 20;
+	settings.page_size = 10;
+	settings.http_idle = 60;
+	settings.http_timeout = 60;
+	settings.http_max_sessions = 256;
 	TAILQ_INIT(&sv.tools);
 	TAILQ_INIT(&sv.sessions);
 	addr.sin_family = AF_INET;

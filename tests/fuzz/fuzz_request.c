@@ -25,8 +25,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	sv.page_size = 2;
-	sv.max_reply = 1 << 20;
+	settings.page_size = 2;
+	settings.max_reply = 1 << 20;
 	add.spec.name = (char *)"add";
 	add.spec.description = (char *)"add two numbers";
 	add.state = TOOL_SERVING;
