@@ -335,12 +335,16 @@ def signature_schema(func, doc, parameters, warn):
     hints = type_hints(func, warn)
     params = parameters_of(func)
     docs = doc_params(doc)
-    props, required, extra = {}, [], False
+    props, required, extra, convert = {}, [], False, False
     ctx = context_parameter(func)
     for name, kind, default in params:
         where = f"argument '{name}'"
         if name == ctx:
             continue        # injected at call time, not the client's
+        if not convert and (
+                type(default).__name__ == "FieldInfo" or
+                (name in hints and not (type(hints[name]) is type and hints[name] in _SIMPLE))):
+            convert = True  # _converting looks closer; the plain case never does
         default, factory, field_doc = _field(default)
         if kind is VAR_KEYWORD:
             extra = True
@@ -375,6 +379,8 @@ def signature_schema(func, doc, parameters, warn):
         schema["required"] = required
     if not extra:
         schema["additionalProperties"] = False
+    if convert:
+        func._mcp_hotd_convert = True
     return schema
 
 
@@ -1340,6 +1346,8 @@ def output_schema(func, warn):
         ret = type_hints(func, warn).get("return", EMPTY)
         if isinstance(ret, str):
             return None
+    if ret is EMPTY:
+        return None
     if type(ret) is type and ret in _WRAPPED:       # int, str...: shared, built once
         return _WRAPPED[ret]
     if typing.get_origin(ret) is typing.Annotated:      # [CallToolResult, Model]
@@ -1456,8 +1464,10 @@ def load(name, code, parameters, env=None, tmp=False, run=False, async_concurren
         else:
             warnings.append(f"async_concurrency {async_concurrency}: {func.__name__}() "
                             "is no async def; it serves one call at a time")
-    call = _converting(func, ctx, warnings.append, type_hints(func, warnings.append),
-                       parameters_of(func))
+    call = func
+    if func.__dict__.get("_mcp_hotd_convert"):
+        call = _converting(func, ctx, warnings.append, type_hints(func, warnings.append),
+                           parameters_of(func))
     return (call, derived(schema), warnings,
             summary(doc), ctx, out if shared else derived(out), uses,
             asks_of(code) if uses else [],
