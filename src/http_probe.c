@@ -112,6 +112,17 @@ http_metrics_only(struct evhttp_request *req, void *arg)
 		    "only /metrics here\n", 19);
 }
 
+static struct evhttp	*metrics_http;
+
+/* At exit: the listener closed, its connections freed. */
+void
+http_metrics_close(void)
+{
+	if (metrics_http != NULL)
+		evhttp_free(metrics_http);
+	metrics_http = NULL;
+}
+
 void
 http_metrics_listen(const char *spec)
 {
@@ -128,6 +139,7 @@ http_metrics_listen(const char *spec)
 	evhttp_set_allowed_methods(h, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
 	evhttp_set_timeout(h, METRICS_TIMEOUT);
 	evhttp_set_gencb(h, http_metrics_only, NULL);
+	metrics_http = h;
 	if ((bound = evhttp_bind_socket_with_handle(h, addr,
 	    (uint16_t)port)) == NULL)
 		fatal("--metrics-listen %s", spec);

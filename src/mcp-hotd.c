@@ -415,6 +415,7 @@ main(int argc, char *argv[])
 	notify_close();
 	transport_unix_close();
 	transport_http_close();
+	http_metrics_close();
 	spawn_stop();
 	tool_kill_all();
 	worker_wait_all(EXIT_GRACE_MS);

@@ -654,6 +654,7 @@ void		 transport_http_close(void);
 void		 transport_http_drain(void);
 void		 transport_http_listen_off(void);
 void		 http_metrics_listen(const char *);
+void		 http_metrics_close(void);
 void		 transport_http_reload_token(void);
 
 /* transport_stdio.c */
