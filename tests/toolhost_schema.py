@@ -75,6 +75,14 @@ func, _, w = toolhost.load("entry", "def a(x):\n    return b(x)\n"
 check(func.__name__ == "a" and not w, "... whatever the order", (func.__name__, w))
 ToolError = type("ToolError", (Exception,), {})
 check(toolhost.describe(ToolError("as is")) == "as is", "a ToolError's message is the text")
+compat = toolhost.compat()
+compat.STATE_SESSIONS, kept = 3, compat.STATE_SESSIONS
+for i in range(5):      # ctx.set_state keeps the newest sessions' state only
+    toolhost._CALL.one["meta"] = {"session": f"s{i}"}
+    compat.Context().set_state("k", i)
+check(list(compat._STATE) == ["s2", "s3", "s4"], "set_state: a bounded number of sessions",
+      list(compat._STATE))
+compat.STATE_SESSIONS, toolhost._CALL.one["meta"] = kept, None
 check(toolhost.derived({"$defs": {"P": {"type": "object", "properties": {
     "x": {"type": "string", "pattern": "(a+)+", "title": "X"}}}},
     "properties": {"p": {"$ref": "#/$defs/P"}}, "type": "object"}) ==

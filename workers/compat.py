@@ -121,6 +121,8 @@ class _FlavouredContext(host.Context):
     # What the running call's session keeps across its calls: in this
     # worker (a pool's workers each keep their own), until it ends.
     def set_state(self, key, value):
+        if self.session_id not in _STATE and len(_STATE) >= STATE_SESSIONS:
+            del _STATE[next(iter(_STATE))]     # the oldest session's goes
         _STATE.setdefault(self.session_id, {})[key] = value
         return host.Done(True)
 
@@ -193,7 +195,8 @@ class SDKContext(_FlavouredContext):
         return self._log(level, data, logger_name)
 
 
-_STATE = {}         # ctx.set_state's, by session
+_STATE = {}         # ctx.set_state's, by session, oldest first
+STATE_SESSIONS = 1024   # sessions a worker keeps state for, at most
 
 
 SDKContext.__name__ = SDKContext.__qualname__ = "Context"
