@@ -72,18 +72,19 @@ http_metrics(struct evhttp_request *req)
 	metrics_render(b);
 	TAILQ_FOREACH(s, &sv.sessions, entry)
 		n++;
-	evbuffer_add_printf(b, "# HELP mcp_hotd_sessions Client sessions "
-	    "open, every face.\n# TYPE mcp_hotd_sessions gauge\n"
-	    "mcp_hotd_sessions %u\n"
-	    "# HELP mcp_hotd_http_connections HTTP connections open.\n"
-	    "# TYPE mcp_hotd_http_connections gauge\n"
-	    "mcp_hotd_http_connections %u\n"
-	    "# HELP mcp_hotd_tools Tools served.\n"
-	    "# TYPE mcp_hotd_tools gauge\nmcp_hotd_tools %zu\n"
-	    "# HELP mcp_hotd_tools_info The tools version served (tools/list's "
-	    "_meta).\n# TYPE mcp_hotd_tools_info gauge\n"
-	    "mcp_hotd_tools_info{version=\"%s\"} 1\n", n, http_conn_count(),
-	    sv.nroutes, sv.tools_version);
+	metrics_family(b, "mcp_hotd_sessions", "gauge",
+	    "Client sessions open, every face.");
+	evbuffer_add_printf(b, "mcp_hotd_sessions %u\n", n);
+	metrics_family(b, "mcp_hotd_http_connections", "gauge",
+	    "HTTP connections open.");
+	evbuffer_add_printf(b, "mcp_hotd_http_connections %u\n",
+	    http_conn_count());
+	metrics_family(b, "mcp_hotd_tools", "gauge", "Tools served.");
+	evbuffer_add_printf(b, "mcp_hotd_tools %zu\n", sv.nroutes);
+	metrics_family(b, "mcp_hotd_tools_info", "gauge",
+	    "The tools version served (tools/list's _meta).");
+	evbuffer_add_printf(b, "mcp_hotd_tools_info{version=\"%s\"} 1\n",
+	    sv.tools_version);
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	    "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
 	evhttp_send_reply(req, 200, "OK", b);

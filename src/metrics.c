@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +245,28 @@ metrics_histogram(struct evbuffer *b, const struct tool_metrics *m)
 	    "", m->answered);
 }
 
+/* A metric family's HELP and TYPE lines, which its samples follow. */
+void
+metrics_family(struct evbuffer *b, const char *name, const char *type,
+    const char *help)
+{
+	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help,
+	    name, type);
+}
+
+/* A counter each tool name has, one of struct tool_metrics' fields. */
+static void
+metrics_per_tool(struct evbuffer *b, const char *name, const char *help,
+    size_t field)
+{
+	struct tool_metrics	*m;
+
+	metrics_family(b, name, "counter", help);
+	TAILQ_FOREACH(m, &metrics_tools, entry)
+		metrics_tool_line(b, name, m, "",
+		    *(const uint64_t *)(const void *)((const char *)m + field));
+}
+
 void
 metrics_render(struct evbuffer *b)
 {
@@ -251,16 +274,11 @@ metrics_render(struct evbuffer *b)
 	char			 kind[48];
 	int			 k;
 
-	evbuffer_add_printf(b, "# HELP mcp_hotd_tool_calls_total Calls "
-	    "answered, whatever the outcome.\n"
-	    "# TYPE mcp_hotd_tool_calls_total counter\n");
-	TAILQ_FOREACH(m, &metrics_tools, entry)
-		metrics_tool_line(b, "mcp_hotd_tool_calls_total", m, "",
-		    m->calls);
-	evbuffer_add_printf(b, "# HELP mcp_hotd_tool_errors_total Calls "
+	metrics_per_tool(b, "mcp_hotd_tool_calls_total", "Calls answered, "
+	    "whatever the outcome.", offsetof(struct tool_metrics, calls));
+	metrics_family(b, "mcp_hotd_tool_errors_total", "counter", "Calls "
 	    "answered with an error, by kind: tool (its isError), timeout, "
-	    "worker_died, arguments (refused by the schema), unavailable.\n"
-	    "# TYPE mcp_hotd_tool_errors_total counter\n");
+	    "worker_died, arguments (refused by the schema), unavailable.");
 	TAILQ_FOREACH(m, &metrics_tools, entry)
 		for (k = 0; k < ME_MAX; k++) {
 			snprintf(kind, sizeof(kind), ",kind=\"%s\"",
@@ -268,31 +286,26 @@ metrics_render(struct evbuffer *b)
 			metrics_tool_line(b, "mcp_hotd_tool_errors_total", m,
 			    kind, m->errors[k]);
 		}
-	evbuffer_add_printf(b, "# HELP mcp_hotd_tool_call_duration_seconds "
-	    "Time its worker took to answer a call.\n"
-	    "# TYPE mcp_hotd_tool_call_duration_seconds histogram\n");
+	metrics_family(b, "mcp_hotd_tool_call_duration_seconds", "histogram",
+	    "Time its worker took to answer a call.");
 	TAILQ_FOREACH(m, &metrics_tools, entry)
 		metrics_histogram(b, m);
-	evbuffer_add_printf(b, "# HELP mcp_hotd_tool_restarts_total Workers "
-	    "started again after a death or a failed start.\n"
-	    "# TYPE mcp_hotd_tool_restarts_total counter\n");
-	TAILQ_FOREACH(m, &metrics_tools, entry)
-		metrics_tool_line(b, "mcp_hotd_tool_restarts_total", m, "",
-		    m->restarts);
-	evbuffer_add_printf(b, "# HELP mcp_hotd_reloads_total Reloads, by "
-	    "result.\n# TYPE mcp_hotd_reloads_total counter\n"
+	metrics_per_tool(b, "mcp_hotd_tool_restarts_total", "Workers started "
+	    "again after a death or a failed start.",
+	    offsetof(struct tool_metrics, restarts));
+	metrics_family(b, "mcp_hotd_reloads_total", "counter",
+	    "Reloads, by result.");
+	evbuffer_add_printf(b,
 	    "mcp_hotd_reloads_total{result=\"ok\"} %" PRIu64 "\n"
 	    "mcp_hotd_reloads_total{result=\"failed\"} %" PRIu64 "\n",
 	    metrics_reloads[1], metrics_reloads[0]);
-	evbuffer_add_printf(b, "# HELP mcp_hotd_broker_total Brokered network "
-	    "requests of tools with net grants, by result.\n"
-	    "# TYPE mcp_hotd_broker_total counter\n");
+	metrics_family(b, "mcp_hotd_broker_total", "counter", "Brokered "
+	    "network requests of tools with net grants, by result.");
 	for (k = 0; k < MB_MAX; k++)
 		evbuffer_add_printf(b, "mcp_hotd_broker_total{result=\"%s\"} %"
 		    PRIu64 "\n", metrics_broker_names[k], metrics_brokers[k]);
-	evbuffer_add_printf(b, "# HELP mcp_hotd_refused_clients_total Clients "
-	    "refused at once: a face's connection cap, or no descriptor left.\n"
-	    "# TYPE mcp_hotd_refused_clients_total counter\n");
+	metrics_family(b, "mcp_hotd_refused_clients_total", "counter", "Clients "
+	    "refused at once: a face's connection cap, or no descriptor left.");
 	for (k = 0; k < METRICS_FACES && metrics_refusals[k].face; k++) {
 		evbuffer_add_printf(b, "mcp_hotd_refused_clients_total{face=\"");
 		metrics_label(b, metrics_refusals[k].face);

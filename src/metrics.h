@@ -42,6 +42,8 @@ void			 metrics_refused(const char *);
 void			 metrics_set_gauges(void (*)(struct evbuffer *));
 void			 metrics_render(struct evbuffer *);
 void			 metrics_label(struct evbuffer *, const char *);
+void			 metrics_family(struct evbuffer *, const char *,
+			    const char *, const char *);
 void			 metrics_free(void);
 struct json_object;
 void			 metrics_status(const struct tool_metrics *,

@@ -825,8 +825,7 @@ tool_metrics_gauges(struct evbuffer *b)
 	size_t		 i;
 
 	for (i = 0; i < sizeof(g) / sizeof(*g); i++) {
-		evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n",
-		    g[i].name, g[i].help, g[i].name, g[i].type);
+		metrics_family(b, g[i].name, g[i].type, g[i].help);
 		TAILQ_FOREACH(t, &sv.tools, entry) {
 			for (u = TAILQ_FIRST(&sv.tools); u != t;
 			    u = TAILQ_NEXT(u, entry))

@@ -8,11 +8,12 @@ import json
 import os
 import re
 import signal
+import subprocess
 import tempfile
 import time
 import urllib.request
 
-from mcptest import Daemon, check, finish, tool
+from mcptest import MCP_HOTD, Daemon, check, finish, tool
 
 SECRET = "ARGUMENT-VALUE-7731"
 d0 = tempfile.mkdtemp(prefix="mcp-hotd-access-")
@@ -93,4 +94,10 @@ check(len(new) == 1 and "method=tools/list" in new[0] and
       len(open(path + ".1").read().splitlines()) == 6,
       "SIGHUP reopens it: the rotated file keeps its lines, the new one gets the next", new)
 check(d.stop() == 0, "the daemon exits 0")
+# A file that cannot be opened is a startup error, naming it.
+p = subprocess.run([MCP_HOTD, "-c", "/dev/null", "--stdio", "--access-log",
+                    "/nonexistent-dir/access.log"], capture_output=True, text=True,
+                   timeout=30, stdin=subprocess.DEVNULL)
+check(p.returncode != 0 and "--access-log /nonexistent-dir/access.log" in p.stderr,
+      "an access log that cannot be opened: a startup error naming it", p.stderr[-300:])
 finish()
