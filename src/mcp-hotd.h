@@ -337,7 +337,7 @@ struct spawn_job;
 struct worker	*worker_new(const struct toolspec *, int, int,
 		    const struct worker_ops *, struct tool *,
 		    struct spawn_job *);
-void		 worker_load(struct worker *, const char *);
+void		 worker_load(struct worker *, const char *, size_t, const char *);
 void		 worker_launched(struct worker *);
 const char	*worker_name(const struct worker *);
 pid_t		 worker_pid(const struct worker *);

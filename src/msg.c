@@ -64,7 +64,8 @@ msg_allowed(uint32_t type, enum msg_dir dir, enum msg_chan chan)
 {
 	const struct msg_spec	*s = msg_spec(type);
 
-	return s != NULL && s->dir == dir && s->chan == chan;
+	return s != NULL && s->dir == dir && (s->chan == chan ||
+	    (s->chan == MSG_CHAN_EXEC && chan != MSG_CHAN_BROKER));
 }
 
 /* type's key named name (len bytes), or NULL. */
@@ -141,7 +142,8 @@ msg_doc(void (*out)(const char *, void *), void *arg)
 {
 	static const char *const dirs[] = { "supervisor → peer",
 	    "peer → supervisor" };
-	static const char *const chans[] = { "worker", "spawner", "broker" };
+	static const char *const chans[] = { "worker", "spawner", "broker",
+	    "worker's or spawner's" };
 	static const char *const forms[] = {
 		"JSON object",
 		"the arguments (a JSON object)",

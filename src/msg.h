@@ -14,7 +14,7 @@
  *			(everything UP is hostile input: see the gate)
  *	channel		WORKER (stream), SPAWNER (stream, fds ride with
  *			SPAWN), BROKER (seqpacket, an fd rides with
- *			CONNECTED)
+ *			CONNECTED), EXEC (a worker's or the spawner's)
  *	form		JSON: an object whose members are the KEYs below,
  *			no others; ARGS: the call's arguments, one JSON
  *			object (the worker's to check); RESULT: a
@@ -84,9 +84,22 @@
 	    "id: the answers to the ASK, or why there are none")	\
 	X(CANCEL, 18, DOWN, WORKER, JSON, 2,				\
 	    "id: stop that call (an async worker's: its task is "	\
-	    "cancelled; its RESULT still comes); payload {}")
+	    "cancelled; its RESULT still comes); payload {}")		\
+	X(SETTINGS, 19, DOWN, EXEC, JSON, 16384,			\
+	    "how this run contains its workers: the first frame on "	\
+	    "every worker's and the spawner's channel, read before "	\
+	    "Python starts (a worker the spawner forks has its "	\
+	    "spawner's, and skips it)")
 
 #define MSG_KEYS(K)							\
+	K(SETTINGS, no_namespaces, INT, OPT, 0, 1, 0,			\
+	    "1: make no namespaces (--no-namespaces)")			\
+	K(SETTINGS, no_landlock, INT, OPT, 0, 1, 0,			\
+	    "1: no Landlock (--no-landlock)")				\
+	K(SETTINGS, landlock_abi_max, INT, OPT, 0, 64, 0,		\
+	    "the highest Landlock ABI to use (0: the kernel's)")	\
+	K(SETTINGS, python_path, STRS, OPT, 0, 16, 0,			\
+	    "directories put on sys.path (--python-path, --venv)")	\
 	K(LOAD, name, STR, REQ, 1, 128, 0, "the tool's name")		\
 	K(LOAD, description, STR, OPT, 0, MSG_ARGS_MAX, 0,		\
 	    "from tools.json")						\
@@ -217,7 +230,10 @@ enum msg_key_bound {
 #define MSG_KEY(m, k)		(&(#k)[0 * MK_##m##_##k])
 
 enum msg_dir { MSG_DOWN, MSG_UP };
-enum msg_chan { MSG_CHAN_WORKER, MSG_CHAN_SPAWNER, MSG_CHAN_BROKER };
+enum msg_chan {
+	MSG_CHAN_WORKER, MSG_CHAN_SPAWNER, MSG_CHAN_BROKER,
+	MSG_CHAN_EXEC		/* in the table only: WORKER or SPAWNER */
+};
 enum msg_form { MSG_FORM_JSON, MSG_FORM_ARGS, MSG_FORM_RESULT, MSG_FORM_NAME };
 enum msg_ktype {
 	MSG_K_STR, MSG_K_NSTR, MSG_K_INT, MSG_K_NUM, MSG_K_BOOL, MSG_K_OBJ,

@@ -94,6 +94,44 @@ static struct {
 
 static void	spawn_spawner_gone(const char *);
 
+/*
+ * SETTINGS (msg.h): how this run contains its workers, the same for
+ * every process it executes; built once, the first frame on each
+ * channel. Keys at their default are left out.
+ */
+static const char *
+spawn_settings(size_t *len)
+{
+	static struct json_object	*o;
+	struct json_object		*paths;
+	size_t				 i;
+
+	if (o == NULL) {
+		o = json_object_new_object();
+		if (settings.no_namespaces)
+			json_object_object_add(o, MSG_KEY(SETTINGS,
+			    no_namespaces), json_object_new_int(1));
+		if (settings.no_landlock)
+			json_object_object_add(o, MSG_KEY(SETTINGS,
+			    no_landlock), json_object_new_int(1));
+		if (settings.landlock_abi_max > 0)
+			json_object_object_add(o, MSG_KEY(SETTINGS,
+			    landlock_abi_max), json_object_new_int(
+			    settings.landlock_abi_max));
+		if (settings.npython_paths > 0) {
+			paths = json_object_new_array();
+			for (i = 0; i < settings.npython_paths; i++)
+				json_object_array_add(paths,
+				    json_object_new_string(
+				    settings.python_paths[i]));
+			json_object_object_add(o, MSG_KEY(SETTINGS,
+			    python_path), paths);
+		}
+	}
+	return json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN,
+	    len);
+}
+
 /* In the child, between fork and exec: async-signal-safe calls only. */
 static void __attribute__((noreturn))
 spawn_exec(const struct spawn_fds *fds, pid_t parent, const char *arg)
@@ -111,27 +149,13 @@ spawn_exec(const struct spawn_fds *fds, pid_t parent, const char *arg)
 				    "                                "
 				    "                                "
 				    "                                ";
-	char			*argv[8 + 2 * MAX_PYTHON_PATHS];
-	static char		 abi_max[16];
-	size_t			 i;
+	char			*argv[4];
 	int			 null, n = 0;
 	sigset_t		 all;
 	pid_t			 pp;
 
+	/* Settings come as the channel's first frame (SETTINGS), not here. */
 	argv[n++] = (char *)"mcp-hotd-worker";
-	if (settings.no_namespaces)
-		argv[n++] = (char *)"--no-namespaces";
-	if (settings.no_landlock)
-		argv[n++] = (char *)"--no-landlock";
-	if (settings.landlock_abi_max > 0) {
-		snprintf(abi_max, sizeof(abi_max), "%d", settings.landlock_abi_max);
-		argv[n++] = (char *)"--landlock-abi-max";
-		argv[n++] = abi_max;
-	}
-	for (i = 0; i < settings.npython_paths; i++) {
-		argv[n++] = (char *)"--path";
-		argv[n++] = (char *)settings.python_paths[i];
-	}
 	argv[n++] = (char *)arg;
 	argv[n++] = strcmp(arg, "--spawner") == 0 ? room : NULL;
 	argv[n] = NULL;
@@ -356,6 +380,8 @@ spawn_worker(struct tool *t, const struct worker_ops *ops, char *err,
 	struct spawn_fds	 ours;
 	struct spawn_job	*j;
 	struct json_object	*net;
+	const char		*settings_text;
+	size_t			 settings_len;
 	int			 brokered;
 
 	brokered = spec->allow != NULL && json_object_object_get_ex(
@@ -369,7 +395,8 @@ spawn_worker(struct tool *t, const struct worker_ops *ops, char *err,
 	if (brokered)
 		j->broker = broker_new(spec->name, spec->allow, ours.broker,
 		    spawn_broker_violated, j->w);
-	worker_load(j->w, spec->load);
+	settings_text = spawn_settings(&settings_len);
+	worker_load(j->w, settings_text, settings_len, spec->load);
 	if (sp.loading < sp.loading_max && TAILQ_EMPTY(&sp.waiting)) {
 		if (spawn_start(j, err, errlen) == -1) {
 			worker_discard(j->w);	/* spawn_forget frees j */
@@ -524,6 +551,8 @@ const struct channel_peer spawner_peer = {
 static void
 spawn_start_spawner(evutil_socket_t fd, short what, void *arg)
 {
+	const char	*settings_text;
+	size_t		 settings_len;
 	pid_t		 pid;
 	int		 chan;
 	char		 err[256];
@@ -539,6 +568,13 @@ spawn_start_spawner(evutil_socket_t fd, short what, void *arg)
 	sp.spawner->pid = pid;
 	sp.spawner->ch = channel_new(chan, CHANNEL_STREAM_FDS,
 	    &spawner_peer, sp.spawner, 0);
+	settings_text = spawn_settings(&settings_len);
+	/* Into an empty socket it goes whole, or the spawner is of no use. */
+	if (channel_send_fds(sp.spawner->ch, MSG_SETTINGS, 0, settings_text,
+	    settings_len, NULL, 0) == -1) {
+		spawn_spawner_fail(sp.spawner, "cannot take its SETTINGS");
+		return;
+	}
 	log_debug("spawner %d started", (int)pid);
 }
 

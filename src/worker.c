@@ -945,10 +945,15 @@ worker_new(const struct toolspec *spec, int chan, int errfd,
 	return w;
 }
 
-/* Its LOAD, read once it runs: one waiting for its slot has it buffered. */
+/*
+ * Its SETTINGS and LOAD, read once it runs: one waiting for its slot has
+ * them buffered.
+ */
 void
-worker_load(struct worker *w, const char *load)
+worker_load(struct worker *w, const char *settings_text, size_t settings_len,
+    const char *load)
 {
+	channel_send(w->ch, MSG_SETTINGS, 0, settings_text, settings_len);
 	channel_send(w->ch, MSG_LOAD, 0, load, strlen(load));
 }
 

@@ -76,10 +76,11 @@ msgin_key_ok(const struct msg_key *k, PyObject *v)
 	return 0;
 }
 
-/* msg (a dict) against type's keys: NULL, or what does not fit. */
+/* msg (a dict) against type's keys: NULL, or what does not fit, named. */
 const char *
 msgin_check(uint16_t type, PyObject *msg)
 {
+	static char		 why[128];
 	const struct msg_key	*k;
 	PyObject		*key, *v;
 	Py_ssize_t		 pos = 0, len;
@@ -89,18 +90,29 @@ msgin_check(uint16_t type, PyObject *msg)
 	if (!PyDict_Check(msg))
 		return "not a JSON object";
 	while (PyDict_Next(msg, &pos, &key, &v)) {
-		if ((name = PyUnicode_AsUTF8AndSize(key, &len)) == NULL ||
-		    (k = msg_key_find(type, name, (size_t)len)) == NULL)
-			return "a key not in its spec";
+		if ((name = PyUnicode_AsUTF8AndSize(key, &len)) == NULL) {
+			PyErr_Clear();
+			return "a key that is not UTF-8";
+		}
+		if ((k = msg_key_find(type, name, (size_t)len)) == NULL) {
+			snprintf(why, sizeof(why), "'%.64s' is not one of its "
+			    "keys", name);
+			return why;
+		}
 		if (!msgin_key_ok(k, v)) {
 			PyErr_Clear();
-			return "a value not as its spec says";
+			snprintf(why, sizeof(why), "'%s' is not as its spec "
+			    "says", k->name);
+			return why;
 		}
 	}
 	for (i = 0; i < MK_MAX; i++)
 		if (msg_keys[i].msg == type && msg_keys[i].required &&
-		    PyDict_GetItemString(msg, msg_keys[i].name) == NULL)
-			return "a required key missing";
+		    PyDict_GetItemString(msg, msg_keys[i].name) == NULL) {
+			snprintf(why, sizeof(why), "'%s' is missing",
+			    msg_keys[i].name);
+			return why;
+		}
 	return NULL;
 }
 

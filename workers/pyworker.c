@@ -73,10 +73,10 @@ static struct {
 					 * scalar return is wrapped so */
 	int		 schema;	/* it has an outputSchema */
 	int		 slots;		/* READY: calls it runs at once */
-	int		 no_namespaces;	/* forced fallback (tests) */
+	int		 no_namespaces;	/* SETTINGS: forced fallback */
 	int		 no_landlock;
-	const char	*paths[16];	/* --path: --python-path, a venv's */
-	size_t		 npaths;
+	const char	**paths;	/* --python-path, a venv's; or NULL */
+	PyObject	*settings;	/* SETTINGS, parsed: paths' strings */
 	char		 isolation[256];	/* namespaces' failure, if any */
 } wk;
 
@@ -428,11 +428,11 @@ worker_add_paths(void)
 	PyObject	*site, *r;
 	size_t		 i;
 
-	if (wk.npaths == 0)
+	if (wk.paths == NULL)
 		return;
 	if ((site = PyImport_ImportModule("site")) == NULL)
 		die("cannot import site");
-	for (i = 0; i < wk.npaths; i++) {
+	for (i = 0; wk.paths[i] != NULL; i++) {
 		if ((r = PyObject_CallMethod(site, "addsitedir", "s",
 		    wk.paths[i])) == NULL)
 			die("cannot add %s to sys.path", wk.paths[i]);
@@ -483,12 +483,12 @@ net_attach(void)
 	Py_DECREF(r);
 }
 
+/* The interpreter itself: nothing imported yet, nothing of the tool's. */
 void
-worker_python_start(void)
+worker_python_init(void)
 {
 	PyConfig	config;
 	PyStatus	st;
-	PyObject	*mod;
 	PyPreConfig	 pre;
 
 	/*
@@ -512,6 +512,14 @@ worker_python_start(void)
 	PyConfig_Clear(&config);
 	if (PyStatus_Exception(st))
 		load_failed("cannot initialise Python");
+}
+
+/* Once isolated: the standard modules, the toolhost, sys.path. */
+void
+worker_python_start(void)
+{
+	PyObject	*mod;
+
 	if (PyRun_SimpleString(preload_source) != 0)
 		die("preloading the standard modules failed");
 	mod = embedded_module("mcp_hotd_toolhost", toolhost_source);
@@ -1061,7 +1069,74 @@ serve_async(void)
 	_exit(0);
 }
 
-/* Before Python starts, so it never sees a network. */
+/* 1 when len bytes are in buf, 0 at EOF first. */
+static int
+read_exactly(int fd, void *buf, size_t len)
+{
+	size_t	got = 0;
+	ssize_t	n;
+
+	while (got < len) {
+		if ((n = read(fd, (char *)buf + got, len - got)) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		got += (size_t)n;
+	}
+	return 1;
+}
+
+/*
+ * SETTINGS, the first frame on chan (fd 3), read to its last byte and no
+ * further: on the spawner's channel the next frame carries fds, which a
+ * longer read would drop. Malloc'd payload; *len its length.
+ */
+char *
+worker_settings_read(enum msg_chan chan, uint32_t *len)
+{
+	struct frame_hdr	 h;
+	uint8_t			 hb[FRAME_HDR_LEN];
+	const char		*why;
+	char			*p;
+
+	if (!read_exactly(FRAME_CHANNEL_FD, hb, sizeof(hb)))
+		_exit(0);	/* the supervisor is gone before we began */
+	if (msgin_header(hb, chan, &h, &why) == -1)
+		die("bad frame from the supervisor: %s", why);
+	if (h.type != MSG_SETTINGS)
+		die("expected SETTINGS first, not %s", msg_spec(h.type)->name);
+	if ((p = malloc((size_t)h.len + 1)) == NULL)
+		die("out of memory");
+	if (!read_exactly(FRAME_CHANNEL_FD, p, h.len))
+		die("the supervisor closed the channel mid-frame");
+	p[h.len] = '\0';
+	*len = h.len;
+	return p;
+}
+
+/* Take SETTINGS (read before Python started, parsed now it has). */
+void
+worker_settings_apply(char *payload, uint32_t len)
+{
+	const char	*bad;
+
+	if ((wk.settings = pyconv_parse(payload, len)) == NULL)
+		die("SETTINGS: not a JSON object");
+	free(payload);
+	if ((bad = msgin_check(MSG_SETTINGS, wk.settings)) != NULL)
+		die("SETTINGS: %s", bad);
+	wk.no_namespaces = msgin_int(wk.settings, MK_SETTINGS_no_namespaces);
+	wk.no_landlock = msgin_int(wk.settings, MK_SETTINGS_no_landlock);
+	sandbox_landlock_cap((int)msgin_int(wk.settings,
+	    MK_SETTINGS_landlock_abi_max));
+	wk.paths = msgin_strings(wk.settings, MK_SETTINGS_python_path);
+	if (wk.paths == NULL && msgin_get(wk.settings,
+	    MK_SETTINGS_python_path) != NULL)
+		die("out of memory");
+}
+
+/* Before Python imports anything, so nothing of it sees a network. */
 void
 worker_isolate(void)
 {
@@ -1108,7 +1183,7 @@ load_strings(PyObject *msg, enum msg_key_id k)
  * READY, then calls until the channel closes. Python is already up.
  */
 void
-worker_serve(const char *name)
+worker_serve(const char *name, int forked)
 {
 	struct frame_hdr	 h;
 	struct sandbox_grants	 g;
@@ -1118,7 +1193,11 @@ worker_serve(const char *name)
 	char			 err[256];
 
 	wk.name = name;
-	if ((payload = recv_frame(&h)) == NULL)
+	/* Forked by the spawner: its SETTINGS are ours already. */
+	if ((payload = recv_frame(&h)) != NULL && forked &&
+	    h.type == MSG_SETTINGS)
+		payload = recv_frame(&h);
+	if (payload == NULL)
 		_exit(0);
 	if (h.type != MSG_LOAD || (msg = pyconv_parse(payload, h.len)) == NULL)
 		die("expected a LOAD message first");
@@ -1191,7 +1270,9 @@ worker_set_title(const char *name)
 int
 main(int argc, char *argv[])
 {
-	int	i;
+	enum msg_chan	 chan;
+	uint32_t	 len;
+	char		*settings;
 
 	/* What nearly every worker's environment holds (its private /tmp),
 	 * there before Python reads it: toolhost.environment then reads
@@ -1200,32 +1281,20 @@ main(int argc, char *argv[])
 		die("setenv");
 	title_start = argv[0];
 	title_end = argv[argc - 1] + strlen(argv[argc - 1]);
-	for (i = 1; i < argc && strncmp(argv[i], "--", 2) == 0; i++)
-		if (strcmp(argv[i], "--no-namespaces") == 0)
-			wk.no_namespaces = 1;
-		else if (strcmp(argv[i], "--no-landlock") == 0)
-			wk.no_landlock = 1;
-		else if (strcmp(argv[i], "--landlock-abi-max") == 0 &&
-		    i + 1 < argc)
-			sandbox_landlock_cap(atoi(argv[++i]));
-		else if (strcmp(argv[i], "--path") == 0 && i + 1 < argc &&
-		    wk.npaths < sizeof(wk.paths) / sizeof(*wk.paths))
-			wk.paths[wk.npaths++] = argv[++i];
-		else
-			break;
-	if (i < argc && strcmp(argv[i], "--spawner") == 0) {
-		worker_isolate();
-		worker_python_start();
-		worker_sandbox_prepare();
-		spawner_main();
-	}
-	if (i != argc - 1 || argv[i][0] == '-')
-		die("usage: mcp-hotd-worker [--no-namespaces] [--no-landlock] "
-		    "[--landlock-abi-max N] "
-		    "[--path DIR]... TOOL | --spawner (started by mcp-hotd, with its channel "
-		    "on fd 3)");
+	/* The spawner's argv has room after its role for workers' titles. */
+	if (argc < 2 || (strcmp(argv[1], "--spawner") != 0 && (argc != 2 ||
+	    argv[1][0] == '-')))
+		die("usage: mcp-hotd-worker TOOL | --spawner (started by "
+		    "mcp-hotd, with its channel on fd 3: SETTINGS first)");
+	chan = strcmp(argv[1], "--spawner") == 0 ? MSG_CHAN_SPAWNER :
+	    MSG_CHAN_WORKER;
+	settings = worker_settings_read(chan, &len);
+	worker_python_init();
+	worker_settings_apply(settings, len);
 	worker_isolate();
 	worker_python_start();
 	worker_sandbox_prepare();
-	worker_serve(argv[i]);
+	if (chan == MSG_CHAN_SPAWNER)
+		spawner_main();
+	worker_serve(argv[1], 0);
 }

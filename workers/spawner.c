@@ -120,7 +120,7 @@ spawner_child(const int fds[3], pid_t supervisor, const char *name)
 		_exit(126);
 	worker_set_title(name);
 	prctl(PR_SET_NAME, "mcp-hotd-worker");
-	worker_serve(name);
+	worker_serve(name, 1);
 }
 
 /* obmalloc (CPython 3.10+): 16 KiB pools, blocks after a 48-byte header. */
