@@ -27,6 +27,7 @@
 #include <json.h>
 
 #include "channel.h"
+#include "evbuf.h"
 #include "jsonparse.h"
 #include "mcp-hotd.h"
 #include "xmalloc.h"
@@ -433,8 +434,7 @@ channel_send(struct channel *ch, uint16_t type, uint64_t id, const void *p,
 		return;
 	frame_hdr_encode(&h, hb);
 	out = bufferevent_get_output(ch->bev);
-	evbuffer_add(out, hb, sizeof(hb));
-	evbuffer_add(out, p, len);
+	evbuf_add2(out, hb, sizeof(hb), p, len);
 }
 
 /*

@@ -103,11 +103,10 @@ json_parse_free(void)
 struct jscan {
 	struct jdoc	*d;
 	const char	*p, *end;
-	int		 depth, one_line;
+	int		 one_line;
 	const char	*why;
 };
 
-static int	jscan_value(struct jscan *);
 
 static int
 jscan_fail(struct jscan *s, const char *why)
@@ -134,11 +133,10 @@ jscan_ws(struct jscan *s)
 		s->p++;
 }
 
-static int
+static inline int
 jscan_token(struct jscan *s, enum jtype type)
 {
 	struct jdoc	*d = s->d;
-	struct jtok	*t;
 	size_t		 cap;
 
 	if (d->nt == d->cap) {
@@ -146,10 +144,8 @@ jscan_token(struct jscan *s, enum jtype type)
 		d->t = xreallocarray(d->t, cap, sizeof(*d->t));
 		d->cap = cap;
 	}
-	t = &d->t[d->nt];
-	memset(t, 0, sizeof(*t));
-	t->type = type;
-	t->start = (uint32_t)(s->p - d->text);
+	d->t[d->nt] = (struct jtok){ .type = type,
+	    .start = (uint32_t)(s->p - d->text) };
 	return (int)d->nt++;
 }
 
@@ -218,23 +214,29 @@ static const unsigned char jscan_plain[256] = {
 static int
 jscan_string(struct jscan *s)
 {
-	int	i = jscan_token(s, JT_STRING);
+	int		 i = jscan_token(s, JT_STRING);
+	const char	*p = s->p + 1, *end = s->end;
+	unsigned char	 c;
 
-	s->p++;
-	while (s->p < s->end) {
-		unsigned char c;
-
-		/* The common case, a run of plain ASCII, one test a byte. */
-		while (s->p < s->end && jscan_plain[(unsigned char)*s->p])
-			s->p++;
-		if (s->p == s->end)
+	for (;;) {
+		/* The common case, a run of plain ASCII: one test a byte,
+		 * four bytes to a bounds check. */
+		while (end - p >= 4 && jscan_plain[(unsigned char)p[0]] &&
+		    jscan_plain[(unsigned char)p[1]] &&
+		    jscan_plain[(unsigned char)p[2]] &&
+		    jscan_plain[(unsigned char)p[3]])
+			p += 4;
+		while (p < end && jscan_plain[(unsigned char)*p])
+			p++;
+		if (p == end)
 			break;
-		c = (unsigned char)*s->p++;
-
+		c = (unsigned char)*p++;
 		if (c == '"') {
-			s->d->t[i].end = (uint32_t)(s->p - s->d->text);
+			s->p = p;
+			s->d->t[i].end = (uint32_t)(p - s->d->text);
 			return i;
 		}
+		s->p = p;
 		if (c < 0x20)
 			return jscan_fail(s, "control character in a string");
 		if (c == '\\') {
@@ -243,7 +245,9 @@ jscan_string(struct jscan *s)
 				return -1;
 		} else if (c >= 0x80 && jscan_utf8(s, c) == -1)
 			return -1;
+		p = s->p;
 	}
+	s->p = p;
 	return jscan_fail(s, "unterminated string");
 }
 
@@ -298,87 +302,103 @@ jscan_literal(struct jscan *s, enum jtype type, const char *lit, size_t n)
 	return i;
 }
 
-/* Members or elements up to the closing bracket; keys when an object. */
-static int
-jscan_container(struct jscan *s, enum jtype type)
+/* A value's token is complete: what follows it is the next token. */
+static inline void
+jscan_done(struct jscan *s, int i)
 {
-	char	close = type == JT_OBJECT ? '}' : ']';
-	int	i = jscan_token(s, type), n = 0;
-
-	if (++s->depth > JSON_MAX_DEPTH)
-		return jscan_fail(s, "nested too deep");
-	s->p++;
-	jscan_ws(s);
-	if (s->p < s->end && *s->p == close)
-		goto done;
-	for (;;) {
-		if (type == JT_OBJECT) {
-			jscan_ws(s);
-			if (s->p >= s->end || *s->p != '"')
-				return jscan_fail(s, "expected a string key");
-			if (jscan_string(s) == -1)
-				return -1;
-			jscan_ws(s);
-			if (s->p >= s->end || *s->p++ != ':')
-				return jscan_fail(s, "expected ':'");
-		}
-		if (jscan_value(s) == -1)
-			return -1;
-		n++;
-		jscan_ws(s);
-		if (s->p < s->end && *s->p == ',') {
-			s->p++;
-			continue;
-		}
-		if (s->p < s->end && *s->p == close)
-			break;
-		return jscan_fail(s, type == JT_OBJECT ? "expected ',' or '}'" :
-		    "expected ',' or ']'");
-	}
-done:
-	s->p++;
-	s->depth--;
-	s->d->t[i].n = (uint32_t)n;
-	s->d->t[i].end = (uint32_t)(s->p - s->d->text);
-	return i;
+	s->d->t[i].next = (uint32_t)s->d->nt;
 }
 
+/* A scalar at s->p (not a container): its token, or -1. */
+static int
+jscan_scalar(struct jscan *s)
+{
+	switch (*s->p) {
+	case '"':
+		return jscan_string(s);
+	case 't':
+		return jscan_literal(s, JT_TRUE, "true", 4);
+	case 'f':
+		return jscan_literal(s, JT_FALSE, "false", 5);
+	case 'n':
+		return jscan_literal(s, JT_NULL, "null", 4);
+	}
+	if (*s->p != '-' && (*s->p < '0' || *s->p > '9'))
+		return jscan_fail(s, "unexpected character");
+	return jscan_number(s);
+}
+
+/*
+ * One value, containers and all, without recursion: open containers on
+ * a stack of their tokens. Every request and every result comes through
+ * here, so the loop keeps to its state and jumps; the states are where
+ * the grammar is: a value, after a value, a member's key.
+ */
 static int
 jscan_value(struct jscan *s)
 {
-	int	i;
+	uint32_t	 open[JSON_MAX_DEPTH];
+	struct jtok	*t;
+	int		 depth = 0, i, first;
+	char		 close;
 
+value:
 	jscan_ws(s);
 	if (s->p >= s->end)
 		return jscan_fail(s, "incomplete JSON text");
-	switch (*s->p) {
-	case '{':
-		i = jscan_container(s, JT_OBJECT);
-		break;
-	case '[':
-		i = jscan_container(s, JT_ARRAY);
-		break;
-	case '"':
-		i = jscan_string(s);
-		break;
-	case 't':
-		i = jscan_literal(s, JT_TRUE, "true", 4);
-		break;
-	case 'f':
-		i = jscan_literal(s, JT_FALSE, "false", 5);
-		break;
-	case 'n':
-		i = jscan_literal(s, JT_NULL, "null", 4);
-		break;
-	default:
-		if (*s->p != '-' && (*s->p < '0' || *s->p > '9'))
-			return jscan_fail(s, "unexpected character");
-		i = jscan_number(s);
-		break;
+	if (*s->p == '{' || *s->p == '[') {
+		if (depth == JSON_MAX_DEPTH)
+			return jscan_fail(s, "nested too deep");
+		i = jscan_token(s, *s->p == '{' ? JT_OBJECT : JT_ARRAY);
+		open[depth++] = (uint32_t)i;
+		s->p++;
+		jscan_ws(s);
+		close = s->d->t[i].type == JT_OBJECT ? '}' : ']';
+		if (s->p < s->end && *s->p == close)
+			goto closed;
+		if (s->d->t[i].type == JT_OBJECT)
+			goto key;
+		goto value;
 	}
-	if (i >= 0)
-		s->d->t[i].next = (uint32_t)s->d->nt;
-	return i;
+	if ((i = jscan_scalar(s)) == -1)
+		return -1;
+	jscan_done(s, i);
+after:
+	if (depth == 0)
+		return 0;
+	t = &s->d->t[open[depth - 1]];
+	t->n++;
+	jscan_ws(s);
+	close = t->type == JT_OBJECT ? '}' : ']';
+	if (s->p < s->end && *s->p == ',') {
+		s->p++;
+		jscan_ws(s);
+		if (t->type == JT_OBJECT)
+			goto key;
+		goto value;
+	}
+	if (s->p >= s->end || *s->p != close)
+		return jscan_fail(s, t->type == JT_OBJECT ?
+		    "expected ',' or '}'" : "expected ',' or ']'");
+closed:
+	s->p++;
+	first = (int)open[--depth];
+	s->d->t[first].end = (uint32_t)(s->p - s->d->text);
+	jscan_done(s, first);
+	goto after;
+key:
+	if (s->p >= s->end || *s->p != '"')
+		return jscan_fail(s, "expected a string key");
+	if (jscan_string(s) == -1)
+		return -1;
+	if (s->p < s->end && *s->p == ':')	/* compact */
+		s->p++;
+	else {
+		jscan_ws(s);
+		if (s->p >= s->end || *s->p++ != ':')
+			return jscan_fail(s, "expected ':'");
+	}
+	goto value;
 }
 
 /*
@@ -390,14 +410,13 @@ int
 jdoc_parse(struct jdoc *d, const char *text, size_t len, int flags,
     const char **why, size_t *at)
 {
-	struct jscan	s = { d, text, text + len, 0, flags & JDOC_ONE_LINE,
-			    NULL };
+	struct jscan	s = { d, text, text + len, flags & JDOC_ONE_LINE, NULL };
 
 	d->text = text;
 	d->nt = 0;
 	if (len > UINT32_MAX)
 		s.why = "text too long";
-	else if (jscan_value(&s) != -1) {
+	else if (jscan_value(&s) == 0) {
 		jscan_ws(&s);
 		if (s.p == s.end)
 			return 0;
@@ -421,13 +440,6 @@ jdoc_trim(struct jdoc *d)
 {
 	if (d->cap > JDOC_KEEP_TOKENS)
 		jdoc_free(d);
-}
-
-/* The token after key k's value: the next key of the same object. */
-int
-jdoc_next_member(const struct jdoc *d, int k)
-{
-	return (int)d->t[k + 1].next;
 }
 
 /* Decode string token i into buf (NUL-terminated, cut to size); its length. */
@@ -455,20 +467,14 @@ jdoc_string(const struct jdoc *d, int i, char *buf, size_t size)
 	return (size_t)n;
 }
 
-/* Is string token i exactly s (n bytes)? */
+/* jdoc_string_eq's slow path: string token i has escapes. */
 int
-jdoc_string_eq(const struct jdoc *d, int i, const char *s, size_t n)
+jdoc_escaped_eq(const struct jdoc *d, int i, const char *s, size_t n)
 {
-	const struct jtok	*t = &d->t[i];
-	char			 small[256], *buf;
-	size_t			 len;
-	int			 eq;
+	char	small[256], *buf;
+	size_t	len;
+	int	eq;
 
-	if (t->type != JT_STRING)
-		return 0;
-	if (!(t->flags & JT_ESCAPED))
-		return t->end - t->start - 2 == n &&
-		    memcmp(d->text + t->start + 1, s, n) == 0;
 	if (n >= sizeof(small)) {
 		buf = xmalloc(n + 1);
 	} else
@@ -498,10 +504,10 @@ jdoc_member_n(const struct jdoc *d, int i, const char *key, size_t n)
 		/* Most keys have no escapes: compared in place, and only
 		 * when the lengths agree (this runs for every request). */
 		if (!(t->flags & JT_ESCAPED)) {
-			if (t->end - t->start - 2 == n &&
-			    memcmp(d->text + t->start + 1, key, n) == 0)
+			if (jdoc_bytes_eq(d->text + t->start + 1,
+			    t->end - t->start - 2, key, n))
 				found = k + 1;
-		} else if (jdoc_string_eq(d, k, key, n))
+		} else if (jdoc_escaped_eq(d, k, key, n))
 			found = k + 1;
 	}
 	return found;
@@ -529,9 +535,9 @@ jdoc_members(const struct jdoc *d, int i, const char *const *keys,
 		t = &d->t[k];
 		len = t->end - t->start - 2;
 		for (j = 0; j < n; j++) {
-			if (!(t->flags & JT_ESCAPED) ? len == klen[j] &&
-			    memcmp(d->text + t->start + 1, keys[j], len) == 0 :
-			    jdoc_string_eq(d, k, keys[j], klen[j])) {
+			if (!(t->flags & JT_ESCAPED) ? jdoc_bytes_eq(d->text +
+			    t->start + 1, len, keys[j], klen[j]) :
+			    jdoc_escaped_eq(d, k, keys[j], klen[j])) {
 				out[j] = k + 1;
 				break;
 			}

@@ -32,6 +32,37 @@ struct jdoc {
 	size_t		 nt, cap;
 };
 #define JDOC_ONE_LINE	0x01
+int		 jdoc_escaped_eq(const struct jdoc *, int, const char *, size_t);
+
+/* The token after key k's value: the next key of the same object. */
+static inline int
+jdoc_next_member(const struct jdoc *d, int k)
+{
+	return (int)d->t[k + 1].next;
+}
+
+/* a (alen bytes) is b (blen)? Lengths and first bytes settle most. */
+static inline int
+jdoc_bytes_eq(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return alen == blen && (alen == 0 || (a[0] == b[0] &&
+	    memcmp(a, b, alen) == 0));
+}
+
+/* Is string token i exactly s (n bytes)? Run per request: in place. */
+static inline int
+jdoc_string_eq(const struct jdoc *d, int i, const char *s, size_t n)
+{
+	const struct jtok	*t = &d->t[i];
+
+	if (t->type != JT_STRING)
+		return 0;
+	if (t->flags & JT_ESCAPED)
+		return jdoc_escaped_eq(d, i, s, n);
+	return jdoc_bytes_eq(d->text + t->start + 1, t->end - t->start - 2,
+	    s, n);
+}
+
 /* Members of object token i: key k, value k + 1. */
 #define JDOC_FOREACH_MEMBER(d, i, k, m)					\
 	for ((m) = 0, (k) = (i) + 1; (m) < (d)->t[i].n;			\
@@ -48,13 +79,11 @@ int		 jdoc_parse(struct jdoc *, const char *, size_t, int,
 		    const char **, size_t *);
 void		 jdoc_free(struct jdoc *);
 void		 jdoc_trim(struct jdoc *);
-int		 jdoc_next_member(const struct jdoc *, int);
 int		 jdoc_member_n(const struct jdoc *, int, const char *, size_t);
 #define jdoc_member(d, i, key)	jdoc_member_n((d), (i), (key), strlen(key))
 void		 jdoc_members(const struct jdoc *, int, const char *const *,
 		    const size_t *, int *, size_t);
 size_t		 jdoc_string(const struct jdoc *, int, char *, size_t);
-int		 jdoc_string_eq(const struct jdoc *, int, const char *, size_t);
 struct json_object *jdoc_object(const struct jdoc *, int);
 
 #endif /* JSONPARSE_H */

@@ -22,6 +22,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "evbuf.h"
 #include "mcp-hotd.h"
 
 #define STDIO_FILE_CHUNK	65536
@@ -61,8 +62,8 @@ stdio_write(struct session *s, const char *buf, size_t len, const char *id,
 	(void)id;		/* lines carry their ids */
 	(void)idlen;
 	if (stdio.out != NULL) {
-		bufferevent_write(stdio.out, buf, len);
-		bufferevent_write(stdio.out, "\n", 1);
+		evbuf_add2(bufferevent_get_output(stdio.out), buf, len, "\n",
+		    1);
 		session_output(s, evbuffer_get_length(
 		    bufferevent_get_output(stdio.out)));
 		return;
