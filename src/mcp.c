@@ -409,17 +409,16 @@ mcp_tools_list(struct mcp_state *st, struct json_object *id,
 	return MCP_REPLY;
 }
 
-/* params._meta.progressToken (a string or an integer), kept as text. */
+/* params._meta (token mt).progressToken, a string or an integer, as text. */
 static void
-mcp_progress_token(const struct jdoc *d, int pt, struct mcp_call *call)
+mcp_progress_token(const struct jdoc *d, int mt, struct mcp_call *call)
 {
-	int	mt, tt;
+	int	tt;
 
 	call->progress = NULL;
 	call->progresslen = 0;
 	call->log_level = 0;
-	if ((mt = jdoc_member(d, pt, "_meta")) == -1 ||
-	    d->t[mt].type != JT_OBJECT ||
+	if (mt == -1 || d->t[mt].type != JT_OBJECT ||
 	    (tt = jdoc_member(d, mt, "progressToken")) == -1 ||
 	    !mcp_id_ok(d, tt))
 		return;
@@ -433,15 +432,18 @@ mcp_tools_call(const struct jdoc *d, int idt, int pt,
     struct json_object **reply, struct mcp_call *call)
 {
 	static struct jdoc	 none;	/* "{}": arguments left out or null */
+	static const char *const keys[] = { "name", "arguments", "_meta" };
+	static const size_t	 klen[] = { 4, 9, 5 };
 	const struct jdoc	*ad = d;
 	struct json_object	*id;
 	struct tool		*t;
 	char			 name[256], why[512];
 	const char		*e;
 	size_t			 len, at;
-	int			 nt, at_tok;
+	int			 nt, at_tok, v[3];
 
-	nt = jdoc_member(d, pt, "name");
+	jdoc_members(d, pt, keys, klen, v, 3);	/* one walk, not three */
+	nt = v[0];
 	if (nt == -1 || d->t[nt].type != JT_STRING)
 		return mcp_fail(reply, d, idt, JSONRPC_INVALID_PARAMS,
 		    "Invalid params: 'name' must be a string naming a tool");
@@ -456,7 +458,7 @@ mcp_tools_call(const struct jdoc *d, int idt, int pt,
 		return mcp_fail(reply, d, idt, JSONRPC_INVALID_PARAMS,
 		    "Invalid params: unknown tool '%s'", name);
 	}
-	at_tok = jdoc_member(d, pt, "arguments");
+	at_tok = v[1];
 	if (at_tok != -1 && d->t[at_tok].type != JT_OBJECT &&
 	    d->t[at_tok].type != JT_NULL)
 		return mcp_fail(reply, d, idt, JSONRPC_INVALID_PARAMS,
@@ -477,7 +479,7 @@ mcp_tools_call(const struct jdoc *d, int idt, int pt,
 	call->tool = t;
 	call->id = d->text + d->t[idt].start;
 	call->idlen = d->t[idt].end - d->t[idt].start;
-	mcp_progress_token(d, pt, call);
+	mcp_progress_token(d, v[2], call);
 	call->args = ad->text + ad->t[at_tok].start;
 	call->argslen = ad->t[at_tok].end - ad->t[at_tok].start;
 	return MCP_CALL;

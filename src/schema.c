@@ -124,6 +124,8 @@ struct schema {
 	struct schema_prop	*props;
 	size_t			 nprops;
 	char			**required;
+	size_t			*required_len;	/* strlen of each, for the
+						 * per-call lookup */
 	size_t			 nrequired;
 	enum schema_extra	 extra;
 	struct schema		*extra_schema;
@@ -253,12 +255,15 @@ schema_compile_members(struct schema_cc *cc, struct schema *s,
 	    json_object_is_type(v, json_type_array)) {
 		n = json_object_array_length(v);
 		s->required = xcalloc(n, sizeof(*s->required));
+		s->required_len = xcalloc(n, sizeof(*s->required_len));
 		for (i = 0; i < n; i++) {
 			const char *k = json_object_get_string(
 			    json_object_array_get_idx(v, i));
 
-			if (k != NULL)
-				s->required[s->nrequired++] = xstrdup(k);
+			if (k == NULL)
+				continue;
+			s->required_len[s->nrequired] = strlen(k);
+			s->required[s->nrequired++] = xstrdup(k);
 		}
 	}
 	if (json_object_object_get_ex(o, "additionalProperties", &v)) {
@@ -1023,6 +1028,7 @@ schema_free(struct schema *s)
 	for (i = 0; i < s->nrequired; i++)
 		free(s->required[i]);
 	free(s->required);
+	free(s->required_len);
 	schema_free(s->extra_schema);
 	json_object_put(s->const_value);
 	schema_free_list(s->all_of, s->nall);
@@ -1557,7 +1563,8 @@ schema_required(struct schema_ctx *c, const struct schema *s, int v,
 	size_t	i;
 
 	for (i = 0; i < s->nrequired; i++) {
-		if (jdoc_member(c->d, v, s->required[i]) != -1)
+		if (jdoc_member_n(c->d, v, s->required[i],
+		    s->required_len[i]) != -1)
 			continue;
 		schema_path_format(p, path, sizeof(path));
 		if (path[0] == '\0')

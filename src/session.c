@@ -362,6 +362,34 @@ session_output(struct session *s, size_t pending)
 }
 
 /*
+ * The complete lines at the front of in's first chunk, handled where they
+ * lie and drained at once (a pipelining client's lines, the hot path);
+ * whatever else (a line across chunks, one too long) is left to
+ * session_drain's general loop. 1 if any was taken.
+ */
+static int
+session_drain_chunk(struct session *s, struct evbuffer *in)
+{
+	size_t		 avail = evbuffer_get_contiguous_space(in), done = 0;
+	const char	*b, *nl;
+
+	if (s->discarding || avail == 0)
+		return 0;
+	b = (const char *)evbuffer_pullup(in, (ev_ssize_t)avail);
+	while (done < avail && !session_must_wait(s) && !s->closed &&
+	    (nl = memchr(b + done, '\n', avail - done)) != NULL &&
+	    (size_t)(nl - b) - done <= settings.max_request) {
+		session_input(s, b + done, (size_t)(nl - b) - done);
+		done = (size_t)(nl - b) + 1;
+	}
+	if (done == 0)
+		return 0;
+	evbuffer_drain(in, done);
+	s->scanned = 0;
+	return 1;
+}
+
+/*
  * Take every complete line out of the input, while the session may. A
  * line longer than the limit is refused with one error and skipped up to
  * its newline, without buffering it. At eof, a last line without a newline
@@ -378,6 +406,11 @@ session_drain(struct session *s)
 		if (session_must_wait(s)) {
 			session_hold(s, 1);
 			return;
+		}
+		if (session_drain_chunk(s, in)) {
+			if (s->closed)
+				return;
+			continue;
 		}
 		len = evbuffer_get_length(in);
 		evbuffer_ptr_set(in, &start, s->scanned < len ? s->scanned : 0,
