@@ -428,6 +428,7 @@ main(int argc, char *argv[])
 		event_free(sv.drain_timer);
 	event_base_free(sv.base);
 	json_parse_free();
+	call_blocks_free();
 	metrics_free();
 	access_close();
 	mcp_free();

@@ -408,6 +408,7 @@ void		 call_fail_all(struct callq *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 struct mcp_call;
 void		 call_set_notes(struct call *, struct mcp_call *);
+void		 call_blocks_free(void);
 uint64_t	 call_id(const struct call *);
 const struct timeval *call_sent_at(const struct call *);
 struct call	*call_with_id(struct callq *, uint64_t);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,6 +78,8 @@ struct worker {
 						 * the head is running */
 	unsigned		 nsent;
 	struct event		*deadline;
+	struct timespec		 due;		/* when it fires, monotonic: it
+						 * may be later than the timer */
 	int			 status;	/* from waitpid */
 	long			 syscall_nr;	/* from MSG_SYSCALL, or -1 */
 	char			*cause;		/* why we killed it, if we did */
@@ -191,12 +194,55 @@ worker_asking(const struct worker *w)
 	return w->asking;
 }
 
+/* now + ms into *due (CLOCK_MONOTONIC: a clock set back changes nothing). */
+static void
+worker_due_in(struct timespec *due, int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, due);
+	due->tv_sec += ms / 1000;
+	due->tv_nsec += (long)(ms % 1000) * 1000000;
+	if (due->tv_nsec >= 1000000000) {
+		due->tv_sec++;
+		due->tv_nsec -= 1000000000;
+	}
+}
+
 static void
 worker_arm_deadline(struct worker *w, int ms)
 {
 	struct timeval	tv = { ms / 1000, (ms % 1000) * 1000 };
 
+	worker_due_in(&w->due, ms);
 	evtimer_add(w->deadline, &tv);
+}
+
+/*
+ * The deadline moves later (the next pipelined call runs): a timer that
+ * is pending stays, and when it fires it is set again for what is left
+ * (worker_timeout). One clock read a call instead of a timer's removal
+ * and insertion.
+ */
+static void
+worker_push_deadline(struct worker *w, int ms)
+{
+	if (!evtimer_pending(w->deadline, NULL)) {
+		worker_arm_deadline(w, ms);
+		return;
+	}
+	worker_due_in(&w->due, ms);
+}
+
+/* The timer fired before w->due (moved on since): ms left, else 0. */
+static int
+worker_due_left(const struct worker *w)
+{
+	struct timespec	now;
+	long long	ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(w->due.tv_sec - now.tv_sec) * 1000 +
+	    (w->due.tv_nsec - now.tv_nsec) / 1000000;
+	return ms > 0 ? (int)(ms > INT_MAX ? INT_MAX : ms) : 0;
 }
 
 /* The channel's end: the worker sees EOF now. */
@@ -432,11 +478,12 @@ worker_popped(struct worker *w)
 	struct call	*next;
 
 	w->nsent--;
-	evtimer_del(w->deadline);
 	if (w->nsent > 0 && w->tool != NULL)
-		worker_arm_deadline(w, w->timeout_ms);
-	else
+		worker_push_deadline(w, w->timeout_ms);
+	else {
+		evtimer_del(w->deadline);
 		w->state = WORKER_IDLE;
+	}
 	if ((next = call_first(&w->sent)) != NULL && call_cancelled(next))
 		worker_cancel_call(w, next);
 }
@@ -875,6 +922,10 @@ worker_timeout(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if ((ms = worker_due_left(w)) > 0) {	/* pushed on meanwhile */
+		worker_arm_deadline(w, ms);
+		return;
+	}
 	if (c != NULL && w->slots > 1) {
 		snprintf(cause, sizeof(cause), "tool '%s' timed out after %d ms",
 		    worker_name(w), w->timeout_ms);

@@ -132,4 +132,22 @@ check(text_of(s.call("ok")) == "1", "other tools keep serving during a crash loo
 check(s.close() == 0, "exits 0 with a tool in backoff")
 check(s.leftovers() == [], "no worker left", s.leftovers())
 check(s.leftovers() == [], "no worker left after exit", s.leftovers())
+
+# Pipelined calls: each one's timeout counts from when it starts to run,
+# not from when the one before it did (the deadline moves on per call).
+s = Server([tool("nap", "import time\ndef nap(x: float) -> str:\n    time.sleep(x)\n"
+                        "    return 'ok'\n", timeout_ms=600)])
+s.initialize()
+t0 = time.monotonic()
+s.send({"jsonrpc": "2.0", "id": 101, "method": "tools/call",
+        "params": {"name": "nap", "arguments": {"x": 0.4}}})
+s.send({"jsonrpc": "2.0", "id": 102, "method": "tools/call",
+        "params": {"name": "nap", "arguments": {"x": 10}}})
+first, second = s.recv(), s.recv()
+took = time.monotonic() - t0
+check(first["id"] == 101 and text_of(first["result"]) == "ok" and second["id"] == 102 and
+      "timed out after 600 ms" in text_of(second["result"]) and 0.9 <= took < 2.5,
+      f"a pipelined call's timeout runs from its own start ({took:.2f} s, want about 1.0)",
+      (first, second))
+check(s.close() == 0, "exits 0")
 finish()
