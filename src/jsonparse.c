@@ -302,13 +302,6 @@ jscan_literal(struct jscan *s, enum jtype type, const char *lit, size_t n)
 	return i;
 }
 
-/* A value's token is complete: what follows it is the next token. */
-static inline void
-jscan_done(struct jscan *s, int i)
-{
-	s->d->t[i].next = (uint32_t)s->d->nt;
-}
-
 /* A scalar at s->p (not a container): its token, or -1. */
 static int
 jscan_scalar(struct jscan *s)
@@ -328,77 +321,139 @@ jscan_scalar(struct jscan *s)
 	return jscan_number(s);
 }
 
+/* A new token of type at p, in d (the scanner's own, with p local). */
+static inline int
+jscan_token_at(struct jdoc *d, enum jtype type, const char *p)
+{
+	size_t	cap;
+
+	if (d->nt == d->cap) {
+		cap = d->cap ? d->cap * 2 : 64;
+		d->t = xreallocarray(d->t, cap, sizeof(*d->t));
+		d->cap = cap;
+	}
+	d->t[d->nt] = (struct jtok){ .type = type,
+	    .start = (uint32_t)(p - d->text) };
+	return (int)d->nt++;
+}
+
+/*
+ * A string at *pp: a run of plain ASCII to its quote is taken here, the
+ * rest (escapes, UTF-8, errors) by jscan_string. Its token, or -1.
+ */
+static inline int
+jscan_string_at(struct jscan *s, const char **pp)
+{
+	struct jdoc	*d = s->d;
+	const char	*p = *pp, *q = p + 1, *end = s->end;
+	int		 i;
+
+	while (q < end && jscan_plain[(unsigned char)*q])
+		q++;
+	if (q < end && *q == '"') {
+		i = jscan_token_at(d, JT_STRING, p);
+		d->t[i].end = (uint32_t)(q + 1 - d->text);
+		*pp = q + 1;
+		return i;
+	}
+	s->p = p;
+	i = jscan_string(s);
+	*pp = s->p;
+	return i;
+}
+
 /*
  * One value, containers and all, without recursion: open containers on
  * a stack of their tokens. Every request and every result comes through
- * here, so the loop keeps to its state and jumps; the states are where
- * the grammar is: a value, after a value, a member's key.
+ * here, so the loop keeps its place in a local pointer (s->p is written
+ * for the helpers and for an error's offset) and jumps between the
+ * grammar's states: a value, after a value, a member's key.
  */
 static int
 jscan_value(struct jscan *s)
 {
+	struct jdoc	*d = s->d;
+	const char	*p = s->p, *end = s->end;
 	uint32_t	 open[JSON_MAX_DEPTH];
 	struct jtok	*t;
-	int		 depth = 0, i, first;
+	int		 depth = 0, i, first, one_line = s->one_line;
+	unsigned char	 k;
 	char		 close;
 
+#define JSCAN_WS()							\
+	while (p < end && (k = jscan_space[(unsigned char)*p]) != 0 &&	\
+	    (k == 1 || !one_line))					\
+		p++
+#define JSCAN_FAIL(why)	(s->p = p, jscan_fail(s, (why)))
+
 value:
-	jscan_ws(s);
-	if (s->p >= s->end)
-		return jscan_fail(s, "incomplete JSON text");
-	if (*s->p == '{' || *s->p == '[') {
+	JSCAN_WS();
+	if (p >= end)
+		return JSCAN_FAIL("incomplete JSON text");
+	if (*p == '{' || *p == '[') {
 		if (depth == JSON_MAX_DEPTH)
-			return jscan_fail(s, "nested too deep");
-		i = jscan_token(s, *s->p == '{' ? JT_OBJECT : JT_ARRAY);
+			return JSCAN_FAIL("nested too deep");
+		i = jscan_token_at(d, *p == '{' ? JT_OBJECT : JT_ARRAY, p);
 		open[depth++] = (uint32_t)i;
-		s->p++;
-		jscan_ws(s);
-		close = s->d->t[i].type == JT_OBJECT ? '}' : ']';
-		if (s->p < s->end && *s->p == close)
+		close = *p == '{' ? '}' : ']';
+		p++;
+		JSCAN_WS();
+		if (p < end && *p == close)
 			goto closed;
-		if (s->d->t[i].type == JT_OBJECT)
+		if (close == '}')
 			goto key;
 		goto value;
 	}
-	if ((i = jscan_scalar(s)) == -1)
+	if (*p == '"')
+		i = jscan_string_at(s, &p);
+	else {
+		s->p = p;
+		i = jscan_scalar(s);
+		p = s->p;
+	}
+	if (i == -1)
 		return -1;
-	jscan_done(s, i);
+	d->t[i].next = (uint32_t)d->nt;
 after:
-	if (depth == 0)
+	if (depth == 0) {
+		s->p = p;
 		return 0;
-	t = &s->d->t[open[depth - 1]];
+	}
+	t = &d->t[open[depth - 1]];
 	t->n++;
-	jscan_ws(s);
+	JSCAN_WS();
 	close = t->type == JT_OBJECT ? '}' : ']';
-	if (s->p < s->end && *s->p == ',') {
-		s->p++;
-		jscan_ws(s);
-		if (t->type == JT_OBJECT)
+	if (p < end && *p == ',') {
+		p++;
+		JSCAN_WS();
+		if (close == '}')
 			goto key;
 		goto value;
 	}
-	if (s->p >= s->end || *s->p != close)
-		return jscan_fail(s, t->type == JT_OBJECT ?
-		    "expected ',' or '}'" : "expected ',' or ']'");
+	if (p >= end || *p != close)
+		return JSCAN_FAIL(close == '}' ? "expected ',' or '}'" :
+		    "expected ',' or ']'");
 closed:
-	s->p++;
+	p++;
 	first = (int)open[--depth];
-	s->d->t[first].end = (uint32_t)(s->p - s->d->text);
-	jscan_done(s, first);
+	d->t[first].end = (uint32_t)(p - d->text);
+	d->t[first].next = (uint32_t)d->nt;
 	goto after;
 key:
-	if (s->p >= s->end || *s->p != '"')
-		return jscan_fail(s, "expected a string key");
-	if (jscan_string(s) == -1)
+	if (p >= end || *p != '"')
+		return JSCAN_FAIL("expected a string key");
+	if (jscan_string_at(s, &p) == -1)
 		return -1;
-	if (s->p < s->end && *s->p == ':')	/* compact */
-		s->p++;
+	if (p < end && *p == ':')	/* compact */
+		p++;
 	else {
-		jscan_ws(s);
-		if (s->p >= s->end || *s->p++ != ':')
-			return jscan_fail(s, "expected ':'");
+		JSCAN_WS();
+		if (p >= end || *p++ != ':')
+			return JSCAN_FAIL("expected ':'");
 	}
 	goto value;
+#undef JSCAN_WS
+#undef JSCAN_FAIL
 }
 
 /*
