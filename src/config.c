@@ -19,6 +19,7 @@
 #include "jsonparse.h"
 #include "mcp-hotd.h"
 #include "msg.h"
+#include "signature.h"
 #include "xmalloc.h"
 
 #define CONFIG_MAX_SIZE		(64 * 1024 * 1024)
@@ -73,7 +74,7 @@ hash_bytes(uint64_t h, const void *p, size_t len)
 	return h;
 }
 
-static char *
+char *
 config_read_file(const char *path, size_t *lenp, char *err, size_t errlen)
 {
 	FILE	*f;
@@ -460,24 +461,72 @@ config_duplicate(const struct toolset *set, const char *name)
 }
 
 /*
+ * --trusted-signers: buf (path's bytes) is signed, by path.sig, by one of
+ * them: the signer, or NULL and why.
+ */
+struct json_object *
+config_signer(const char *path, const char *buf, size_t len, char *why,
+    size_t whylen)
+{
+	struct json_object	*signer;
+	struct sig_info		 info;
+
+	if (signature_verify(settings.trusted_signers, path, buf, len, &info,
+	    why, whylen) == -1)
+		return NULL;
+	signer = json_object_new_object();
+	json_object_object_add(signer, "principal",
+	    json_object_new_string(info.principal));
+	json_object_object_add(signer, "key",
+	    json_object_new_string(info.fingerprint));
+	return signer;
+}
+
+/*
  * Load path into *set. Returns 0 (bad entries were skipped with warnings),
  * or -1 with err describing why the file as a whole is unusable.
  */
 int
 config_load(const char *path, struct toolset *set, char *err, size_t errlen)
 {
-	struct json_object	*root;
-	struct toolspec		 ts;
-	char			*buf;
-	size_t			 len, i, n;
+	struct json_object	*signer = NULL;
+	char			*buf, why[1024];
+	size_t			 len;
+	int			 rv;
 
 	memset(set, 0, sizeof(*set));
 	set->skipped = json_object_new_array();
 	if ((buf = config_read_file(path, &len, err, errlen)) == NULL)
 		return -1;
+	/* The bytes checked are the bytes parsed: a file replaced between
+	 * the two cannot serve with another's signature. */
+	if (settings.trusted_signers != NULL &&
+	    (signer = config_signer(path, buf, len, why, sizeof(why))) ==
+	    NULL) {
+		snprintf(err, errlen, "%s: refused, not signed by a trusted "
+		    "signer: %s", path, why);
+		free(buf);
+		return -1;
+	}
+	rv = config_load_text(path, buf, len, set, err, errlen);
+	free(buf);
+	set->signer = signer;
+	return rv;
+}
+
+/* A tools file's text (buf, len; path names it in errors) into *set. */
+int
+config_load_text(const char *path, const char *buf, size_t len,
+    struct toolset *set, char *err, size_t errlen)
+{
+	struct json_object	*root;
+	struct toolspec		 ts;
+	size_t			 i, n;
+
+	if (set->skipped == NULL)
+		set->skipped = json_object_new_array();
 	*err = '\0';
 	root = config_parse(path, buf, len, err, errlen);
-	free(buf);
 	if (root == NULL && *err != '\0')
 		return -1;
 	/* json-c's null is a NULL object: not a parse error, not an array. */
@@ -533,5 +582,6 @@ toolset_clear(struct toolset *set)
 	free(set->specs);
 	if (set->skipped != NULL)
 		json_object_put(set->skipped);
+	json_object_put(set->signer);
 	memset(set, 0, sizeof(*set));
 }

@@ -10,10 +10,13 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "review.h"
+#include "xmalloc.h"
 
 static struct json_object *
 control_session(struct session *s)
@@ -37,7 +40,7 @@ control_session(struct session *s)
 static struct json_object *
 control_status(void)
 {
-	struct json_object	*st, *sessions;
+	struct json_object	*st, *sessions, *served, *v;
 	struct session		*s;
 
 	st = json_object_new_object();
@@ -52,6 +55,14 @@ control_status(void)
 	json_object_object_add(st, "sessions", sessions);
 	json_object_object_add(st, "tools_version",
 	    json_object_new_string(sv.tools_version));
+	/* Where it came from: loaded when, signed by whom (null: unsigned). */
+	served = reload_served();
+	json_object_object_add(st, "tools_loaded", served != NULL &&
+	    json_object_object_get_ex(served, "loaded", &v) ?
+	    json_object_get(v) : NULL);
+	json_object_object_add(st, "tools_signer", served != NULL &&
+	    json_object_object_get_ex(served, "signer", &v) ?
+	    json_object_get(v) : NULL);
 	json_object_object_add(st, "http_connections",
 	    json_object_new_int64(http_conn_count()));
 	json_object_object_add(st, "unread_bytes",
@@ -70,6 +81,60 @@ control_call(struct session *s, const struct mcp_request *r)
 	    NULL, 0);
 }
 
+/*
+ * diff: what a reload would change. params: "text" (a tools file's, from
+ * mcp-hotctl diff FILE) named "file", with its "signature" if it has one;
+ * without text, the daemon's own file, as a reload would read it.
+ */
+static void
+control_diff(struct session *s, const struct mcp_request *r)
+{
+	struct json_object	*params = NULL, *v, *res;
+	const char		*label = settings.config_path, *sig = NULL;
+	char			*text = NULL, *review, err[1024];
+	const char		*str;
+	size_t			 len;
+	int			 widened, servable;
+
+	if (r->params != -1 && r->d->t[r->params].type == JT_OBJECT)
+		params = jdoc_object(r->d, r->params);
+	if (params != NULL && json_object_object_get_ex(params, "text", &v) &&
+	    json_object_is_type(v, json_type_string)) {
+		text = xstrdup(json_object_get_string(v));
+		len = (size_t)json_object_get_string_len(v);
+		label = json_object_object_get_ex(params, "file", &v) &&
+		    json_object_is_type(v, json_type_string) ?
+		    json_object_get_string(v) : "(the file given)";
+		if (json_object_object_get_ex(params, "signature", &v) &&
+		    json_object_is_type(v, json_type_string))
+			sig = json_object_get_string(v);
+		else
+			sig = "";	/* none came with it */
+	} else if ((text = config_read_file(settings.config_path, &len, err,
+	    sizeof(err))) == NULL)
+		text = NULL;
+	widened = servable = 0;
+	if (text != NULL)
+		review = review_file(label, text, len, sig, 1, &widened,
+		    &servable);
+	else {
+		review = xmalloc(strlen(err) + 32);
+		sprintf(review, "NOT SERVABLE: %s\n", err);
+	}
+	res = json_object_new_object();
+	json_object_object_add(res, "review", json_object_new_string(review));
+	json_object_object_add(res, "widened",
+	    json_object_new_boolean(widened));
+	json_object_object_add(res, "servable",
+	    json_object_new_boolean(servable));
+	str = mcp_to_string(res, &len);
+	call_answer_raw(control_call(s, r), str, len);
+	json_object_put(res);
+	json_object_put(params);
+	free(review);
+	free(text);
+}
+
 /* Returns 1 when r was a control request (answered or pending). */
 int
 control_handle(struct session *s, const struct mcp_request *r)
@@ -83,6 +148,10 @@ control_handle(struct session *s, const struct mcp_request *r)
 	if (jdoc_string_eq(r->d, r->method, "mcp-hotd/reload", 15)) {
 		log_info("session %u (%s): reload requested", s->id, s->peer);
 		reload_request("control request", control_call(s, r));
+		return 1;
+	}
+	if (jdoc_string_eq(r->d, r->method, "mcp-hotd/diff", 13)) {
+		control_diff(s, r);
 		return 1;
 	}
 	if (jdoc_string_eq(r->d, r->method, "mcp-hotd/status", 15)) {

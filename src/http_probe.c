@@ -52,6 +52,40 @@ http_probe(struct evhttp_request *req, const char *path)
 }
 
 /*
+ * The tools version served (tools/list's _meta), its signer's principal
+ * and key when --trusted-signers is set, and when its file was loaded.
+ */
+static void
+http_metrics_served(struct evbuffer *b)
+{
+	struct json_object	*served = reload_served(), *signer = NULL, *v;
+	const char		*principal = "", *key = "";
+
+	if (served != NULL &&
+	    json_object_object_get_ex(served, "signer", &signer) &&
+	    signer != NULL) {
+		if (json_object_object_get_ex(signer, "principal", &v))
+			principal = json_object_get_string(v);
+		if (json_object_object_get_ex(signer, "key", &v))
+			key = json_object_get_string(v);
+	}
+	metrics_family(b, "mcp_hotd_tools_info", "gauge",
+	    "The tools version served (tools/list's _meta) and who signed "
+	    "its file (empty: unsigned).");
+	evbuffer_add_printf(b, "mcp_hotd_tools_info{version=\"%s\",signer=\"",
+	    sv.tools_version);
+	metrics_label(b, principal);
+	evbuffer_add_printf(b, "\",key=\"");
+	metrics_label(b, key);
+	evbuffer_add_printf(b, "\"} 1\n");
+	metrics_family(b, "mcp_hotd_tools_loaded_timestamp_seconds", "gauge",
+	    "When the tools file that serves was loaded.");
+	evbuffer_add_printf(b, "mcp_hotd_tools_loaded_timestamp_seconds %lld\n",
+	    served != NULL && json_object_object_get_ex(served, "loaded", &v) ?
+	    (long long)json_object_get_int64(v) : 0LL);
+}
+
+/*
  * GET /metrics: Prometheus text (metrics.c), behind the token like /mcp:
  * the names of the tools and their counts are the operator's to see.
  */
@@ -81,10 +115,7 @@ http_metrics(struct evhttp_request *req)
 	    http_conn_count());
 	metrics_family(b, "mcp_hotd_tools", "gauge", "Tools served.");
 	evbuffer_add_printf(b, "mcp_hotd_tools %zu\n", sv.nroutes);
-	metrics_family(b, "mcp_hotd_tools_info", "gauge",
-	    "The tools version served (tools/list's _meta).");
-	evbuffer_add_printf(b, "mcp_hotd_tools_info{version=\"%s\"} 1\n",
-	    sv.tools_version);
+	http_metrics_served(b);
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	    "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
 	evhttp_send_reply(req, 200, "OK", b);

@@ -4,6 +4,8 @@
  *
  *	reload		reload the tools file; prints what changed
  *	status		tools, workers and sessions (--json: as JSON)
+ *	diff [FILE]	what a reload of FILE (default: the daemon's own
+ *			file) would change, before it is signed or served
  *	bridge		relay stdin/stdout to the daemon, so an MCP client that
  *			can only spawn a command uses the shared service
  *			(bridge.c; it survives a restart of the daemon)
@@ -34,7 +36,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: mcp-hotctl [-s socket] reload | status "
-	    "[--json] | bridge\n");
+	    "[--json] | diff [file] | bridge\n");
 	exit(2);
 }
 
@@ -75,19 +77,31 @@ write_all(int fd, const char *buf, size_t len)
 		fatalx("write: %s", strerror(errno));
 }
 
-/* Send one control request; return its result (the reply line parsed). */
+/*
+ * Send one control request (params: taken, or NULL); return its result
+ * (the reply line parsed).
+ */
 static struct json_object *
-ctl_request(const char *method)
+ctl_request_params(const char *method, struct json_object *params)
 {
-	struct json_object	*reply, *v;
-	char			 req[128], *line = NULL;
-	size_t			 cap = 0;
+	struct json_object	*reply, *v, *req;
+	const char		*s;
+	char			*line = NULL;
+	size_t			 cap = 0, len;
 	FILE			*f;
 	int			 fd = ctl_connect();
 
-	snprintf(req, sizeof(req), "{\"jsonrpc\":\"2.0\",\"id\":1,"
-	    "\"method\":\"%s\"}\n", method);
-	write_all(fd, req, strlen(req));
+	req = json_object_new_object();
+	json_object_object_add(req, "jsonrpc", json_object_new_string("2.0"));
+	json_object_object_add(req, "id", json_object_new_int(1));
+	json_object_object_add(req, "method", json_object_new_string(method));
+	if (params != NULL)
+		json_object_object_add(req, "params", params);
+	s = json_object_to_json_string_length(req, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	write_all(fd, s, len);
+	write_all(fd, "\n", 1);
+	json_object_put(req);
 	shutdown(fd, SHUT_WR);
 	if ((f = fdopen(fd, "r")) == NULL)
 		fatalx("fdopen: %s", strerror(errno));
@@ -105,6 +119,73 @@ ctl_request(const char *method)
 	json_object_get(v);
 	json_object_put(reply);
 	return v;
+}
+
+static struct json_object *
+ctl_request(const char *method)
+{
+	return ctl_request_params(method, NULL);
+}
+
+/* path's whole text (malloc'd, NUL-ended), or NULL when it is absent. */
+static char *
+read_text(const char *path, int must)
+{
+	FILE	*f;
+	char	*buf = NULL;
+	size_t	 len = 0, cap = 0, n;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		if (must || errno != ENOENT)
+			fatalx("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (cap - len < 65536 &&
+		    (buf = realloc(buf, cap = cap ? cap * 2 : 65536)) == NULL)
+			fatalx("out of memory");
+		if ((n = fread(buf + len, 1, cap - len - 1, f)) == 0)
+			break;
+		len += n;
+	}
+	if (ferror(f))
+		fatalx("%s: %s", path, strerror(errno));
+	fclose(f);
+	buf[len] = '\0';
+	return buf;
+}
+
+/*
+ * diff [FILE]: the daemon's review of FILE (with FILE.sig, if there is
+ * one) against what serves, or of its own file; printed as it says it.
+ */
+static int
+cmd_diff(const char *file)
+{
+	struct json_object	*params = NULL, *r, *v;
+	char			 real[4096], sigpath[4200], *text, *sig;
+
+	if (file != NULL) {
+		if (realpath(file, real) == NULL)
+			fatalx("%s: %s", file, strerror(errno));
+		snprintf(sigpath, sizeof(sigpath), "%s.sig", real);
+		text = read_text(real, 1);
+		params = json_object_new_object();
+		json_object_object_add(params, "file",
+		    json_object_new_string(real));
+		json_object_object_add(params, "text",
+		    json_object_new_string(text));
+		if ((sig = read_text(sigpath, 0)) != NULL)
+			json_object_object_add(params, "signature",
+			    json_object_new_string(sig));
+		free(text);
+		free(sig);
+	}
+	r = ctl_request_params("mcp-hotd/diff", params);
+	if (json_object_object_get_ex(r, "review", &v))
+		fputs(json_object_get_string(v), stdout);
+	json_object_put(r);
+	return 0;
 }
 
 static const char *
@@ -219,9 +300,17 @@ cmd_status(int json)
 		json_object_put(r);
 		return 0;
 	}
-	printf("config %s\nHTTP connections %s, bytes unread by clients %s\n\n",
+	printf("config %s\nHTTP connections %s, bytes unread by clients %s\n",
 	    str_or(r, "config", "?"), str_or(r, "http_connections", "0"),
 	    str_or(r, "unread_bytes", "0"));
+	if (json_object_object_get_ex(r, "tools_signer", &t) && t != NULL)
+		printf("tools version %s signed by %s (key %s)\n",
+		    str_or(r, "tools_version", "?"), str_or(t, "principal", "?"),
+		    str_or(t, "key", "?"));
+	else
+		printf("tools version %s, unsigned\n",
+		    str_or(r, "tools_version", "?"));
+	printf("\n");
 	printf("%-24s %-9s %-8s %-9s %8s %7s %-13s %8s %-16s %s\n", "TOOL",
 	    "STATE", "PID", "WORKER", "CALLS", "ERRORS", "P50/P99 MS",
 	    "RESTARTS", "VERSION", "LAST ERROR");
@@ -278,6 +367,8 @@ main(int argc, char *argv[])
 	if (argc == 2 && strcmp(argv[0], "status") == 0 &&
 	    strcmp(argv[1], "--json") == 0)
 		return cmd_status(1);
+	if ((argc == 1 || argc == 2) && strcmp(argv[0], "diff") == 0)
+		return cmd_diff(argc == 2 ? argv[1] : NULL);
 	if (argc == 1 && strcmp(argv[0], "bridge") == 0)
 		return bridge_run(ctl_connect(), ctl_try_connect);
 	usage();

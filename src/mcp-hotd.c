@@ -28,6 +28,8 @@
 #include "options.h"
 #include "metrics.h"
 #include "notify.h"
+#include "review.h"
+#include "signature.h"
 #include "xmalloc.h"
 
 #define EXIT_GRACE_MS		2000
@@ -91,6 +93,24 @@ scrub_environ(void)
 		explicit_bzero(environ[i], strlen(environ[i]));
 	}
 	environ = copy;
+}
+
+/*
+ * --trusted-signers, made absolute (ssh-keygen reads it at each reload),
+ * and what signing does not cover checked as sshd's StrictModes would.
+ */
+static void
+trust_init(void)
+{
+	static char	signers[PATH_MAX];
+
+	if (settings.trusted_signers != NULL) {
+		if (realpath(settings.trusted_signers, signers) == NULL)
+			fatal("--trusted-signers %s", settings.trusted_signers);
+		settings.trusted_signers = signers;
+	}
+	signature_check_paths(settings.trusted_signers, settings.python_paths,
+	    settings.npython_paths);
 }
 
 /*
@@ -255,6 +275,28 @@ on_sigterm(evutil_socket_t sig, short what, void *arg)
 	evtimer_add(sv.drain_timer, &tv);
 }
 
+/*
+ * -t, first: the reviewer's view of the file (what mcp-hotctl diff shows
+ * against what serves, here against nothing), signature included.
+ */
+static void
+config_test_review(void)
+{
+	char	*text, *review, err[1024];
+	size_t	 len;
+	int	 widened, servable;
+
+	if ((text = config_read_file(settings.config_path, &len, err,
+	    sizeof(err))) == NULL)
+		return;		/* the load says why */
+	review = review_file(settings.config_path, text, len, NULL, 0,
+	    &widened, &servable);
+	fputs(review, stdout);
+	fflush(stdout);
+	free(review);
+	free(text);
+}
+
 /* -t: one line per tool, OK or why not; exit 1 if anything failed. */
 static void
 config_test_report(void)
@@ -369,6 +411,7 @@ main(int argc, char *argv[])
 	if (!is_executable(settings.worker_path))
 		fatalx("worker program %s: %s", settings.worker_path,
 		    strerror(errno));
+	trust_init();
 
 	signal(SIGPIPE, SIG_IGN);
 	event_set_log_callback(on_libevent_log);
@@ -390,8 +433,10 @@ main(int argc, char *argv[])
 	metrics_set_gauges(tool_metrics_gauges);
 
 	/* Serve only once the first load settled: tools/list is complete. */
-	if (cli.test)
+	if (cli.test) {
+		config_test_review();
 		sv.ready_cb = config_test_report;
+	}
 	else if (cli.stdio)
 		sv.ready_cb = transport_stdio_start;
 	else {

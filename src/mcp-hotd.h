@@ -105,6 +105,8 @@ struct toolset {
 	struct toolspec		*specs;
 	size_t			 n;
 	struct json_object	*skipped;	/* [{"entry","name","error"}] */
+	struct json_object	*signer;	/* {"principal","key"}: who
+						 * signed it, or NULL */
 };
 
 /*
@@ -265,6 +267,9 @@ struct settings {
 	int			 landlock_abi_max;	/* 0: no cap */
 	int			 containment_full;	/* refuse a missing layer */
 	const char		*credentials_dir;	/* env grants' values */
+	const char		*trusted_signers;	/* allowed_signers: a
+							 * tools file serves
+							 * only signed */
 	const char		*python_paths[MAX_PYTHON_PATHS];	/* --python-path,
 						 * a --venv's site-packages */
 	size_t			 npython_paths;
@@ -299,6 +304,11 @@ extern struct supervisor sv;
 
 /* config.c */
 int		 config_load(const char *, struct toolset *, char *, size_t);
+char		*config_read_file(const char *, size_t *, char *, size_t);
+int		 config_load_text(const char *, const char *, size_t,
+		    struct toolset *, char *, size_t);
+struct json_object *config_signer(const char *, const char *, size_t, char *,
+		    size_t);
 void		 toolspec_clear(struct toolspec *);
 void		 toolset_clear(struct toolset *);
 uint64_t	 hash_bytes(uint64_t, const void *, size_t);
@@ -560,6 +570,7 @@ int		 control_handle(struct session *, const struct mcp_request *);
 void		 reload_request(const char *, struct call *);
 void		 reload_tool_settled(struct tool *);
 struct json_object *reload_result(void);
+struct json_object *reload_served(void);
 void		 reload_shutdown(void);
 
 /* watch.c */

@@ -44,6 +44,7 @@ struct reload {
 	struct json_object	*skipped;	/* entries the file got wrong */
 	struct reload_waiters	 waiters;
 	int			 first;		/* the startup load */
+	struct json_object	*signer;	/* its file's, or NULL */
 };
 TAILQ_HEAD(reloadq, reload);
 
@@ -59,6 +60,8 @@ static struct {
 	size_t			 n;
 	int			 started;
 	struct json_object	*last;		/* the last reload's result */
+	struct json_object	*served;	/* what serves: {"loaded", and
+						 * "signer" when signed} */
 	struct event		*loading;	/* the first load's notices */
 } rl = {
 	.running = TAILQ_HEAD_INITIALIZER(rl.running),
@@ -101,6 +104,28 @@ struct json_object *
 reload_result(void)
 {
 	return rl.last;
+}
+
+/* The file that serves: when it was loaded, who signed it (or NULL). */
+struct json_object *
+reload_served(void)
+{
+	return rl.served;
+}
+
+/* r's file serves now: its provenance, for status and metrics. */
+static void
+reload_set_served(struct reload *r)
+{
+	json_object_put(rl.served);
+	rl.served = json_object_new_object();
+	json_object_object_add(rl.served, "loaded",
+	    json_object_new_int64((int64_t)time(NULL)));
+	json_object_object_add(rl.served, "signer", r->signer != NULL ?
+	    json_object_get(r->signer) : NULL);
+	if (r->signer != NULL)
+		json_object_object_add(r->result, "signer",
+		    json_object_get(r->signer));
 }
 
 static void
@@ -317,6 +342,7 @@ reload_finish(struct reload *r)
 	json_object_object_add(r->result, "list_changed",
 	    json_object_new_boolean(visible && !r->first));
 	tool_set_failures(r->result);
+	reload_set_served(r);
 	log_info("%s: %s", r->first ? "loaded" : "reloaded",
 	    json_object_to_json_string_ext(r->result, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -327,6 +353,7 @@ reload_finish(struct reload *r)
 	if (r->first && sv.ready_cb != NULL)
 		sv.ready_cb();
 	notify_ready(tool_workers_total());
+	json_object_put(r->signer);
 	free(r->news);
 	free(r);
 }
@@ -458,6 +485,7 @@ reload_begin(const char *why, struct call *waiter)
 	rl.started = 1;
 	r->result = reload_result_new();
 	r->skipped = json_object_get(set.skipped);
+	r->signer = json_object_get(set.signer);
 	reload_removed(r, &set);
 	TAILQ_INSERT_TAIL(&rl.running, r, entry);
 	reload_want(r, &set);
@@ -506,6 +534,7 @@ reload_shutdown(void)
 				r->news[i]->reload = NULL;
 		json_object_put(r->result);
 		json_object_put(r->skipped);
+		json_object_put(r->signer);
 		free(r->news);
 		free(r);
 	}
@@ -519,4 +548,6 @@ reload_shutdown(void)
 	if (rl.last != NULL)
 		json_object_put(rl.last);
 	rl.last = NULL;
+	json_object_put(rl.served);
+	rl.served = NULL;
 }

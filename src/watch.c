@@ -94,6 +94,16 @@ watch_fire(evutil_socket_t fd, short what, void *arg)
 	reload_request("the file changed", NULL);
 }
 
+/* name is base's signature (base.sig), watched with --trusted-signers. */
+static int
+watch_is_signature(const char *name, const char *base)
+{
+	size_t	n = strlen(base);
+
+	return settings.trusted_signers != NULL && strncmp(name, base, n) == 0 &&
+	    strcmp(name + n, ".sig") == 0;
+}
+
 /* 0: not ours; 1: ours, maybe mid-write; 2: ours and complete. */
 static int
 watch_concerns(const struct inotify_event *e)
@@ -107,7 +117,8 @@ watch_concerns(const struct inotify_event *e)
 	/* A directory event without a name (e.g. overflow) may hide ours. */
 	if (e->mask & IN_Q_OVERFLOW)
 		return 1;
-	if (e->len > 0 && base != NULL && strcmp(e->name, base) == 0)
+	if (e->len > 0 && base != NULL && (strcmp(e->name, base) == 0 ||
+	    watch_is_signature(e->name, base)))
 		return (e->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) ? 2 : 1;
 	/* Another name: a symlink on the way may have been swapped. */
 	if (e->mask & (IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM))
