@@ -33,9 +33,9 @@ keys = os.path.join(root, "keys")
 os.mkdir(keys, 0o700)
 
 
-def keygen(name):
+def keygen(name, kind="ed25519"):
     path = os.path.join(keys, name)
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path],
+    subprocess.run(["ssh-keygen", "-q", "-t", kind, "-N", "", "-C", name, "-f", path],
                    check=True)
     with open(path + ".pub") as f:
         kind, blob = f.read().split()[:2]
@@ -46,9 +46,13 @@ def keygen(name):
 
 ops_key, ops_pub, ops_fp = keygen("ops")
 other_key, other_pub, other_fp = keygen("other")
+ecdsa_key, ecdsa_pub, ecdsa_fp = keygen("ecdsa", "ecdsa")
+rsa_key, rsa_pub, rsa_fp = keygen("rsa", "rsa")
 signers = os.path.join(root, "allowed_signers")
 with open(signers, "w") as f:
     f.write(f'ops@example namespaces="{NS}" {ops_pub}\n')
+    f.write(f'ci@example {ecdsa_pub}\n')                   # any namespace
+    f.write(f'rsa@example namespaces="git,{NS}" {rsa_pub}\n')
 os.chmod(signers, 0o644)
 
 
@@ -152,6 +156,18 @@ def refused(what, data, sig, needle):
           f"{what}: refused, the log says why, the old tools answer on",
           (needle, log[-600:], listed, answer))
 
+
+# ECDSA and RSA keys too; a line without namespaces= allows any.
+for who, key, fp in (("ci@example", ecdsa_key, ecdsa_fp), ("rsa@example", rsa_key, rsa_fp)):
+    since = len(d.stderr())
+    vk = tools("v1")
+    put(path + ".sig", sign(text(vk), key=key))
+    put(path, text(vk))
+    ok = wait_log(d, f'"principal":"{who}"', since)
+    check(ok and describe(d.sock)[0] == {"add": "v1"}, f"signed by {who} with an "
+          f"{key.rsplit('/', 1)[1].upper()} key: serves", d.stderr()[since:][-300:])
+put(path + ".sig", sign(text(v1)))
+put(path, text(v1))
 
 v2 = tools("v2")
 refused("an edit without re-signing", text(v2), None, "no signature beside it")
