@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
@@ -388,12 +389,47 @@ bad:
 	return -1;
 }
 
+/*
+ * A directory a tool may read is code when it imports from it, which a
+ * signature does not cover: one others may write is refused with
+ * --trusted-signers, a warning without (sshd's StrictModes, as for
+ * --python-path). A path that does not exist yet is not judged here.
+ */
+static int
+config_read_grants_safe(const char *name, struct json_object *allow,
+    char *why, size_t whylen)
+{
+	struct json_object	*read;
+	const char		*path;
+	char			 unsafe[1024];
+	size_t			 i, n;
+
+	if (allow == NULL || !json_object_object_get_ex(allow, "read", &read))
+		return 0;
+	n = json_object_array_length(read);
+	for (i = 0; i < n; i++) {
+		path = json_object_get_string(json_object_array_get_idx(read, i));
+		if (access(path, F_OK) == -1 ||
+		    signature_path_safe(path, unsafe, sizeof(unsafe)) == 0)
+			continue;
+		if (settings.trusted_signers != NULL) {
+			snprintf(why, whylen, "read grant %.256s: %.512s, and "
+			    "signing does not cover what it holds", path, unsafe);
+			return -1;
+		}
+		log_warnx("tool '%s': read grant %s: %s; whoever may write there "
+		    "may change what the tool imports or reads", name, path,
+		    unsafe);
+	}
+	return 0;
+}
+
 static int
 config_entry(struct toolset *set, size_t idx, struct json_object *entry, struct toolspec *ts)
 {
 	struct json_object	*v, *allow = NULL;
 	const char		*name, *desc, *canon;
-	char			 why[256];
+	char			 why[1024];
 
 	memset(ts, 0, sizeof(*ts));
 	if (!json_object_is_type(entry, json_type_object))
@@ -422,6 +458,8 @@ config_entry(struct toolset *set, size_t idx, struct json_object *entry, struct 
 		return config_bad(set, idx, name, "'title' must be a string");
 	(void)json_object_object_get_ex(entry, "allow", &allow);
 	if (grants_check(allow, why, sizeof(why)) == -1)
+		return config_bad(set, idx, name, "%s", why);
+	if (config_read_grants_safe(name, allow, why, sizeof(why)) == -1)
 		return config_bad(set, idx, name, "%s", why);
 	if (config_requires(entry, why, sizeof(why)) == -1 ||
 	    config_schemas(entry, why, sizeof(why)) == -1)

@@ -289,6 +289,24 @@ t = subprocess.run([MCP_HOTD, "-t", "-c", path, "--python-path", pp, "--trusted-
                     signers], capture_output=True, text=True, timeout=60)
 check(t.returncode != 0 and "which signing does not cover" in t.stderr,
       "... refused with --trusted-signers", t.stderr)
+# ... and a directory a tool may read (it may import from it).
+ww = os.path.join(root, "shared")
+os.mkdir(ww)
+os.chmod(ww, 0o777)
+rg = os.path.join(work, "readgrant.json")
+with open(rg, "w") as f:
+    json.dump(tools("rg", [{"name": "reader", "description": "r", "allow": {"read": [ww]},
+                           "code": "def reader() -> str:\n    return 'r'\n"}]), f)
+with open(rg + ".sig", "wb") as f:
+    f.write(sign(open(rg, "rb").read()))
+t = subprocess.run([MCP_HOTD, "-t", "-c", rg, "--trusted-signers", signers],
+                   capture_output=True, text=True, timeout=60)
+check(t.returncode != 0 and "SKIPPED" in t.stdout and "signing does not cover" in t.stdout and
+      "add: OK" in t.stdout, "a read grant others may write: that tool refused when signed",
+      t.stdout + t.stderr)
+t = subprocess.run([MCP_HOTD, "-t", "-c", rg], capture_output=True, text=True, timeout=60)
+check(t.returncode == 0 and "may change what the tool imports" in t.stderr,
+      "... a warning when unsigned", t.stderr)
 shutil.rmtree(root, True)
 shutil.rmtree(work, True)
 finish()
