@@ -121,10 +121,14 @@ access_line(const struct access_entry *e)
 	access_value(method, e->method, e->methodlen);
 	access_value(tool, e->tool ? e->tool : "", e->tool ? strlen(e->tool) :
 	    0);
+	/* client= only with --clients: its names are the file's (letters,
+	 * digits, _.@-), nothing to escape. */
 	n = snprintf(line, sizeof(line), "time=%s.%03ldZ face=%s session=%u "
-	    "era=%s method=%s tool=%s outcome=%s ms=%.3f bytes=%zu\n", when,
-	    (long)now.tv_usec / 1000, e->face, e->session, e->era, method,
-	    tool, e->outcome, e->usec / 1000.0, e->bytes);
+	    "era=%s method=%s tool=%s outcome=%s ms=%.3f bytes=%zu%s%s\n",
+	    when, (long)now.tv_usec / 1000, e->face, e->session, e->era,
+	    method, tool, e->outcome, e->usec / 1000.0, e->bytes,
+	    e->client != NULL ? " client=" : "", e->client != NULL ?
+	    e->client : "");
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	/* One write a line, appended whole; a full disk loses lines, never

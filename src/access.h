@@ -7,6 +7,7 @@
 
 struct access_entry {
 	const char	*face;		/* stdio, unix, http */
+	const char	*client;	/* --clients: its name, or NULL */
 	unsigned	 session;
 	const char	*era;		/* 2025, 2026 or - */
 	const char	*method;	/* as the client sent it */

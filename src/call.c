@@ -308,7 +308,8 @@ call_access(const struct call *c, const char *result, size_t len)
 				    .session = c->session->id,
 				    .era = session_era_name(c->session),
 				    .method = "tools/call", .methodlen = 10,
-				    .bytes = len };
+				    .bytes = len,
+				    .client = c->session->mcp.client };
 	struct timeval		 now, d;
 
 	gettimeofday(&now, NULL);

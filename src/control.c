@@ -34,6 +34,8 @@ control_session(struct session *s)
 	    json_object_new_string(s->mcp.protocol) : NULL);
 	json_object_object_add(o, "in_flight",
 	    json_object_new_int((int)s->ninflight));
+	json_object_object_add(o, "client_id", s->mcp.client != NULL ?
+	    json_object_new_string(s->mcp.client) : NULL);
 	return o;
 }
 

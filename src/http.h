@@ -62,6 +62,9 @@ struct http_face {
 	unsigned		 nsessions;
 	struct listen_guard	*guard;		/* its listener, out of fds */
 	struct evhttp_bound_socket *bound;	/* closed on shutdown */
+	const char		*client;	/* --clients: the request's, as
+						 * its token says (valid while
+						 * it is handled) */
 	TAILQ_HEAD(, http_session) sessions;
 };
 extern struct http_face ht;
@@ -79,6 +82,7 @@ void		 http_error(struct evhttp_request *, int, const char *, int,
 int		 http_origin_ok(const char *);
 int		 http_host_ok(const char *);
 int		 http_token_ok(struct evhttp_request *);
+const char	*http_client_of(struct evhttp_request *);
 char		*http_read_token(const char *, char *, size_t);
 
 /* http_session.c */

@@ -30,6 +30,7 @@
 #include <event2/util.h>
 
 #include "jsonparse.h"
+#include "clients.h"
 #include "mcp-hotd.h"
 #include "xmalloc.h"
 #include "http.h"
@@ -207,6 +208,24 @@ http_token_ok(struct evhttp_request *req)
 	for (i = 0; i < n; i++)		/* constant time */
 		diff |= (size_t)(auth[i] ^ ht.token[i]);
 	return diff == 0;
+}
+
+/* --clients: the client of the request being handled, or NULL. */
+const char *
+http_request_client(void)
+{
+	return ht.client;
+}
+
+/* --clients: the client the request's bearer token is, or NULL. */
+const char *
+http_client_of(struct evhttp_request *req)
+{
+	const char	*auth = http_header(req, "Authorization");
+
+	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0)
+		return NULL;
+	return clients_by_token(auth + 7);
 }
 
 /* The token: the file's first line, 16 characters or more; NULL and why. */

@@ -19,6 +19,7 @@
 #include <event2/http.h>
 
 #include "log.h"
+#include "clients.h"
 #include "mcp-hotd.h"
 #include "http.h"
 #include "metrics.h"
@@ -49,6 +50,37 @@ http_probe(struct evhttp_request *req, const char *path)
 		http_reply(req, 503, "Service Unavailable", "text/plain", why,
 		    strlen(why));
 	return 1;
+}
+
+/* --clients: sessions open per client (label set: the file's names). */
+static void
+http_metrics_clients(struct evbuffer *b)
+{
+	struct session	*s, *t;
+	unsigned	 n;
+
+	if (!clients_on())
+		return;
+	metrics_family(b, "mcp_hotd_client_sessions", "gauge",
+	    "Sessions open, per client of --clients.");
+	TAILQ_FOREACH(s, &sv.sessions, entry) {
+		if (s->mcp.client == NULL)
+			continue;
+		/* Once per name: the first session of it counts them all. */
+		for (t = TAILQ_FIRST(&sv.sessions); t != s; t = TAILQ_NEXT(t,
+		    entry))
+			if (t->mcp.client != NULL &&
+			    strcmp(t->mcp.client, s->mcp.client) == 0)
+				break;
+		if (t != s)
+			continue;
+		for (n = 0, t = s; t != NULL; t = TAILQ_NEXT(t, entry))
+			n += t->mcp.client != NULL &&
+			    strcmp(t->mcp.client, s->mcp.client) == 0;
+		evbuffer_add_printf(b, "mcp_hotd_client_sessions{client=\"");
+		metrics_label(b, s->mcp.client);
+		evbuffer_add_printf(b, "\"} %u\n", n);
+	}
 }
 
 /*
@@ -113,6 +145,7 @@ http_metrics(struct evhttp_request *req)
 	    "HTTP connections open.");
 	evbuffer_add_printf(b, "mcp_hotd_http_connections %u\n",
 	    http_conn_count());
+	http_metrics_clients(b);
 	metrics_family(b, "mcp_hotd_tools", "gauge", "Tools served.");
 	evbuffer_add_printf(b, "mcp_hotd_tools %zu\n", sv.nroutes);
 	http_metrics_served(b);

@@ -85,8 +85,12 @@ http_session_find(const char *id)
 		return NULL;
 	TAILQ_FOREACH(hs, &ht.sessions, entry)
 		if (strcmp(hs->id, id) == 0)
-			return hs;
-	return NULL;
+			break;
+	/* Another client's session is no session to this one. */
+	if (hs != NULL && ht.client != NULL && (hs->session->mcp.client ==
+	    NULL || strcmp(hs->session->mcp.client, ht.client) != 0))
+		return NULL;
+	return hs;
 }
 
 static void
@@ -260,6 +264,8 @@ http_session_new(struct evhttp_request *req, int legacy)
 	hs->legacy = legacy;
 	TAILQ_INIT(&hs->pending);
 	hs->session = session_new(&http_ops, hs);
+	if (ht.client != NULL)
+		session_set_client(hs->session, ht.client);
 	evhttp_connection_get_peer(evhttp_request_get_connection(req), &host,
 	    &port);
 	snprintf(hs->session->peer, sizeof(hs->session->peer), "http %s:%u%s",

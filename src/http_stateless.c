@@ -285,6 +285,8 @@ http_stateless_post(struct evhttp_request *req, const struct mcp_request *r,
 	    era == MCP_ERA_2026 ? MCP_VERSION_2026 : "2025");
 	m->session = session_new_request(&modern_ops, m, era, peer,
 	    http_header(req, "MCP-Protocol-Version"));
+	if (http_request_client() != NULL)
+		session_set_client(m->session, http_request_client());
 	TAILQ_INSERT_TAIL(&moderns, m, entry);
 	m->sse_ok = http_header(req, "Accept") != NULL &&
 	    strstr(http_header(req, "Accept"), "text/event-stream") != NULL;

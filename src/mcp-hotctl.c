@@ -4,6 +4,8 @@
  *
  *	reload		reload the tools file; prints what changed
  *	status		tools, workers and sessions (--json: as JSON)
+ *	token NAME	a new bearer token for a client of --clients, and
+ *			its line for that file (the token is shown once)
  *	diff [FILE]	what a reload of FILE (default: the daemon's own
  *			file) would change, before it is signed or served
  *	bridge		relay stdin/stdout to the daemon, so an MCP client that
@@ -12,6 +14,7 @@
  */
 #include "config.h"
 
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -27,6 +30,7 @@
 
 #include "bridge.h"
 #include "log.h"
+#include "sha256.h"
 
 #define DEFAULT_SOCKET	"/run/mcp-hotd/mcp-hotd.sock"
 
@@ -36,7 +40,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: mcp-hotctl [-s socket] reload | status "
-	    "[--json] | diff [file] | bridge\n");
+	    "[--json] | diff [file] | token name | bridge\n");
 	exit(2);
 }
 
@@ -185,6 +189,38 @@ cmd_diff(const char *file)
 	if (json_object_object_get_ex(r, "review", &v))
 		fputs(json_object_get_string(v), stdout);
 	json_object_put(r);
+	return 0;
+}
+
+/*
+ * token NAME: 256 random bits as 64 hex digits, and the --clients entry
+ * that knows it by its SHA-256 (the file never holds the token). Needs
+ * no daemon.
+ */
+static int
+cmd_token(const char *name)
+{
+	struct json_object	*e;
+	uint8_t			 rnd[32], d[SHA256_LEN];
+	char			 token[2 * sizeof(rnd) + 1], hex[2 * SHA256_LEN + 1];
+	size_t			 i;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		fatalx("getrandom: %s", strerror(errno));
+	for (i = 0; i < sizeof(rnd); i++)
+		snprintf(token + 2 * i, 3, "%02x", rnd[i]);
+	explicit_bzero(rnd, sizeof(rnd));
+	sha256(token, strlen(token), d);
+	for (i = 0; i < SHA256_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	e = json_object_new_object();
+	json_object_object_add(e, "name", json_object_new_string(name));
+	json_object_object_add(e, "token_sha256", json_object_new_string(hex));
+	json_object_object_add(e, "tools", json_object_new_array());
+	printf("token %s\n%s\n", token, json_object_to_json_string_ext(e,
+	    JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(e);
+	explicit_bzero(token, sizeof(token));
 	return 0;
 }
 
@@ -367,6 +403,8 @@ main(int argc, char *argv[])
 	if (argc == 2 && strcmp(argv[0], "status") == 0 &&
 	    strcmp(argv[1], "--json") == 0)
 		return cmd_status(1);
+	if (argc == 2 && strcmp(argv[0], "token") == 0)
+		return cmd_token(argv[1]);
 	if ((argc == 1 || argc == 2) && strcmp(argv[0], "diff") == 0)
 		return cmd_diff(argc == 2 ? argv[1] : NULL);
 	if (argc == 1 && strcmp(argv[0], "bridge") == 0)

@@ -26,6 +26,7 @@
 #include "access.h"
 #include "mcp-hotd.h"
 #include "options.h"
+#include "clients.h"
 #include "metrics.h"
 #include "notify.h"
 #include "review.h"
@@ -179,6 +180,8 @@ on_sighup(evutil_socket_t sig, short what, void *arg)
 	access_reopen();
 	transport_http_reload_token();
 	state_key_reload();
+	clients_reload();
+	session_list_changed();		/* a client's list may differ now */
 	reload_request("SIGHUP", NULL);
 }
 
@@ -412,6 +415,7 @@ main(int argc, char *argv[])
 		fatalx("worker program %s: %s", settings.worker_path,
 		    strerror(errno));
 	trust_init();
+	clients_init(settings.clients_path);
 
 	signal(SIGPIPE, SIG_IGN);
 	event_set_log_callback(on_libevent_log);
@@ -474,6 +478,7 @@ main(int argc, char *argv[])
 	event_base_free(sv.base);
 	json_parse_free();
 	call_blocks_free();
+	clients_free();
 	metrics_free();
 	access_close();
 	mcp_free();

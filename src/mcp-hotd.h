@@ -187,6 +187,10 @@ struct mcp_state {
 	const char		*http_version;	/* 2026 over HTTP: the header */
 	struct json_object	*listen_id;	/* subscriptions/listen: its id */
 	int			 listen_tools;	/* ... wants tools list_changed */
+	char			*client;	/* --clients: who it is (NULL:
+						 * everything, as stdio) */
+	uint64_t		 listed;	/* the version of its list it
+						 * was last told of */
 };
 
 struct session_ops {
@@ -267,6 +271,8 @@ struct settings {
 	int			 landlock_abi_max;	/* 0: no cap */
 	int			 containment_full;	/* refuse a missing layer */
 	const char		*credentials_dir;	/* env grants' values */
+	const char		*clients_path;	/* --clients: who may call
+						 * what (NULL: everyone all) */
 	const char		*trusted_signers;	/* allowed_signers: a
 							 * tools file serves
 							 * only signed */
@@ -482,9 +488,11 @@ enum mcp_action	 mcp_fail(struct json_object **, const struct jdoc *, int,
 		    int, const char *, ...) __attribute__((format(printf, 5, 6)));
 struct json_object *mcp_result(struct json_object *, struct json_object *);
 struct json_object *mcp_server_info(void);
-struct json_object *mcp_tools_page(struct json_object *, struct json_object **);
-enum mcp_action	 mcp_tools_call(const struct jdoc *, int, int,
-		    struct json_object **, struct mcp_call *);
+struct json_object *mcp_tools_page(const struct mcp_state *,
+		    struct json_object *, struct json_object **);
+enum mcp_action	 mcp_tools_call(const struct mcp_state *, const struct jdoc *,
+		    int, int, struct json_object **, struct mcp_call *);
+uint64_t	 mcp_tools_version(const char *, char[17]);
 int		 mcp_missing_caps(const struct tool *, struct json_object *,
 		    int, struct json_object **);
 enum mcp_action	 mcp_no_resource(const struct jdoc *, int, int,
@@ -546,6 +554,7 @@ void		 session_send_related(struct session *, struct json_object *,
 void		 session_call_done(struct session *);
 int		 session_may_send(struct session *, size_t);
 void		 session_list_changed(void);
+void		 session_set_client(struct session *, const char *);
 
 /* ask.c */
 int		 ask_start(struct worker *, struct call *,
@@ -648,6 +657,7 @@ void		 http_error_to(struct evhttp_request *,
 		    const struct mcp_request *, int, int, const char *);
 const char	*http_reason(int);
 void		 http_wait_forever(struct evhttp_request *);
+const char	*http_request_client(void);
 void		 http_stream_start(struct evhttp_request *, struct event *);
 void		 http_stream_retry(struct evhttp_request *);
 struct evbuffer	*http_event(uint64_t, const char *, const char *, size_t);

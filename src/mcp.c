@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "jsonparse.h"
+#include "clients.h"
 #include "mcp-hotd.h"
 #include "metrics.h"
 #include "xmalloc.h"
@@ -362,12 +363,33 @@ mcp_cursor(struct json_object *params, size_t *off)
  * A page of tools/list as its result object, or NULL with *error (an
  * error reply to id) for a bad cursor. Both eras.
  */
+/*
+ * The version of the list client sees: the routed set's, or with
+ * --clients a hash over its visible tools alone (nothing of the others
+ * shows through it).
+ */
+uint64_t
+mcp_tools_version(const char *client, char hex[17])
+{
+	uint64_t	h = 0;
+	size_t		i;
+
+	for (i = 0; i < sv.nroutes; i++)
+		if (clients_may(client, tool_spec(sv.routes[i])->name))
+			h = hash_bytes(h, &tool_spec(sv.routes[i])->version,
+			    sizeof(tool_spec(sv.routes[i])->version));
+	if (hex != NULL)
+		snprintf(hex, 17, "%016llx", (unsigned long long)h);
+	return h;
+}
+
 struct json_object *
-mcp_tools_page(struct json_object *params, struct json_object **error)
+mcp_tools_page(const struct mcp_state *st, struct json_object *params,
+    struct json_object **error)
 {
 	struct json_object	*res, *list, *meta;
-	size_t			 off, i;
-	char			 next[32];
+	size_t			 off, i, n = 0;
+	char			 next[32], version[17];
 
 	*error = NULL;
 	if (mcp_cursor(params, &off) == -1) {
@@ -377,13 +399,21 @@ mcp_tools_page(struct json_object *params, struct json_object **error)
 	}
 	res = json_object_new_object();
 	list = json_object_new_array();
-	for (i = off; i < sv.nroutes && i - off < settings.page_size; i++)
-		json_object_array_add(list,
-		    json_object_get(tool_listing(sv.routes[i])));
+	/* A cursor is an index into the routes: a page skips what this
+	 * client may not see. */
+	for (i = off; i < sv.nroutes && n < settings.page_size; i++)
+		if (clients_may(st->client, tool_spec(sv.routes[i])->name)) {
+			json_object_array_add(list,
+			    json_object_get(tool_listing(sv.routes[i])));
+			n++;
+		}
 	json_object_object_add(res, "tools", list);
 	meta = json_object_new_object();
+	if (st->client != NULL)
+		mcp_tools_version(st->client, version);
 	json_object_object_add(meta, "io.github.mcp-hotd/toolsVersion",
-	    json_object_new_string(sv.tools_version));
+	    json_object_new_string(st->client != NULL ? version :
+	    sv.tools_version));
 	json_object_object_add(res, "_meta", meta);
 	if (i < sv.nroutes) {
 		snprintf(next, sizeof(next), "%zu", i);
@@ -399,8 +429,7 @@ mcp_tools_list(struct mcp_state *st, struct json_object *id,
 {
 	struct json_object	*res, *e;
 
-	(void)st;
-	if ((res = mcp_tools_page(params, &e)) == NULL) {
+	if ((res = mcp_tools_page(st, params, &e)) == NULL) {
 		json_object_object_add(e, "id", json_object_get(id));
 		*reply = e;
 		return MCP_REPLY;
@@ -428,8 +457,8 @@ mcp_progress_token(const struct jdoc *d, int mt, struct mcp_call *call)
 
 /* tools/call, from tokens: route, check the arguments, hand the call back. */
 enum mcp_action
-mcp_tools_call(const struct jdoc *d, int idt, int pt,
-    struct json_object **reply, struct mcp_call *call)
+mcp_tools_call(const struct mcp_state *st, const struct jdoc *d, int idt,
+    int pt, struct json_object **reply, struct mcp_call *call)
 {
 	static struct jdoc	 none;	/* "{}": arguments left out or null */
 	static const char *const keys[] = { "name", "arguments", "_meta" };
@@ -448,8 +477,9 @@ mcp_tools_call(const struct jdoc *d, int idt, int pt,
 		return mcp_fail(reply, d, idt, JSONRPC_INVALID_PARAMS,
 		    "Invalid params: 'name' must be a string naming a tool");
 	len = jdoc_string(d, nt, name, sizeof(name));
+	/* One this client may not use is as unknown to it as any. */
 	if (len >= sizeof(name) || strlen(name) != len ||
-	    (t = tool_route(name)) == NULL) {
+	    (t = tool_route(name)) == NULL || !clients_may(st->client, name)) {
 		if (len < sizeof(name) && strlen(name) == len &&
 		    (e = tool_failure(name)) != NULL)
 			return mcp_fail(reply, d, idt, JSONRPC_INVALID_PARAMS,
@@ -678,7 +708,7 @@ mcp_handle(struct mcp_state *st, const struct mcp_request *r,
 		return mcp_no_resource(r->d, r->id, r->params, reply);
 	if (!jdoc_string_eq(r->d, r->method, "tools/call", 10))
 		return mcp_method(st, r->d, r->id, r->method, r->params, reply);
-	if ((act = mcp_tools_call(r->d, r->id, r->params, reply, call)) !=
+	if ((act = mcp_tools_call(st, r->d, r->id, r->params, reply, call)) !=
 	    MCP_CALL)
 		return act;
 	call->log_level = st->log_level;
@@ -773,6 +803,7 @@ void
 mcp_state_clear(struct mcp_state *st)
 {
 	free(st->protocol);
+	free(st->client);
 	free(st->client_name);
 	free(st->client_version);
 	json_object_put(st->listen_id);

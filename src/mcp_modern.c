@@ -260,12 +260,13 @@ modern_discover(const struct mcp_request *r, struct json_object **reply)
 }
 
 static enum mcp_action
-modern_tools_list(const struct mcp_request *r, struct json_object **reply)
+modern_tools_list(const struct mcp_state *st, const struct mcp_request *r,
+    struct json_object **reply)
 {
 	struct json_object	*params, *res, *e;
 
 	params = r->params >= 0 ? jdoc_object(r->d, r->params) : NULL;
-	res = mcp_tools_page(params, &e);
+	res = mcp_tools_page(st, params, &e);
 	json_object_put(params);
 	if (res == NULL) {
 		json_object_object_add(e, "id", mcp_id(r->d, r->id));
@@ -367,8 +368,8 @@ modern_client(struct json_object *meta, struct json_object *caps)
  * result (inputResponses, requestState).
  */
 static enum mcp_action
-modern_tools_call(const struct mcp_request *r, struct json_object **reply,
-    struct mcp_call *call)
+modern_tools_call(const struct mcp_state *st, const struct mcp_request *r,
+    struct json_object **reply, struct mcp_call *call)
 {
 	struct json_object	*meta, *caps = NULL, *missing, *data, *err;
 	struct modern_keys	 k;
@@ -377,7 +378,7 @@ modern_tools_call(const struct mcp_request *r, struct json_object **reply,
 	char			 level[16];
 	int			 ir, rs, mt;
 
-	if ((act = mcp_tools_call(r->d, r->id, r->params, reply, call)) !=
+	if ((act = mcp_tools_call(st, r->d, r->id, r->params, reply, call)) !=
 	    MCP_CALL)
 		return act;
 	/* Log messages only when this request asked, at its level. */
@@ -500,9 +501,9 @@ mcp_modern_handle(struct mcp_state *st, const struct mcp_request *r,
 	if (mcp_modern_check(r, st->http_version, reply) != 0)
 		return MCP_REPLY;
 	if (jdoc_string_eq(r->d, r->method, "tools/call", 10))
-		return modern_tools_call(r, reply, call);
+		return modern_tools_call(st, r, reply, call);
 	if (jdoc_string_eq(r->d, r->method, "tools/list", 10))
-		return modern_tools_list(r, reply);
+		return modern_tools_list(st, r, reply);
 	if (jdoc_string_eq(r->d, r->method, "server/discover", 15))
 		return modern_discover(r, reply);
 	if (jdoc_string_eq(r->d, r->method, "subscriptions/listen", 20))

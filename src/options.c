@@ -204,6 +204,9 @@ static const struct opt opts[] = {
 	    NULL, "after SIGTERM, keep serving while balancers notice" },
 	{ "credentials", 0, "dir", O_STR, F(settings.credentials_dir), 0, 0, NULL,
 	    "env grants' values, a file each ($CREDENTIALS_DIRECTORY)" },
+	{ "clients", 0, "file", O_STR, F(settings.clients_path), 0, 0, NULL,
+	    "who may call what: named clients, their tools (re-read on "
+	    "SIGHUP)" },
 	{ "trusted-signers", 0, "file", O_STR, F(settings.trusted_signers), 0, 0,
 	    NULL, "serve a tools file only signed by one of these "
 	    "(allowed_signers)" },

@@ -12,6 +12,7 @@
 
 #include "jsonparse.h"
 #include "access.h"
+#include "clients.h"
 #include "mcp-hotd.h"
 #include "xmalloc.h"
 
@@ -262,6 +263,7 @@ session_access(const struct session *s, const struct mcp_request *r,
     struct json_object *reply, struct tool *t)
 {
 	struct access_entry	 e = { .face = s->ops->name, .session = s->id,
+				    .client = s->mcp.client,
 				    .era = session_era_name(s) };
 	struct json_object	*res, *ie;
 	char			 outcome[32], name[128], method[128];
@@ -491,9 +493,32 @@ session_list_changed(void)
 	struct session		*s;
 	struct json_object	*n;
 
-	TAILQ_FOREACH(s, &sv.sessions, entry)
+	uint64_t		 v;
+
+	TAILQ_FOREACH(s, &sv.sessions, entry) {
+		/* A client of --clients hears of its own list only. */
+		if (s->mcp.client != NULL) {
+			if ((v = mcp_tools_version(s->mcp.client, NULL)) ==
+			    s->mcp.listed)
+				continue;
+			s->mcp.listed = v;
+		}
 		if ((n = mcp_list_changed(&s->mcp)) != NULL) {
 			session_send(s, n, NULL, 0);
 			json_object_put(n);
 		}
+	}
+}
+
+/*
+ * The session is client name's (--clients): it sees that client's tools
+ * and may use the control requests only if the client may.
+ */
+void
+session_set_client(struct session *s, const char *name)
+{
+	free(s->mcp.client);
+	s->mcp.client = xstrdup(name);
+	s->mcp.listed = mcp_tools_version(name, NULL);
+	s->control = s->control && clients_may_control(name);
 }

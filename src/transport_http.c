@@ -56,6 +56,7 @@
 #include <event2/util.h>
 
 #include "jsonparse.h"
+#include "clients.h"
 #include "mcp-hotd.h"
 #include "xmalloc.h"
 #include "http.h"
@@ -75,9 +76,16 @@ static void	http_max_connections(void);
 static void
 http_version_header(struct evhttp_request *req)
 {
-	if (sv.tools_version[0] != '\0')
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Mcp-Hotd-Tools-Version", sv.tools_version);
+	char	version[17];
+
+	if (sv.tools_version[0] == '\0')
+		return;
+	/* A client of --clients: the version of what it may see. */
+	if (ht.client != NULL)
+		mcp_tools_version(ht.client, version);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Mcp-Hotd-Tools-Version", ht.client != NULL ? version :
+	    sv.tools_version);
 }
 
 static void
@@ -123,14 +131,17 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		    "here; this server takes a static bearer token, if any");
 		return;
 	}
-	if (!http_token_ok(req)) {
+	/* --clients: the token says which client this is; else the one
+	 * token, if any. */
+	ht.client = clients_on() ? http_client_of(req) : NULL;
+	if (clients_on() ? ht.client == NULL : !http_token_ok(req)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "WWW-Authenticate", "Bearer");
 		http_error(req, 401, "Unauthorized", -32600, "Unauthorized: "
 		    "a valid bearer token is required");
 		return;
 	}
-	if (ht.token != NULL)
+	if (ht.token != NULL || ht.client != NULL)
 		http_version_header(req);
 	if (path != NULL && strcmp(path, "/metrics") == 0)
 		http_metrics(req);
@@ -143,6 +154,7 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	else
 		http_error(req, 404, "Not Found", -32600, "no such path: the "
 		    "MCP endpoint is /mcp (or /sse for the old transport)");
+	ht.client = NULL;	/* the clients table may change before the next */
 }
 
 /* "PORT", "ADDR:PORT" or "[V6]:PORT"; the address defaults to loopback. */

@@ -23,7 +23,9 @@
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 
+#include "clients.h"
 #include "mcp-hotd.h"
+#include "metrics.h"
 #include "xmalloc.h"
 
 struct unix_conn {
@@ -151,6 +153,28 @@ unix_event(struct bufferevent *bev, short what, void *arg)
 	}
 }
 
+/*
+ * --clients, and the peer is none of them: one JSON-RPC error saying so,
+ * then the connection closes (nothing of it reaches a session).
+ */
+static void
+unix_refuse(int fd, const struct ucred *cred)
+{
+	char	line[256];
+	int	n;
+
+	n = snprintf(line, sizeof(line), "{\"jsonrpc\":\"2.0\",\"id\":null,"
+	    "\"error\":{\"code\":-32600,\"message\":\"Unauthorized: uid %ld "
+	    "gid %ld is no client of this server (--clients)\"}}\n",
+	    cred->uid == (uid_t)-1 ? -1L : (long)cred->uid,
+	    cred->gid == (gid_t)-1 ? -1L : (long)cred->gid);
+	(void)!write(fd, line, (size_t)n);
+	log_warnx("unix pid %d uid %ld: refused, no client of --clients",
+	    (int)cred->pid, cred->uid == (uid_t)-1 ? -1L : (long)cred->uid);
+	metrics_refused("unix");
+	close(fd);
+}
+
 static void
 unix_accept(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
@@ -158,23 +182,35 @@ unix_accept(struct evconnlistener *l, evutil_socket_t fd,
 	struct unix_conn	*c;
 	struct ucred		 cred;
 	socklen_t		 len = sizeof(cred);
+	const char		*who = NULL;
 
 	(void)l;
 	(void)sa;
 	(void)salen;
 	(void)arg;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		cred = (struct ucred){ 0, (uid_t)-1, (gid_t)-1 };
+	if (clients_on() && (who = clients_by_peer((long)cred.uid,
+	    (long)cred.gid)) == NULL) {
+		unix_refuse(fd, &cred);
+		return;
+	}
 	c = xcalloc(1, sizeof(*c));
 	if ((c->bev = bufferevent_socket_new(sv.base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
 		fatal("%s", __func__);
 	c->session = session_new(&unix_ops, c);
 	c->session->control = 1;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+	if (cred.uid != (uid_t)-1)
 		snprintf(c->session->peer, sizeof(c->session->peer),
 		    "unix pid %d uid %u", (int)cred.pid, (unsigned)cred.uid);
 	else
 		snprintf(c->session->peer, sizeof(c->session->peer), "unix");
-	log_info("session %u: %s connected", c->session->id, c->session->peer);
+	if (who != NULL)
+		session_set_client(c->session, who);
+	log_info("session %u: %s connected%s%s", c->session->id,
+	    c->session->peer, who != NULL ? " as client " : "",
+	    who != NULL ? who : "");
 	bufferevent_setcb(c->bev, unix_read, unix_drained, unix_event, c);
 	bufferevent_setwatermark(c->bev, EV_WRITE, SESSION_OUTPUT_LOW, 0);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
