@@ -15,6 +15,7 @@ import json
 import os
 import pwd
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -107,6 +108,20 @@ check(r.get("result", {}).get("content", [{}])[0].get("text") == "refund_order",
       "finance calls refund_order", r)
 st, _, r = http_rpc(finance_tok, sup, "tools/list")
 check(st == 404, "a session of another client is no session (404)", (st, r))
+node = os.environ.get("NODE") or shutil.which("node")
+if node:
+    p = subprocess.run([node, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                           "clients_sdk.mjs"),
+                        f"http://127.0.0.1:{d.port}/mcp", support_tok, "lookup_order",
+                        "refund_order"], capture_output=True, text=True, timeout=120)
+    rep = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else {}
+    check(rep.get("tools") == ["lookup_order"] and
+          rep.get("visible", {}).get("content") == [{"type": "text", "text": "lookup_order"}] and
+          "unknown tool 'refund_order'" in rep.get("hidden", ""),
+          "the official SDK client with support's token: its list, its calls", p.stdout +
+          p.stderr[-800:])
+else:
+    print("# SKIP: node absent, the SDK client not run")
 st, _, r = post(d.port, INIT)
 st_bad, _, _ = post(d.port, INIT, {"Authorization": "Bearer " + "0" * 64})
 check(st == 401 and st_bad == 401, "no token, or one of no client: 401", (st, st_bad))
