@@ -2,7 +2,8 @@
 /*
  * Who may call what (--clients FILE): a JSON array of named clients, each
  * known by a bearer token (kept as its SHA-256), by its unix-socket peer
- * (uid, gid: SO_PEERCRED, so a bridge is the user who runs it), with the
+ * (uid, gid: SO_PEERCRED, so a bridge is the user who runs it), or by an
+ * OAuth scope its access tokens carry (oauth.c checks them), with the
  * tools it may see and call (names and shell globs):
  *
  *	[{"name": "support", "token_sha256": "HEX", "tools": ["lookup_*"]},
@@ -10,7 +11,9 @@
  *
  * A caller matching no entry is refused. A session holds its client's
  * name, looked up again at each use: SIGHUP re-reads the file, and a
- * client taken out of it sees nothing from then on.
+ * client taken out of it sees nothing from then on. A token with several
+ * clients' scopes is all of them: "a,b" (names hold no comma), the union
+ * of their tools.
  */
 #include "config.h"
 
@@ -35,6 +38,7 @@ struct client {
 	int		 has_token;
 	uint8_t		 token_sha256[SHA256_LEN];
 	long		 uid, gid;	/* -1: not by it */
+	char		*oauth_scope;	/* or NULL */
 	char		**tools;	/* names and globs */
 	size_t		 ntools;
 	int		 control;	/* may reload, diff, ask status */
@@ -53,6 +57,7 @@ clients_free_table(struct client *c, size_t n)
 
 	for (i = 0; i < n; i++) {
 		free(c[i].name);
+		free(c[i].oauth_scope);
 		for (j = 0; j < c[i].ntools; j++)
 			free(c[i].tools[j]);
 		free(c[i].tools);
@@ -79,6 +84,18 @@ clients_hex(const char *s, uint8_t out[SHA256_LEN])
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return 0;
+}
+
+/* One scope-token (RFC 6749 3.3): printable ASCII but space, " and \. */
+static int
+clients_scope_ok(const char *s)
+{
+	if (*s == '\0' || strlen(s) > 128)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s <= 0x20 || *s >= 0x7f || *s == '"' || *s == '\\')
+			return 0;
+	return 1;
 }
 
 /* A uid or gid member: -1 when absent, -2 when not a valid id. */
@@ -141,13 +158,19 @@ clients_entry(struct json_object *e, size_t i, struct client *c, char *why,
 		return -1;
 	}
 	if (json_object_object_get_ex(e, "oauth_scope", &v)) {
-		snprintf(why, whylen, "client \"%s\": oauth_scope: this "
-		    "server is no OAuth resource server yet", c->name);
-		return -1;
+		if (!json_object_is_type(v, json_type_string) ||
+		    !clients_scope_ok(json_object_get_string(v))) {
+			snprintf(why, whylen, "client \"%s\": oauth_scope is "
+			    "one scope (printable, no space, quote or "
+			    "backslash)", c->name);
+			return -1;
+		}
+		c->oauth_scope = xstrdup(json_object_get_string(v));
 	}
-	if (!c->has_token && c->uid == -1 && c->gid == -1) {
+	if (!c->has_token && c->uid == -1 && c->gid == -1 &&
+	    c->oauth_scope == NULL) {
 		snprintf(why, whylen, "client \"%s\": known by nothing (give "
-		    "token_sha256, uid or gid)", c->name);
+		    "token_sha256, uid, gid or oauth_scope)", c->name);
 		return -1;
 	}
 	if (!json_object_object_get_ex(e, "tools", &tools) ||
@@ -308,23 +331,40 @@ clients_by_peer(long uid, long gid)
 	return NULL;
 }
 
+/* The entry of one name of client ("a" or "a,b": the n bytes at s). */
+static const struct client *
+clients_named_n(const char *s, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < cl.n; i++)
+		if (strlen(cl.c[i].name) == n && memcmp(cl.c[i].name, s, n) == 0)
+			return &cl.c[i];
+	return NULL;
+}
+
 /*
- * May client (a name from clients_by_*, NULL for a session without one:
- * stdio, or no --clients) see and call tool?
+ * May client (a name from clients_by_*, "a,b" for several, NULL for a
+ * session without one: stdio, or no --clients) see and call tool?
  */
 int
 clients_may(const char *client, const char *tool)
 {
 	const struct client	*c;
-	size_t			 i;
+	const char		*p, *comma;
+	size_t			 i, n;
 
 	if (!clients_on() || client == NULL)
 		return 1;
-	if ((c = clients_named(client)) == NULL)
-		return 0;
-	for (i = 0; i < c->ntools; i++)
-		if (fnmatch(c->tools[i], tool, 0) == 0)
-			return 1;
+	for (p = client; *p != '\0'; p = comma + (*comma != '\0')) {
+		comma = strchrnul(p, ',');
+		n = (size_t)(comma - p);
+		if ((c = clients_named_n(p, n)) == NULL)
+			continue;
+		for (i = 0; i < c->ntools; i++)
+			if (fnmatch(c->tools[i], tool, 0) == 0)
+				return 1;
+	}
 	return 0;
 }
 
@@ -336,5 +376,49 @@ clients_may_control(const char *client)
 
 	if (!clients_on() || client == NULL)
 		return 1;
-	return (c = clients_named(client)) != NULL && c->control;
+	return strchr(client, ',') == NULL &&
+	    (c = clients_named(client)) != NULL && c->control;
+}
+
+/*
+ * The clients an access token's scopes (space-separated) make it, as
+ * "a" or "a,b" in buf; NULL when none.
+ */
+const char *
+clients_by_scopes(const char *scopes, char *buf, size_t size)
+{
+	const char	*p, *sp;
+	size_t		 i, n, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < cl.n; i++) {
+		if (cl.c[i].oauth_scope == NULL)
+			continue;
+		n = strlen(cl.c[i].oauth_scope);
+		for (p = scopes; *p != '\0'; p = sp + (*sp != '\0')) {
+			sp = strchrnul(p, ' ');
+			if ((size_t)(sp - p) == n &&
+			    memcmp(p, cl.c[i].oauth_scope, n) == 0)
+				break;
+		}
+		if (*p == '\0' || len + strlen(cl.c[i].name) + 2 > size)
+			continue;
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+		    len > 0 ? "," : "", cl.c[i].name);
+	}
+	return len > 0 ? buf : NULL;
+}
+
+/* The scopes of the file's clients, for the resource's metadata. */
+struct json_object *
+clients_scopes(void)
+{
+	struct json_object	*a = json_object_new_array();
+	size_t			 i;
+
+	for (i = 0; i < cl.n; i++)
+		if (cl.c[i].oauth_scope != NULL)
+			json_object_array_add(a,
+			    json_object_new_string(cl.c[i].oauth_scope));
+	return a;
 }

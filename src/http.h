@@ -82,7 +82,8 @@ void		 http_error(struct evhttp_request *, int, const char *, int,
 int		 http_origin_ok(const char *);
 int		 http_host_ok(const char *);
 int		 http_token_ok(struct evhttp_request *);
-const char	*http_client_of(struct evhttp_request *);
+int		 http_authenticate(struct evhttp_request *, const char **);
+int		 http_resource_metadata(struct evhttp_request *, const char *);
 char		*http_read_token(const char *, char *, size_t);
 
 /* http_session.c */

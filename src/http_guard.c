@@ -31,6 +31,7 @@
 
 #include "jsonparse.h"
 #include "clients.h"
+#include "oauth.h"
 #include "mcp-hotd.h"
 #include "xmalloc.h"
 #include "http.h"
@@ -217,15 +218,135 @@ http_request_client(void)
 	return ht.client;
 }
 
-/* --clients: the client the request's bearer token is, or NULL. */
-const char *
-http_client_of(struct evhttp_request *req)
+/*
+ * The resource's metadata URL (RFC 9728 3.1): the well-known path put
+ * between the resource's origin and its path.
+ */
+static void
+http_metadata_url(char *buf, size_t size)
 {
-	const char	*auth = http_header(req, "Authorization");
+	const char	*r = oauth_resource(), *host, *path;
 
-	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0)
-		return NULL;
-	return clients_by_token(auth + 7);
+	host = (host = strstr(r, "://")) != NULL ? host + 3 : r;
+	if ((path = strchr(host, '/')) == NULL)
+		path = "";
+	snprintf(buf, size, "%.*s/.well-known/oauth-protected-resource%s",
+	    (int)((path[0] != '\0' ? path : host + strlen(host)) - r), r,
+	    strcmp(path, "/") == 0 ? "" : path);
+}
+
+/* The scopes the file's clients name, space-separated, into buf. */
+static void
+http_scopes(char *buf, size_t size)
+{
+	struct json_object	*a = clients_scopes();
+	size_t			 i, n = json_object_array_length(a), len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+		    i ? " " : "", json_object_get_string(
+		    json_object_array_get_idx(a, i)));
+	json_object_put(a);
+}
+
+/* A challenge naming the metadata and scopes (error: NULL or its code). */
+static void
+http_challenge(struct evhttp_request *req, const char *error)
+{
+	char	h[2048], url[1024], scopes[1024];
+
+	if (!oauth_on()) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "WWW-Authenticate", "Bearer");
+		return;
+	}
+	http_metadata_url(url, sizeof(url));
+	http_scopes(scopes, sizeof(scopes));
+	snprintf(h, sizeof(h), "Bearer %s%s%sresource_metadata=\"%s\", "
+	    "scope=\"%s\"", error ? "error=\"" : "", error ? error : "",
+	    error ? "\", " : "", url, scopes);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "WWW-Authenticate", h);
+}
+
+/*
+ * --clients: who the request is, by its bearer token: a client's own
+ * token, or (OAuth) an access token whose scopes name clients. 0 and
+ * *client; or the status to answer, 401 or 403, its challenge set.
+ */
+int
+http_authenticate(struct evhttp_request *req, const char **client)
+{
+	static char	 several[1024];
+	const char	*auth = http_header(req, "Authorization");
+	char		*scopes, why[256];
+
+	*client = NULL;
+	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0) {
+		http_challenge(req, NULL);
+		return 401;
+	}
+	if ((*client = clients_by_token(auth + 7)) != NULL)
+		return 0;
+	if (!oauth_on()) {
+		http_challenge(req, NULL);
+		return 401;
+	}
+	if (oauth_verify(auth + 7, &scopes, why, sizeof(why)) == -1) {
+		log_info("oauth: a token refused: %s", why);
+		http_challenge(req, "invalid_token");
+		return 401;
+	}
+	*client = clients_by_scopes(scopes, several, sizeof(several));
+	free(scopes);
+	if (*client == NULL) {
+		http_challenge(req, "insufficient_scope");
+		return 403;
+	}
+	return 0;
+}
+
+/* OAuth: the protected resource's metadata (RFC 9728), or 0 if none. */
+int
+http_resource_metadata(struct evhttp_request *req, const char *path)
+{
+	struct json_object	*m, *a;
+	struct evbuffer		*b;
+	const char		*s;
+	char			 url[1024], *p;
+	size_t			 len;
+
+	if (!oauth_on() || path == NULL)
+		return 0;
+	http_metadata_url(url, sizeof(url));
+	p = strstr(url, "/.well-known/");
+	if (strcmp(path, "/.well-known/oauth-protected-resource") != 0 &&
+	    (p == NULL || strcmp(path, p) != 0))
+		return 0;
+	m = json_object_new_object();
+	json_object_object_add(m, "resource",
+	    json_object_new_string(oauth_resource()));
+	a = json_object_new_array();
+	json_object_array_add(a, json_object_new_string(oauth_issuer()));
+	json_object_object_add(m, "authorization_servers", a);
+	json_object_object_add(m, "scopes_supported", clients_scopes());
+	a = json_object_new_array();
+	json_object_array_add(a, json_object_new_string("header"));
+	json_object_object_add(m, "bearer_methods_supported", a);
+	json_object_object_add(m, "resource_name",
+	    json_object_new_string("mcp-hotd"));
+	s = json_object_to_json_string_length(m, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if ((b = evbuffer_new()) == NULL)
+		fatal("%s", __func__);
+	evbuffer_add(b, s, len);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "application/json");
+	evhttp_send_reply(req, 200, "OK", b);
+	evbuffer_free(b);
+	json_object_put(m);
+	return 1;
 }
 
 /* The token: the file's first line, 16 characters or more; NULL and why. */

@@ -29,6 +29,7 @@
 #include "clients.h"
 #include "metrics.h"
 #include "notify.h"
+#include "oauth.h"
 #include "review.h"
 #include "signature.h"
 #include "xmalloc.h"
@@ -181,6 +182,7 @@ on_sighup(evutil_socket_t sig, short what, void *arg)
 	transport_http_reload_token();
 	state_key_reload();
 	clients_reload();
+	oauth_reload();
 	session_list_changed();		/* a client's list may differ now */
 	reload_request("SIGHUP", NULL);
 }
@@ -416,6 +418,11 @@ main(int argc, char *argv[])
 		    strerror(errno));
 	trust_init();
 	clients_init(settings.clients_path);
+	oauth_init(settings.oauth_issuer, settings.oauth_jwks, settings.resource,
+	    settings.oauth_allow_no_typ);
+	if (oauth_on() && !clients_on())
+		fatalx("OAuth needs --clients: a token's scopes name the "
+		    "clients it is (oauth_scope)");
 
 	signal(SIGPIPE, SIG_IGN);
 	event_set_log_callback(on_libevent_log);
@@ -479,6 +486,7 @@ main(int argc, char *argv[])
 	json_parse_free();
 	call_blocks_free();
 	clients_free();
+	oauth_free();
 	metrics_free();
 	access_close();
 	mcp_free();

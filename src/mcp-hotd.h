@@ -271,6 +271,10 @@ struct settings {
 	int			 landlock_abi_max;	/* 0: no cap */
 	int			 containment_full;	/* refuse a missing layer */
 	const char		*credentials_dir;	/* env grants' values */
+	const char		*oauth_issuer;	/* OAuth: tokens of it, */
+	const char		*oauth_jwks;	/* signed by these keys, */
+	const char		*resource;	/* for this resource */
+	int			 oauth_allow_no_typ;
 	const char		*clients_path;	/* --clients: who may call
 						 * what (NULL: everyone all) */
 	const char		*trusted_signers;	/* allowed_signers: a

@@ -92,6 +92,7 @@ static void
 http_dispatch(struct evhttp_request *req, void *arg)
 {
 	const char	*path;
+	int		 st;
 
 	(void)arg;
 	http_conn_request(req);
@@ -124,8 +125,11 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		    "--http-allow-host)");
 		return;
 	}
-	/* Not an OAuth server: clients that probe for one must not take a
-	 * 401 here for one that refuses them. */
+	/* The resource's metadata (OAuth), before any token; without
+	 * OAuth, clients that probe for it must not take a 401 here for one
+	 * that refuses them. */
+	if (http_resource_metadata(req, path))
+		return;
 	if (path != NULL && strncmp(path, "/.well-known/", 13) == 0) {
 		http_error(req, 404, "Not Found", -32600, "Not Found: no OAuth "
 		    "here; this server takes a static bearer token, if any");
@@ -133,8 +137,14 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	}
 	/* --clients: the token says which client this is; else the one
 	 * token, if any. */
-	ht.client = clients_on() ? http_client_of(req) : NULL;
-	if (clients_on() ? ht.client == NULL : !http_token_ok(req)) {
+	if (clients_on() && (st = http_authenticate(req, &ht.client)) != 0) {
+		http_error(req, st, st == 403 ? "Forbidden" : "Unauthorized",
+		    -32600, st == 403 ? "Forbidden: the token's scopes name "
+		    "no client of this server" : "Unauthorized: a valid "
+		    "bearer token is required");
+		return;
+	}
+	if (!clients_on() && !http_token_ok(req)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "WWW-Authenticate", "Bearer");
 		http_error(req, 401, "Unauthorized", -32600, "Unauthorized: "
