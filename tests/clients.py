@@ -263,6 +263,15 @@ check(re.search(r"tool=refund_order outcome=ok .* client=finance", log) and
       "the access log names the client of each request", log[-800:])
 check(d.stop() == 0, "the daemon exits 0")
 
+# stdio is the operator's own pipe: everything, clients or not.
+from mcptest import Server
+write_clients(CLIENTS)
+s = Server(TOOLS, args=["--clients", clients_path])
+s.initialize()
+check(sorted(t["name"] for t in s.list_tools()) ==
+      ["admin_reset", "lookup_order", "refund_order"], "stdio sees every tool")
+check(s.close() == 0, "that server exits 0")
+
 # A file that names a client by nothing, or by a scope that is two: refused.
 for bad, why in (([{"name": "x", "tools": []}], "known by nothing"),
                  ([{"name": "x", "oauth_scope": "two scopes", "tools": []}], "is one scope"),

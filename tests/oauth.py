@@ -19,7 +19,8 @@ import tempfile
 import time
 
 import jwt
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from mcptest import Daemon, check, finish, tool
@@ -73,10 +74,12 @@ def token(kid="rsa1", scope="tools.support", typ="at+jwt", **claims):
     body = {"iss": ISS, "aud": RES, "sub": "someone", "iat": now, "exp": now + 300,
             "scope": scope}
     body.update(claims)
-    headers = {"kid": kid}
-    if typ:
-        headers["typ"] = typ
-    return jwt.encode(body, keys[kid], algorithm=ALG[kid], headers=headers)
+    if typ is None:         # PyJWT would add typ JWT: signed here instead
+        head = b64(json.dumps({"alg": ALG[kid], "kid": kid}).encode())
+        data = f"{head}.{b64(json.dumps(body).encode())}"
+        sig = keys[kid].sign(data.encode(), padding.PKCS1v15(), hashes.SHA256())
+        return f"{data}.{b64(sig)}"
+    return jwt.encode(body, keys[kid], algorithm=ALG[kid], headers={"kid": kid, "typ": typ})
 
 
 def b64(b):
@@ -156,6 +159,7 @@ BAD = {
     "an unknown kid": token("rsa2"),
     "an altered signature": f"{h}.{p}.{alt}",
     "no typ": token(typ=None),
+    "typ JWT": token(typ="JWT"),
     "not valid yet": token(nbf=now + 3600),
 }
 for what, tok in BAD.items():
@@ -179,4 +183,13 @@ st_old, _, _ = session(token("rsa1"))
 check(st_new == 200 and st_old == 401, "after rotation and SIGHUP: rsa2 works, rsa1 not",
       (st_new, st_old))
 check(d.stop() == 0, "the daemon exits 0")
+d = Daemon(TOOLS, http=True, workdir=work,
+           args=["--clients", clients_path, "--oauth-issuer", ISS, "--oauth-jwks", jwks_path,
+                 "--resource", RES, "--oauth-allow-no-typ"])
+st, _, sid = session(token("rsa2", typ=None))
+check(st == 200 and listed(token("rsa2", typ=None), sid) == ["lookup_order"],
+      "--oauth-allow-no-typ: a token without typ is taken", st)
+st, _, _ = session(token("rsa2", typ="JWT"))
+check(st == 401, "... one with another typ still is not", st)
+check(d.stop() == 0, "that daemon exits 0")
 finish()
