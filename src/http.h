@@ -9,6 +9,7 @@
 #define HTTP_H
 
 #define HTTP_SESSION_ID_LEN	32
+#define HTTP_SESSION_ID_MAX	400	/* a sealed id: instance, state, MAC */
 #define HTTP_MAX_HEADERS	(64 * 1024)	/* bytes of headers a request */
 #define HTTP_PIECE		(256 * 1024)	/* of a body, in a buffer */
 #define HTTP_KEEPALIVE		25	/* seconds between a quiet stream's
@@ -31,7 +32,14 @@ struct http_pending {
 struct http_session {
 	TAILQ_ENTRY(http_session) entry;
 	struct session		*session;
-	char			 id[33 + HTTP_SESSION_ID_LEN + 1]; /* [instance.]hex */
+	char			 id[HTTP_SESSION_ID_MAX]; /* [instance.]token, or
+						 * [instance.]hex for the
+						 * legacy transport */
+	int			 sealed;	/* id is its signed state */
+	int			 restored;	/* from its id, here: not told of
+						 * a change yet */
+	char			 issued[17];	/* the tools version it was
+						 * told of when sealed */
 	int			 legacy;	/* GET /sse + POST /messages */
 	struct evhttp_request	*stream;	/* open SSE stream, if any */
 	TAILQ_HEAD(, http_pending) pending;
@@ -83,6 +91,8 @@ int		 http_origin_ok(const char *);
 int		 http_host_ok(const char *);
 int		 http_token_ok(struct evhttp_request *);
 int		 http_authenticate(struct evhttp_request *, const char **);
+const char	*http_session_id(struct http_session *);
+void		 http_session_ended(const char *);
 int		 http_resource_metadata(struct evhttp_request *, const char *);
 char		*http_read_token(const char *, char *, size_t);
 

@@ -37,7 +37,7 @@ void
 http_sse(struct evhttp_request *req, void *arg)
 {
 	struct http_session	*hs;
-	char			 endpoint[128];
+	char			 endpoint[32 + HTTP_SESSION_ID_MAX];
 
 	(void)arg;
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {

@@ -204,7 +204,7 @@ http_post(struct evhttp_request *req)
 	if (response) {		/* an answer to a call's ask (ask.c) */
 		session_request(hs->session, r);
 		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Mcp-Session-Id", hs->id);
+		    "Mcp-Session-Id", http_session_id(hs));
 		http_reply(req, 202, "Accepted", NULL, NULL, 0);
 		return;
 	}
@@ -218,7 +218,7 @@ http_post(struct evhttp_request *req)
 	session_request(hs->session, r);
 	if (!wait) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Mcp-Session-Id", hs->id);
+		    "Mcp-Session-Id", http_session_id(hs));
 		http_reply(req, 202, "Accepted", NULL, NULL, 0);
 	}
 }
@@ -227,6 +227,7 @@ void
 http_mcp(struct evhttp_request *req, void *arg)
 {
 	struct http_session	*hs;
+	struct json_object	*n;
 	const char		*sid = http_header(req, "Mcp-Session-Id");
 
 	(void)arg;
@@ -262,6 +263,18 @@ http_mcp(struct evhttp_request *req, void *arg)
 		http_touch(hs);
 		http_open_stream(hs, req);
 		http_sse_resume(hs, http_header(req, "Last-Event-ID"));
+		/* Issued (or last told) another version, maybe elsewhere:
+		 * the client lists again (a spurious one is harmless). */
+		if (hs->restored && strcmp(hs->issued, sv.tools_version) != 0 &&
+		    hs->session->mcp.initialized) {
+			hs->restored = 0;
+			snprintf(hs->issued, sizeof(hs->issued), "%s",
+			    sv.tools_version);
+			if ((n = mcp_list_changed(&hs->session->mcp)) != NULL) {
+				session_send(hs->session, n, NULL, 0);
+				json_object_put(n);
+			}
+		}
 		return;
 	case EVHTTP_REQ_DELETE:
 		if ((hs = http_session_find(sid)) == NULL || hs->legacy) {
@@ -270,6 +283,7 @@ http_mcp(struct evhttp_request *req, void *arg)
 			return;
 		}
 		log_info("session %u: ended by DELETE", hs->session->id);
+		http_session_ended(hs->id);	/* here: not restored again */
 		http_session_free(hs);
 		http_reply(req, 200, "OK", NULL, NULL, 0);
 		return;

@@ -245,7 +245,7 @@ http_open_stream(struct http_session *hs, struct evhttp_request *req)
 {
 	if (!hs->legacy)
 		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Mcp-Session-Id", hs->id);
+		    "Mcp-Session-Id", http_session_id(hs));
 	http_stream_start(req, hs->keepalive);
 	hs->stream = req;
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req),

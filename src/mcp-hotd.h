@@ -47,6 +47,7 @@
 #define NOTIFY_EXTEND_USEC	30000000	/* ... and asks for this much more */
 #define DEFAULT_ASK_TIMEOUT	600	/* seconds a client may take to answer */
 #define STATE_TTL		3600	/* seconds a requestState is good for */
+#define SESSION_TOKEN_TTL	(7 * 24 * 3600)	/* a 2025 session id's */
 #define ASK_MAX			MSG_BOUND(ASK, requests)	/* in one ask */
 #define DEFAULT_HTTP_IDLE	1800
 #define DEFAULT_HTTP_TIMEOUT	60
@@ -569,6 +570,8 @@ void		 ask_free(struct ask *);
 
 /* state.c */
 void		 state_key_load(const char *);
+char		*state_session_seal(struct json_object *);
+struct json_object *state_session_open(const char *, size_t);
 void		 state_key_reload(void);
 char		*state_seal(const char *, uint64_t, const char *, size_t,
 		    struct json_object *);

@@ -126,11 +126,13 @@ state_key_reload(void)
 	    memcmp(k.bytes, state_key.bytes, k.len) == 0)
 		return;
 	state_previous = state_key;
-	state_previous_until = time(NULL) + STATE_TTL;
+	/* As long as what it signed may come back: a session id lives
+	 * longest. */
+	state_previous_until = time(NULL) + SESSION_TOKEN_TTL;
 	state_key = k;
 	explicit_bzero(&k, sizeof(k));
 	log_info("--state-key-file %s: a new key signs; the previous one "
-	    "verifies for %d s more", state_key_path, STATE_TTL);
+	    "verifies for %d s more", state_key_path, SESSION_TOKEN_TTL);
 }
 
 /* The hex SHA-256 of a JSON text as json-c writes it back (no spaces). */
@@ -280,4 +282,61 @@ done:
 	json_object_put(p);
 	free(text);
 	return rv;
+}
+
+/*
+ * A 2025 session's id (http_session.c): the session's initialize-time
+ * state, signed with the same key, so any instance of a fleet serves it.
+ *
+ *	base64url(payload) "." base64url(HMAC(key, base64url(payload)))
+ *
+ * Malloc'd text.
+ */
+char *
+state_session_seal(struct json_object *payload)
+{
+	const char	*s = json_object_to_json_string_ext(payload,
+			    JSON_C_TO_STRING_PLAIN);
+	char		 mac[64], *out;
+	size_t		 len = strlen(s), n;
+
+	out = xmalloc(base64_encoded_len(len) + 1 + sizeof(mac));
+	n = base64_encode(s, len, out, BASE64_URL);
+	state_mac(&state_key, out, n, mac);
+	out[n] = '.';
+	memcpy(out + n + 1, mac, strlen(mac) + 1);
+	return out;
+}
+
+/*
+ * A session id's payload when this fleet's key (or, within
+ * SESSION_TOKEN_TTL of a rotation, the one before it) signed it and it is
+ * younger than SESSION_TOKEN_TTL; else NULL.
+ */
+struct json_object *
+state_session_open(const char *token, size_t len)
+{
+	struct json_object	*p, *v;
+	const char		*dot;
+	char			*text;
+	size_t			 plen;
+	int			 n;
+
+	if ((dot = memchr(token, '.', len)) == NULL)
+		return NULL;
+	plen = (size_t)(dot - token);
+	if (!state_signed_by(&state_key, token, plen, dot + 1, len - plen - 1) &&
+	    (time(NULL) > state_previous_until || !state_signed_by(
+	    &state_previous, token, plen, dot + 1, len - plen - 1)))
+		return NULL;
+	text = xmalloc(plen + 1);
+	n = base64_decode(token, plen, text, plen, BASE64_URL);
+	p = n > 0 ? json_parse_object(text, (size_t)n) : NULL;
+	free(text);
+	if (p == NULL || !json_object_object_get_ex(p, "i", &v) ||
+	    time(NULL) - json_object_get_int64(v) > SESSION_TOKEN_TTL) {
+		json_object_put(p);
+		return NULL;
+	}
+	return p;
 }

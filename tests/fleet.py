@@ -9,44 +9,23 @@ without --http-stateless, 2025 sessions reach their own instance through
 
 import json
 import os
-import shutil
 import signal
-import subprocess
 import sys
 import threading
 import time
 
-from mcptest import HERE, Daemon, check, finish, free_port, tool
+from mcptest import HAPROXY, Daemon, balancer, check, finish, tool
 from sse import post
 
-HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 if not os.path.exists(HAPROXY):
     check(False, "haproxy is installed (scripts/install-deps)")
     finish()
     sys.exit(1)
-CONFIG = os.path.join(HERE, "..", "contrib", "haproxy.cfg")
 ADD = tool("add", "def add(a: int, b: int) -> int:\n    return a + b\n")
 MUL = tool("mul", "def mul(a: int, b: int) -> int:\n    return a * b\n")
 META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
         "io.modelcontextprotocol/clientCapabilities": {}}
 H26 = {"MCP-Protocol-Version": "2026-07-28"}
-
-
-def balancer(instances):
-    front = free_port()
-    env = dict(os.environ, MCP_FRONT=f"127.0.0.1:{front}",
-               **{f"MCP_S{i + 1}": f"127.0.0.1:{d.port}" for i, d in enumerate(instances)})
-    p = subprocess.Popen([HAPROXY, "-db", "-f", CONFIG], env=env, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            if post(front, {}, path="/healthz")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.05)
-    time.sleep(1.0)                     # every server checked up (rise 2)
-    return p, front
 
 
 def rpc26(port, id, method, params):

@@ -435,3 +435,26 @@ class Daemon:
 
     def kill(self):
         kill_all(self, children_of(self.pid))
+
+
+HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
+
+
+def balancer(instances):
+    """Debian's HAProxy with the shipped contrib/haproxy.cfg in front of
+    instances (s1, s2, s3): (its process, its port), every server up."""
+    from sse import post
+    front = free_port()
+    env = dict(os.environ, MCP_FRONT=f"127.0.0.1:{front}",
+               **{f"MCP_S{i + 1}": f"127.0.0.1:{d.port}" for i, d in enumerate(instances)})
+    p = subprocess.Popen([HAPROXY, "-db", "-f", os.path.join(TOP_SRC, "contrib", "haproxy.cfg")],
+                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            if post(front, {}, path="/healthz")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.05)
+    time.sleep(1.0)                     # every server checked up (rise 2)
+    return p, front

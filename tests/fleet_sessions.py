@@ -1,0 +1,200 @@
+# SPDX-License-Identifier: ISC
+"""2025 sessions any instance of a fleet serves: a session id carries its
+initialize-time state, signed with the key the fleet shares
+(--state-key-file). Three instances behind the shipped contrib/haproxy.cfg;
+the official v1 SDK client (MCP 2025) makes 500 calls while the instance
+that issued its session stops (SIGTERM), another is killed (SIGKILL) and
+the tools file changes: no call fails but one in flight on the killed
+instance, no 404 ever, and the client hears list_changed and sees the new
+tool. A forged, a tampered and another key's id get 404; 10,000 sessions
+opened on one instance all stay usable, the supervisor holding the state of
+256 at most."""
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from mcptest import HERE, Daemon, balancer, check, finish, tool
+from sse import post
+
+ADD = tool("add", "def add(a: int, b: int) -> int:\n    return a + b\n")
+MUL = tool("mul", "def mul(a: int, b: int) -> int:\n    return a * b\n")
+INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                   "clientInfo": {"name": "fleet", "version": "1"}}}
+work = tempfile.mkdtemp(prefix="mcp-hotd-fleet-", dir="/var/tmp")
+key = os.path.join(work, "state.key")
+with open(key, "wb") as f:
+    f.write(os.urandom(32))
+os.chmod(key, 0o600)
+
+
+def ping(port, sid, i=2):
+    return post(port, {"jsonrpc": "2.0", "id": i, "method": "ping"},
+                {"Mcp-Session-Id": sid})[0]
+
+
+# A forged, a tampered and another key's session id: 404.
+a = Daemon([ADD], http=True, args=["--state-key-file", key])
+other_key = os.path.join(work, "other.key")
+with open(other_key, "wb") as f:
+    f.write(os.urandom(32))
+b = Daemon([ADD], http=True, args=["--state-key-file", other_key])
+sid = post(a.port, INIT)[1]["Mcp-Session-Id"]
+payload, mac = sid.rsplit(".", 1)
+tampered = payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB") + "." + mac
+forged = "eyJ2IjoiMjAyNS0wNi0xOCJ9." + mac
+check(ping(a.port, sid) == 200, "a session id serves on its instance")
+check(ping(a.port, tampered) == 404 and ping(a.port, forged) == 404,
+      "a tampered or forged id: 404")
+check(ping(b.port, sid) == 404, "an id signed with another key: 404")
+c = Daemon([ADD], http=True, args=["--state-key-file", key])
+check(ping(c.port, sid) == 200, "another instance with the fleet's key serves it")
+r = post(c.port, {"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+                  "params": {"name": "add", "arguments": {"a": 2, "b": 3}}},
+         {"Mcp-Session-Id": sid})
+check(r[0] == 200 and r[2]["result"]["content"][0]["text"] == "5", "... and calls on it", r)
+conn = http.client.HTTPConnection("127.0.0.1", a.port, timeout=10)
+conn.request("DELETE", "/mcp", headers={"Mcp-Session-Id": sid})
+deleted = conn.getresponse().status
+check(deleted == 200 and ping(a.port, sid) == 404,
+      "DELETE ends it on the instance that gets it", deleted)
+for d in (a, b, c):
+    d.stop()
+
+# 10,000 sessions on one instance: all usable, its table bounded.
+d = Daemon([ADD], http=True, args=["--state-key-file", key])
+conn = http.client.HTTPConnection("127.0.0.1", d.port, timeout=30)
+
+
+def keep_post(body, headers=None):
+    h = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
+    h.update(headers or {})
+    conn.request("POST", "/mcp", body=json.dumps(body), headers=h)
+    r = conn.getresponse()
+    r.read()
+    return r.status, r.getheader("Mcp-Session-Id")
+
+
+sids = [keep_post(INIT)[1] for _ in range(10000)]
+ok = sum(keep_post({"jsonrpc": "2.0", "id": 2, "method": "ping"},
+                   {"Mcp-Session-Id": s})[0] == 200 for s in sids)
+with open(f"/proc/{d.pid}/status") as f:
+    rss = int([x for x in f if x.startswith("VmRSS")][0].split()[1]) // 1024
+held = sum(s["transport"] == "http" for s in json.loads(d.ctl("status", "--json").stdout)
+           ["sessions"])
+check(len(set(sids)) == 10000 and ok == 10000 and held <= 256,
+      f"10,000 sessions all usable, {held} held, supervisor RSS {rss} MB", (ok, held))
+check(rss < 64, f"... in bounded memory ({rss} MB)")
+d.stop()
+
+# Plain round-robin (the shipped contrib/nginx.conf): a 2025 session's
+# requests land on every instance in turn, and all are served.
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+if os.path.exists(NGINX):
+    from mcptest import free_port
+    fleet = [Daemon([ADD], http=True, args=["--instance-id", f"s{i + 1}", "--state-key-file",
+                                            key]) for i in range(3)]
+    front = free_port()
+    with open(os.path.join(HERE, "..", "contrib", "nginx.conf")) as f:
+        conf = f.read().replace("127.0.0.1:8765", f"127.0.0.1:{front}")
+    for i, inst in enumerate(fleet):
+        conf = conf.replace(f"127.0.0.1:880{i + 1}", f"127.0.0.1:{inst.port}")
+    ndir = tempfile.mkdtemp(prefix="mcp-hotd-nginx-", dir=work)
+    with open(os.path.join(ndir, "nginx.conf"), "w") as f:
+        f.write(conf)
+    ng = subprocess.Popen([NGINX, "-p", ndir, "-c", os.path.join(ndir, "nginx.conf"), "-g",
+                           "daemon off;"], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            post(front, {}, path="/healthz")
+            break
+        except OSError:
+            time.sleep(0.05)
+    st, hd, _ = post(front, INIT)
+    nsid = hd.get("Mcp-Session-Id", "")
+    answered = 0
+    for i in range(30):
+        st, _, r = post(front, {"jsonrpc": "2.0", "id": i + 2, "method": "tools/call",
+                                "params": {"name": "add", "arguments": {"a": i, "b": 1}}},
+                        {"Mcp-Session-Id": nsid})
+        answered += st == 200 and r["result"]["content"][0]["text"] == str(i + 1)
+    served_by = sum("served here" in inst.stderr() for inst in fleet)
+    check(answered == 30 and served_by >= 2,
+          f"behind round-robin nginx a 2025 session works: 30 of 30 calls, its session "
+          f"served by {served_by + 1} instances", answered)
+    ng.terminate()
+    ng.wait(10)
+    for inst in fleet:
+        inst.stop()
+else:
+    check(False, "nginx is installed (scripts/install-deps)")
+
+# The official v1 SDK client through HAProxy while the fleet changes.
+node = os.environ.get("NODE") or shutil.which("node")
+if node is None:
+    print("# SKIP: node absent, the SDK fleet run not done")
+    finish()
+    sys.exit(0)
+instances = [Daemon([ADD], http=True, args=["--instance-id", f"s{i + 1}", "--state-key-file",
+                                            key, "--drain-delay", "1"]) for i in range(3)]
+hp, front = balancer(instances)
+p = subprocess.Popen([node, os.path.join(HERE, "fleet_sdk.mjs"), f"http://127.0.0.1:{front}/mcp",
+                      "500"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+owner, progress, report = None, [0], {}
+
+
+def read():
+    global owner, report
+    for line in p.stdout:
+        if line.startswith("sid "):
+            owner = int(line.split()[1].split(".")[0][1:]) - 1
+        elif line.startswith("n "):
+            progress[0] = int(line.split()[1])
+        elif line.startswith("{"):
+            report = json.loads(line)
+
+
+reader = threading.Thread(target=read)
+reader.start()
+
+
+def wait_for(n, timeout=60):
+    deadline = time.monotonic() + timeout
+    while progress[0] < n and time.monotonic() < deadline and p.poll() is None:
+        time.sleep(0.02)
+
+
+wait_for(100)
+instances[owner].proc.send_signal(signal.SIGTERM)     # the one that issued the session
+wait_for(225)
+killed = (owner + 1) % 3
+instances[killed].proc.kill()
+wait_for(350)
+survivor = 3 - owner - killed
+instances[survivor].write_tools([ADD, MUL])
+p.wait(180)
+reader.join(10)
+err = p.stderr.read()
+fails = report.get("failures", [])
+check(p.returncode == 0 and report.get("calls") == 500,
+      "the SDK client made its 500 calls", err[-800:])
+check(len(fails) <= 1 and not any("404" in f for f in fails),
+      f"none failed but one in flight on the killed instance ({len(fails)}), no 404", fails[:3])
+check(report.get("listChanged", 0) >= 1 and "mul" in report.get("tools", []),
+      "it heard list_changed and sees the new tool", report)
+hp.send_signal(signal.SIGTERM)
+hp.wait(10)
+check(instances[owner].stop() == 0, "the stopped instance exited 0")
+instances[killed].stop()
+check(instances[survivor].stop() == 0, "the last one exits 0")
+shutil.rmtree(work, True)
+finish()
