@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: ISC
 // The official v1 SDK client (MCP 2025) through a balancer in front of a
 // fleet: N calls of add, one at a time, counting failures, listening for
-// tools/list_changed. Prints "sid ID" once connected, "n K" every 25 calls,
+// tools/list_changed; then a tool that asks it a question (answered) and
+// a call it cancels. Prints "sid ID" once connected, "n K" every 25 calls,
 // then one JSON report.
 // usage: node fleet_sdk.mjs URL N
 import { createRequire } from "node:module";
@@ -13,18 +14,21 @@ const nodeDir = process.env.MCP_NODE_DIR || path.join(here, "node");
 const require = createRequire(path.join(nodeDir, "package.json"));
 const { Client } = require("@modelcontextprotocol/sdk/client/index.js");
 const { StreamableHTTPClientTransport } = require("@modelcontextprotocol/sdk/client/streamableHttp.js");
-const { ToolListChangedNotificationSchema } = require("@modelcontextprotocol/sdk/types.js");
+const types = require("@modelcontextprotocol/sdk/types.js");
 
 const [url, n] = process.argv.slice(2);
 const transport = new StreamableHTTPClientTransport(new URL(url), {
   reconnectionOptions: { maxReconnectionDelay: 1000, initialReconnectionDelay: 100,
     reconnectionDelayGrowFactor: 1.5, maxRetries: 50 },
 });
-const client = new Client({ name: "fleet-sdk", version: "1.0.0" });
+const client = new Client({ name: "fleet-sdk", version: "1.0.0" },
+  { capabilities: { elicitation: {} } });
 const report = { calls: 0, failures: [], listChanged: 0 };
-client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+client.setNotificationHandler(types.ToolListChangedNotificationSchema, () => {
   report.listChanged++;
 });
+client.setRequestHandler(types.ElicitRequestSchema, async () =>
+  ({ action: "accept", content: { name: "fleet" } }));
 await client.connect(transport);
 console.log(`sid ${transport.sessionId}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -42,6 +46,32 @@ for (let i = 1; i <= Number(n); i++) {
 // The new tool, as a client that was told would see it.
 for (let k = 0; k < 40 && report.listChanged === 0; k++) await sleep(100);
 report.tools = (await client.listTools()).tools.map((t) => t.name);
+// Asked back through the balancer: the answer must reach the call's instance.
+try {
+  report.ask = (await client.callTool({ name: "ask", arguments: {} })).content?.[0]?.text;
+} catch (e) {
+  report.ask = `error: ${e.message}`;
+}
+// Cancelled: notifications/cancelled must reach it too.
+const abort = new AbortController();
+setTimeout(() => abort.abort("enough"), 500);
+const t0 = Date.now();
+try {
+  await client.callTool({ name: "nap", arguments: { s: 30 } }, undefined,
+    { signal: abort.signal });
+  report.cancel = "not cancelled";
+} catch (e) {
+  report.cancel = `cancelled after ${Date.now() - t0} ms`;
+}
+await sleep(300);
+// The nap's worker is free again only if the cancel reached its instance.
+const t1 = Date.now();
+try {
+  report.after = (await client.callTool({ name: "add", arguments: { a: 1, b: 1 } })).content?.[0]?.text;
+} catch (e) {
+  report.after = `error: ${e.message}`;
+}
+report.afterMs = Date.now() - t1;
 report.sessionId = transport.sessionId;
 await client.close();
 console.log(JSON.stringify(report));

@@ -144,7 +144,15 @@ if node is None:
     print("# SKIP: node absent, the SDK fleet run not done")
     finish()
     sys.exit(0)
-instances = [Daemon([ADD], http=True, args=["--instance-id", f"s{i + 1}", "--state-key-file",
+ASK = tool("ask", "from mcp_hotd import Context\n"
+                  "def ask(ctx: Context) -> str:\n"
+                  "    a = ctx.elicit('name?', {'type': 'object', 'properties': "
+                  "{'name': {'type': 'string'}}, 'required': ['name']})\n"
+                  "    return f\"{a.action}:{(a.get('content') or {}).get('name')}\"\n")
+NAP = tool("nap", "import time\ndef nap(s: float) -> str:\n    time.sleep(s)\n"
+                  "    return 'woke'\n")
+FLEET = [ADD, ASK, NAP]
+instances = [Daemon(FLEET, http=True, args=["--instance-id", f"s{i + 1}", "--state-key-file",
                                             key, "--drain-delay", "1"]) for i in range(3)]
 hp, front = balancer(instances)
 p = subprocess.Popen([node, os.path.join(HERE, "fleet_sdk.mjs"), f"http://127.0.0.1:{front}/mcp",
@@ -180,7 +188,7 @@ killed = (owner + 1) % 3
 instances[killed].proc.kill()
 wait_for(350)
 survivor = 3 - owner - killed
-instances[survivor].write_tools([ADD, MUL])
+instances[survivor].write_tools(FLEET + [MUL])
 p.wait(180)
 reader.join(10)
 err = p.stderr.read()
@@ -191,6 +199,14 @@ check(len(fails) <= 1 and not any("404" in f for f in fails),
       f"none failed but one in flight on the killed instance ({len(fails)}), no 404", fails[:3])
 check(report.get("listChanged", 0) >= 1 and "mul" in report.get("tools", []),
       "it heard list_changed and sees the new tool", report)
+check(report.get("ask") == "accept:fleet",
+      "through HAProxy a tool's question reaches the client and its answer the call",
+      report.get("ask"))
+ms = int(report.get("cancel", "0 0 0 0").split()[2]) if report.get("cancel", "").startswith(
+    "cancelled") else -1
+check(0 <= ms < 5000 and report.get("after") == "2" and report.get("afterMs", 1e9) < 5000,
+      "... and a cancel reaches the call and stops it: the next call is answered at once",
+      (report.get("cancel"), report.get("after"), report.get("afterMs")))
 hp.send_signal(signal.SIGTERM)
 hp.wait(10)
 check(instances[owner].stop() == 0, "the stopped instance exited 0")
