@@ -74,8 +74,13 @@ modern_gone(struct evhttp_connection *conn, void *arg)
 	if (evhttp_request_get_connection(m->req) == NULL)
 		evhttp_request_free(m->req);
 	m->req = NULL;
-	if (m->streaming || session_inflight(m->session) == 0)
+	if (m->streaming || session_inflight(m->session) == 0) {
 		modern_free(m);
+		return;
+	}
+	/* Gone before its answer: how a 2026-07-28 client cancels (the
+	 * session, and m, go with the last call). */
+	session_cancel_all(m->session);
 }
 
 static void

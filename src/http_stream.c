@@ -205,9 +205,13 @@ http_wait_forever(struct evhttp_request *req)
 {
 	struct evhttp_connection	*conn;
 
-	if ((conn = evhttp_request_get_connection(req)) != NULL)
-		bufferevent_set_timeouts(evhttp_connection_get_bufferevent(conn),
-		    NULL, NULL);
+	if ((conn = evhttp_request_get_connection(req)) == NULL)
+		return;
+	bufferevent_set_timeouts(evhttp_connection_get_bufferevent(conn),
+	    NULL, NULL);
+	/* Reading on while it waits, so a client that closes is seen (its
+	 * close callback: a 2026-07-28 client cancels so). */
+	bufferevent_enable(evhttp_connection_get_bufferevent(conn), EV_READ);
 }
 
 /* Before a stream ends: when to come back (to whichever instance). */

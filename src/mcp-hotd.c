@@ -183,7 +183,7 @@ on_sighup(evutil_socket_t sig, short what, void *arg)
 	state_key_reload();
 	clients_reload();
 	oauth_reload();
-	session_list_changed();		/* a client's list may differ now */
+	session_list_changed(1);		/* a client's list may differ now */
 	reload_request("SIGHUP", NULL);
 }
 

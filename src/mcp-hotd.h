@@ -228,6 +228,7 @@ struct session {
 	int			 discarding;	/* skipping an overlong line */
 	int			 input_ended;
 	int			 closed;	/* the transport is gone */
+	int			 freeing;	/* session_free is under way */
 	struct evbuffer		*in;		/* the transport's input */
 	int			 reply_code;	/* of the error being written,
 						 * for HTTP's status: else 0 */
@@ -558,8 +559,9 @@ void		 session_send_related(struct session *, struct json_object *,
 		    const char *);
 void		 session_call_done(struct session *);
 int		 session_may_send(struct session *, size_t);
-void		 session_list_changed(void);
+void		 session_list_changed(int);
 void		 session_set_client(struct session *, const char *);
+void		 session_cancel_all(struct session *);
 
 /* ask.c */
 int		 ask_start(struct worker *, struct call *,

@@ -273,7 +273,7 @@ reload_switch(int notify)
 			tool_drain(t);
 	}
 	if (visible && notify)
-		session_list_changed();
+		session_list_changed(0);
 	return visible;
 }
 

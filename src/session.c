@@ -91,6 +91,10 @@ session_era(const struct session *s)
 void
 session_free(struct session *s)
 {
+	/* Detaching its calls must not have its transport free it again
+	 * (session_check_done: a stateless request is done when its last
+	 * call leaves). */
+	s->freeing = 1;
 	call_detach_all(s);
 	sv.unread_total -= s->unread;
 	TAILQ_REMOVE(&sv.sessions, s, entry);
@@ -132,7 +136,7 @@ session_send(struct session *s, struct json_object *msg, const char *id,
 static void
 session_check_done(struct session *s)
 {
-	if (s->input_ended && s->ninflight == 0)
+	if (s->input_ended && s->ninflight == 0 && !s->freeing)
 		s->ops->done(s);
 }
 
@@ -173,15 +177,50 @@ session_call_done(struct session *s)
 static void
 session_cancel(struct session *s, const char *id, size_t idlen)
 {
+	struct session	*o;
 	struct call	*c;
 
-	if ((c = call_find(s, id, idlen)) == NULL)
+	/*
+	 * A 2026-07-28 request is a session of its own: its cancel comes in
+	 * another, and names a call of the same client's by its id.
+	 */
+	if ((c = call_find(s, id, idlen)) == NULL && s->mcp.era == MCP_ERA_2026)
+		TAILQ_FOREACH(o, &sv.sessions, entry)
+			if (o != s && o->mcp.era == MCP_ERA_2026 &&
+			    (o->mcp.client == NULL) == (s->mcp.client == NULL) &&
+			    (o->mcp.client == NULL ||
+			    strcmp(o->mcp.client, s->mcp.client) == 0) &&
+			    (c = call_find(o, id, idlen)) != NULL) {
+				s = o;
+				break;
+			}
+	if (c == NULL)
 		return;		/* answered already, or never asked */
 	log_info("session %u: call %s cancelled by the client", s->id,
 	    call_idjson(c));
 	if (s->ops->cancelled != NULL)
 		s->ops->cancelled(s, call_idjson(c));
 	call_cancel(c);
+}
+
+/*
+ * Every call in flight, cancelled: the client went before its answers
+ * (a 2026-07-28 request's client closing its connection). s may be freed
+ * by its transport once the last is gone.
+ */
+void
+session_cancel_all(struct session *s)
+{
+	struct call	*c;
+
+	s->freeing = 1;		/* its transport waits until the loop ends */
+	while ((c = TAILQ_FIRST(&s->calls)) != NULL) {
+		log_info("session %u: call %s cancelled: the client went", s->id,
+		    call_idjson(c));
+		call_cancel(c);
+	}
+	s->freeing = 0;
+	session_check_done(s);
 }
 
 /* One complete JSON-RPC message from the client (a line, or a body). */
@@ -486,9 +525,13 @@ session_inflight_total(void)
 	return n;
 }
 
-/* The tool list changed: every session that should hear it, as it should. */
+/*
+ * The tool list changed (clients_only: the clients file did, and only
+ * what a client of it sees may differ): every session that should hear
+ * it, as it should.
+ */
 void
-session_list_changed(void)
+session_list_changed(int clients_only)
 {
 	struct session		*s;
 	struct json_object	*n;
@@ -502,7 +545,8 @@ session_list_changed(void)
 			    s->mcp.listed)
 				continue;
 			s->mcp.listed = v;
-		}
+		} else if (clients_only)
+			continue;
 		if ((n = mcp_list_changed(&s->mcp)) != NULL) {
 			session_send(s, n, NULL, 0);
 			json_object_put(n);

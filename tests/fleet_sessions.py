@@ -92,7 +92,10 @@ held = sum(s["transport"] == "http" for s in json.loads(d.ctl("status", "--json"
            ["sessions"])
 check(len(set(sids)) == 10000 and ok == 10000 and held <= 256,
       f"10,000 sessions all usable, {held} held, supervisor RSS {rss} MB", (ok, held))
-check(rss < 64, f"... in bounded memory ({rss} MB)")
+with open(f"/proc/{d.pid}/maps") as f:
+    asan = "libasan" in f.read()       # its quarantine keeps what was freed
+check(rss < 64 or asan, f"... in bounded memory ({rss} MB"
+      + (", under ASan: not judged)" if asan else ")"))
 d.stop()
 
 # Plain round-robin (the shipped contrib/nginx.conf): a 2025 session's
@@ -155,62 +158,78 @@ FLEET = [ADD, ASK, NAP]
 instances = [Daemon(FLEET, http=True, args=["--instance-id", f"s{i + 1}", "--state-key-file",
                                             key, "--drain-delay", "1"]) for i in range(3)]
 hp, front = balancer(instances)
-p = subprocess.Popen([node, os.path.join(HERE, "fleet_sdk.mjs"), f"http://127.0.0.1:{front}/mcp",
-                      "500"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-owner, progress, report = None, [0], {}
 
 
-def read():
-    global owner, report
-    for line in p.stdout:
-        if line.startswith("sid "):
-            owner = int(line.split()[1].split(".")[0][1:]) - 1
-        elif line.startswith("n "):
-            progress[0] = int(line.split()[1])
-        elif line.startswith("{"):
-            report = json.loads(line)
+class Run:
+    """One official client's run of fleet_sdk.mjs, read as it goes."""
+
+    def __init__(self, gen):
+        self.gen, self.owner, self.progress, self.report = gen, None, 0, {}
+        self.p = subprocess.Popen([node, os.path.join(HERE, "fleet_sdk.mjs"), gen,
+                                   f"http://127.0.0.1:{front}/mcp", "500"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.t = threading.Thread(target=self.read)
+        self.t.start()
+
+    def read(self):
+        for line in self.p.stdout:
+            if line.startswith("sid ") and line.split()[1][:1] == "s":
+                self.owner = int(line.split()[1].split(".")[0][1:]) - 1
+            elif line.startswith("n "):
+                self.progress = int(line.split()[1])
+            elif line.startswith("{"):
+                self.report = json.loads(line)
+
+    def wait_for(self, n, timeout=60):
+        deadline = time.monotonic() + timeout
+        while self.progress < n and time.monotonic() < deadline and self.p.poll() is None:
+            time.sleep(0.02)
+
+    def finish(self):
+        self.p.wait(240)
+        self.t.join(10)
+        self.err = self.p.stderr.read()
+        return self.report
 
 
-reader = threading.Thread(target=read)
-reader.start()
-
-
-def wait_for(n, timeout=60):
-    deadline = time.monotonic() + timeout
-    while progress[0] < n and time.monotonic() < deadline and p.poll() is None:
-        time.sleep(0.02)
-
-
-wait_for(100)
+v1, v2 = Run("v1"), Run("v2")
+v1.wait_for(100)
+owner = v1.owner
 instances[owner].proc.send_signal(signal.SIGTERM)     # the one that issued the session
-wait_for(225)
+v1.wait_for(225)
 killed = (owner + 1) % 3
 instances[killed].proc.kill()
-wait_for(350)
+v1.wait_for(350)
 survivor = 3 - owner - killed
 instances[survivor].write_tools(FLEET + [MUL])
-p.wait(180)
-reader.join(10)
-err = p.stderr.read()
-fails = report.get("failures", [])
-check(p.returncode == 0 and report.get("calls") == 500,
-      "the SDK client made its 500 calls", err[-800:])
-check(len(fails) <= 1 and not any("404" in f for f in fails),
-      f"none failed but one in flight on the killed instance ({len(fails)}), no 404", fails[:3])
-check(report.get("listChanged", 0) >= 1 and "mul" in report.get("tools", []),
-      "it heard list_changed and sees the new tool", report)
-check(report.get("ask") == "accept:fleet",
-      "through HAProxy a tool's question reaches the client and its answer the call",
-      report.get("ask"))
-ms = int(report.get("cancel", "0 0 0 0").split()[2]) if report.get("cancel", "").startswith(
-    "cancelled") else -1
-check(0 <= ms < 5000 and report.get("after") == "2" and report.get("afterMs", 1e9) < 5000,
-      "... and a cancel reaches the call and stops it: the next call is answered at once",
-      (report.get("cancel"), report.get("after"), report.get("afterMs")))
+for run, era in ((v1, "v1 SDK, 2025"), (v2, "v2 client pinned to 2026-07-28")):
+    report = run.finish()
+    fails = report.get("failures", [])
+    check(run.p.returncode == 0 and report.get("calls") == 500,
+          f"{era}: 500 calls made", run.err[-800:])
+    check(len(fails) <= 1 and not any("404" in f for f in fails),
+          f"{era}: none failed but one in flight on the killed instance ({len(fails)}), "
+          "no 404", fails[:3])
+    # A session client hears list_changed; the 2026 one hears it on the
+    # subscriptions/listen stream of an instance that may have died, and
+    # sees the tool when it lists.
+    check((report.get("listChanged", 0) >= 1 or run.gen == "v2") and
+          "mul" in report.get("tools", []),
+          f"{era}: " + ("heard list_changed and sees" if run.gen == "v1" else "sees") +
+          " the new tool", report)
+    check(report.get("ask") == "accept:fleet",
+          f"{era}: through HAProxy a tool's question reaches the client and its answer "
+          "the call", report.get("ask"))
+    ms = int(report["cancel"].split()[2]) if report.get("cancel", "").split()[1:2] == [
+        "after"] else -1
+    check(0 <= ms < 5000 and report.get("after") == "woke" and report.get("afterMs", 1e9) < 5000,
+          f"{era}: a cancel reaches the call and stops it: the next call is answered at once",
+          (report.get("cancel"), report.get("after"), report.get("afterMs")))
 hp.send_signal(signal.SIGTERM)
 hp.wait(10)
 check(instances[owner].stop() == 0, "the stopped instance exited 0")
 instances[killed].stop()
-check(instances[survivor].stop() == 0, "the last one exits 0")
+code = instances[survivor].stop()
+check(code == 0, "the last one exits 0", (code, instances[survivor].stderr()[-600:]))
 shutil.rmtree(work, True)
 finish()
