@@ -4,7 +4,9 @@ waiting for its worker is dropped; one the worker runs, or starts later, is
 stopped there (the worker lives on); over HTTP the cancelled request's POST
 gets 202."""
 
+import json
 import queue
+import socket
 import threading
 import time
 
@@ -123,4 +125,31 @@ st, _, r = post(d.port, {"jsonrpc": "2.0", "id": 8, "method": "tools/call",
                          "params": {"name": "add", "arguments": {"a": 1, "b": 1}}}, H)
 check(st == 200 and text_of(r["result"]) == "2", "the HTTP session serves on", (st, r))
 check(d.stop() == 0, "daemon exits 0")
+# MCP 2026-07-28 over HTTP: a client cancels by closing its request. The
+# call stops (its worker serves the next at once), and the server exits
+# cleanly after (it once freed such a request's session twice).
+NAP = tool("nap", "import time\ndef nap(s: float) -> str:\n    time.sleep(s)\n"
+                  "    return 'woke'\n")
+d = Daemon([NAP], http=True)
+META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {}}
+H26 = {"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "nap"}
+body = json.dumps({"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+                   "params": {"name": "nap", "arguments": {"s": 30}, "_meta": META}})
+c = socket.create_connection(("127.0.0.1", d.port))
+c.sendall((f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+           f"Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2026-07-28\r\n"
+           f"Mcp-Method: tools/call\r\nMcp-Name: nap\r\nContent-Length: {len(body)}\r\n\r\n"
+           f"{body}").encode())
+time.sleep(0.5)
+c.close()
+time.sleep(0.3)
+t0 = time.monotonic()
+st, _, r = post(d.port, {"jsonrpc": "2.0", "id": 8, "method": "tools/call",
+                         "params": {"name": "nap", "arguments": {"s": 0}, "_meta": META}}, H26)
+took = time.monotonic() - t0
+check(st == 200 and text_of(r["result"]) == "woke" and took < 5 and
+      "call 7 cancelled: the client went" in d.stderr(),
+      f"2026: a closed request cancels its call (the next answered in {took:.1f} s)", (st, r))
+check(d.stop() == 0, "the daemon exits 0 after it")
 finish()
