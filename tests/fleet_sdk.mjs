@@ -5,7 +5,7 @@
 // tools/list_changed; then a tool that asks it a question (answered) and
 // a call it cancels. Prints "sid ID" once connected, "n K" every 25 calls,
 // then one JSON report.
-// usage: node fleet_sdk.mjs v1|v2 URL N
+// usage: node fleet_sdk.mjs v1|v2 URL N asks|no-asks
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,7 +17,7 @@ const { Client } = require("@modelcontextprotocol/sdk/client/index.js");
 const { StreamableHTTPClientTransport } = require("@modelcontextprotocol/sdk/client/streamableHttp.js");
 const types = require("@modelcontextprotocol/sdk/types.js");
 
-const [gen, url, n] = process.argv.slice(2);
+const [gen, url, n, asks] = process.argv.slice(2);
 const report = { calls: 0, failures: [], listChanged: 0 };
 const answer = async () => ({ action: "accept", content: { name: "fleet" } });
 let transport, client;
@@ -59,6 +59,7 @@ for (let i = 1; i <= Number(n); i++) {
 // The new tool, as a client that was told would see it.
 for (let k = 0; k < 40 && report.listChanged === 0; k++) await sleep(100);
 report.tools = (await client.listTools()).tools.map((t) => t.name);
+if (asks === "asks") {
 // Asked back through the balancer: the answer must reach the call's instance.
 try {
   report.ask = (await client.callTool({ name: "ask", arguments: {} })).content?.[0]?.text;
@@ -89,6 +90,7 @@ try {
   report.after = `error: ${e.message}`;
 }
 report.afterMs = Date.now() - t1;
+}
 report.sessionId = transport.sessionId;
 await client.close();
 console.log(JSON.stringify(report));
