@@ -175,6 +175,31 @@ class Run:
         return self.report
 
 
+INSPECTOR = os.path.join(os.environ.get("MCP_NODE_DIR") or os.path.join(HERE, "node"),
+                         "node_modules", "@modelcontextprotocol", "inspector", "cli", "build",
+                         "cli.js")
+
+
+class Inspector(threading.Thread):
+    """The Inspector CLI calling add through the balancer, a session (and
+    a process) a call, until told to stop."""
+
+    def __init__(self, front):
+        super().__init__(daemon=True)
+        self.front, self.calls, self.failures, self.stop = front, 0, [], False
+
+    def run(self):
+        while not self.stop:
+            p = subprocess.run([node, INSPECTOR, "--cli", f"http://127.0.0.1:{self.front}/mcp",
+                                "--transport", "http", "--method", "tools/call", "--tool-name",
+                                "add", "--tool-arg", f"a={self.calls}", "--tool-arg", "b=1"],
+                               capture_output=True, text=True, timeout=60)
+            ok = p.returncode == 0 and f'"text": "{self.calls + 1}"' in p.stdout
+            if not ok:
+                self.failures.append((p.stdout + p.stderr)[-300:])
+            self.calls += 1
+
+
 def fleet_run(kind, start):
     """The official clients (v1 SDK on 2025, v2 pinned to 2026-07-28), 500
     calls each, through a balancer while the instance that issued the v1
@@ -187,6 +212,8 @@ def fleet_run(kind, start):
     lb, front = start(instances)
     asks = "asks" if kind == "HAProxy" else "no-asks"
     v1, v2 = Run("v1", front, asks), Run("v2", front, asks)
+    inspector = Inspector(front)
+    inspector.start()
     v1.wait_for(100)
     owner = v1.owner
     instances[owner].proc.send_signal(signal.SIGTERM)     # the one that issued the session
@@ -227,6 +254,12 @@ def fleet_run(kind, start):
               report.get("afterMs", 1e9) < 5000,
               f"{era}: a cancel reaches the call and stops it: the next call is answered at "
               "once", (report.get("cancel"), report.get("after"), report.get("afterMs")))
+    inspector.stop = True
+    inspector.join(90)
+    check(inspector.calls >= 10 and len(inspector.failures) <= (1 if kind == "HAProxy" else 2)
+          and not any("404" in f for f in inspector.failures),
+          f"{kind}, the Inspector CLI: {inspector.calls} calls, {len(inspector.failures)} "
+          "failed (in flight at the kill)", inspector.failures[:2])
     lb.send_signal(signal.SIGTERM)
     lb.wait(10)
     check(instances[owner].stop() == 0, f"{kind}: the stopped instance exited 0")
