@@ -260,6 +260,11 @@ def fleet_run(kind, start):
           and not any("404" in f for f in inspector.failures),
           f"{kind}, the Inspector CLI: {inspector.calls} calls, {len(inspector.failures)} "
           "failed (in flight at the kill)", inspector.failures[:2])
+    p = subprocess.run([node, INSPECTOR, "--cli", f"http://127.0.0.1:{front}/mcp", "--transport",
+                        "http", "--method", "tools/list"], capture_output=True, text=True,
+                       timeout=60)
+    check(p.returncode == 0 and '"mul"' in p.stdout, f"{kind}, the Inspector CLI sees the new "
+          "tool", p.stdout[-300:] + p.stderr[-300:])
     lb.send_signal(signal.SIGTERM)
     lb.wait(10)
     check(instances[owner].stop() == 0, f"{kind}: the stopped instance exited 0")
