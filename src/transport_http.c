@@ -338,11 +338,16 @@ transport_http_accept(int on)
 	ht.bound = NULL;
 }
 
-/* Shutting down: no new connection; those open are served still. */
+/*
+ * Shutting down: under socket activation no new connection, those in the
+ * backlog are the next process's. A port of our own is accepted on until
+ * it closes: what waits in its backlog then is reset, and a balancer that
+ * sent a request there reports a failure (it will not send a POST twice).
+ */
 void
 transport_http_listen_off(void)
 {
-	if (ht.guard != NULL)
+	if (ht.guard != NULL && ht.inherited)
 		listen_guard_enable(ht.guard, 0);
 }
 

@@ -229,13 +229,9 @@ def fleet_run(kind, start):
         fails = report.get("failures", [])
         check(run.p.returncode == 0 and report.get("calls") == 500,
               f"{era}: 500 calls made", run.err[-800:])
-        # nginx has no health check: a request it sends into the port of
-        # the stopping instance as that closes fails too (502, documented).
-        allowed = 1 if kind == "HAProxy" else 2
-        check(len(fails) <= allowed and not any("404" in f for f in fails),
-              f"{era}: none failed but one in flight on the killed instance"
-              + ("" if kind == "HAProxy" else " and one sent as the stopping one closed")
-              + f" ({len(fails)}), no 404", fails[:3])
+        check(len(fails) <= 1 and not any("404" in f for f in fails),
+              f"{era}: none failed but one in flight on the killed instance "
+              f"({len(fails)}), no 404", fails[:3])
         # A session client hears list_changed; the 2026 one hears it on the
         # subscriptions/listen stream of an instance that may have died, and
         # sees the tool when it lists.
@@ -256,7 +252,7 @@ def fleet_run(kind, start):
               "once", (report.get("cancel"), report.get("after"), report.get("afterMs")))
     inspector.stop = True
     inspector.join(90)
-    check(inspector.calls >= 10 and len(inspector.failures) <= (1 if kind == "HAProxy" else 2)
+    check(inspector.calls >= 10 and len(inspector.failures) <= 1
           and not any("404" in f for f in inspector.failures),
           f"{kind}, the Inspector CLI: {inspector.calls} calls, {len(inspector.failures)} "
           "failed (in flight at the kill)", inspector.failures[:2])
