@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104): what signs a 2026
- * requestState (state.c). Small and dependency-free, checked against the
+ * SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), OpenSSL's behind a
+ * small face: what signs a 2026 requestState and a session id (state.c),
+ * a client token's digest, an SSH key's fingerprint. Checked against the
  * standards' test vectors in tests/unit_state.c.
  */
 #ifndef SHA256_H
@@ -14,10 +15,7 @@
 #define SHA256_BLOCK	64
 
 struct sha256 {
-	uint32_t	h[8];
-	uint64_t	total;		/* bytes hashed */
-	uint8_t		buf[SHA256_BLOCK];
-	size_t		used;
+	struct evp_md_ctx_st	*ctx;		/* OpenSSL's EVP_MD_CTX */
 };
 
 void	sha256_init(struct sha256 *);
