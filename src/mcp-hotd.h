@@ -501,7 +501,7 @@ enum mcp_action	 mcp_tools_call(const struct mcp_state *, const struct jdoc *,
 uint64_t	 mcp_tools_version(const char *, char[17]);
 int		 mcp_missing_caps(const struct tool *, struct json_object *,
 		    int, struct json_object **);
-enum mcp_action	 mcp_no_resource(const struct jdoc *, int, int,
+enum mcp_action	 mcp_not_served(const struct jdoc *, int, int, int,
 		    struct json_object **);
 extern const char *const mcp_versions[];
 extern const char *const mcp_log_levels[];

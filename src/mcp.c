@@ -543,22 +543,29 @@ MCP_EMPTY_LIST(mcp_prompts_list, "prompts")
 MCP_EMPTY_LIST(mcp_resources_list, "resources")
 MCP_EMPTY_LIST(mcp_templates_list, "resourceTemplates")
 
-/* resources/read: there are none; the error names the uri (SEP-2164). */
+/*
+ * resources/read and prompts/get: there are none, so any named is
+ * unknown: -32602 naming it (the uri also as data, SEP-2164), not -32601
+ * (the methods exist: their lists are served, empty).
+ */
 enum mcp_action
-mcp_no_resource(const struct jdoc *d, int idt, int pt,
+mcp_not_served(const struct jdoc *d, int idt, int mt, int pt,
     struct json_object **reply)
 {
 	struct json_object	*data, *err;
-	char			 uri[1024] = "";
-	int			 ut;
+	char			 what[1024] = "";
+	int			 prompt = jdoc_string_eq(d, mt, "prompts/get", 11), t;
 
-	if (pt != -1 && (ut = jdoc_member(d, pt, "uri")) != -1 &&
-	    d->t[ut].type == JT_STRING)
-		jdoc_string(d, ut, uri, sizeof(uri));
-	mcp_fail(reply, d, idt, JSONRPC_INVALID_PARAMS, "Resource not found: "
-	    "'%s' (this server serves tools only)", uri);
+	if (pt != -1 && (t = jdoc_member(d, pt, prompt ? "name" : "uri")) != -1 &&
+	    d->t[t].type == JT_STRING)
+		jdoc_string(d, t, what, sizeof(what));
+	mcp_fail(reply, d, idt, JSONRPC_INVALID_PARAMS, "%s not found: '%s' "
+	    "(this server serves tools only)", prompt ? "Prompt" : "Resource",
+	    what);
+	if (prompt)
+		return MCP_REPLY;
 	data = json_object_new_object();
-	json_object_object_add(data, "uri", json_object_new_string(uri));
+	json_object_object_add(data, "uri", json_object_new_string(what));
 	json_object_object_get_ex(*reply, "error", &err);
 	json_object_object_add(err, "data", data);
 	return MCP_REPLY;
@@ -704,8 +711,9 @@ mcp_handle(struct mcp_state *st, const struct mcp_request *r,
 		return mcp_modern_handle(st, r, reply, call);
 	if (r->id == -1)
 		return mcp_notified(st, r->d, r->method, r->params, call);
-	if (jdoc_string_eq(r->d, r->method, "resources/read", 14))
-		return mcp_no_resource(r->d, r->id, r->params, reply);
+	if (jdoc_string_eq(r->d, r->method, "resources/read", 14) ||
+	    jdoc_string_eq(r->d, r->method, "prompts/get", 11))
+		return mcp_not_served(r->d, r->id, r->method, r->params, reply);
 	if (!jdoc_string_eq(r->d, r->method, "tools/call", 10))
 		return mcp_method(st, r->d, r->id, r->method, r->params, reply);
 	if ((act = mcp_tools_call(st, r->d, r->id, r->params, reply, call)) !=

@@ -508,14 +508,20 @@ mcp_modern_handle(struct mcp_state *st, const struct mcp_request *r,
 		return modern_discover(r, reply);
 	if (jdoc_string_eq(r->d, r->method, "subscriptions/listen", 20))
 		return modern_listen(st, r, reply);
-	if (jdoc_string_eq(r->d, r->method, "resources/read", 14))
-		return mcp_no_resource(r->d, r->id, r->params, reply);
+	if (jdoc_string_eq(r->d, r->method, "resources/read", 14) ||
+	    jdoc_string_eq(r->d, r->method, "prompts/get", 11))
+		return mcp_not_served(r->d, r->id, r->method, r->params, reply);
 	for (i = 0; i < sizeof(empty) / sizeof(*empty); i++)
 		if (jdoc_string_eq(r->d, r->method, empty[i].method,
 		    strlen(empty[i].method)))
 			return modern_empty_list(r, empty[i].key, reply);
 	jdoc_string(r->d, r->method, method, sizeof(method));
+	/* Say why only where a 2025 habit is the likely cause. */
+	if (strcmp(method, "initialize") == 0 || strcmp(method, "ping") == 0 ||
+	    strcmp(method, "logging/setLevel") == 0)
+		return mcp_fail(reply, r->d, r->id, JSONRPC_METHOD_NOT_FOUND,
+		    "Method not found: '%s' (MCP %s has no initialize, ping or "
+		    "logging/setLevel)", method, MCP_VERSION_2026);
 	return mcp_fail(reply, r->d, r->id, JSONRPC_METHOD_NOT_FOUND,
-	    "Method not found: '%s' (MCP %s has no initialize, ping or "
-	    "logging/setLevel)", method, MCP_VERSION_2026);
+	    "Method not found: '%s'", method);
 }
