@@ -133,11 +133,11 @@ jscan_ws(struct jscan *s)
 		s->p++;
 }
 
+/* A new token of type at p, in d (the scanner's own, with p local). */
 static inline int
-jscan_token(struct jscan *s, enum jtype type)
+jscan_token_at(struct jdoc *d, enum jtype type, const char *p)
 {
-	struct jdoc	*d = s->d;
-	size_t		 cap;
+	size_t	cap;
 
 	if (d->nt == d->cap) {
 		cap = d->cap ? d->cap * 2 : 64;
@@ -145,8 +145,14 @@ jscan_token(struct jscan *s, enum jtype type)
 		d->cap = cap;
 	}
 	d->t[d->nt] = (struct jtok){ .type = type,
-	    .start = (uint32_t)(s->p - d->text) };
+	    .start = (uint32_t)(p - d->text) };
 	return (int)d->nt++;
+}
+
+static inline int
+jscan_token(struct jscan *s, enum jtype type)
+{
+	return jscan_token_at(s->d, type, s->p);
 }
 
 /* One UTF-8 sequence after its lead byte c; overlong and surrogates refused. */
@@ -319,22 +325,6 @@ jscan_scalar(struct jscan *s)
 	if (*s->p != '-' && (*s->p < '0' || *s->p > '9'))
 		return jscan_fail(s, "unexpected character");
 	return jscan_number(s);
-}
-
-/* A new token of type at p, in d (the scanner's own, with p local). */
-static inline int
-jscan_token_at(struct jdoc *d, enum jtype type, const char *p)
-{
-	size_t	cap;
-
-	if (d->nt == d->cap) {
-		cap = d->cap ? d->cap * 2 : 64;
-		d->t = xreallocarray(d->t, cap, sizeof(*d->t));
-		d->cap = cap;
-	}
-	d->t[d->nt] = (struct jtok){ .type = type,
-	    .start = (uint32_t)(p - d->text) };
-	return (int)d->nt++;
 }
 
 /*

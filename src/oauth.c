@@ -89,13 +89,29 @@ oauth_b64_member(struct json_object *jwk, const char *key, size_t *len)
 	return out;
 }
 
+/* A public key of OpenSSL's type name from the parameters bld holds. */
+static EVP_PKEY *
+oauth_fromdata(const char *name, OSSL_PARAM_BLD *bld)
+{
+	OSSL_PARAM	*params;
+	EVP_PKEY_CTX	*ctx = NULL;
+	EVP_PKEY	*pkey = NULL;
+
+	if ((params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, name, NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+		pkey = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	return pkey;
+}
+
 /* An RSA public key from n and e. */
 static EVP_PKEY *
 oauth_rsa(struct json_object *jwk)
 {
 	OSSL_PARAM_BLD	*bld = NULL;
-	OSSL_PARAM	*params = NULL;
-	EVP_PKEY_CTX	*ctx = NULL;
 	EVP_PKEY	*pkey = NULL;
 	BIGNUM		*n = NULL, *e = NULL;
 	uint8_t		*nb, *eb;
@@ -105,19 +121,13 @@ oauth_rsa(struct json_object *jwk)
 	eb = oauth_b64_member(jwk, "e", &elen);
 	if (nb == NULL || eb == NULL || nlen < 256)	/* 2048 bits at least */
 		goto done;
-	if ((n = BN_bin2bn(nb, (int)nlen, NULL)) == NULL ||
-	    (e = BN_bin2bn(eb, (int)elen, NULL)) == NULL ||
-	    (bld = OSSL_PARAM_BLD_new()) == NULL ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) ||
-	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
-	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL ||
-	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		pkey = NULL;
+	if ((n = BN_bin2bn(nb, (int)nlen, NULL)) != NULL &&
+	    (e = BN_bin2bn(eb, (int)elen, NULL)) != NULL &&
+	    (bld = OSSL_PARAM_BLD_new()) != NULL &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e))
+		pkey = oauth_fromdata("RSA", bld);
 done:
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
 	OSSL_PARAM_BLD_free(bld);
 	BN_free(n);
 	BN_free(e);
@@ -132,8 +142,6 @@ oauth_ec(struct json_object *jwk)
 {
 	struct json_object	*crv;
 	OSSL_PARAM_BLD		*bld = NULL;
-	OSSL_PARAM		*params = NULL;
-	EVP_PKEY_CTX		*ctx = NULL;
 	EVP_PKEY		*pkey = NULL;
 	uint8_t			*x, *y, point[65];
 	size_t			 xlen = 0, ylen = 0;
@@ -147,19 +155,13 @@ oauth_ec(struct json_object *jwk)
 	point[0] = 0x04;		/* uncompressed */
 	memcpy(point + 1, x, 32);
 	memcpy(point + 33, y, 32);
-	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
-	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
-	    "prime256v1", 0) ||
-	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
-	    point, sizeof(point)) ||
-	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
-	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
-	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		pkey = NULL;
+	if ((bld = OSSL_PARAM_BLD_new()) != NULL &&
+	    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+	    "prime256v1", 0) &&
+	    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
+	    point, sizeof(point)))
+		pkey = oauth_fromdata("EC", bld);
 done:
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
 	OSSL_PARAM_BLD_free(bld);
 	free(x);
 	free(y);
