@@ -83,6 +83,20 @@ control_call(struct session *s, const struct mcp_request *r)
 	    NULL, 0);
 }
 
+/* What serves now, as specs to review against (malloc'd array). */
+static const struct toolspec **
+control_serving(size_t *n)
+{
+	const struct toolspec	**specs;
+	size_t			  i;
+
+	specs = xcalloc(sv.nroutes + 1, sizeof(*specs));
+	for (i = 0; i < sv.nroutes; i++)
+		specs[i] = tool_spec(sv.routes[i]);
+	*n = sv.nroutes;
+	return specs;
+}
+
 /*
  * diff: what a reload would change. params: "text" (a tools file's, from
  * mcp-hotctl diff FILE) named "file", with its "signature" if it has one;
@@ -93,9 +107,10 @@ control_diff(struct session *s, const struct mcp_request *r)
 {
 	struct json_object	*params = NULL, *v, *res;
 	const char		*label = settings.config_path, *sig = NULL;
+	const struct toolspec	**old;
 	char			*text = NULL, *review, err[1024];
 	const char		*str;
-	size_t			 len;
+	size_t			 len, nold;
 	int			 widened, servable;
 
 	if (r->params != -1 && r->d->t[r->params].type == JT_OBJECT)
@@ -116,9 +131,12 @@ control_diff(struct session *s, const struct mcp_request *r)
 	    sizeof(err))) == NULL)
 		text = NULL;
 	widened = servable = 0;
-	if (text != NULL)
-		review = review_file(label, text, len, sig, 1, &widened,
-		    &servable);
+	if (text != NULL) {
+		old = control_serving(&nold);
+		review = review_file(label, text, len, sig, old, nold,
+		    &widened, &servable);
+		free(old);
+	}
 	else {
 		review = xmalloc(strlen(err) + 32);
 		sprintf(review, "NOT SERVABLE: %s\n", err);

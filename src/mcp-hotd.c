@@ -294,7 +294,7 @@ config_test_review(void)
 	if ((text = config_read_file(settings.config_path, &len, err,
 	    sizeof(err))) == NULL)
 		return;		/* the load says why */
-	review = review_file(settings.config_path, text, len, NULL, 0,
+	review = review_file(settings.config_path, text, len, NULL, NULL, 0,
 	    &widened, &servable);
 	fputs(review, stdout);
 	fflush(stdout);

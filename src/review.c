@@ -19,7 +19,6 @@
 #include "mcp-hotd.h"
 #include "review.h"
 #include "signature.h"
-#include "tool.h"
 #include "xmalloc.h"
 
 #define REVIEW_DIFF_LINES	2000	/* a code diff's lines, each side */
@@ -350,36 +349,23 @@ review_text(const char *file, const struct toolspec *const *old, size_t nold,
 	return text;
 }
 
-/* What serves now, as specs for review_text (malloc'd array). */
-const struct toolspec **
-review_serving(size_t *n)
-{
-	const struct toolspec	**specs;
-	size_t			  i;
-
-	specs = xcalloc(sv.nroutes + 1, sizeof(*specs));
-	for (i = 0; i < sv.nroutes; i++)
-		specs[i] = tool_spec(sv.routes[i]);
-	*n = sv.nroutes;
-	return specs;
-}
-
 /*
- * The review of a tools file's text (label names it) against what serves
- * (against_serving; else against nothing, for -t). With --trusted-signers
- * its signature is checked too: sig, its text, or NULL to read label.sig
- * (the daemon's own file). *servable: a reload would take it.
+ * The review of a tools file's text (label names it) against the specs
+ * that serve (old, nold: none for -t). With --trusted-signers its
+ * signature is checked too: sig, its text, or NULL to read label.sig (the
+ * daemon's own file). *servable: a reload would take it.
  */
 char *
 review_file(const char *label, const char *text, size_t len, const char *sig,
-    int against_serving, int *widened, int *servable)
+    const struct toolspec *const *old, size_t nold, int *widened,
+    int *servable)
 {
-	const struct toolspec	**old = NULL, **new;
+	const struct toolspec	**new;
 	struct json_object	 *signer = NULL;
 	struct toolset		  set;
 	struct sig_info		  info;
 	char			  why[1024], err[1024], *out;
-	size_t			  nold = 0, i;
+	size_t			  i;
 	int			  bad = 0;
 
 	memset(&set, 0, sizeof(set));
@@ -413,12 +399,9 @@ review_file(const char *label, const char *text, size_t len, const char *sig,
 	new = xcalloc(set.n + 1, sizeof(*new));
 	for (i = 0; i < set.n; i++)
 		new[i] = &set.specs[i];
-	if (against_serving)
-		old = review_serving(&nold);
 	out = review_text(label, old, nold, new, set.n, signer,
 	    bad ? why : NULL, widened);
 	*servable = !bad;
-	free(old);
 	free(new);
 	json_object_put(signer);
 	toolset_clear(&set);

@@ -11,8 +11,8 @@ struct toolspec;
 char			 *review_text(const char *, const struct toolspec *const *,
 			    size_t, const struct toolspec *const *, size_t,
 			    struct json_object *, const char *, int *);
-const struct toolspec	**review_serving(size_t *);
 char			 *review_file(const char *, const char *, size_t,
-			    const char *, int, int *, int *);
+			    const char *, const struct toolspec *const *, size_t,
+			    int *, int *);
 
 #endif /* REVIEW_H */
