@@ -70,6 +70,8 @@ struct http_face {
 	unsigned		 nsessions;
 	struct listen_guard	*guard;		/* its listener, out of fds */
 	struct evhttp_bound_socket *bound;	/* closed on shutdown */
+	int			 restore_busy;	/* the last find: a good id,
+						 * no room (http_session.c) */
 	const char		*client;	/* --clients: the request's, as
 						 * its token says (valid while
 						 * it is handled) */
@@ -92,6 +94,8 @@ int		 http_host_ok(const char *);
 int		 http_token_ok(struct evhttp_request *);
 int		 http_authenticate(struct evhttp_request *, const char **);
 const char	*http_session_id(struct http_session *);
+int		 http_session_busy_answer(struct evhttp_request *,
+		    const struct mcp_request *);
 void		 http_session_ended(const char *);
 int		 http_resource_metadata(struct evhttp_request *, const char *);
 char		*http_read_token(const char *, char *, size_t);

@@ -145,7 +145,10 @@ http_post_session(struct evhttp_request *req, const struct mcp_request *r)
 		    "header and params._meta)");
 		return NULL;
 	}
-	if ((hs = http_session_find(sid)) == NULL || hs->legacy) {
+	if ((hs = http_session_find(sid)) == NULL &&
+	    http_session_busy_answer(req, r))
+		return NULL;
+	if (hs == NULL || hs->legacy) {
 		http_error_to(req, r, 404, -32600, "Not Found: unknown or "
 		    "expired Mcp-Session-Id; initialize a new session");
 		return NULL;
@@ -250,7 +253,10 @@ http_mcp(struct evhttp_request *req, void *arg)
 	}
 	switch (evhttp_request_get_command(req)) {
 	case EVHTTP_REQ_GET:
-		if ((hs = http_session_find(sid)) == NULL || hs->legacy) {
+		if ((hs = http_session_find(sid)) == NULL &&
+		    http_session_busy_answer(req, NULL))
+			return;
+		if (hs == NULL || hs->legacy) {
 			http_error(req, sid ? 404 : 400, sid ? "Not Found" :
 			    "Bad Request", -32600, "a valid Mcp-Session-Id "
 			    "header is required for the event stream");
@@ -277,7 +283,10 @@ http_mcp(struct evhttp_request *req, void *arg)
 		}
 		return;
 	case EVHTTP_REQ_DELETE:
-		if ((hs = http_session_find(sid)) == NULL || hs->legacy) {
+		if ((hs = http_session_find(sid)) == NULL &&
+		    http_session_busy_answer(req, NULL))
+			return;
+		if (hs == NULL || hs->legacy) {
 			http_error(req, 404, "Not Found", -32600,
 			    "unknown or expired Mcp-Session-Id");
 			return;

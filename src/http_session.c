@@ -85,6 +85,7 @@ http_session_find(const char *id)
 {
 	struct http_session	*hs;
 
+	ht.restore_busy = 0;
 	if (id == NULL)
 		return NULL;
 	TAILQ_FOREACH(hs, &ht.sessions, entry)
@@ -428,6 +429,7 @@ http_session_restore(const char *id)
 	}
 	if (ht.nsessions >= (unsigned)settings.http_max_sessions &&
 	    !http_session_evict()) {
+		ht.restore_busy = 1;	/* a good id, no room now: 503 */
 		json_object_put(p);
 		return NULL;
 	}
@@ -528,6 +530,27 @@ http_session_room(struct evhttp_request *req)
 		http_error(req, 503, "Service Unavailable", -32000, why);
 		return 0;
 	}
+	return 1;
+}
+
+/*
+ * After http_session_find found nothing: 1 when that was a good id with
+ * no room to serve it now (every held session busy), answered 503 so the
+ * client retries rather than losing its session to a 404.
+ */
+int
+http_session_busy_answer(struct evhttp_request *req,
+    const struct mcp_request *r)
+{
+	char	why[160];
+
+	if (!ht.restore_busy)
+		return 0;
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Retry-After", "1");
+	snprintf(why, sizeof(why), "Service Unavailable: %d HTTP sessions are "
+	    "open and busy; retry", (unsigned)settings.http_max_sessions);
+	http_error_to(req, r, 503, -32000, why);
 	return 1;
 }
 

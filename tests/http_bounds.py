@@ -241,5 +241,22 @@ check(len(set(sids)) == 4 and st == 200 and
       sum(s["transport"] == "http" for s in status["sessions"]) <= 3,
       "--http-max-sessions 3: four sessions stay usable, at most 3 held (an idle one "
       "leaves the table and comes back from its id)", (st, status["sessions"]))
+# The ping brought sids[0] back in place of the longest idle: now the held
+# three each get a stream (busy), and the one left out cannot come back
+# now: 503 and Retry-After, not a 404 that would lose it; a stream closed,
+# it does.
+held = [s for s in sids if s != sids[1]]
+streams = [Stream(d.port, headers={"Mcp-Session-Id": s}) for s in held]
+PING = {"jsonrpc": "2.0", "id": 3, "method": "ping"}
+st, hd, r = post(d.port, PING, {"Mcp-Session-Id": sids[1]})
+check(st == 503 and hd.get("Retry-After") == "1" and "busy" in r["error"]["message"],
+      "a good id with every held session busy: 503, retry", (st, r))
+streams[0].sock.shutdown(socket.SHUT_RDWR)     # its reader thread holds it open
+streams[0].close()
+time.sleep(0.5)
+st, _, _ = post(d.port, PING, {"Mcp-Session-Id": sids[1]})
+check(st == 200, "... and once one is idle, it is served", st)
+for s in streams[1:]:
+    s.close()
 check(d.stop() == 0, "daemon exits 0")
 finish()
