@@ -417,6 +417,16 @@ class Daemon:
             json.dump(tools, f)
         os.rename(tmp, self.path)
 
+    def hup(self, needle, timeout=10):
+        """SIGHUP, then what the log says after it, once it says needle
+        (or timeout seconds passed)."""
+        since = len(self.stderr())
+        self.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and needle not in self.stderr()[since:]:
+            time.sleep(0.05)
+        return self.stderr()[since:]
+
     def ctl(self, *args, timeout=30):
         return subprocess.run([MCP_HOTCTL, "-s", self.sock, *args], capture_output=True,
                               text=True, timeout=timeout)

@@ -258,6 +258,11 @@ check("removed tool 'fresh'" in r.stdout and
       "narrowed: tool 'add' loses net api.example.com:443" in r.stdout and
       "widened" not in r.stdout, "... and a file that removes a tool and narrows a grant",
       r.stdout)
+with open(cpath, "w") as f:
+    f.write('[{"name": "broken",')
+r = d.ctl("diff", cpath)
+check(r.returncode == 0 and "NOT SERVABLE" in r.stdout and cpath in r.stdout,
+      "a file that does not parse: not servable, saying where", r.stdout + r.stderr)
 r = d.ctl("diff")
 check(r.returncode == 0 and "signed by ops@example" in r.stdout and
       "unchanged: 2 tools" in r.stdout, "diff without a file: the daemon's own, as signed",
@@ -270,6 +275,13 @@ t = subprocess.run([MCP_HOTD, "-t", "-c", path, "--trusted-signers", signers],
 check(t.returncode == 0 and "added tool 'fresh'" in t.stdout and
       "widened: tool 'add' gains net api.example.com:443" in t.stdout and
       "signed by ops@example" in t.stdout, "mcp-hotd -t: the review of the file", t.stdout)
+
+# Without ssh-keygen nothing can be checked: the file is refused, saying so.
+t = subprocess.run([MCP_HOTD, "-t", "-c", path, "--trusted-signers", signers],
+                   capture_output=True, text=True, timeout=60,
+                   env=dict(os.environ, PATH="/nonexistent"))
+check(t.returncode != 0 and "cannot run ssh-keygen" in t.stderr,
+      "no ssh-keygen on PATH: refused, naming it", t.stderr[-300:])
 
 # What signing does not cover: the signers file and code directories.
 os.chmod(signers, 0o666)
