@@ -19,9 +19,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
-from mcptest import MCP_HOTCTL, Daemon, check, finish, tool, unix_client
+from mcptest import MCP_HOTCTL, Daemon, Server, check, finish, tool, unix_client
 from sse import post
 
 NOBODY = pwd.getpwnam("nobody")
@@ -255,7 +254,6 @@ check(re.search(r"tool=refund_order outcome=ok .* client=finance", log) and
 check(d.stop() == 0, "the daemon exits 0")
 
 # stdio is the operator's own pipe: everything, clients or not.
-from mcptest import Server
 write_clients(CLIENTS)
 s = Server(TOOLS, args=["--clients", clients_path])
 s.initialize()

@@ -7,7 +7,6 @@ changed: every call succeeds, and every client sees the new tool. Then,
 without --http-stateless, 2025 sessions reach their own instance through
 --instance-id and the config's use-server rules."""
 
-import json
 import os
 import signal
 import sys
