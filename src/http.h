@@ -27,6 +27,7 @@ struct http_pending {
 	size_t			 idlen;
 	int			 sse_ok;	/* it accepts text/event-stream */
 	int			 streaming;	/* answered as one, already */
+	struct event		*closed;	/* its client closing, seen */
 };
 
 struct http_session {

@@ -126,6 +126,7 @@ http_expect_reply(struct http_session *hs, struct evhttp_request *req,
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
 	    http_pending_gone, p);
 	http_wait_forever(req);
+	p->closed = http_watch_close(req);
 	return 1;
 }
 

@@ -109,6 +109,7 @@ http_pending_free(struct http_pending *p)
 	if (p->req != NULL &&
 	    (conn = evhttp_request_get_connection(p->req)) != NULL)
 		evhttp_connection_set_closecb(conn, NULL, NULL);
+	http_unwatch_close(&p->closed);
 	free(p->id);
 	free(p);
 }

@@ -39,6 +39,7 @@ struct modern {
 	int			 streaming;	/* answered as an event stream */
 	int			 sse_ok;	/* the client takes one */
 	struct event		*keepalive;
+	struct event		*closed;	/* its client closing, seen */
 };
 static TAILQ_HEAD(, modern) moderns = TAILQ_HEAD_INITIALIZER(moderns);
 
@@ -61,6 +62,7 @@ modern_free(struct modern *m)
 	TAILQ_REMOVE(&moderns, m, entry);
 	session_free(m->session);
 	event_free(m->keepalive);
+	http_unwatch_close(&m->closed);
 	free(m);
 }
 
@@ -74,6 +76,7 @@ modern_gone(struct evhttp_connection *conn, void *arg)
 	if (evhttp_request_get_connection(m->req) == NULL)
 		evhttp_request_free(m->req);
 	m->req = NULL;
+	http_unwatch_close(&m->closed);
 	if (m->streaming || session_inflight(m->session) == 0) {
 		modern_free(m);
 		return;
@@ -131,6 +134,7 @@ modern_write(struct session *s, const char *msg, size_t len, const char *id,
 		    m->req), NULL, NULL);
 		evhttp_send_reply_end(m->req);
 		m->req = NULL;
+		http_unwatch_close(&m->closed);
 		return;
 	}
 	status = session_era(s) == MCP_ERA_2026 ?
@@ -140,6 +144,7 @@ modern_write(struct session *s, const char *msg, size_t len, const char *id,
 	http_reply(m->req, status, http_reason(status), "application/json",
 	    msg, len);
 	m->req = NULL;
+	http_unwatch_close(&m->closed);
 }
 
 /* Answered, nothing in flight: it may go (a stream stays). */
@@ -300,6 +305,7 @@ http_stateless_post(struct evhttp_request *req, const struct mcp_request *r,
 		http_wait_forever(req);
 		evhttp_connection_set_closecb(evhttp_request_get_connection(
 		    req), modern_gone, m);
+		m->closed = http_watch_close(req);
 	}
 	session_request(m->session, r);
 	session_end_input(m->session);	/* one request: the POST's */

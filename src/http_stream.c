@@ -205,13 +205,62 @@ http_wait_forever(struct evhttp_request *req)
 {
 	struct evhttp_connection	*conn;
 
-	if ((conn = evhttp_request_get_connection(req)) == NULL)
+	if ((conn = evhttp_request_get_connection(req)) != NULL)
+		bufferevent_set_timeouts(evhttp_connection_get_bufferevent(conn),
+		    NULL, NULL);
+}
+
+/*
+ * The waiting request's connection is readable: closed (EOF, or reset),
+ * or a byte from its client (a pipelined request). Closed, it goes as if
+ * evhttp had read it: its close callback, the owner's, frees the watch. A
+ * byte is left to evhttp, and the watch ends: a close is then seen when
+ * the answer is written.
+ */
+static void
+http_closed(evutil_socket_t fd, short what, void *arg)
+{
+	struct evhttp_connection	*conn;
+	char				 c;
+	ssize_t				 n;
+
+	(void)what;
+	n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n > 0 || (n == -1 && (errno == EAGAIN || errno == EINTR)))
 		return;
-	bufferevent_set_timeouts(evhttp_connection_get_bufferevent(conn),
-	    NULL, NULL);
-	/* Reading on while it waits, so a client that closes is seen (its
-	 * close callback: a 2026-07-28 client cancels so). */
-	bufferevent_enable(evhttp_connection_get_bufferevent(conn), EV_READ);
+	if ((conn = evhttp_request_get_connection(arg)) != NULL)
+		evhttp_connection_free(conn);
+}
+
+/*
+ * Sees a waiting request's client close without evhttp reading its
+ * connection: evhttp reads nothing while a request waits, and must not,
+ * since a byte then (a pipelined request) is to it a state error it exits
+ * on. One-shot: the owner frees it with the request.
+ */
+struct event *
+http_watch_close(struct evhttp_request *req)
+{
+	struct evhttp_connection	*conn;
+	struct event			*ev;
+	evutil_socket_t			 fd;
+
+	if ((conn = evhttp_request_get_connection(req)) == NULL ||
+	    (fd = bufferevent_getfd(evhttp_connection_get_bufferevent(conn))) ==
+	    -1)
+		return NULL;
+	if ((ev = event_new(sv.base, fd, EV_READ, http_closed, req)) == NULL)
+		fatal("%s", __func__);
+	event_add(ev, NULL);
+	return ev;
+}
+
+void
+http_unwatch_close(struct event **ev)
+{
+	if (*ev != NULL)
+		event_free(*ev);
+	*ev = NULL;
 }
 
 /* Before a stream ends: when to come back (to whichever instance). */

@@ -666,6 +666,8 @@ void		 http_error_to(struct evhttp_request *,
 		    const struct mcp_request *, int, int, const char *);
 const char	*http_reason(int);
 void		 http_wait_forever(struct evhttp_request *);
+struct event	*http_watch_close(struct evhttp_request *);
+void		 http_unwatch_close(struct event **);
 const char	*http_request_client(void);
 void		 http_stream_start(struct evhttp_request *, struct event *);
 void		 http_stream_retry(struct evhttp_request *);

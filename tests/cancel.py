@@ -151,5 +151,29 @@ took = time.monotonic() - t0
 check(st == 200 and text_of(r["result"]) == "woke" and took < 5 and
       "call 7 cancelled: the client went" in d.stderr(),
       f"2026: a closed request cancels its call (the next answered in {took:.1f} s)", (st, r))
+# A client that pipelines a second request while the first waits: the
+# first is answered and the server lives (it once read the waiting
+# connection, and libevent took the bytes for a protocol error and exited).
+NAP_SLOW = json.dumps({"jsonrpc": "2.0", "id": 9, "method": "tools/call",
+                       "params": {"name": "nap", "arguments": {"s": 0.5}, "_meta": META}})
+head = (f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Accept: application/json\r\nMCP-Protocol-Version: 2026-07-28\r\n"
+        f"Mcp-Method: tools/call\r\nMcp-Name: nap\r\n")
+c = socket.create_connection(("127.0.0.1", d.port))
+c.sendall(f"{head}Content-Length: {len(NAP_SLOW)}\r\n\r\n{NAP_SLOW}".encode())
+time.sleep(0.2)
+c.sendall(f"{head}Content-Length: {len(NAP_SLOW)}\r\n\r\n{NAP_SLOW}".encode())
+c.settimeout(10)
+got = b""
+while b'"woke"' not in got:
+    data = c.recv(65536)
+    if not data:
+        break
+    got += data
+c.close()
+time.sleep(0.3)
+check(b'"woke"' in got and d.proc.poll() is None,
+      "2026: a request pipelined behind a waiting one: the first answered, the server lives",
+      got[:200])
 check(d.stop() == 0, "the daemon exits 0 after it")
 finish()
