@@ -428,7 +428,7 @@ http_session_restore(const char *id)
 		json_object_put(p);
 		return NULL;
 	}
-	if (ht.nsessions >= (unsigned)settings.http_max_sessions &&
+	if (ht.nsessions >= settings.http_max_sessions &&
 	    !http_session_evict()) {
 		ht.restore_busy = 1;	/* a good id, no room now: 503 */
 		json_object_put(p);
@@ -508,30 +508,34 @@ http_session_evict(void)
 			oldest = hs;
 	if (oldest == NULL)
 		return 0;
-	log_debug("session %u: idle, out of the table to make room (%d "
-	    "HTTP sessions)", oldest->session->id,
-	    (unsigned)settings.http_max_sessions);
+	log_debug("session %u: idle, out of the table to make room (%zu "
+	    "HTTP sessions)", oldest->session->id, settings.http_max_sessions);
 	http_session_free(oldest);
 	return 1;
+}
+
+/* 503: every held session busy (streams open), nothing to let go. */
+static void
+http_session_full(struct evhttp_request *req, const struct mcp_request *r)
+{
+	char	why[160];
+
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Retry-After", "1");
+	snprintf(why, sizeof(why), "Service Unavailable: %zu HTTP sessions are "
+	    "open and busy; end one (DELETE) or retry",
+	    settings.http_max_sessions);
+	http_error_to(req, r, 503, -32000, why);
 }
 
 int
 http_session_room(struct evhttp_request *req)
 {
-	char	why[160];
-
-	if (ht.nsessions < (unsigned)settings.http_max_sessions)
+	if (ht.nsessions < settings.http_max_sessions ||
+	    http_session_evict())
 		return 1;
-	if (!http_session_evict()) {
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Retry-After", "1");
-		snprintf(why, sizeof(why), "Service Unavailable: %d HTTP "
-		    "sessions are open and busy; end one (DELETE) or retry",
-		    (unsigned)settings.http_max_sessions);
-		http_error(req, 503, "Service Unavailable", -32000, why);
-		return 0;
-	}
-	return 1;
+	http_session_full(req, NULL);
+	return 0;
 }
 
 /*
@@ -543,15 +547,9 @@ int
 http_session_busy_answer(struct evhttp_request *req,
     const struct mcp_request *r)
 {
-	char	why[160];
-
 	if (!ht.restore_busy)
 		return 0;
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Retry-After", "1");
-	snprintf(why, sizeof(why), "Service Unavailable: %d HTTP sessions are "
-	    "open and busy; retry", (unsigned)settings.http_max_sessions);
-	http_error_to(req, r, 503, -32000, why);
+	http_session_full(req, r);
 	return 1;
 }
 
