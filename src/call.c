@@ -34,6 +34,7 @@
 #include "access.h"
 #include "mcp-hotd.h"
 #include "call.h"
+#include "catalog.h"
 #include "schedule.h"
 #include "xmalloc.h"
 
@@ -116,6 +117,7 @@ call_free(struct call *c)
 	call_leave_session(c, CALL_TO_NOBODY);
 	free(c->progress);
 	free(c->replace);
+	free(c->uri);
 	json_object_put(c->answers);
 	json_object_put(c->client);
 	call_release(c);
@@ -312,6 +314,11 @@ call_access(const struct call *c, const char *result, size_t len)
 				    .client = c->session->mcp.client };
 	struct timeval		 now, d;
 
+	if (c->tool != NULL && tool_spec(c->tool)->kind != KIND_TOOL) {
+		e.method = catalog_method_of(tool_spec(c->tool)->kind);
+		e.methodlen = strlen(e.method);
+	}
+
 	gettimeofday(&now, NULL);
 	timersub(&now, &c->started, &d);
 	e.usec = d.tv_sec * 1000000L + d.tv_usec;
@@ -321,6 +328,66 @@ call_access(const struct call *c, const char *result, size_t len)
 	access_line(&e);
 }
 
+/* Answer with a JSON-RPC error (a prompt's or resource's code failed). */
+static void
+call_answer_rpc_error(struct call *c, int code, const char *msg)
+{
+	static const char	 fmt[] = "{\"jsonrpc\":\"2.0\",\"id\":%s,"
+				    "\"error\":%s}";
+	struct session		*s = c->session;
+	struct json_object	*err;
+	const char		*text;
+	char			*reply;
+	size_t			 len;
+
+	if (s != NULL) {
+		err = json_object_new_object();
+		json_object_object_add(err, "code", json_object_new_int(code));
+		json_object_object_add(err, "message",
+		    json_object_new_string(msg));
+		text = json_object_to_json_string_ext(err,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		len = sizeof(fmt) + strlen(c->idjson) + strlen(text);
+		reply = xmalloc(len);
+		len = (size_t)snprintf(reply, len, fmt, c->idjson, text);
+		if (access_on())
+			call_access(c, "", 0);
+		s->reply_code = code;
+		session_send_raw(s, reply, len, c->idjson, strlen(c->idjson));
+		s->reply_code = 0;
+		free(reply);
+		json_object_put(err);
+	}
+	call_free(c);
+}
+
+static void	call_answer_json(struct call *, const char *, size_t);
+
+/*
+ * A coded prompt's, resource's or completion's answer: its worker's result
+ * made the method's (catalog_render), or an error reply. 1 when answered.
+ */
+static int
+call_answer_catalog(struct call *c, const char *result, size_t len)
+{
+	char	*out, why[2048];
+	size_t	 outlen;
+	int	 code;
+
+	if (c->replace != NULL || c->tool == NULL ||
+	    tool_spec(c->tool)->kind == KIND_TOOL)
+		return 0;
+	if ((out = catalog_render(c->tool, c->uri, c->session != NULL &&
+	    c->session->mcp.era == MCP_ERA_2026, result, len, &outlen,
+	    &code, why, sizeof(why))) == NULL) {
+		call_answer_rpc_error(c, code, why);
+		return 1;
+	}
+	call_answer_json(c, out, outlen);
+	free(out);
+	return 1;
+}
+
 /*
  * Answer the call with a CallToolResult given as JSON text and free it. The
  * text is relayed as it came: the caller has checked it is one JSON object
@@ -328,6 +395,13 @@ call_access(const struct call *c, const char *result, size_t len)
  */
 void
 call_answer_raw(struct call *c, const char *result, size_t len)
+{
+	if (!call_answer_catalog(c, result, len))
+		call_answer_json(c, result, len);
+}
+
+static void
+call_answer_json(struct call *c, const char *result, size_t len)
 {
 	static const char	 pre[] = "{\"jsonrpc\":\"2.0\",\"id\":";
 	static const char	 mid[] = ",\"result\":";
@@ -430,6 +504,8 @@ call_set_notes(struct call *c, struct mcp_call *mc)
 	c->answers = mc->answers;
 	c->client = mc->client;
 	mc->answers = mc->client = NULL;
+	c->uri = mc->uri;
+	mc->uri = NULL;
 	c->log_level = mc->log_level;
 	if (mc->progress == NULL)
 		return;

@@ -39,6 +39,7 @@ struct call {
 	struct json_object	*answers;	/* 2026: answers it comes with */
 	struct json_object	*client;	/* 2026: the request's client
 						 * {name,version,capabilities} */
+	char			*uri;		/* resources/read's (catalog.c) */
 	int			 pooled;	/* a CALL_BLOCK, call.c's to reuse */
 };
 

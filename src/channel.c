@@ -164,7 +164,8 @@ channel_payload(const struct msg_spec *s, const struct frame_hdr *h,
 	case MSG_FORM_RESULT:
 		if ((out->doc = json_check_result(p, h->len)) == NULL)
 			return channel_bad(why, len, "sent a malformed %s "
-			    "message (%s)", s->name, "not a CallToolResult");
+			    "message (%s)", s->name, "not a result: no content, "
+			    "contents, messages or completion");
 		return 0;
 	case MSG_FORM_NAME:
 		if (!channel_name_ok(p, h->len))

@@ -19,6 +19,7 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "catalog.h"
 #include "msg.h"
 #include "signature.h"
 #include "xmalloc.h"
@@ -154,12 +155,8 @@ config_parse(const char *path, const char *buf, size_t len, char *err,
 	return NULL;
 }
 
-static int
-config_bad(struct toolset *, size_t, const char *, const char *, ...)
-    __attribute__((format(printf, 4, 5)));
-
 /* Skip an entry: warn, and keep the reason for reload results and -t. */
-static int
+int
 config_bad(struct toolset *set, size_t idx, const char *name,
     const char *fmt, ...)
 {
@@ -303,6 +300,9 @@ config_load_message(struct json_object *entry, struct toolspec *ts)
 	if (ts->async_concurrency > 1)
 		json_object_object_add(m, MSG_KEY(LOAD, async_concurrency),
 		    json_object_new_int(ts->async_concurrency));
+	if (ts->kind != KIND_TOOL)
+		json_object_object_add(m, MSG_KEY(LOAD, kind),
+		    json_object_new_int((int)ts->kind));
 	for (i = 0; ts->allow != NULL && grants[i] != NULL; i++)
 		if (json_object_object_get_ex(ts->allow, grants[i], &v))
 			json_object_object_add(m, grants[i], json_object_get(v));
@@ -425,13 +425,15 @@ config_read_grants_safe(const char *name, struct json_object *allow,
 }
 
 static int
-config_entry(struct toolset *set, size_t idx, struct json_object *entry, struct toolspec *ts)
+config_entry(struct toolset *set, size_t idx, struct json_object *entry,
+    struct toolspec *ts, enum entry_kind kind)
 {
 	struct json_object	*v, *allow = NULL;
 	const char		*name, *desc, *canon;
 	char			 why[1024];
 
 	memset(ts, 0, sizeof(*ts));
+	ts->kind = kind;
 	if (!json_object_is_type(entry, json_type_object))
 		return config_bad(set, idx, NULL, "not a JSON object");
 	if ((name = config_string(entry, "name")) == NULL)
@@ -557,8 +559,7 @@ int
 config_load_text(const char *path, const char *buf, size_t len,
     struct toolset *set, char *err, size_t errlen)
 {
-	struct json_object	*root;
-	struct toolspec		 ts;
+	struct json_object	*root, *entry;
 	size_t			 i, n;
 
 	if (set->skipped == NULL)
@@ -575,20 +576,44 @@ config_load_text(const char *path, const char *buf, size_t len,
 		return -1;
 	}
 	n = json_object_array_length(root);
+	set->specs_cap = n;
 	set->specs = xcalloc(n, sizeof(*set->specs));
 	for (i = 0; i < n; i++) {
-		if (config_entry(set, i, json_object_array_get_idx(root, i),
-		    &ts) == -1)
-			continue;
-		if (config_duplicate(set, ts.name)) {
-			config_bad(set, i, ts.name, "a tool of that name comes "
-			    "earlier in the file");
-			toolspec_clear(&ts);
-			continue;
-		}
-		set->specs[set->n++] = ts;
+		entry = json_object_array_get_idx(root, i);
+		if (json_object_is_type(entry, json_type_object) &&
+		    json_object_object_get_ex(entry, "kind", NULL))
+			(void)catalog_entry(set, i, entry);
+		else
+			(void)config_add_tool(set, i, entry, KIND_TOOL);
 	}
 	json_object_put(root);
+	return 0;
+}
+
+/*
+ * One tool (or a coded entry of another kind, as catalog.c makes it) into
+ * *set: 0, or -1 when it was skipped.
+ */
+int
+config_add_tool(struct toolset *set, size_t idx, struct json_object *entry,
+    enum entry_kind kind)
+{
+	struct toolspec	 ts;
+
+	if (config_entry(set, idx, entry, &ts, kind) == -1)
+		return -1;
+	if (config_duplicate(set, ts.name)) {
+		config_bad(set, idx, ts.name, "a tool of that name comes "
+		    "earlier in the file");
+		toolspec_clear(&ts);
+		return -1;
+	}
+	if (set->n == set->specs_cap) {
+		set->specs_cap = set->specs_cap ? set->specs_cap * 2 : 8;
+		set->specs = xreallocarray(set->specs, set->specs_cap,
+		    sizeof(*set->specs));
+	}
+	set->specs[set->n++] = ts;
 	return 0;
 }
 
@@ -621,5 +646,6 @@ toolset_clear(struct toolset *set)
 	if (set->skipped != NULL)
 		json_object_put(set->skipped);
 	json_object_put(set->signer);
+	json_object_put(set->catalog);
 	memset(set, 0, sizeof(*set));
 }

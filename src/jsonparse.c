@@ -18,7 +18,7 @@
  * tokens; its arguments go to the worker as the client wrote them.
  *
  * json_check_result: is a worker's result one JSON object with a "content"
- * array, on one line? Checked with the same parser, so a result is relayed
+ * array (or a resource's, prompt's or completion's), on one line? Checked with the same parser, so a result is relayed
  * as the worker wrote it without building it as objects.
  */
 #include "config.h"
@@ -614,9 +614,17 @@ json_check_result(const char *buf, size_t len)
 
 	jdoc_trim(&d);		/* the last result's, when it was huge */
 	if (jdoc_parse(&d, buf, len, JDOC_ONE_LINE, &why, &at) == -1 ||
-	    d.t[0].type != JT_OBJECT ||
-	    (v = jdoc_member(&d, 0, "content")) == -1 ||
-	    d.t[v].type != JT_ARRAY)
+	    d.t[0].type != JT_OBJECT)
 		return NULL;
-	return &d;
+	/* A tool's content, a resource's contents, a prompt's messages, a
+	 * completion: which one its kind sends is its owner's to check. */
+	if (((v = jdoc_member(&d, 0, "content")) != -1 ||
+	    (v = jdoc_member(&d, 0, "contents")) != -1 ||
+	    (v = jdoc_member(&d, 0, "messages")) != -1) &&
+	    d.t[v].type == JT_ARRAY)
+		return &d;
+	if ((v = jdoc_member(&d, 0, "completion")) != -1 &&
+	    d.t[v].type == JT_OBJECT)
+		return &d;
+	return NULL;
 }

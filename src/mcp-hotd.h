@@ -71,9 +71,23 @@ struct session;
 struct worker;
 
 
+/*
+ * What an entry of the tools file is ("kind"; none: a tool). Coded ones of
+ * the other kinds run as tools of that kind (LOAD's kind, the same
+ * numbers), named "prompt:NAME" and the like, never listed or called as
+ * tools; catalog.c serves them.
+ */
+enum entry_kind {
+	KIND_TOOL,
+	KIND_RESOURCE,		/* a resource or a resource template */
+	KIND_PROMPT,
+	KIND_COMPLETION		/* a prompt's or template's argument's */
+};
+
 /* One entry of the tools file, validated. */
 struct toolspec {
 	char			*name;
+	enum entry_kind		 kind;
 	char			*description;
 	char			*load;		/* MSG_LOAD payload */
 	struct json_object	*annotations;	/* optional, owned */
@@ -104,7 +118,10 @@ struct toolspec {
 
 struct toolset {
 	struct toolspec		*specs;
-	size_t			 n;
+	size_t			 n, specs_cap;
+	struct json_object	*catalog;	/* resources, templates and
+						 * prompts (catalog.c), or
+						 * NULL */
 	struct json_object	*skipped;	/* [{"entry","name","error"}] */
 	struct json_object	*signer;	/* {"principal","key"}: who
 						 * signed it, or NULL */
@@ -188,6 +205,10 @@ struct mcp_state {
 	const char		*http_version;	/* 2026 over HTTP: the header */
 	struct json_object	*listen_id;	/* subscriptions/listen: its id */
 	int			 listen_tools;	/* ... wants tools list_changed */
+	int			 listen_prompts;	/* ... prompts' */
+	int			 listen_resources; /* ... resources' */
+	struct json_object	*subs;		/* {uri: null}: resources it
+						 * wants updates of, or NULL */
 	char			*client;	/* --clients: who it is (NULL:
 						 * everything, as stdio) */
 	uint64_t		 listed;	/* the version of its list it
@@ -323,6 +344,10 @@ struct json_object *config_signer(const char *, const char *, size_t, char *,
 		    size_t);
 void		 toolspec_clear(struct toolspec *);
 void		 toolset_clear(struct toolset *);
+int		 config_bad(struct toolset *, size_t, const char *,
+		    const char *, ...) __attribute__((format(printf, 4, 5)));
+int		 config_add_tool(struct toolset *, size_t,
+		    struct json_object *, enum entry_kind);
 uint64_t	 hash_bytes(uint64_t, const void *, size_t);
 
 /* tool.c */
@@ -463,6 +488,9 @@ struct mcp_call {
 					 * its requestState (owned), or NULL */
 	struct json_object *client;	/* 2026: the request's client (owned),
 					 * or NULL */
+	char		*owned;		/* args made here, not in the request
+					 * (catalog.c's calls; owned), or NULL */
+	char		*uri;		/* resources/read: the uri (owned) */
 };
 /*
  * A message whose envelope is checked: its id, method, params tokens. A
@@ -501,8 +529,6 @@ enum mcp_action	 mcp_tools_call(const struct mcp_state *, const struct jdoc *,
 uint64_t	 mcp_tools_version(const char *, char[17]);
 int		 mcp_missing_caps(const struct tool *, struct json_object *,
 		    int, struct json_object **);
-enum mcp_action	 mcp_not_served(const struct jdoc *, int, int, int,
-		    struct json_object **);
 extern const char *const mcp_versions[];
 extern const char *const mcp_log_levels[];
 int		 mcp_log_level(const char *);
@@ -560,6 +586,7 @@ void		 session_send_related(struct session *, struct json_object *,
 void		 session_call_done(struct session *);
 int		 session_may_send(struct session *, size_t);
 void		 session_list_changed(int);
+void		 session_catalog_changed(unsigned, struct json_object *);
 void		 session_set_client(struct session *, const char *);
 void		 session_cancel_all(struct session *);
 

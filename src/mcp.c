@@ -18,6 +18,7 @@
 #include "jsonparse.h"
 #include "clients.h"
 #include "mcp-hotd.h"
+#include "catalog.h"
 #include "metrics.h"
 #include "xmalloc.h"
 
@@ -282,8 +283,7 @@ mcp_initialize(struct mcp_state *st, struct json_object *id,
 	    json_object_new_boolean(!st->no_stream));
 	json_object_object_add(caps, "tools", tools);
 	json_object_object_add(caps, "logging", json_object_new_object());
-	json_object_object_add(caps, "prompts", json_object_new_object());
-	json_object_object_add(caps, "resources", json_object_new_object());
+	catalog_capabilities(caps, !st->no_stream);
 	json_object_object_add(res, "capabilities", caps);
 	json_object_object_add(res, "serverInfo", mcp_server_info());
 	*reply = mcp_result(id, res);
@@ -375,7 +375,8 @@ mcp_tools_version(const char *client, char hex[17])
 	size_t		i;
 
 	for (i = 0; i < sv.nroutes; i++)
-		if (clients_may(client, tool_spec(sv.routes[i])->name))
+		if (tool_spec(sv.routes[i])->kind == KIND_TOOL &&
+		    clients_may(client, tool_spec(sv.routes[i])->name))
 			h = hash_bytes(h, &tool_spec(sv.routes[i])->version,
 			    sizeof(tool_spec(sv.routes[i])->version));
 	if (hex != NULL)
@@ -402,7 +403,8 @@ mcp_tools_page(const struct mcp_state *st, struct json_object *params,
 	/* A cursor is an index into the routes: a page skips what this
 	 * client may not see. */
 	for (i = off; i < sv.nroutes && n < settings.page_size; i++)
-		if (clients_may(st->client, tool_spec(sv.routes[i])->name)) {
+		if (tool_spec(sv.routes[i])->kind == KIND_TOOL &&
+		    clients_may(st->client, tool_spec(sv.routes[i])->name)) {
 			json_object_array_add(list,
 			    json_object_get(tool_listing(sv.routes[i])));
 			n++;
@@ -415,6 +417,8 @@ mcp_tools_page(const struct mcp_state *st, struct json_object *params,
 	    json_object_new_string(st->client != NULL ? version :
 	    sv.tools_version));
 	json_object_object_add(res, "_meta", meta);
+	while (i < sv.nroutes && tool_spec(sv.routes[i])->kind != KIND_TOOL)
+		i++;
 	if (i < sv.nroutes) {
 		snprintf(next, sizeof(next), "%zu", i);
 		json_object_object_add(res, "nextCursor",
@@ -479,7 +483,8 @@ mcp_tools_call(const struct mcp_state *st, const struct jdoc *d, int idt,
 	len = jdoc_string(d, nt, name, sizeof(name));
 	/* One this client may not use is as unknown to it as any. */
 	if (len >= sizeof(name) || strlen(name) != len ||
-	    (t = tool_route(name)) == NULL || !clients_may(st->client, name)) {
+	    (t = tool_route(name)) == NULL || tool_spec(t)->kind != KIND_TOOL ||
+	    !clients_may(st->client, name)) {
 		if (len < sizeof(name) && strlen(name) == len &&
 		    (e = tool_failure(name)) != NULL)
 			return mcp_fail(reply, d, idt, JSONRPC_INVALID_PARAMS,
@@ -515,70 +520,11 @@ mcp_tools_call(const struct mcp_state *st, const struct jdoc *d, int idt,
 	return MCP_CALL;
 }
 
-/*
- * A tools server has no prompts or resources; the lists are answered
- * (empty) all the same, as clients and caches list everything.
- */
-static enum mcp_action
-mcp_empty_list(const char *key, struct json_object *id,
-    struct json_object **reply)
-{
-	struct json_object	*res = json_object_new_object();
-
-	json_object_object_add(res, key, json_object_new_array());
-	*reply = mcp_result(id, res);
-	return MCP_REPLY;
-}
-
-#define MCP_EMPTY_LIST(fn, key)						\
-static enum mcp_action							\
-fn(struct mcp_state *st, struct json_object *id,			\
-    struct json_object *params, struct json_object **reply)		\
-{									\
-	(void)st;							\
-	(void)params;							\
-	return mcp_empty_list(key, id, reply);				\
-}
-MCP_EMPTY_LIST(mcp_prompts_list, "prompts")
-MCP_EMPTY_LIST(mcp_resources_list, "resources")
-MCP_EMPTY_LIST(mcp_templates_list, "resourceTemplates")
-
-/*
- * resources/read and prompts/get: there are none, so any named is
- * unknown: -32602 naming it (the uri also as data, SEP-2164), not -32601
- * (the methods exist: their lists are served, empty).
- */
-enum mcp_action
-mcp_not_served(const struct jdoc *d, int idt, int mt, int pt,
-    struct json_object **reply)
-{
-	struct json_object	*data, *err;
-	char			 what[1024] = "";
-	int			 prompt = jdoc_string_eq(d, mt, "prompts/get", 11), t;
-
-	if (pt != -1 && (t = jdoc_member(d, pt, prompt ? "name" : "uri")) != -1 &&
-	    d->t[t].type == JT_STRING)
-		jdoc_string(d, t, what, sizeof(what));
-	mcp_fail(reply, d, idt, JSONRPC_INVALID_PARAMS, "%s not found: '%s' "
-	    "(this server serves tools only)", prompt ? "Prompt" : "Resource",
-	    what);
-	if (prompt)
-		return MCP_REPLY;
-	data = json_object_new_object();
-	json_object_object_add(data, "uri", json_object_new_string(what));
-	json_object_object_get_ex(*reply, "error", &err);
-	json_object_object_add(err, "data", data);
-	return MCP_REPLY;
-}
-
 static const struct mcp_method mcp_methods[] = {
 	{ "initialize", mcp_initialize },
 	{ "ping", mcp_ping },
 	{ "tools/list", mcp_tools_list },
 	{ "logging/setLevel", mcp_set_level },
-	{ "prompts/list", mcp_prompts_list },
-	{ "resources/list", mcp_resources_list },
-	{ "resources/templates/list", mcp_templates_list },
 	{ NULL, NULL }
 };
 
@@ -690,6 +636,23 @@ mcp_envelope(const struct jdoc *d, struct json_object **reply, int *idt,
 	return 0;
 }
 
+/* A catalog method (catalog_rpc.c), its result answered as 2025's are. */
+static enum mcp_action
+mcp_catalog(struct mcp_state *st, const struct mcp_request *r,
+    struct json_object **reply, struct mcp_call *call)
+{
+	struct json_object	*res, *id;
+	enum mcp_action		 act;
+
+	act = catalog_handle(st, r, &res, reply, call);
+	if (act == MCP_REPLY && res != NULL) {
+		id = mcp_id(r->d, r->id);
+		*reply = mcp_result(id, res);
+		json_object_put(id);
+	}
+	return act;
+}
+
 /*
  * Handle one parsed request. On MCP_REPLY *reply is set; on MCP_CALL *call
  * is (its id and arguments point into the parsed text).
@@ -711,9 +674,8 @@ mcp_handle(struct mcp_state *st, const struct mcp_request *r,
 		return mcp_modern_handle(st, r, reply, call);
 	if (r->id == -1)
 		return mcp_notified(st, r->d, r->method, r->params, call);
-	if (jdoc_string_eq(r->d, r->method, "resources/read", 14) ||
-	    jdoc_string_eq(r->d, r->method, "prompts/get", 11))
-		return mcp_not_served(r->d, r->id, r->method, r->params, reply);
+	if (catalog_method(st, r->d, r->method))
+		return mcp_catalog(st, r, reply, call);
 	if (!jdoc_string_eq(r->d, r->method, "tools/call", 10))
 		return mcp_method(st, r->d, r->id, r->method, r->params, reply);
 	if ((act = mcp_tools_call(st, r->d, r->id, r->params, reply, call)) !=
@@ -816,5 +778,6 @@ mcp_state_clear(struct mcp_state *st)
 	free(st->client_version);
 	json_object_put(st->listen_id);
 	json_object_put(st->client_caps);
+	json_object_put(st->subs);
 	memset(st, 0, sizeof(*st));
 }

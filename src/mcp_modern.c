@@ -20,6 +20,7 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "catalog.h"
 #include "xmalloc.h"
 
 #define JSONRPC_METHOD_NOT_FOUND	-32601
@@ -240,9 +241,7 @@ modern_capabilities(void)
 	json_object_object_add(tools, "listChanged",
 	    json_object_new_boolean(1));
 	json_object_object_add(caps, "tools", tools);
-	/* Answered, empty: a method answered is a capability declared. */
-	json_object_object_add(caps, "prompts", json_object_new_object());
-	json_object_object_add(caps, "resources", json_object_new_object());
+	catalog_capabilities(caps, 1);
 	return caps;
 }
 
@@ -276,15 +275,24 @@ modern_tools_list(const struct mcp_state *st, const struct mcp_request *r,
 	return modern_reply(r, res, 1, reply);
 }
 
-/* prompts/list, resources/list, resources/templates/list: none here. */
+/* A catalog method (catalog_rpc.c), its result answered as 2026's are. */
 static enum mcp_action
-modern_empty_list(const struct mcp_request *r, const char *key,
-    struct json_object **reply)
+modern_catalog(struct mcp_state *st, const struct mcp_request *r,
+    struct json_object **reply, struct mcp_call *call)
 {
-	struct json_object	*res = json_object_new_object();
+	struct json_object	*res;
+	enum mcp_action		 act;
+	int			 list;
 
-	json_object_object_add(res, key, json_object_new_array());
-	return modern_reply(r, res, 1, reply);
+	act = catalog_handle(st, r, &res, reply, call);
+	if (act != MCP_REPLY || res == NULL)
+		return act;
+	/* Lists, and a static resource, may be cached as tools/list is. */
+	list = json_object_object_get_ex(res, "prompts", NULL) ||
+	    json_object_object_get_ex(res, "resources", NULL) ||
+	    json_object_object_get_ex(res, "resourceTemplates", NULL) ||
+	    json_object_object_get_ex(res, "contents", NULL);
+	return modern_reply(r, res, list, reply);
 }
 
 /*
@@ -419,6 +427,52 @@ modern_tools_call(const struct mcp_state *st, const struct mcp_request *r,
 	return act;
 }
 
+static int
+modern_flag(const struct mcp_request *r, int nt, const char *key)
+{
+	int	t = jdoc_member(r->d, nt, key);
+
+	return t != -1 && r->d->t[t].type == JT_TRUE;
+}
+
+/* The resources a listen stream wants updates of: 0, or -1 with *reply. */
+static int
+modern_listen_subs(struct mcp_state *st, const struct mcp_request *r, int nt,
+    struct json_object **reply)
+{
+	struct json_object	*subs, *uris, *u;
+	size_t			 i, n;
+	int			 t = jdoc_member(r->d, nt, "resourceSubscriptions");
+
+	json_object_put(st->subs);
+	st->subs = NULL;
+	if (t == -1)
+		return 0;
+	uris = jdoc_object(r->d, t);
+	n = json_object_is_type(uris, json_type_array) ?
+	    json_object_array_length(uris) : 0;
+	subs = json_object_new_object();
+	for (i = 0; i < n; i++) {
+		u = json_object_array_get_idx(uris, i);
+		if (!json_object_is_type(u, json_type_string) ||
+		    json_object_get_string_len(u) > 2048)
+			break;
+		json_object_object_add(subs, json_object_get_string(u), NULL);
+	}
+	if (!json_object_is_type(uris, json_type_array) || i < n ||
+	    n > 1024) {
+		json_object_put(uris);
+		json_object_put(subs);
+		mcp_fail(reply, r->d, r->id, JSONRPC_INVALID_PARAMS,
+		    "Invalid params: 'resourceSubscriptions' must be an array "
+		    "of at most 1024 resource uris");
+		return -1;
+	}
+	json_object_put(uris);
+	st->subs = subs;
+	return 0;
+}
+
 /*
  * subscriptions/listen: this session becomes a listen stream for the list
  * changes asked for (tools only: there are no prompts or resources to
@@ -428,8 +482,8 @@ static enum mcp_action
 modern_listen(struct mcp_state *st, const struct mcp_request *r,
     struct json_object **reply)
 {
-	struct json_object	*params, *agreed, *meta;
-	int			 nt, tt;
+	struct json_object	*params, *agreed, *meta, *uris;
+	int			 nt;
 
 	nt = r->params >= 0 ? jdoc_member(r->d, r->params, "notifications") :
 	    -1;
@@ -437,14 +491,32 @@ modern_listen(struct mcp_state *st, const struct mcp_request *r,
 		return mcp_fail(reply, r->d, r->id, JSONRPC_INVALID_PARAMS,
 		    "Invalid params: 'notifications' must be an object naming "
 		    "the notifications wanted");
-	tt = jdoc_member(r->d, nt, "toolsListChanged");
+	if (modern_listen_subs(st, r, nt, reply) == -1)
+		return MCP_REPLY;
 	json_object_put(st->listen_id);
 	st->listen_id = mcp_id(r->d, r->id);
-	st->listen_tools = tt != -1 && r->d->t[tt].type == JT_TRUE;
+	st->listen_tools = modern_flag(r, nt, "toolsListChanged");
+	st->listen_prompts = modern_flag(r, nt, "promptsListChanged");
+	st->listen_resources = modern_flag(r, nt, "resourcesListChanged");
 	agreed = json_object_new_object();
 	if (st->listen_tools)
 		json_object_object_add(agreed, "toolsListChanged",
 		    json_object_new_boolean(1));
+	if (st->listen_prompts)
+		json_object_object_add(agreed, "promptsListChanged",
+		    json_object_new_boolean(1));
+	if (st->listen_resources)
+		json_object_object_add(agreed, "resourcesListChanged",
+		    json_object_new_boolean(1));
+	if (st->subs != NULL) {
+		uris = json_object_new_array();
+		json_object_object_foreach(st->subs, uri, v) {
+			(void)v;
+			json_object_array_add(uris,
+			    json_object_new_string(uri));
+		}
+		json_object_object_add(agreed, "resourceSubscriptions", uris);
+	}
 	*reply = mcp_notification("notifications/subscriptions/acknowledged");
 	params = json_object_new_object();
 	json_object_object_add(params, "notifications", agreed);
@@ -486,15 +558,7 @@ enum mcp_action
 mcp_modern_handle(struct mcp_state *st, const struct mcp_request *r,
     struct json_object **reply, struct mcp_call *call)
 {
-	static const struct {
-		const char	*method;
-		const char	*key;
-	} empty[] = {
-		{ "prompts/list", "prompts" }, { "resources/list", "resources" },
-		{ "resources/templates/list", "resourceTemplates" }
-	};
 	char	method[128];
-	size_t	i;
 
 	if (r->id == -1)
 		return modern_notified(st, r, call);
@@ -508,13 +572,8 @@ mcp_modern_handle(struct mcp_state *st, const struct mcp_request *r,
 		return modern_discover(r, reply);
 	if (jdoc_string_eq(r->d, r->method, "subscriptions/listen", 20))
 		return modern_listen(st, r, reply);
-	if (jdoc_string_eq(r->d, r->method, "resources/read", 14) ||
-	    jdoc_string_eq(r->d, r->method, "prompts/get", 11))
-		return mcp_not_served(r->d, r->id, r->method, r->params, reply);
-	for (i = 0; i < sizeof(empty) / sizeof(*empty); i++)
-		if (jdoc_string_eq(r->d, r->method, empty[i].method,
-		    strlen(empty[i].method)))
-			return modern_empty_list(r, empty[i].key, reply);
+	if (catalog_method(st, r->d, r->method))
+		return modern_catalog(st, r, reply, call);
 	jdoc_string(r->d, r->method, method, sizeof(method));
 	/* Say why only where a 2025 habit is the likely cause. */
 	if (strcmp(method, "initialize") == 0 || strcmp(method, "ping") == 0 ||

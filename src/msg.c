@@ -147,7 +147,7 @@ msg_doc(void (*out)(const char *, void *), void *arg)
 	static const char *const forms[] = {
 		"JSON object",
 		"the arguments (a JSON object)",
-		"a CallToolResult (checked unparsed)",
+		"a result object (checked unparsed)",
 		"a tool's name"
 	};
 	const struct msg_spec	*s;

@@ -18,7 +18,8 @@
  *	form		JSON: an object whose members are the KEYs below,
  *			no others; ARGS: the call's arguments, one JSON
  *			object (the worker's to check); RESULT: a
- *			CallToolResult, checked unparsed (the hot path);
+ *			CallToolResult (or a resource's, prompt's or
+ *			completion's), checked unparsed (the hot path);
  *			NAME: a tool's name, bare ([A-Za-z0-9_.-])
  *	max		payload bytes at most; 0: the channel's limit, set
  *			at run time (--max-reply and room for the envelope)
@@ -51,8 +52,9 @@
 	X(CALL, 4, DOWN, WORKER, ARGS, MSG_ARGS_MAX,			\
 	    "id: run one call with these arguments")			\
 	X(RESULT, 5, UP, WORKER, RESULT, 0,				\
-	    "id: the call's CallToolResult; calls are answered in the "	\
-	    "order sent")						\
+	    "id: the call's result (LOAD's kind: a CallToolResult, or "	\
+	    "contents, messages, a completion); calls are answered in "	\
+	    "the order sent")						\
 	X(SYSCALL, 6, UP, WORKER, JSON, 64,				\
 	    "the sandbox is about to kill the worker for syscall nr "	\
 	    "(believed only if it then dies by SIGSYS)")		\
@@ -121,6 +123,10 @@
 	K(LOAD, env, OBJ, OPT, 0, 0, 0, "allow.env names and values")	\
 	K(LOAD, async_concurrency, INT, OPT, 1, 1024, 1,		\
 	    "calls an async def tool may run at once")			\
+	K(LOAD, kind, INT, OPT, 0, 3, 0,				\
+	    "what its function's value becomes: 0 a tool's result, "	\
+	    "1 a resource's contents, 2 a prompt's messages, "		\
+	    "3 a completion's values")					\
 	K(READY, function, STR, REQ, 0, 256, 0,				\
 	    "the function it serves")					\
 	K(READY, inputSchema, OBJ, REQ, 0, 0, 0,			\

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "mcp-hotd.h"
+#include "catalog.h"
 #include "metrics.h"
 #include "tool.h"
 #include "notify.h"
@@ -182,15 +183,20 @@ reload_answer(struct reload *r, struct json_object *result)
 static int
 reload_listing_changed(struct tool **a, size_t na, struct tool **b, size_t nb)
 {
-	size_t	i;
+	size_t	i, j;
 
-	if (na != nb)
-		return 1;
-	for (i = 0; i < na; i++)
-		if (a[i] != b[i] && !json_object_equal(a[i]->listing,
-		    b[i]->listing))
+	/* Tools only: prompts and resources are the catalog's to tell. */
+	for (i = j = 0;; i++, j++) {
+		while (i < na && a[i]->spec.kind != KIND_TOOL)
+			i++;
+		while (j < nb && b[j]->spec.kind != KIND_TOOL)
+			j++;
+		if (i == na || j == nb)
+			return i != na || j != nb;
+		if (a[i] != b[j] && !json_object_equal(a[i]->listing,
+		    b[j]->listing))
 			return 1;
-	return 0;
+	}
 }
 
 static void
@@ -274,6 +280,7 @@ reload_switch(int notify)
 	}
 	if (visible && notify)
 		session_list_changed(0);
+	catalog_switch(notify);
 	return visible;
 }
 
@@ -487,6 +494,8 @@ reload_begin(const char *why, struct call *waiter)
 	r->skipped = json_object_get(set.skipped);
 	r->signer = json_object_get(set.signer);
 	reload_removed(r, &set);
+	catalog_want(set.catalog);
+	set.catalog = NULL;
 	TAILQ_INSERT_TAIL(&rl.running, r, entry);
 	reload_want(r, &set);
 	toolset_clear(&set);
@@ -550,4 +559,5 @@ reload_shutdown(void)
 	rl.last = NULL;
 	json_object_put(rl.served);
 	rl.served = NULL;
+	catalog_clear();
 }

@@ -14,6 +14,7 @@
 #include "access.h"
 #include "clients.h"
 #include "mcp-hotd.h"
+#include "catalog.h"
 #include "xmalloc.h"
 
 static void	session_resume_later(struct session *);
@@ -274,6 +275,8 @@ session_request(struct session *s, const struct mcp_request *r)
 	}
 	json_object_put(mc.answers);	/* not taken: no call was made */
 	json_object_put(mc.client);
+	free(mc.owned);
+	free(mc.uri);			/* taken: set to NULL */
 	if (reply != NULL && access_on())
 		session_access(s, r, reply, mc.tool);
 	if (reply != NULL) {
@@ -551,6 +554,26 @@ session_list_changed(int clients_only)
 			session_send(s, n, NULL, 0);
 			json_object_put(n);
 		}
+	}
+}
+
+/*
+ * Prompts or resources changed at a switch (catalog.h's CATALOG_*, and the
+ * uris of resources updated): every session hears what it listens for.
+ */
+void
+session_catalog_changed(unsigned changed, struct json_object *updated)
+{
+	struct session		*s;
+	struct json_object	*notes;
+	size_t			 i;
+
+	TAILQ_FOREACH(s, &sv.sessions, entry) {
+		notes = catalog_notes(&s->mcp, changed, updated);
+		for (i = 0; i < json_object_array_length(notes); i++)
+			session_send(s, json_object_array_get_idx(notes, i),
+			    NULL, 0);
+		json_object_put(notes);
 	}
 }
 

