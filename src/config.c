@@ -10,11 +10,13 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "jsonparse.h"
@@ -322,6 +324,61 @@ config_load_message(struct json_object *entry, struct toolspec *ts)
 }
 
 /*
+ * x-mcp-header (SEP-2243) on the top-level properties of an inputSchema:
+ * a header name's token, on a string, integer or boolean, none twice
+ * (case-insensitively). Clients drop a tool that breaks this; a file
+ * that would serve one is told so here.
+ */
+static int
+config_param_headers(struct json_object *schema, char *why, size_t len)
+{
+	static const char	 tchar[] = "!#$%&'*+-.^_`|~";
+	struct json_object	*props, *h, *ty;
+	const char		*name, *type, *p;
+	char			 seen[64][128];
+	size_t			 n = 0, i;
+
+	if (!json_object_object_get_ex(schema, "properties", &props) ||
+	    !json_object_is_type(props, json_type_object))
+		return 0;
+	json_object_object_foreach(props, key, prop) {
+		if (!json_object_is_type(prop, json_type_object) ||
+		    !json_object_object_get_ex(prop, "x-mcp-header", &h))
+			continue;
+		name = json_object_is_type(h, json_type_string) ?
+		    json_object_get_string(h) : "";
+		for (p = name; *p != '\0' && (isalnum((unsigned char)*p) ||
+		    strchr(tchar, *p) != NULL); p++)
+			;
+		if (*name == '\0' || *p != '\0' || p - name >= 128) {
+			snprintf(why, len, "'inputSchema.properties.%.64s': "
+			    "x-mcp-header must be a header name (letters, digits "
+			    "and %s, no space or colon)", key, tchar);
+			return -1;
+		}
+		type = json_object_object_get_ex(prop, "type", &ty) &&
+		    json_object_is_type(ty, json_type_string) ?
+		    json_object_get_string(ty) : "";
+		if (strcmp(type, "string") != 0 && strcmp(type, "integer") != 0 &&
+		    strcmp(type, "boolean") != 0) {
+			snprintf(why, len, "'inputSchema.properties.%.64s': "
+			    "x-mcp-header is for a string, integer or boolean",
+			    key);
+			return -1;
+		}
+		for (i = 0; i < n; i++)
+			if (strcasecmp(seen[i], name) == 0) {
+				snprintf(why, len, "'inputSchema': x-mcp-header "
+				    "'%.64s' on two properties", name);
+				return -1;
+			}
+		if (n < sizeof(seen) / sizeof(*seen))
+			snprintf(seen[n++], sizeof(*seen), "%s", name);
+	}
+	return 0;
+}
+
+/*
  * Declared schemas, kept as written: objects, and an inputSchema only when
  * every keyword in it can be checked (schema.c): never a silent pass.
  */
@@ -354,7 +411,7 @@ config_schemas(struct json_object *entry, char *why, size_t len)
 		return -1;
 	}
 	schema_free(s);
-	return 0;
+	return config_param_headers(v, why, len);
 }
 
 /*

@@ -197,9 +197,65 @@ modern_header_is(const char *value, const char *text, size_t len)
 	return n == len && memcmp(value, text, len) == 0;
 }
 
+/*
+ * SEP-2243: each argument a tool's inputSchema marks with x-mcp-header H
+ * comes also as the header Mcp-Param-H, equal to it (a string as it is, a
+ * number or boolean as its JSON text; =?base64?..?= decoded). A
+ * tools/call without a value for it, or with a null, needs none.
+ */
+static const char *
+modern_params_wrong(struct evhttp_request *req, const struct mcp_request *r,
+    const char *tool, char *why, size_t whylen)
+{
+	struct json_object	*schema, *props, *h;
+	struct tool		*t;
+	const char		*value;
+	char			 header[160], text[1024];
+	size_t			 len;
+	int			 at, vt;
+
+	if ((t = tool_route(tool)) == NULL || tool_spec(t)->kind != KIND_TOOL ||
+	    !json_object_object_get_ex(tool_listing(t), "inputSchema",
+	    &schema) || !json_object_object_get_ex(schema, "properties",
+	    &props) || !json_object_is_type(props, json_type_object))
+		return NULL;
+	at = jdoc_member(r->d, r->params, "arguments");
+	if (at == -1 || r->d->t[at].type != JT_OBJECT)
+		return NULL;
+	json_object_object_foreach(props, name, p) {
+		if (!json_object_is_type(p, json_type_object) ||
+		    !json_object_object_get_ex(p, "x-mcp-header", &h) ||
+		    (vt = jdoc_member(r->d, at, name)) == -1 ||
+		    r->d->t[vt].type == JT_NULL)
+			continue;
+		snprintf(header, sizeof(header), "Mcp-Param-%s",
+		    json_object_get_string(h));
+		if (r->d->t[vt].type == JT_STRING)
+			len = jdoc_string(r->d, vt, text, sizeof(text));
+		else {
+			len = r->d->t[vt].end - r->d->t[vt].start;
+			if (len < sizeof(text))
+				memcpy(text, r->d->text + r->d->t[vt].start,
+				    len);
+		}
+		if ((value = http_header(req, header)) == NULL)
+			snprintf(why, whylen, "the %s header is missing (the "
+			    "argument '%s' is in the body)", header, name);
+		else if (len >= sizeof(text) || !modern_header_is(value, text,
+		    len))
+			snprintf(why, whylen, "the %s header does not match "
+			    "the argument '%s'", header, name);
+		else
+			continue;
+		return why;
+	}
+	return NULL;
+}
+
 /* Mcp-Method and (for what names one) Mcp-Name, against the body. */
 static const char *
-modern_headers_wrong(struct evhttp_request *req, const struct mcp_request *r)
+modern_headers_wrong(struct evhttp_request *req, const struct mcp_request *r,
+    char *why, size_t whylen)
 {
 	static const struct {
 		const char	*method, *field;
@@ -229,6 +285,8 @@ modern_headers_wrong(struct evhttp_request *req, const struct mcp_request *r)
 			return "the Mcp-Name header is missing";
 		if (len >= sizeof(text) || !modern_header_is(name, text, len))
 			return "the Mcp-Name header does not match the body";
+		if (i == 0)
+			return modern_params_wrong(req, r, text, why, whylen);
 	}
 	return NULL;
 }
@@ -237,7 +295,7 @@ static int
 modern_refuse(struct evhttp_request *req, const struct mcp_request *r,
     int rpc, const char *fmt, const char *what)
 {
-	char	msg[256];
+	char	msg[768];
 
 	snprintf(msg, sizeof(msg), fmt, what);
 	http_error_to(req, r, mcp_modern_http_status(rpc), rpc, msg);
@@ -252,6 +310,7 @@ modern_admit(struct evhttp_request *req, const struct mcp_request *r)
 				    "MCP-Protocol-Version");
 	struct json_object	*e;
 	const char		*wrong, *body;
+	char			 why[512];
 	size_t			 len;
 	int			 code, status;
 
@@ -267,7 +326,8 @@ modern_admit(struct evhttp_request *req, const struct mcp_request *r)
 		json_object_put(e);
 		return -1;
 	}
-	if (r->id != -1 && (wrong = modern_headers_wrong(req, r)) != NULL)
+	if (r->id != -1 && (wrong = modern_headers_wrong(req, r, why,
+	    sizeof(why))) != NULL)
 		return modern_refuse(req, r, JSONRPC_HEADER_MISMATCH,
 		    "Header mismatch: %s", wrong);
 	return 0;

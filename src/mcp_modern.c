@@ -275,6 +275,9 @@ modern_tools_list(const struct mcp_state *st, const struct mcp_request *r,
 	return modern_reply(r, res, 1, reply);
 }
 
+static enum mcp_action	modern_call(const struct mcp_request *,
+			    struct json_object **, struct mcp_call *);
+
 /* A catalog method (catalog_rpc.c), its result answered as 2026's are. */
 static enum mcp_action
 modern_catalog(struct mcp_state *st, const struct mcp_request *r,
@@ -285,6 +288,8 @@ modern_catalog(struct mcp_state *st, const struct mcp_request *r,
 	int			 list;
 
 	act = catalog_handle(st, r, &res, reply, call);
+	if (act == MCP_CALL)
+		return modern_call(r, reply, call);
 	if (act != MCP_REPLY || res == NULL)
 		return act;
 	/* Lists, and a static resource, may be cached as tools/list is. */
@@ -379,16 +384,30 @@ static enum mcp_action
 modern_tools_call(const struct mcp_state *st, const struct mcp_request *r,
     struct json_object **reply, struct mcp_call *call)
 {
-	struct json_object	*meta, *caps = NULL, *missing, *data, *err;
-	struct modern_keys	 k;
-	const struct tool	*t;
 	enum mcp_action		 act;
-	char			 level[16];
-	int			 ir, rs, mt;
 
 	if ((act = mcp_tools_call(st, r->d, r->id, r->params, reply, call)) !=
 	    MCP_CALL)
 		return act;
+	return modern_call(r, reply, call);
+}
+
+/*
+ * A call made (tools/call, or a coded prompt's or resource's): its log
+ * level, and for code that may ask its client, the answers it comes with
+ * and the capabilities it needs.
+ */
+static enum mcp_action
+modern_call(const struct mcp_request *r, struct json_object **reply,
+    struct mcp_call *call)
+{
+	struct json_object	*meta, *caps = NULL, *missing, *data, *err;
+	struct modern_keys	 k;
+	const struct tool	*t;
+	enum mcp_action		 act = MCP_CALL;
+	char			 level[16];
+	int			 ir, rs, mt;
+
 	/* Log messages only when this request asked, at its level. */
 	call->log_level = -1;
 	if (modern_keys(r, &k) == 0 && k.level != -1) {

@@ -54,7 +54,11 @@ for revision in ("2026-07-28", "2025-11-25"):
                   "input-required-result-multi-round", "input-required-result-result-type",
                   "input-required-result-tampered-state", "input-required-result-capability-check",
                   "input-required-result-missing-input-response",
-                  "input-required-result-ignore-extra-params"]
+                  "input-required-result-ignore-extra-params",
+                  "input-required-result-non-tool-request",
+                  # pending in the suite (run, not scored): SEP-2243's
+                  # Mcp-Param-* headers, checked against the body
+                  "http-custom-header-server-validation"]
                  if revision.startswith("2026") else ["server-initialize", "server-session-lifecycle",
                                                       "tools-call-with-logging", "tools-call-sampling",
                                                       "tools-call-elicitation",
