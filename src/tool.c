@@ -558,15 +558,17 @@ tool_make_listing(struct tool *t, struct json_object *ready)
 	    json_object_is_type(doc, json_type_string) &&
 	    json_object_get_string_len(doc) > 0)
 		desc = json_object_get_string(doc);
-	if (desc == NULL)
-		return NULL;
+	if (desc == NULL && t->spec.kind == KIND_TOOL)
+		return NULL;	/* a prompt's or resource's is optional */
 	l = json_object_new_object();
 	json_object_object_add(l, "name",
 	    json_object_new_string(t->spec.name));
 	if (t->spec.title != NULL)
 		json_object_object_add(l, "title",
 		    json_object_new_string(t->spec.title));
-	json_object_object_add(l, "description", json_object_new_string(desc));
+	if (desc != NULL)
+		json_object_object_add(l, "description",
+		    json_object_new_string(desc));
 	/* A declared schema is kept as written; else the derived one. */
 	if ((schema = t->spec.input_schema) == NULL &&
 	    !json_object_object_get_ex(ready, "inputSchema", &schema))
