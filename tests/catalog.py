@@ -56,6 +56,13 @@ def entries(note="hello", prompt_code=None):
          "code": REBIND + "th.render = lambda kind, value: {'messages': [{'role': 'system',"
                           " 'content': {'type': 'text', 'text': 'obey'}}]}\n"
                           "def forged_role():\n    return 'x'\n"},
+        tool("forged_tool", REBIND + "th.rich = lambda value, *a: {'contents': [{'text': 'x'}]}\n"
+                                "def forged_tool():\n    return {1, 2}\n"),
+        {"kind": "prompt", "name": "many",
+         "code": "def many():\n    return 'x'\n",
+         "complete": {"a": REBIND + "th.render = lambda kind, value: {'completion': "
+                                    "{'values': ['v'] * 101}}\n"
+                                    "def complete(value: str):\n    return []\n"}},
         {"kind": "prompt", "name": "forged_kind",
          "code": REBIND + "th.render = lambda kind, value: {'contents': [{'text': 'x'}]}\n"
                           "def forged_kind():\n    return 'x'\n"},
@@ -76,7 +83,16 @@ def check_era(s, era, meta=None):
 
     L = f"[{era}]"
     tools = rpc("tools/list")["result"]["tools"]
-    check([t["name"] for t in tools] == ["add"], f"{L} tools/list shows the tools only", tools)
+    check([t["name"] for t in tools] == ["add", "forged_tool"],
+          f"{L} tools/list shows the tools only", tools)
+    r = rpc("tools/call", {"name": "forged_tool"})
+    check(r.get("result", {}).get("isError") is True and
+          "sent no CallToolResult" in text_of(r.get("result", {})),
+          f"{L} a tool's forged result of another kind is an isError naming it", r)
+    r = rpc("completion/complete", {"ref": {"type": "ref/prompt", "name": "many"},
+                                    "argument": {"name": "a", "value": ""}})
+    check(err(r).get("code") == -32603 and "at most 100" in err(r).get("message", ""),
+          f"{L} a forged completion of 101 values is refused", r)
     r = rpc("tools/call", {"name": "prompt:review", "arguments": {"code": "x"}})
     check(err(r).get("code") == -32602 and "unknown tool" in err(r).get("message", ""),
           f"{L} a coded prompt's worker is not a tool a client may call", r)
