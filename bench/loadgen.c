@@ -2,14 +2,16 @@
 /*
  * loadgen: drive an MCP server with tools/call "add" and measure it.
  *
- *	loadgen [-2] [-n calls] [-w window] [-m pipelined|sequential]
- *	        (-u socket | -- command args...)
+ *	loadgen [-2] [-k call|read|get] [-n calls] [-w window]
+ *	        [-m pipelined|sequential] (-u socket | -- command args...)
  *
  * Speaks newline-delimited JSON-RPC over the command's stdin/stdout (stdio)
  * or a unix socket. pipelined keeps `window` calls in flight; sequential
  * sends one, waits, sends the next and records each latency. Every reply is
  * checked (id and sum). Prints one JSON line of results. -2 speaks MCP
- * 2026-07-28: no initialize, every request with its _meta.
+ * 2026-07-28: no initialize, every request with its _meta. -k read sends
+ * resources/read of bench://next/ID instead, -k get prompts/get of the
+ * prompt "next" with {"n": "ID"}: each answers ID + 1 as its text.
  */
 #define _GNU_SOURCE
 #include <sys/socket.h>
@@ -25,6 +27,7 @@
 #include <unistd.h>
 
 static int	 in_fd = -1, out_fd = -1, modern;
+static char	 kind = 'c';		/* -k: call, read, get */
 static char	 rbuf[1 << 20];
 static size_t	 rlen, rpos;
 
@@ -96,12 +99,23 @@ line_ready(void)
 static size_t
 call_line(char *buf, size_t size, long id)
 {
-	return (size_t)snprintf(buf, size, "{\"jsonrpc\":\"2.0\",\"id\":%ld,"
-	    "\"method\":\"tools/call\",\"params\":{\"name\":\"add\","
-	    "\"arguments\":{\"a\":%ld,\"b\":1}%s}}\n", id, id, modern ?
+	const char	*meta = modern ?
 	    ",\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":"
 	    "\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}}" :
-	    "");
+	    "";
+
+	if (kind == 'r')
+		return (size_t)snprintf(buf, size, "{\"jsonrpc\":\"2.0\","
+		    "\"id\":%ld,\"method\":\"resources/read\",\"params\":"
+		    "{\"uri\":\"bench://next/%ld\"%s}}\n", id, id, meta);
+	if (kind == 'g')
+		return (size_t)snprintf(buf, size, "{\"jsonrpc\":\"2.0\","
+		    "\"id\":%ld,\"method\":\"prompts/get\",\"params\":"
+		    "{\"name\":\"next\",\"arguments\":{\"n\":\"%ld\"}%s}}\n",
+		    id, id, meta);
+	return (size_t)snprintf(buf, size, "{\"jsonrpc\":\"2.0\",\"id\":%ld,"
+	    "\"method\":\"tools/call\",\"params\":{\"name\":\"add\","
+	    "\"arguments\":{\"a\":%ld,\"b\":1}%s}}\n", id, id, meta);
 }
 
 /* Check the reply to call id: {"id":id ... "text":"id+1" ...}. */
@@ -127,7 +141,8 @@ check_reply(const char *line)
 	memcpy(w, "\"text\":\"", 8);
 	if (id + 1 < 0 || (q = strstr(line, w)) == NULL)
 		return -1;
-	sum = strstr(line, "\"isError\":true") == NULL;
+	sum = strstr(line, "\"isError\":true") == NULL &&
+	    strstr(line, "\"error\":") == NULL;
 	return sum ? id : -1;
 }
 
@@ -180,15 +195,16 @@ main(int argc, char *argv[])
 	pid_t		 pid = -1;
 	int		 ch, p_in[2], p_out[2], bad = 0;
 
-	while ((ch = getopt(argc, argv, "+2n:w:m:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "+2k:n:w:m:u:")) != -1) {
 		switch (ch) {
 		case '2': modern = 1; break;
+		case 'k': kind = optarg[0]; break;
 		case 'n': calls = atol(optarg); break;
 		case 'w': window = atol(optarg); break;
 		case 'm': mode = optarg; break;
 		case 'u': sock = optarg; break;
 		default:
-			fprintf(stderr, "usage: loadgen [-2] [-n calls] [-w window] "
+			fprintf(stderr, "usage: loadgen [-2] [-k call|read|get] [-n calls] [-w window] "
 			    "[-m pipelined|sequential] (-u socket | -- cmd ...)\n");
 			return 2;
 		}

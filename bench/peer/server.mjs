@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: ISC
 // The peer for bench/: a stdio MCP server built with the official
 // TypeScript SDK, serving the same `add` tool as bench's tools.json
-// (awaiting PEER_DELAY_MS first when set: the I/O-bound section).
+// (awaiting PEER_DELAY_MS first when set: the I/O-bound section), and the
+// same resource template `bench://next/{n}` and prompt `next` (n + 1).
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,7 +10,7 @@ import { fileURLToPath } from "node:url";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const nodeDir = process.env.MCP_NODE_DIR || path.join(here, "..", "..", "tests", "node");
 const require = createRequire(path.join(nodeDir, "package.json"));
-const { McpServer } = require("@modelcontextprotocol/sdk/server/mcp.js");
+const { McpServer, ResourceTemplate } = require("@modelcontextprotocol/sdk/server/mcp.js");
 const { StdioServerTransport } = require("@modelcontextprotocol/sdk/server/stdio.js");
 const { z } = require("zod");
 
@@ -23,4 +24,9 @@ server.registerTool("add", {
     await new Promise((r) => setTimeout(r, delay));
   return { content: [{ type: "text", text: String(a + b) }] };
 });
+server.registerResource("next", new ResourceTemplate("bench://next/{n}", { list: undefined }),
+  { mimeType: "text/plain" },
+  async (uri, { n }) => ({ contents: [{ uri: uri.href, text: String(Number(n) + 1) }] }));
+server.registerPrompt("next", { argsSchema: { n: z.string() } },
+  ({ n }) => ({ messages: [{ role: "user", content: { type: "text", text: String(Number(n) + 1) } }] }));
 await server.connect(new StdioServerTransport());
