@@ -15,6 +15,7 @@
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "catalog.h"
 #include "review.h"
 #include "xmalloc.h"
 
@@ -57,6 +58,9 @@ control_status(void)
 	json_object_object_add(st, "sessions", sessions);
 	json_object_object_add(st, "tools_version",
 	    json_object_new_string(sv.tools_version));
+	/* Resources, templates and prompts served (their code's workers are
+	 * among "tools", as prompt:NAME and the like). */
+	json_object_object_add(st, "catalog", catalog_counts());
 	/* Where it came from: loaded when, signed by whom (null: unsigned). */
 	served = reload_served();
 	json_object_object_add(st, "tools_loaded", served != NULL &&

@@ -11,7 +11,7 @@ import base64
 import json
 import time
 
-from mcptest import Server, check, finish, text_of, tool
+from mcptest import Daemon, Server, check, finish, text_of, tool
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 8).decode()
 REBIND = "import sys\nth = sys.modules['mcp_hotd_toolhost']\n"
@@ -270,6 +270,25 @@ check(not any(n["method"] == "notifications/resources/updated" for n in s.notes)
       "[2025] unsubscribed: no more updates", s.notes)
 check(s.close() == 0 and not s.leftovers(), "exit 0, no worker left")
 s2.kill()
+
+# --- status: what the catalog serves; its workers among the tools --------
+d = Daemon(entries())
+st = json.loads(d.ctl("status", "--json").stdout)
+check(st.get("catalog") == {"resources": 5, "resource_templates": 2, "prompts": 6},
+      "status --json counts the resources, templates and prompts served", st.get("catalog"))
+names = {t["name"] for t in st.get("tools", [])}
+check({"prompt:review", "template:double", "complete:prompt:review:lang"} <= names,
+      "status --json shows a coded entry's workers by their kind:name", sorted(names))
+titles = set()
+for pid in d.workers():
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            titles.add(f.read().replace(b"\0", b" ").decode().strip())
+    except OSError:
+        pass
+check(any(t.startswith("mcp-hotd-worker prompt:review") for t in titles),
+      "a coded prompt's worker is titled mcp-hotd-worker prompt:NAME", titles)
+check(d.stop() == 0, "the daemon exits 0")
 
 # --- bad entries, each refused by name; the rest serve -------------------
 bad = [
