@@ -29,6 +29,7 @@
 #include "jsonparse.h"
 #include "mcp-hotd.h"
 #include "call.h"
+#include "task.h"
 #include "xmalloc.h"
 
 /* The methods a tool may ask, and the client capability each needs. */
@@ -284,12 +285,18 @@ ask_start(struct worker *w, struct call *c, const struct frame_hdr *h,
 	a->answers = json_object_new_object();
 	c->ask = a;
 	TAILQ_INSERT_TAIL(&asks, a, entry);
-	if (c->replace != NULL || c->session == NULL) {
+	if (c->task != NULL && !task_asks(c)) {
+		ask_fail(a, "gone", "a 2025 task cannot ask its client (the "
+		    "2026-07-28 tasks extension can: tasks/update)");
+		return 0;
+	}
+	if (c->replace != NULL || (c->session == NULL && c->task == NULL)) {
 		ask_fail(a, "gone", "the client is gone: it left, or "
 		    "cancelled this call");
 		return 0;
 	}
-	if (c->session->mcp.era != MCP_ERA_2026 && c->session->mcp.no_stream) {
+	if (c->task == NULL && c->session->mcp.era != MCP_ERA_2026 &&
+	    c->session->mcp.no_stream) {
 		ask_fail(a, "gone", "this client cannot be asked: served "
 		    "without sessions (--http-stateless), nothing reaches it "
 		    "but answers");
@@ -307,7 +314,8 @@ ask_start(struct worker *w, struct call *c, const struct frame_hdr *h,
 			return 0;
 		}
 	}
-	if (c->session->mcp.era == MCP_ERA_2026)
+	/* A 2026 task waits input_required too: tasks/update answers. */
+	if (c->task != NULL || c->session->mcp.era == MCP_ERA_2026)
 		ask_input_required(a);
 	else
 		ask_send(a);

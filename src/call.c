@@ -35,6 +35,7 @@
 #include "mcp-hotd.h"
 #include "call.h"
 #include "catalog.h"
+#include "task.h"
 #include "schedule.h"
 #include "xmalloc.h"
 
@@ -147,15 +148,80 @@ call_new(struct session *s, const char *id, size_t idlen, struct tool *t,
 		p[argslen] = '\0';
 	}
 	c->state = CALL_NEW;
-	c->to = CALL_TO_CLIENT;
+	c->to = s != NULL ? CALL_TO_CLIENT : CALL_TO_NOBODY;
 	c->session = s;
 	c->tool = t;
 	c->id = ++sv.next_call_id;
 	if (access_on())
 		gettimeofday(&c->started, NULL);
+	if (s == NULL)
+		return c;
 	TAILQ_INSERT_TAIL(&s->calls, c, sentry);
 	s->ninflight++;
 	return c;
+}
+
+/*
+ * A task's call once its client answered what it asked: no session, the
+ * answers so far and the client it runs for (both shared).
+ */
+struct call *
+call_new_task(struct tool *t, const char *args, size_t argslen,
+    struct json_object *answers, struct json_object *client)
+{
+	struct call	*c = call_new(NULL, "0", 1, t, args, argslen);
+
+	c->answers = json_object_get(answers);
+	c->client = json_object_get(client);
+	c->log_level = -1;
+	return c;
+}
+
+/* It runs for task now: off its session, on the task's deadline. */
+void
+call_to_task(struct call *c, struct task *task, int timeout_ms)
+{
+	call_leave_session(c, CALL_TO_NOBODY);
+	c->task = task;
+	c->timeout_ms = timeout_ms;
+}
+
+/* Its task let it go (cancelled, expired, shut down). */
+void
+call_untask(struct call *c)
+{
+	c->task = NULL;
+}
+
+struct task *
+call_task(const struct call *c)
+{
+	return c->task;
+}
+
+int
+call_failed(const struct call *c)
+{
+	return c->failed;
+}
+
+struct json_object *
+call_answers(const struct call *c)
+{
+	return c->answers;
+}
+
+struct json_object *
+call_client(const struct call *c)
+{
+	return c->client;
+}
+
+/* Its deadline: a task's own, else its tool's (0). */
+int
+call_timeout(const struct call *c)
+{
+	return c != NULL ? c->timeout_ms : 0;
 }
 
 /*
@@ -396,6 +462,12 @@ call_answer_catalog(struct call *c, const char *result, size_t len)
 void
 call_answer_raw(struct call *c, const char *result, size_t len)
 {
+	if (c->task != NULL) {		/* kept for tasks/get */
+		task_answered(c, c->replace ? c->replace : result,
+		    c->replace ? strlen(c->replace) : len, c->replace != NULL);
+		call_free(c);
+		return;
+	}
 	if (!call_answer_catalog(c, result, len))
 		call_answer_json(c, result, len);
 }
@@ -474,6 +546,7 @@ call_answer_error(struct call *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	c->failed = 1;
 	call_answer_text(c, msg);
 }
 
@@ -490,8 +563,10 @@ call_fail_all(struct callq *q, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	while ((c = TAILQ_FIRST(q)) != NULL)
+	while ((c = TAILQ_FIRST(q)) != NULL) {
+		c->failed = 1;
 		call_answer_text(c, msg);
+	}
 }
 
 /*

@@ -40,6 +40,12 @@ struct call {
 	struct json_object	*client;	/* 2026: the request's client
 						 * {name,version,capabilities} */
 	char			*uri;		/* resources/read's (catalog.c) */
+	struct task		*task;		/* the task it runs for, or
+						 * NULL (task.c) */
+	int			 timeout_ms;	/* its own (a task's), or 0: its
+						 * tool's */
+	int			 failed;	/* answered by us: it could not
+						 * run to a result */
 	int			 pooled;	/* a CALL_BLOCK, call.c's to reuse */
 };
 

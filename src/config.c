@@ -50,6 +50,12 @@ static const struct field_range config_int_fields[] = {
 	    offsetof(struct toolspec, idle_ms) },
 	{ "min_workers", 0, MAX_CONCURRENCY, 1,
 	    offsetof(struct toolspec, min_workers) },
+	{ "task_timeout_ms", 1, 7 * 24 * 3600 * 1000, DEFAULT_TASK_TIMEOUT_MS,
+	    offsetof(struct toolspec, task_timeout_ms) },
+	{ "task_ttl_ms", 1000, 7 * 24 * 3600 * 1000, DEFAULT_TASK_TTL_MS,
+	    offsetof(struct toolspec, task_ttl_ms) },
+	{ "max_tasks", 1, 4096, DEFAULT_MAX_TASKS,
+	    offsetof(struct toolspec, max_tasks) },
 	{ "async_concurrency", 1, (int)MSG_BOUND(LOAD, async_concurrency),
 	    (int)MSG_DEFAULT(LOAD, async_concurrency),
 	    offsetof(struct toolspec, async_concurrency) },
@@ -61,7 +67,9 @@ static const char *const config_known_fields[] = {
 	"load_timeout_ms", "memory_mb", "annotations", "title", "allow",
 	"requires", "inputSchema", "outputSchema", "concurrency", "idle_ms",
 	"min_workers", "async_concurrency",
-	"disk_mb", NULL
+	"disk_mb", "kind", "task", "task_timeout_ms", "task_ttl_ms", "max_tasks",
+	"task_starts",
+	NULL
 };
 
 uint64_t
@@ -446,6 +454,41 @@ bad:
 	return -1;
 }
 
+/* "task": forbidden (the default), optional or required. */
+static int
+config_task(struct json_object *entry, struct toolspec *ts, char *why,
+    size_t len)
+{
+	static const char *const names[] = { "forbidden", "optional",
+	    "required" };
+	struct json_object	*v;
+	size_t			 i;
+
+	ts->task_support = TASK_FORBIDDEN;
+	if (json_object_object_get_ex(entry, "task_starts", &v)) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    (strcmp(json_object_get_string(v), "at_once") != 0 &&
+		    strcmp(json_object_get_string(v), "after_input") != 0)) {
+			snprintf(why, len, "'task_starts' must be \"at_once\" "
+			    "or \"after_input\"");
+			return -1;
+		}
+		ts->task_after_input = strcmp(json_object_get_string(v),
+		    "after_input") == 0;
+	}
+	if (!json_object_object_get_ex(entry, "task", &v))
+		return 0;
+	for (i = 0; i < 3; i++)
+		if (json_object_is_type(v, json_type_string) &&
+		    strcmp(json_object_get_string(v), names[i]) == 0) {
+			ts->task_support = (int)i;
+			return 0;
+		}
+	snprintf(why, len, "'task' must be \"forbidden\", \"optional\" or "
+	    "\"required\"");
+	return -1;
+}
+
 /*
  * A directory a tool may read is code when it imports from it, which a
  * signature does not cover: one others may write is refused with
@@ -521,7 +564,8 @@ config_entry(struct toolset *set, size_t idx, struct json_object *entry,
 	if (config_read_grants_safe(name, allow, why, sizeof(why)) == -1)
 		return config_bad(set, idx, name, "%s", why);
 	if (config_requires(entry, why, sizeof(why)) == -1 ||
-	    config_schemas(entry, why, sizeof(why)) == -1)
+	    config_schemas(entry, why, sizeof(why)) == -1 ||
+	    config_task(entry, ts, why, sizeof(why)) == -1)
 		return config_bad(set, idx, name, "%s", why);
 	config_unknown_fields(name, entry);
 

@@ -16,6 +16,7 @@
 #include "jsonparse.h"
 #include "mcp-hotd.h"
 #include "catalog.h"
+#include "task.h"
 #include "review.h"
 #include "xmalloc.h"
 
@@ -61,6 +62,7 @@ control_status(void)
 	/* Resources, templates and prompts served (their code's workers are
 	 * among "tools", as prompt:NAME and the like). */
 	json_object_object_add(st, "catalog", catalog_counts());
+	json_object_object_add(st, "tasks", task_counts());
 	/* Where it came from: loaded when, signed by whom (null: unsigned). */
 	served = reload_served();
 	json_object_object_add(st, "tools_loaded", served != NULL &&

@@ -262,6 +262,7 @@ http_session_alloc(int legacy)
 	hs->legacy = legacy;
 	TAILQ_INIT(&hs->pending);
 	hs->session = session_new(&http_ops, hs);
+	hs->session->mcp.key = hs->id;	/* a 2025 task's owner */
 	if (ht.client != NULL)
 		session_set_client(hs->session, ht.client);
 	TAILQ_INSERT_TAIL(&ht.sessions, hs, entry);

@@ -261,7 +261,8 @@ modern_headers_wrong(struct evhttp_request *req, const struct mcp_request *r,
 		const char	*method, *field;
 	} named[] = {
 		{ "tools/call", "name" }, { "prompts/get", "name" },
-		{ "resources/read", "uri" }
+		{ "resources/read", "uri" }, { "tasks/get", "taskId" },
+		{ "tasks/update", "taskId" }, { "tasks/cancel", "taskId" }
 	};
 	const char	*method = http_header(req, "Mcp-Method");
 	const char	*name = http_header(req, "Mcp-Name");

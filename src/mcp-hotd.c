@@ -25,6 +25,7 @@
 #include "jsonparse.h"
 #include "access.h"
 #include "mcp-hotd.h"
+#include "task.h"
 #include "options.h"
 #include "clients.h"
 #include "metrics.h"
@@ -467,6 +468,7 @@ main(int argc, char *argv[])
 
 	watch_stop();
 	reload_shutdown();
+	task_shutdown();	/* before the calls they run are failed */
 	transport_stdio_stop();
 	notify_close();
 	transport_unix_close();

@@ -30,6 +30,9 @@
 
 #define MCP_HOTD_NAME		"mcp-hotd"
 #define DEFAULT_TIMEOUT_MS	30000
+#define DEFAULT_TASK_TIMEOUT_MS	(3600 * 1000)	/* a task's call */
+#define DEFAULT_TASK_TTL_MS	(3600 * 1000)	/* a task kept, once done */
+#define DEFAULT_MAX_TASKS	64		/* a tool's, working at once */
 #define DEFAULT_LOAD_TIMEOUT_MS	10000	/* loading: imports, top level */
 #define MAX_LOAD_TIMEOUT_MS	120000
 #define DEFAULT_MEMORY_MB	MSG_DEFAULT(LOAD, memory_mb)
@@ -84,6 +87,13 @@ enum entry_kind {
 	KIND_COMPLETION		/* a prompt's or template's argument's */
 };
 
+/* "task" of an entry: may its calls be tasks (task.c)? */
+enum task_support {
+	TASK_FORBIDDEN,
+	TASK_OPTIONAL,
+	TASK_REQUIRED
+};
+
 /* One entry of the tools file, validated. */
 struct toolspec {
 	char			*name;
@@ -107,6 +117,13 @@ struct toolspec {
 						 * async def runs at once */
 	int			 idle_ms;	/* ... an idle one retires after */
 	int			 min_workers;	/* ... down to (0: none idle) */
+	int			 task_support;	/* TASK_FORBIDDEN, ... */
+	int			 task_after_input; /* "task_starts": "after_input":
+						 * the round that brings
+						 * answers becomes the task */
+	int			 task_timeout_ms; /* a task's call, at most */
+	int			 task_ttl_ms;	/* a task kept, once it waits */
+	int			 max_tasks;	/* working at once */
 	struct json_object	*allow;		/* grants, or NULL; owned */
 	struct json_object	*secrets;	/* env grants' values, by name,
 						 * kept out of the log; or NULL */
@@ -205,6 +222,9 @@ struct mcp_state {
 	const char		*http_version;	/* 2026 over HTTP: the header */
 	struct json_object	*listen_id;	/* subscriptions/listen: its id */
 	int			 listen_tools;	/* ... wants tools list_changed */
+	struct session		*session;	/* whose state this is */
+	const char		*key;		/* HTTP: the Mcp-Session-Id (a
+						 * 2025 task's owner), or NULL */
 	int			 listen_prompts;	/* ... prompts' */
 	int			 listen_resources; /* ... resources' */
 	struct json_object	*subs;		/* {uri: null}: resources it
@@ -456,6 +476,16 @@ void		 call_fail_all(struct callq *, const char *, ...)
 struct mcp_call;
 void		 call_set_notes(struct call *, struct mcp_call *);
 void		 call_blocks_free(void);
+struct task;
+struct call	*call_new_task(struct tool *, const char *, size_t,
+		    struct json_object *, struct json_object *);
+void		 call_to_task(struct call *, struct task *, int);
+void		 call_untask(struct call *);
+struct task	*call_task(const struct call *);
+int		 call_failed(const struct call *);
+struct json_object *call_answers(const struct call *);
+struct json_object *call_client(const struct call *);
+int		 call_timeout(const struct call *);
 uint64_t	 call_id(const struct call *);
 const struct timeval *call_sent_at(const struct call *);
 struct call	*call_with_id(struct callq *, uint64_t);
@@ -491,6 +521,8 @@ struct mcp_call {
 	char		*owned;		/* args made here, not in the request
 					 * (catalog.c's calls; owned), or NULL */
 	char		*uri;		/* resources/read: the uri (owned) */
+	int		 task;		/* run it as a task (task.c) */
+	int64_t		 task_ttl;	/* 2025: the ttl the client asked */
 };
 /*
  * A message whose envelope is checked: its id, method, params tokens. A

@@ -19,6 +19,7 @@
 #include "clients.h"
 #include "mcp-hotd.h"
 #include "catalog.h"
+#include "task.h"
 #include "metrics.h"
 #include "xmalloc.h"
 
@@ -284,6 +285,8 @@ mcp_initialize(struct mcp_state *st, struct json_object *id,
 	json_object_object_add(caps, "tools", tools);
 	json_object_object_add(caps, "logging", json_object_new_object());
 	catalog_capabilities(caps, !st->no_stream);
+	if (!st->no_stream)	/* a task needs its session */
+		task_capabilities_2025(caps);
 	json_object_object_add(res, "capabilities", caps);
 	json_object_object_add(res, "serverInfo", mcp_server_info());
 	*reply = mcp_result(id, res);
@@ -636,6 +639,53 @@ mcp_envelope(const struct jdoc *d, struct json_object **reply, int *idt,
 	return 0;
 }
 
+/* tasks methods (task.c), 2025's experimental form. */
+static enum mcp_action
+mcp_task(struct mcp_state *st, const struct mcp_request *r,
+    struct json_object **reply)
+{
+	struct json_object	*res, *id;
+	enum mcp_action		 act;
+
+	act = task_handle(st, r, &res, reply);
+	if (act == MCP_REPLY && res != NULL) {
+		id = mcp_id(r->d, r->id);
+		*reply = mcp_result(id, res);
+		json_object_put(id);
+	}
+	return act;
+}
+
+/*
+ * 2025: a tools/call with a "task" param ({ttl}) of a tool that may be a
+ * task runs as one; a tool that must be one refuses a call without. 0, or
+ * -1 with *reply.
+ */
+static int
+mcp_task_wanted(const struct mcp_state *st, const struct mcp_request *r,
+    struct mcp_call *call, struct json_object **reply)
+{
+	int	support = tool_spec(call->tool)->task_support, tt, ttl;
+
+	tt = jdoc_member(r->d, r->params, "task");
+	if (tt != -1 && r->d->t[tt].type == JT_OBJECT &&
+	    support != TASK_FORBIDDEN && !st->no_stream) {
+		call->task = 1;
+		if ((ttl = jdoc_member(r->d, tt, "ttl")) != -1 &&
+		    r->d->t[ttl].type == JT_NUMBER)
+			call->task_ttl = strtoll(r->d->text +
+			    r->d->t[ttl].start, NULL, 10);
+		return 0;
+	}
+	if (support != TASK_REQUIRED)
+		return 0;
+	mcp_fail(reply, r->d, r->id, JSONRPC_METHOD_NOT_FOUND, "tool '%s' "
+	    "runs only as a task: call it with a \"task\" param%s",
+	    tool_spec(call->tool)->name, st->no_stream ? " (not served "
+	    "without sessions: --http-stateless)" : "");
+	return -1;
+}
+
 /* A catalog method (catalog_rpc.c), its result answered as 2025's are. */
 static enum mcp_action
 mcp_catalog(struct mcp_state *st, const struct mcp_request *r,
@@ -676,12 +726,16 @@ mcp_handle(struct mcp_state *st, const struct mcp_request *r,
 		return mcp_notified(st, r->d, r->method, r->params, call);
 	if (catalog_method(st, r->d, r->method))
 		return mcp_catalog(st, r, reply, call);
+	if (task_method(st, r->d, r->method))
+		return mcp_task(st, r, reply);
 	if (!jdoc_string_eq(r->d, r->method, "tools/call", 10))
 		return mcp_method(st, r->d, r->id, r->method, r->params, reply);
 	if ((act = mcp_tools_call(st, r->d, r->id, r->params, reply, call)) !=
 	    MCP_CALL)
 		return act;
 	call->log_level = st->log_level;
+	if (mcp_task_wanted(st, r, call, reply) == -1)
+		return MCP_REPLY;
 	if (!mcp_missing_caps(call->tool, st->client_caps, 0, &missing))
 		return act;
 	/* The 2025 wire has no error for it: a result naming what is missing. */

@@ -21,6 +21,7 @@
 #include "jsonparse.h"
 #include "mcp-hotd.h"
 #include "catalog.h"
+#include "task.h"
 #include "xmalloc.h"
 
 #define JSONRPC_METHOD_NOT_FOUND	-32601
@@ -236,12 +237,15 @@ static struct json_object *
 modern_capabilities(void)
 {
 	struct json_object	*caps = json_object_new_object();
-	struct json_object	*tools = json_object_new_object();
+	struct json_object	*tools = json_object_new_object(), *ext;
 
 	json_object_object_add(tools, "listChanged",
 	    json_object_new_boolean(1));
 	json_object_object_add(caps, "tools", tools);
 	catalog_capabilities(caps, 1);
+	ext = json_object_new_object();
+	json_object_object_add(ext, TASKS_EXTENSION, json_object_new_object());
+	json_object_object_add(caps, "extensions", ext);
 	return caps;
 }
 
@@ -277,6 +281,66 @@ modern_tools_list(const struct mcp_state *st, const struct mcp_request *r,
 
 static enum mcp_action	modern_call(const struct mcp_request *,
 			    struct json_object **, struct mcp_call *);
+static struct json_object *modern_client(struct json_object *,
+			    struct json_object *);
+
+/*
+ * The tasks extension: a tool that may be a task is one for a request
+ * that declares the extension (the server decides; a legacy "task" param
+ * changes nothing); one that must be is refused -32021 to any other.
+ */
+static enum mcp_action
+modern_task_wanted(const struct mcp_request *r, struct json_object **reply,
+    struct mcp_call *call)
+{
+	struct json_object	*meta, *caps, *ext;
+	int			 support = tool_spec(call->tool)->task_support;
+	int			 mt, declared = 0;
+
+	if (support == TASK_FORBIDDEN)
+		return MCP_CALL;
+	if ((mt = modern_meta(r)) != -1) {
+		meta = jdoc_object(r->d, mt);
+		declared = json_object_object_get_ex(meta, META_CAPS, &caps) &&
+		    json_object_object_get_ex(caps, "extensions", &ext) &&
+		    json_object_object_get_ex(ext, TASKS_EXTENSION, NULL);
+		if (declared && call->client == NULL)	/* it may ask */
+			call->client = modern_client(meta, caps);
+		json_object_put(meta);
+	}
+	/* after_input: a first round may ask (input_required, no task);
+	 * the round that brings its answers is the task. */
+	if (declared && (!tool_spec(call->tool)->task_after_input ||
+	    jdoc_member(r->d, r->params, "inputResponses") != -1 ||
+	    jdoc_member(r->d, r->params, "requestState") != -1)) {
+		call->task = 1;
+		return MCP_CALL;
+	}
+	if (declared)
+		return MCP_CALL;
+	if (support == TASK_OPTIONAL)
+		return MCP_CALL;
+	json_object_put(call->answers);
+	call->answers = NULL;
+	json_object_put(call->client);
+	call->client = NULL;
+	return task_missing_extension(r, "this tool (\"task\": \"required\")",
+	    reply);
+}
+
+/* tasks methods (task.c), the extension's: every answer says it is complete. */
+static enum mcp_action
+modern_task(struct mcp_state *st, const struct mcp_request *r,
+    struct json_object **reply)
+{
+	struct json_object	*res;
+	enum mcp_action		 act;
+
+	act = task_handle(st, r, &res, reply);
+	if (act != MCP_REPLY || res == NULL)
+		return act;
+	return modern_reply(r, res, 0, reply);
+}
 
 /* A catalog method (catalog_rpc.c), its result answered as 2026's are. */
 static enum mcp_action
@@ -389,7 +453,9 @@ modern_tools_call(const struct mcp_state *st, const struct mcp_request *r,
 	if ((act = mcp_tools_call(st, r->d, r->id, r->params, reply, call)) !=
 	    MCP_CALL)
 		return act;
-	return modern_call(r, reply, call);
+	if ((act = modern_call(r, reply, call)) != MCP_CALL)
+		return act;
+	return modern_task_wanted(r, reply, call);
 }
 
 /*
@@ -593,6 +659,8 @@ mcp_modern_handle(struct mcp_state *st, const struct mcp_request *r,
 		return modern_listen(st, r, reply);
 	if (catalog_method(st, r->d, r->method))
 		return modern_catalog(st, r, reply, call);
+	if (task_method(st, r->d, r->method))
+		return modern_task(st, r, reply);
 	jdoc_string(r->d, r->method, method, sizeof(method));
 	/* Say why only where a 2025 habit is the likely cause. */
 	if (strcmp(method, "initialize") == 0 || strcmp(method, "ping") == 0 ||

@@ -15,6 +15,7 @@
 #include "clients.h"
 #include "mcp-hotd.h"
 #include "catalog.h"
+#include "task.h"
 #include "xmalloc.h"
 
 static void	session_resume_later(struct session *);
@@ -28,6 +29,7 @@ session_new(const struct session_ops *ops, void *arg)
 	s->ops = ops;
 	s->arg = arg;
 	s->id = ++sv.next_session_id;
+	s->mcp.session = s;
 	TAILQ_INIT(&s->calls);
 	TAILQ_INSERT_TAIL(&sv.sessions, s, entry);
 	return s;
@@ -97,6 +99,7 @@ session_free(struct session *s)
 	 * call leaves). */
 	s->freeing = 1;
 	call_detach_all(s);
+	task_session_gone(s);
 	sv.unread_total -= s->unread;
 	TAILQ_REMOVE(&sv.sessions, s, entry);
 	mcp_state_clear(&s->mcp);
@@ -241,6 +244,32 @@ session_input(struct session *s, const char *line, size_t len)
 	}
 }
 
+/*
+ * A call to run as a task (task.c): answered now with its handle, or an
+ * error when a bound is reached.
+ */
+static struct json_object *
+session_task(struct session *s, const struct mcp_request *r,
+    struct mcp_call *mc)
+{
+	struct json_object	*reply, *id;
+	struct call		*c;
+	char			 why[256];
+
+	id = mcp_id(r->d, r->id);
+	if (task_room(s, mc, why, sizeof(why)) == -1)
+		reply = mcp_error(id, -32603, "Internal error: no task made: %s",
+		    why);
+	else {
+		c = call_new(s, mc->id, mc->idlen, mc->tool, mc->args,
+		    mc->argslen);
+		call_set_notes(c, mc);
+		reply = mcp_result(id, task_begin(s, c, mc));
+	}
+	json_object_put(id);
+	return reply;
+}
+
 /* A request or notification its transport parsed with mcp_parse. */
 static void	session_access(const struct session *,
 		    const struct mcp_request *, struct json_object *,
@@ -263,6 +292,10 @@ session_request(struct session *s, const struct mcp_request *r)
 		return;
 	switch ((act = mcp_handle(&s->mcp, r, &reply, &mc))) {
 	case MCP_CALL:
+		if (mc.task) {
+			reply = session_task(s, r, &mc);
+			break;
+		}
 		c = call_new(s, mc.id, mc.idlen, mc.tool, mc.args, mc.argslen);
 		call_set_notes(c, &mc);
 		tool_enqueue(mc.tool, c);

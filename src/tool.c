@@ -551,7 +551,7 @@ tool_enqueue(struct tool *t, struct call *c)
 static struct json_object *
 tool_make_listing(struct tool *t, struct json_object *ready)
 {
-	struct json_object	*l, *schema, *doc = NULL;
+	struct json_object	*l, *schema, *doc = NULL, *exec;
 	const char		*desc = t->spec.description;
 
 	if (desc == NULL && json_object_object_get_ex(ready, "doc", &doc) &&
@@ -582,6 +582,13 @@ tool_make_listing(struct tool *t, struct json_object *ready)
 	if (t->spec.annotations != NULL)
 		json_object_object_add(l, "annotations",
 		    json_object_get(t->spec.annotations));
+	if (t->spec.task_support != TASK_FORBIDDEN) {
+		exec = json_object_new_object();
+		json_object_object_add(exec, "taskSupport",
+		    json_object_new_string(t->spec.task_support ==
+		    TASK_REQUIRED ? "required" : "optional"));
+		json_object_object_add(l, "execution", exec);
+	}
 	return l;
 }
 

@@ -471,6 +471,15 @@ worker_on_load_failed(void *arg, const struct channel_msg *msg)
 	return 0;
 }
 
+/* A call's deadline: a task's own, else its tool's. */
+static int
+worker_call_ms(const struct worker *w, const struct call *c)
+{
+	int	ms = call_timeout(c);
+
+	return ms > 0 ? ms : w->timeout_ms;
+}
+
 /* The head call was answered: the next one runs. */
 static void
 worker_popped(struct worker *w)
@@ -479,7 +488,8 @@ worker_popped(struct worker *w)
 
 	w->nsent--;
 	if (w->nsent > 0 && w->tool != NULL)
-		worker_push_deadline(w, w->timeout_ms);
+		worker_push_deadline(w, worker_call_ms(w,
+		    call_first(&w->sent)));
 	else {
 		evtimer_del(w->deadline);
 		w->state = WORKER_IDLE;
@@ -605,7 +615,7 @@ worker_async_arm(struct worker *w)
 	evtimer_del(w->deadline);
 	if (c == NULL || w->tool == NULL)
 		return;
-	left = w->timeout_ms - worker_ms_since(call_sent_at(c));
+	left = worker_call_ms(w, c) - worker_ms_since(call_sent_at(c));
 	worker_arm_deadline(w, left > 0 ? (int)left : 1);
 }
 
@@ -928,7 +938,7 @@ worker_timeout(evutil_socket_t fd, short what, void *arg)
 	}
 	if (c != NULL && w->slots > 1) {
 		snprintf(cause, sizeof(cause), "tool '%s' timed out after %d ms",
-		    worker_name(w), w->timeout_ms);
+		    worker_name(w), worker_call_ms(w, c));
 		log_info("%s; its worker %d is told to stop the call", cause,
 		    (int)w->pid);
 		if (w->tool != NULL)
@@ -937,7 +947,7 @@ worker_timeout(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (c != NULL) {
-		ms = w->timeout_ms;
+		ms = worker_call_ms(w, c);
 		if (w->tool != NULL)
 			w->ops->lost(w, ME_TIMEOUT, 1);
 		call_answer_error(c, "tool '%s' timed out after %d ms",
@@ -1098,7 +1108,7 @@ worker_send_call(struct worker *w, struct call *c)
 	if (w->nsent == 0)
 		event_base_gettimeofday_cached(sv.base, &w->mark);
 	if (w->nsent++ == 0)
-		worker_arm_deadline(w, w->timeout_ms);
+		worker_arm_deadline(w, worker_call_ms(w, c));
 	w->state = WORKER_BUSY;
 	if ((meta = call_meta(c, w->context, &len)) != NULL)
 		channel_send(w->ch, MSG_CALL_META, call_id(c), meta, len);
@@ -1143,7 +1153,8 @@ worker_resume(struct worker *w)
 	if (w->ch == NULL || w->tool == NULL || call_first(&w->sent) == NULL)
 		return;
 	timersub(&now, &w->mark, &d);
-	left = w->timeout_ms - (d.tv_sec * 1000 + d.tv_usec / 1000);
+	left = worker_call_ms(w, call_first(&w->sent)) -
+	    (d.tv_sec * 1000 + d.tv_usec / 1000);
 	worker_arm_deadline(w, left > 0 ? (int)left : 1);
 }
 

@@ -58,7 +58,12 @@ for revision in ("2026-07-28", "2025-11-25"):
                   "input-required-result-non-tool-request",
                   # pending in the suite (run, not scored): SEP-2243's
                   # Mcp-Param-* headers, checked against the body
-                  "http-custom-header-server-validation"]
+                  "http-custom-header-server-validation",
+                  # the tasks extension (run, not scored)
+                  "tasks-lifecycle", "tasks-capability-negotiation", "tasks-wire-fields",
+                  "tasks-request-state-removal", "tasks-mrtr-input", "tasks-request-headers",
+                  "tasks-dispatch-and-envelope", "tasks-required-task-error",
+                  "tasks-mrtr-composition"]
                  if revision.startswith("2026") else ["server-initialize", "server-session-lifecycle",
                                                       "tools-call-with-logging", "tools-call-sampling",
                                                       "tools-call-elicitation",
