@@ -384,6 +384,14 @@ daemon_ready(void)
 	transport_http_accept(1);
 }
 
+/* The gauges /metrics reads when asked: the tools', the tasks'. */
+static void
+supervisor_gauges(struct evbuffer *b)
+{
+	tool_metrics_gauges(b);
+	task_metrics(b);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -442,7 +450,7 @@ main(int argc, char *argv[])
 	sv.started = time(NULL);
 	containment_check();
 	spawn_init(cli.spawner);
-	metrics_set_gauges(tool_metrics_gauges);
+	metrics_set_gauges(supervisor_gauges);
 
 	/* Serve only once the first load settled: tools/list is complete. */
 	if (cli.test) {

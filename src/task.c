@@ -30,11 +30,13 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/util.h>
 
 #include "jsonparse.h"
 #include "mcp-hotd.h"
+#include "metrics.h"
 #include "task.h"
 #include "xmalloc.h"
 
@@ -783,6 +785,22 @@ task_counts(void)
 		json_object_object_add(o, task_status_names[i],
 		    json_object_new_int64((int64_t)n[i]));
 	return o;
+}
+
+/* /metrics: tasks kept, by status. */
+void
+task_metrics(struct evbuffer *b)
+{
+	struct task	*t;
+	size_t		 n[5] = { 0 }, i;
+
+	TAILQ_FOREACH(t, &tasks, entry)
+		n[t->status]++;
+	metrics_family(b, "mcp_hotd_tasks", "gauge",
+	    "Tasks kept (a restart loses them), by status.");
+	for (i = 0; i < 5; i++)
+		evbuffer_add_printf(b, "mcp_hotd_tasks{status=\"%s\"} %zu\n",
+		    task_status_names[i], n[i]);
 }
 
 /* 2025's experimental capability: tools/call as a task, list, cancel. */

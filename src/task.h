@@ -28,5 +28,7 @@ void		 task_session_gone(struct session *);
 void		 task_shutdown(void);
 struct json_object *task_counts(void);
 void		 task_capabilities_2025(struct json_object *);
+struct evbuffer;
+void		 task_metrics(struct evbuffer *);
 
 #endif /* TASK_H */

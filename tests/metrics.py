@@ -117,6 +117,9 @@ check("connected" in netres[0] and "denied" in netres[1] and
       "the broker's connects: one made, one not granted", netres)
 check(value('mcp_hotd_tool_workers{tool="add"}') == 1 and value("mcp_hotd_sessions") >= 1,
       "gauges: workers, sessions")
+check(value('mcp_hotd_tasks{status="working"}') == 0 and
+      value('mcp_hotd_tasks{status="completed"}') == 0,
+      "gauges: tasks kept, by status (none here)")
 check(value('mcp_hotd_tool_restarts_total{tool="nap"}') >= 1 and
       value('mcp_hotd_tool_restarts_total{tool="die"}') >= 1 and
       value('mcp_hotd_tool_restarts_total{tool="add"}') == 0,
