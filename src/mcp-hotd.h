@@ -229,6 +229,8 @@ struct mcp_state {
 	int			 listen_resources; /* ... resources' */
 	struct json_object	*subs;		/* {uri: null}: resources it
 						 * wants updates of, or NULL */
+	struct json_object	*listen_tasks;	/* {taskId: null}: tasks whose
+						 * status it wants, or NULL */
 	char			*client;	/* --clients: who it is (NULL:
 						 * everything, as stdio) */
 	uint64_t		 listed;	/* the version of its list it

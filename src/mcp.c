@@ -833,5 +833,6 @@ mcp_state_clear(struct mcp_state *st)
 	json_object_put(st->listen_id);
 	json_object_put(st->client_caps);
 	json_object_put(st->subs);
+	json_object_put(st->listen_tasks);
 	memset(st, 0, sizeof(*st));
 }

@@ -293,19 +293,17 @@ static enum mcp_action
 modern_task_wanted(const struct mcp_request *r, struct json_object **reply,
     struct mcp_call *call)
 {
-	struct json_object	*meta, *caps, *ext;
+	struct json_object	*meta, *caps = NULL;
 	int			 support = tool_spec(call->tool)->task_support;
-	int			 mt, declared = 0;
+	int			 mt, declared;
 
 	if (support == TASK_FORBIDDEN)
 		return MCP_CALL;
-	if ((mt = modern_meta(r)) != -1) {
+	if ((declared = task_declared(r)) && call->client == NULL &&
+	    (mt = modern_meta(r)) != -1) {	/* its code may ask */
 		meta = jdoc_object(r->d, mt);
-		declared = json_object_object_get_ex(meta, META_CAPS, &caps) &&
-		    json_object_object_get_ex(caps, "extensions", &ext) &&
-		    json_object_object_get_ex(ext, TASKS_EXTENSION, NULL);
-		if (declared && call->client == NULL)	/* it may ask */
-			call->client = modern_client(meta, caps);
+		json_object_object_get_ex(meta, META_CAPS, &caps);
+		call->client = modern_client(meta, caps);
 		json_object_put(meta);
 	}
 	/* after_input: a first round may ask (input_required, no task);
@@ -559,6 +557,50 @@ modern_listen_subs(struct mcp_state *st, const struct mcp_request *r, int nt,
 }
 
 /*
+ * The tasks whose status a listen stream wants (taskIds, the tasks
+ * extension's: -32021 without it): 0, or -1 with *reply.
+ */
+static int
+modern_listen_tasks(struct mcp_state *st, const struct mcp_request *r,
+    int nt, struct json_object **reply)
+{
+	struct json_object	*ids, *id, *set;
+	size_t			 i, n;
+	int			 t = jdoc_member(r->d, nt, "taskIds");
+
+	json_object_put(st->listen_tasks);
+	st->listen_tasks = NULL;
+	if (t == -1)
+		return 0;
+	if (!task_declared(r)) {
+		task_missing_extension(r, "'taskIds'", reply);
+		return -1;
+	}
+	ids = jdoc_object(r->d, t);
+	n = json_object_is_type(ids, json_type_array) ?
+	    json_object_array_length(ids) : 0;
+	set = json_object_new_object();
+	for (i = 0; i < n; i++) {
+		id = json_object_array_get_idx(ids, i);
+		if (!json_object_is_type(id, json_type_string) ||
+		    json_object_get_string_len(id) > 128)
+			break;
+		json_object_object_add(set, json_object_get_string(id), NULL);
+	}
+	if (i < n || n > 1024 || !json_object_is_type(ids, json_type_array)) {
+		json_object_put(ids);
+		json_object_put(set);
+		mcp_fail(reply, r->d, r->id, JSONRPC_INVALID_PARAMS,
+		    "Invalid params: 'taskIds' must be an array of at most 1024 "
+		    "task ids");
+		return -1;
+	}
+	json_object_put(ids);
+	st->listen_tasks = set;
+	return 0;
+}
+
+/*
  * subscriptions/listen: this session becomes a listen stream for the list
  * changes asked for (tools only: there are no prompts or resources to
  * change). *reply is the acknowledgement, its first message.
@@ -576,7 +618,8 @@ modern_listen(struct mcp_state *st, const struct mcp_request *r,
 		return mcp_fail(reply, r->d, r->id, JSONRPC_INVALID_PARAMS,
 		    "Invalid params: 'notifications' must be an object naming "
 		    "the notifications wanted");
-	if (modern_listen_subs(st, r, nt, reply) == -1)
+	if (modern_listen_subs(st, r, nt, reply) == -1 ||
+	    modern_listen_tasks(st, r, nt, reply) == -1)
 		return MCP_REPLY;
 	json_object_put(st->listen_id);
 	st->listen_id = mcp_id(r->d, r->id);
@@ -601,6 +644,14 @@ modern_listen(struct mcp_state *st, const struct mcp_request *r,
 			    json_object_new_string(uri));
 		}
 		json_object_object_add(agreed, "resourceSubscriptions", uris);
+	}
+	if (st->listen_tasks != NULL) {
+		uris = json_object_new_array();
+		json_object_object_foreach(st->listen_tasks, id, v) {
+			(void)v;
+			json_object_array_add(uris, json_object_new_string(id));
+		}
+		json_object_object_add(agreed, "taskIds", uris);
 	}
 	*reply = mcp_notification("notifications/subscriptions/acknowledged");
 	params = json_object_new_object();

@@ -324,6 +324,39 @@ task_result_2025(const struct task *t, struct json_object *id)
 	return mcp_result(id, r);
 }
 
+/*
+ * 2026: notifications/tasks, the task as tasks/get has it, on each listen
+ * stream that named it in taskIds and may see it.
+ */
+static void
+task_tell_listeners(const struct task *t)
+{
+	struct session		*s;
+	struct json_object	*n, *params, *meta;
+	const char		*p;
+	char			 buf[160];
+
+	TAILQ_FOREACH(s, &sv.sessions, entry) {
+		if (s->mcp.listen_id == NULL || s->mcp.listen_tasks == NULL ||
+		    !json_object_object_get_ex(s->mcp.listen_tasks, t->id,
+		    NULL))
+			continue;
+		p = task_principal(&s->mcp, buf, sizeof(buf));
+		if (!task_visible(t, p))
+			continue;
+		params = task_json(t, 1);
+		meta = json_object_new_object();
+		json_object_object_add(meta,
+		    "io.modelcontextprotocol/subscriptionId",
+		    json_object_get(s->mcp.listen_id));
+		json_object_object_add(params, "_meta", meta);
+		n = mcp_notification("notifications/tasks");
+		json_object_object_add(n, "params", params);
+		session_send(s, n, NULL, 0);
+		json_object_put(n);
+	}
+}
+
 /* Its status changed: tell its 2025 session; answer who waits. */
 static void
 task_changed(struct task *t)
@@ -332,6 +365,8 @@ task_changed(struct task *t)
 	size_t			 i;
 
 	gettimeofday(&t->updated, NULL);
+	if (t->era == MCP_ERA_2026)
+		task_tell_listeners(t);
 	if (t->session != NULL && t->era != MCP_ERA_2026) {
 		n = mcp_notification("notifications/tasks/status");
 		json_object_object_add(n, "params", task_json(t, 0));
@@ -509,7 +544,7 @@ task_fail_reply(const struct mcp_request *r, struct json_object **reply,
 }
 
 /* 2026: tasks methods only for a request that declares the extension. */
-static int
+int
 task_declared(const struct mcp_request *r)
 {
 	struct json_object	*params, *meta, *caps, *ext;

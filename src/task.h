@@ -22,6 +22,7 @@ struct json_object *task_begin(struct session *, struct call *,
 		    const struct mcp_call *);
 void		 task_answered(struct call *, const char *, size_t, int);
 int		 task_asks(const struct call *);
+int		 task_declared(const struct mcp_request *);
 enum mcp_action	 task_missing_extension(const struct mcp_request *,
 		    const char *, struct json_object **);
 void		 task_session_gone(struct session *);

@@ -149,6 +149,40 @@ st, b = post26(port, "tasks/get", {"taskId": "0" * 32}, "0" * 32)
 check(st == 400 and (b or {}).get("error", {}).get("code") == -32602,
       "2026: an unknown task id is -32602", (st, b))
 
+# --- 2026: a listen stream naming a task hears its status -----------------
+r = unix_rpc(d.sock, [{"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                       "params": {"name": "slow", "arguments": {"seconds": 1}, "_meta": META}}])
+tl = r[0]["result"]["taskId"]
+ls = socket.socket(socket.AF_UNIX)
+ls.connect(d.sock)
+lf = ls.makefile("rwb")
+lf.write((json.dumps({"jsonrpc": "2.0", "id": "L", "method": "subscriptions/listen",
+                      "params": {"notifications": {"taskIds": [tl]}, "_meta": META}}) + "\n")
+         .encode())
+lf.flush()
+heard = []
+ls.settimeout(5)
+try:
+    while not any(n.get("params", {}).get("status") == "completed" for n in heard):
+        heard.append(json.loads(lf.readline()))
+except (OSError, ValueError):
+    pass
+ls.close()
+ack = heard[0] if heard else {}
+done = [n for n in heard if n.get("method") == "notifications/tasks"]
+check(ack.get("params", {}).get("notifications", {}).get("taskIds") == [tl] and done and
+      done[-1]["params"]["taskId"] == tl and done[-1]["params"]["status"] == "completed" and
+      text_of(done[-1]["params"].get("result", {})) == "slept 1" and
+      done[-1]["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"] == "L",
+      "2026: subscriptions/listen with taskIds hears notifications/tasks, the result inlined",
+      heard)
+r = unix_rpc(d.sock, [{"jsonrpc": "2.0", "id": 1, "method": "subscriptions/listen",
+                       "params": {"notifications": {"taskIds": [tl]},
+                                  "_meta": {**META, "io.modelcontextprotocol/clientCapabilities":
+                                            {}}}}])
+check(r[0].get("error", {}).get("code") == -32021,
+      "2026: taskIds without the extension: -32021", r)
+
 # --- 2025: its session's, from any connection; no other session's --------
 sa, sb = session25(port), session25(port)
 r = post25(port, sa, "tools/call", {"name": "slow", "arguments": {"seconds": 1},
