@@ -518,85 +518,68 @@ modern_flag(const struct mcp_request *r, int nt, const char *key)
 	return t != -1 && r->d->t[t].type == JT_TRUE;
 }
 
-/* The resources a listen stream wants updates of: 0, or -1 with *reply. */
+/*
+ * A listen filter's list of strings (token t: an array of at most 1024,
+ * each at most maxlen bytes) as a set {string: null} in *set: 0, or -1
+ * with *reply naming key and what it lists.
+ */
 static int
-modern_listen_subs(struct mcp_state *st, const struct mcp_request *r, int nt,
+modern_listen_set(const struct mcp_request *r, int t, const char *key,
+    const char *what, int maxlen, struct json_object **set,
     struct json_object **reply)
 {
-	struct json_object	*subs, *uris, *u;
+	struct json_object	*a, *v;
 	size_t			 i, n;
-	int			 t = jdoc_member(r->d, nt, "resourceSubscriptions");
 
-	json_object_put(st->subs);
-	st->subs = NULL;
-	if (t == -1)
-		return 0;
-	uris = jdoc_object(r->d, t);
-	n = json_object_is_type(uris, json_type_array) ?
-	    json_object_array_length(uris) : 0;
-	subs = json_object_new_object();
+	a = jdoc_object(r->d, t);
+	n = json_object_is_type(a, json_type_array) ?
+	    json_object_array_length(a) : 0;
+	*set = json_object_new_object();
 	for (i = 0; i < n; i++) {
-		u = json_object_array_get_idx(uris, i);
-		if (!json_object_is_type(u, json_type_string) ||
-		    json_object_get_string_len(u) > 2048)
+		v = json_object_array_get_idx(a, i);
+		if (!json_object_is_type(v, json_type_string) ||
+		    json_object_get_string_len(v) > maxlen)
 			break;
-		json_object_object_add(subs, json_object_get_string(u), NULL);
+		json_object_object_add(*set, json_object_get_string(v), NULL);
 	}
-	if (!json_object_is_type(uris, json_type_array) || i < n ||
-	    n > 1024) {
-		json_object_put(uris);
-		json_object_put(subs);
+	if (!json_object_is_type(a, json_type_array) || i < n || n > 1024) {
+		json_object_put(a);
+		json_object_put(*set);
+		*set = NULL;
 		mcp_fail(reply, r->d, r->id, JSONRPC_INVALID_PARAMS,
-		    "Invalid params: 'resourceSubscriptions' must be an array "
-		    "of at most 1024 resource uris");
+		    "Invalid params: '%s' must be an array of at most 1024 %s",
+		    key, what);
 		return -1;
 	}
-	json_object_put(uris);
-	st->subs = subs;
+	json_object_put(a);
 	return 0;
 }
 
 /*
- * The tasks whose status a listen stream wants (taskIds, the tasks
- * extension's: -32021 without it): 0, or -1 with *reply.
+ * What a listen stream wants beyond list changes: resource updates
+ * (resourceSubscriptions), task status (taskIds, the tasks extension's:
+ * -32021 without it). 0, or -1 with *reply.
  */
 static int
-modern_listen_tasks(struct mcp_state *st, const struct mcp_request *r,
-    int nt, struct json_object **reply)
+modern_listen_sets(struct mcp_state *st, const struct mcp_request *r, int nt,
+    struct json_object **reply)
 {
-	struct json_object	*ids, *id, *set;
-	size_t			 i, n;
-	int			 t = jdoc_member(r->d, nt, "taskIds");
+	int	rt = jdoc_member(r->d, nt, "resourceSubscriptions");
+	int	tt = jdoc_member(r->d, nt, "taskIds");
 
+	json_object_put(st->subs);
 	json_object_put(st->listen_tasks);
-	st->listen_tasks = NULL;
-	if (t == -1)
-		return 0;
-	if (!task_declared(r)) {
+	st->subs = st->listen_tasks = NULL;
+	if (tt != -1 && !task_declared(r)) {
 		task_missing_extension(r, "'taskIds'", reply);
 		return -1;
 	}
-	ids = jdoc_object(r->d, t);
-	n = json_object_is_type(ids, json_type_array) ?
-	    json_object_array_length(ids) : 0;
-	set = json_object_new_object();
-	for (i = 0; i < n; i++) {
-		id = json_object_array_get_idx(ids, i);
-		if (!json_object_is_type(id, json_type_string) ||
-		    json_object_get_string_len(id) > 128)
-			break;
-		json_object_object_add(set, json_object_get_string(id), NULL);
-	}
-	if (i < n || n > 1024 || !json_object_is_type(ids, json_type_array)) {
-		json_object_put(ids);
-		json_object_put(set);
-		mcp_fail(reply, r->d, r->id, JSONRPC_INVALID_PARAMS,
-		    "Invalid params: 'taskIds' must be an array of at most 1024 "
-		    "task ids");
+	if (rt != -1 && modern_listen_set(r, rt, "resourceSubscriptions",
+	    "resource uris", 2048, &st->subs, reply) == -1)
 		return -1;
-	}
-	json_object_put(ids);
-	st->listen_tasks = set;
+	if (tt != -1 && modern_listen_set(r, tt, "taskIds", "task ids", 128,
+	    &st->listen_tasks, reply) == -1)
+		return -1;
 	return 0;
 }
 
@@ -618,8 +601,7 @@ modern_listen(struct mcp_state *st, const struct mcp_request *r,
 		return mcp_fail(reply, r->d, r->id, JSONRPC_INVALID_PARAMS,
 		    "Invalid params: 'notifications' must be an object naming "
 		    "the notifications wanted");
-	if (modern_listen_subs(st, r, nt, reply) == -1 ||
-	    modern_listen_tasks(st, r, nt, reply) == -1)
+	if (modern_listen_sets(st, r, nt, reply) == -1)
 		return MCP_REPLY;
 	json_object_put(st->listen_id);
 	st->listen_id = mcp_id(r->d, r->id);

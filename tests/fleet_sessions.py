@@ -6,7 +6,8 @@ the official v1 SDK client (MCP 2025) makes 500 calls while the instance
 that issued its session stops (SIGTERM), another is killed (SIGKILL) and
 the tools file changes: no call fails but one in flight on the killed
 instance, no 404 ever, and the client hears list_changed and sees the new
-tool. A forged, a tampered and another key's id get 404; 10,000 sessions
+tool. The Inspector CLI's client makes 500 calls or more meanwhile, a
+session each. A forged, a tampered and another key's id get 404; 10,000 sessions
 opened on one instance all stay usable, the supervisor holding the state of
 256 at most."""
 
@@ -180,24 +181,23 @@ INSPECTOR = os.path.join(os.environ.get("MCP_NODE_DIR") or os.path.join(HERE, "n
                          "cli.js")
 
 
-class Inspector(threading.Thread):
-    """The Inspector CLI calling add through the balancer, a session (and
-    a process) a call, until told to stop."""
+class Inspector:
+    """The Inspector CLI's client calling add through the balancer, a session
+    a call as each `--cli` run makes (tests/inspector_calls.mjs: its own
+    modules, in one process), at least 500 calls and on until told."""
 
     def __init__(self, front):
-        super().__init__(daemon=True)
-        self.front, self.calls, self.failures, self.stop = front, 0, [], False
+        self.p = subprocess.Popen([node, os.path.join(HERE, "inspector_calls.mjs"),
+                                   f"http://127.0.0.1:{front}/mcp", "500"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
 
-    def run(self):
-        while not self.stop:
-            p = subprocess.run([node, INSPECTOR, "--cli", f"http://127.0.0.1:{self.front}/mcp",
-                                "--transport", "http", "--method", "tools/call", "--tool-name",
-                                "add", "--tool-arg", f"a={self.calls}", "--tool-arg", "b=1"],
-                               capture_output=True, text=True, timeout=60)
-            ok = p.returncode == 0 and f'"text": "{self.calls + 1}"' in p.stdout
-            if not ok:
-                self.failures.append((p.stdout + p.stderr)[-300:])
-            self.calls += 1
+    def finish(self):
+        out, err = self.p.communicate(timeout=240)
+        try:
+            return json.loads(out.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            return {"calls": 0, "failures": [(out + err)[-600:]]}
 
 
 def fleet_run(kind, start):
@@ -213,7 +213,6 @@ def fleet_run(kind, start):
     asks = "asks" if kind == "HAProxy" else "no-asks"
     v1, v2 = Run("v1", front, asks), Run("v2", front, asks)
     inspector = Inspector(front)
-    inspector.start()
     v1.wait_for(100)
     owner = v1.owner
     instances[owner].proc.send_signal(signal.SIGTERM)     # the one that issued the session
@@ -250,12 +249,13 @@ def fleet_run(kind, start):
               report.get("afterMs", 1e9) < 5000,
               f"{era}: a cancel reaches the call and stops it: the next call is answered at "
               "once", (report.get("cancel"), report.get("after"), report.get("afterMs")))
-    inspector.stop = True
-    inspector.join(90)
-    check(inspector.calls >= 10 and len(inspector.failures) <= 1
-          and not any("404" in f for f in inspector.failures),
-          f"{kind}, the Inspector CLI: {inspector.calls} calls, {len(inspector.failures)} "
-          "failed (in flight at the kill)", inspector.failures[:2])
+    ins = inspector.finish()
+    fails = ins.get("failures", [])
+    check(ins.get("calls", 0) >= 500 and len(fails) <= 1 and not any("404" in f for f in fails),
+          f"{kind}, the Inspector CLI's client: {ins.get('calls')} calls (a session each), "
+          f"{len(fails)} failed (in flight at the kill), no 404", fails[:2])
+    check("mul" in ins.get("tools", []), f"{kind}, the Inspector CLI's client sees the new tool",
+          ins)
     p = subprocess.run([node, INSPECTOR, "--cli", f"http://127.0.0.1:{front}/mcp", "--transport",
                         "http", "--method", "tools/list"], capture_output=True, text=True,
                        timeout=60)

@@ -8,43 +8,28 @@ holds it, though the requests that made them were spread round-robin. A
 not know the task (-32602): the limit of a balancer that does not route
 by it (README)."""
 
-import json
 import os
 import shutil
 import tempfile
 import time
 
-from mcptest import HAPROXY, Daemon, balancer, check, finish, text_of
+from mcptest import HAPROXY, Daemon, balancer, body_of as body, check, finish, post26, text_of
 from sse import post
 
 if not os.path.exists(HAPROXY):
     check(False, "HAProxy is installed (scripts/install-deps)", HAPROXY)
     finish()
 
-EXT = "io.modelcontextprotocol/tasks"
-META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
-        "io.modelcontextprotocol/clientCapabilities": {"extensions": {EXT: {}}}}
 TOOLS = [{"name": "slow", "description": "Sleeps, then names its instance.", "task": "optional",
           "concurrency": 4, "allow": {"env": ["INSTANCE"]},
           "code": "import os, time\n\ndef slow(seconds: float = 0.5) -> str:\n"
                   "    time.sleep(seconds)\n    return os.environ['INSTANCE']\n"}]
 
 
-def body(b):
-    if isinstance(b, str):
-        for line in b.splitlines():
-            if line.startswith("data:"):
-                return json.loads(line[5:])
-    return b
 
 
-def post26(port, method, params, name=None, rid=1):
-    h = {"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": method}
-    if name is not None:
-        h["Mcp-Name"] = name
-    status, _, b = post(port, {"jsonrpc": "2.0", "id": rid, "method": method,
-                               "params": {**params, "_meta": META}}, h)
-    return status, body(b)
+
+
 
 
 key_dir = tempfile.mkdtemp(prefix="mcp-hotd-fleet-tasks-")

@@ -468,3 +468,32 @@ def balancer(instances):
             time.sleep(0.05)
     time.sleep(1.0)                     # every server checked up (rise 2)
     return p, front
+
+
+TASKS_META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+              "io.modelcontextprotocol/clientCapabilities":
+              {"extensions": {"io.modelcontextprotocol/tasks": {}}}}
+
+
+def body_of(b):
+    """A reply body: JSON, or the first JSON data line of an event stream."""
+    if isinstance(b, str):
+        for line in b.splitlines():
+            if line.startswith("data:"):
+                try:
+                    return json.loads(line[5:])
+                except ValueError:
+                    pass
+    return b
+
+
+def post26(port, method, params, name=None, rid=1, meta=TASKS_META):
+    """A 2026-07-28 POST to /mcp with its headers (Mcp-Name: name) and
+    _meta (the tasks extension declared): (status, body)."""
+    from sse import post
+    h = {"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": method}
+    if name is not None:
+        h["Mcp-Name"] = name
+    status, _, b = post(port, {"jsonrpc": "2.0", "id": rid, "method": method,
+                               "params": {**params, "_meta": meta}}, h)
+    return status, body_of(b)

@@ -9,18 +9,12 @@ stop a second tool's calls; a tool's max_tasks refuses the next, saying
 so; a task expires after task_ttl_ms; status --json counts them."""
 
 import json
-import os
-import shutil
 import socket
-import threading
 import time
 
-from mcptest import Daemon, check, finish, text_of
+from mcptest import TASKS_META as META, Daemon, body_of, check, finish, post26, text_of
 from sse import post
 
-EXT = "io.modelcontextprotocol/tasks"
-META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
-        "io.modelcontextprotocol/clientCapabilities": {"extensions": {EXT: {}}}}
 
 
 def tools(version="v1"):
@@ -46,25 +40,10 @@ def tools(version="v1"):
     ]
 
 
-def body_of(b):
-    """A reply body: JSON, or the first JSON data line of an event stream."""
-    if isinstance(b, str):
-        for line in b.splitlines():
-            if line.startswith("data:"):
-                try:
-                    return json.loads(line[5:])
-                except ValueError:
-                    pass
-    return b
 
 
-def post26(port, method, params, name=None, rid=1):
-    h = {"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": method}
-    if name is not None:
-        h["Mcp-Name"] = name
-    status, _, b = post(port, {"jsonrpc": "2.0", "id": rid, "method": method,
-                               "params": {**params, "_meta": META}}, h)
-    return status, body_of(b)
+
+
 
 
 def session25(port):
