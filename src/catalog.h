@@ -15,8 +15,14 @@
 #define CATALOG_PROMPTS		0x01
 #define CATALOG_RESOURCES	0x02
 
+/* catalog_file.c */
+int		 catalog_read(struct json_object *, struct json_object *,
+		    struct json_object **, struct json_object **, char *, size_t,
+		    char *, size_t);
+void		 catalog_read_drop(struct json_object *, const char *);
+const char	*catalog_str(struct json_object *, const char *);
+
 /* catalog.c */
-int		 catalog_entry(struct toolset *, size_t, struct json_object *);
 void		 catalog_want(struct json_object *);
 void		 catalog_switch(int);
 void		 catalog_clear(void);

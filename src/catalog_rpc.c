@@ -90,17 +90,6 @@ catalog_method(const struct mcp_state *st, const struct jdoc *d, int mt)
 	return 0;
 }
 
-static const char *
-cstr(struct json_object *o, const char *key)
-{
-	struct json_object	*v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 static void
 copy_str(struct json_object *to, struct json_object *from, const char *key)
 {
@@ -209,7 +198,7 @@ catalog_list(const struct mcp_state *st, const struct mcp_request *r,
 	list = json_object_new_array();
 	for (i = off; i < n && got < settings.page_size; i++) {
 		e = json_object_array_get_idx(all, i);
-		if (strcmp(cstr(e, "kind"), kind) != 0 ||
+		if (strcmp(catalog_str(e, "kind"), kind) != 0 ||
 		    !catalog_visible(st, e))
 			continue;
 		json_object_array_add(list, catalog_listed(e, kind));
@@ -219,7 +208,7 @@ catalog_list(const struct mcp_state *st, const struct mcp_request *r,
 	json_object_object_add(*result, key, list);
 	for (; i < n; i++) {		/* more of this kind to come? */
 		e = json_object_array_get_idx(all, i);
-		if (strcmp(cstr(e, "kind"), kind) == 0 &&
+		if (strcmp(catalog_str(e, "kind"), kind) == 0 &&
 		    catalog_visible(st, e))
 			break;
 	}
@@ -445,7 +434,7 @@ catalog_prompt_get(const struct mcp_state *st, const struct mcp_request *r,
 {
 	struct json_object	*e, *args, *a, *req, *typed;
 	struct tool		*t;
-	const char		*name = cstr(params, "name");
+	const char		*name = catalog_str(params, "name");
 	char			 why[256], access[256], what[300];
 	size_t			 i;
 
@@ -476,12 +465,12 @@ catalog_prompt_get(const struct mcp_state *st, const struct mcp_request *r,
 		if (json_object_object_get_ex(req, "required", NULL) &&
 		    json_object_get_boolean(json_object_object_get(req,
 		    "required")) && !json_object_object_get_ex(args,
-		    cstr(req, "name"), NULL)) {
+		    catalog_str(req, "name"), NULL)) {
 			json_object_put(args);
 			return mcp_fail(reply, r->d, r->id,
 			    JSONRPC_INVALID_PARAMS, "Invalid params: prompt "
 			    "'%s' needs the argument '%s'", name,
-			    cstr(req, "name"));
+			    catalog_str(req, "name"));
 		}
 	}
 	*result = catalog_static_prompt(e, args);
@@ -506,12 +495,12 @@ catalog_not_found(const struct mcp_request *r, const char *uri,
 }
 
 static enum mcp_action
-catalog_read(const struct mcp_state *st, const struct mcp_request *r,
+catalog_resource_read(const struct mcp_state *st, const struct mcp_request *r,
     struct json_object *params, struct json_object **result,
     struct json_object **reply, struct mcp_call *call)
 {
 	struct json_object	*e, *all, *item, *contents, *vars;
-	const char		*uri = cstr(params, "uri");
+	const char		*uri = catalog_str(params, "uri");
 	char			 what[300];
 	size_t			 i, n;
 
@@ -539,13 +528,13 @@ catalog_read(const struct mcp_state *st, const struct mcp_request *r,
 	n = all != NULL ? json_object_array_length(all) : 0;
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(all, i);
-		if (strcmp(cstr(e, "kind"), "resource_template") != 0 ||
+		if (strcmp(catalog_str(e, "kind"), "resource_template") != 0 ||
 		    !catalog_visible(st, e) ||
-		    (vars = uritemplate_match(cstr(e, "uriTemplate"), uri)) ==
+		    (vars = uritemplate_match(catalog_str(e, "uriTemplate"), uri)) ==
 		    NULL)
 			continue;
 		snprintf(what, sizeof(what), "resource '%s' (template '%s')",
-		    uri, cstr(e, "name"));
+		    uri, catalog_str(e, "name"));
 		item = catalog_typed(catalog_tool(e, NULL), vars);
 		json_object_put(vars);
 		return catalog_call(st, r, catalog_tool(e, NULL), item, uri,
@@ -560,7 +549,7 @@ catalog_subscribe(struct mcp_state *st, const struct mcp_request *r,
     struct json_object *params, int on, struct json_object **result,
     struct json_object **reply)
 {
-	const char	*uri = cstr(params, "uri");
+	const char	*uri = catalog_str(params, "uri");
 
 	if (uri == NULL || strlen(uri) > 2048)
 		return mcp_fail(reply, r->d, r->id, JSONRPC_INVALID_PARAMS,
@@ -619,20 +608,20 @@ catalog_complete(const struct mcp_state *st, const struct mcp_request *r,
 	char			 what[300];
 
 	if (!json_object_object_get_ex(params, "ref", &ref) ||
-	    (type = cstr(ref, "type")) == NULL ||
+	    (type = catalog_str(ref, "type")) == NULL ||
 	    !json_object_object_get_ex(params, "argument", &arg) ||
-	    (aname = cstr(arg, "name")) == NULL ||
-	    (value = cstr(arg, "value")) == NULL)
+	    (aname = catalog_str(arg, "name")) == NULL ||
+	    (value = catalog_str(arg, "value")) == NULL)
 		return mcp_fail(reply, r->d, r->id, JSONRPC_INVALID_PARAMS,
 		    "Invalid params: completion/complete needs 'ref' "
 		    "({\"type\": \"ref/prompt\", \"name\"} or {\"type\": "
 		    "\"ref/resource\", \"uri\"}) and 'argument' ({\"name\", "
 		    "\"value\"}: strings)");
 	if (strcmp(type, "ref/prompt") == 0 &&
-	    (name = cstr(ref, "name")) != NULL)
+	    (name = catalog_str(ref, "name")) != NULL)
 		e = catalog_find("prompt", name, NULL);
 	else if (strcmp(type, "ref/resource") == 0 &&
-	    (name = cstr(ref, "uri")) != NULL) {
+	    (name = catalog_str(ref, "uri")) != NULL) {
 		e = catalog_find("resource_template", NULL, name);
 		if (e == NULL && catalog_find("resource", NULL, name) != NULL)
 			e = NULL;	/* a plain resource: nothing to complete */
@@ -664,7 +653,7 @@ catalog_complete(const struct mcp_state *st, const struct mcp_request *r,
 		return MCP_REPLY;
 	}
 	if ((t = catalog_tool(e, aname)) == NULL)
-		return catalog_unknown(r, "completion function", cstr(spec,
+		return catalog_unknown(r, "completion function", catalog_str(spec,
 		    "tool"), aname, reply);
 	args = json_object_new_object();
 	json_object_object_add(args, "value", json_object_new_string(value));
@@ -719,7 +708,7 @@ catalog_handle(struct mcp_state *st, const struct mcp_request *r,
 		act = catalog_prompt_get(st, r, params, result, reply, call);
 		break;
 	case OP_READ:
-		act = catalog_read(st, r, params, result, reply, call);
+		act = catalog_resource_read(st, r, params, result, reply, call);
 		break;
 	case OP_COMPLETE:
 		act = catalog_complete(st, r, params, result, reply, call);
@@ -759,7 +748,7 @@ catalog_contents(struct json_object *res, const char *uri,
 	static const char *const keys[] = { "uri", "mimeType", "text", "blob",
 	    NULL };
 	struct json_object	*c, *item;
-	const char		*mime = cstr(e, "mimeType");
+	const char		*mime = catalog_str(e, "mimeType");
 	size_t			 i, n;
 	int			 text, blob;
 
@@ -806,11 +795,11 @@ catalog_messages_ok(struct json_object *res, struct json_object *e, char *why,
 	for (i = 0; i < n; i++) {
 		item = json_object_array_get_idx(m, i);
 		if (!catalog_strings(item, keys) ||
-		    (role = cstr(item, "role")) == NULL ||
+		    (role = catalog_str(item, "role")) == NULL ||
 		    (strcmp(role, "user") != 0 &&
 		    strcmp(role, "assistant") != 0) ||
 		    !json_object_object_get_ex(item, "content", &c) ||
-		    cstr(c, "type") == NULL)
+		    catalog_str(c, "type") == NULL)
 			goto bad;
 	}
 	if (!json_object_object_get_ex(res, "description", NULL) &&
@@ -856,13 +845,13 @@ catalog_of_tool(const char *name)
 	n = all != NULL ? json_object_array_length(all) : 0;
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(all, i);
-		if ((t = cstr(e, "tool")) != NULL && strcmp(t, name) == 0)
+		if ((t = catalog_str(e, "tool")) != NULL && strcmp(t, name) == 0)
 			return e;
 		if (!json_object_object_get_ex(e, "complete", &c))
 			continue;
 		json_object_object_foreach(c, k, spec) {
 			(void)k;
-			if ((t = cstr(spec, "tool")) != NULL &&
+			if ((t = catalog_str(spec, "tool")) != NULL &&
 			    strcmp(t, name) == 0)
 				return e;
 		}
@@ -900,7 +889,7 @@ catalog_render(const struct tool *t, const char *uri, int modern,
 		if (json_object_object_get_ex(res, "content", &c) &&
 		    json_object_is_type(c, json_type_array) &&
 		    json_object_array_length(c) > 0)
-			text = cstr(json_object_array_get_idx(c, 0), "text");
+			text = catalog_str(json_object_array_get_idx(c, 0), "text");
 		snprintf(why, whylen, "%s failed: %s", ts->name,
 		    text != NULL ? text : "(no reason given)");
 		json_object_put(res);

@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -655,12 +656,15 @@ config_load(const char *path, struct toolset *set, char *err, size_t errlen)
 	return rv;
 }
 
+static int	config_catalog_entry(struct toolset *, size_t,
+		    struct json_object *);
+
 /* A tools file's text (buf, len; path names it in errors) into *set. */
 int
 config_load_text(const char *path, const char *buf, size_t len,
     struct toolset *set, char *err, size_t errlen)
 {
-	struct json_object	*root, *entry;
+	struct json_object	*root, *entry, *kind;
 	size_t			 i, n;
 
 	if (set->skipped == NULL)
@@ -682,8 +686,10 @@ config_load_text(const char *path, const char *buf, size_t len,
 	for (i = 0; i < n; i++) {
 		entry = json_object_array_get_idx(root, i);
 		if (json_object_is_type(entry, json_type_object) &&
-		    json_object_object_get_ex(entry, "kind", NULL))
-			(void)catalog_entry(set, i, entry);
+		    json_object_object_get_ex(entry, "kind", &kind) &&
+		    (!json_object_is_type(kind, json_type_string) ||
+		    strcmp(json_object_get_string(kind), "tool") != 0))
+			(void)config_catalog_entry(set, i, entry);
 		else
 			(void)config_add_tool(set, i, entry, KIND_TOOL);
 	}
@@ -692,8 +698,50 @@ config_load_text(const char *path, const char *buf, size_t len,
 }
 
 /*
- * One tool (or a coded entry of another kind, as catalog.c makes it) into
- * *set: 0, or -1 when it was skipped.
+ * A resource, template or prompt (catalog_file.c reads it) into the
+ * catalog of *set, and the tools its code runs as: 0, or -1 when it was
+ * skipped. A completion function that does not load is left out alone.
+ */
+static int
+config_catalog_entry(struct toolset *set, size_t idx,
+    struct json_object *entry)
+{
+	struct json_object	*n, *tools, *t, *e, *k, *arg;
+	const char		*canon;
+	char			 access[256], why[512], ver[17];
+	size_t			 i;
+
+	if (catalog_read(entry, set->catalog, &n, &tools, access,
+	    sizeof(access), why, sizeof(why)) == -1)
+		return config_bad(set, idx, *access ? access : NULL, "%s", why);
+	for (i = 0; i < json_object_array_length(tools); i++) {
+		t = json_object_array_get_idx(tools, i);
+		json_object_object_get_ex(t, "entry", &e);
+		json_object_object_get_ex(t, "kind", &k);
+		if (config_add_tool(set, idx, e, (enum entry_kind)
+		    json_object_get_int(k)) == 0)
+			continue;
+		if (!json_object_object_get_ex(t, "arg", &arg)) {
+			json_object_put(tools);
+			json_object_put(n);
+			return -1;	/* its own code: the entry goes */
+		}
+		catalog_read_drop(n, json_object_get_string(arg));
+	}
+	json_object_put(tools);
+	canon = json_object_to_json_string_ext(entry, JSON_C_TO_STRING_PLAIN);
+	snprintf(ver, sizeof(ver), "%016" PRIx64, hash_bytes(0, canon,
+	    strlen(canon)));
+	json_object_object_add(n, "version", json_object_new_string(ver));
+	if (set->catalog == NULL)
+		set->catalog = json_object_new_array();
+	json_object_array_add(set->catalog, n);
+	return 0;
+}
+
+/*
+ * One tool (or a coded entry of another kind, as catalog_file.c makes it)
+ * into *set: 0, or -1 when it was skipped.
  */
 int
 config_add_tool(struct toolset *set, size_t idx, struct json_object *entry,

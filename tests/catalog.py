@@ -309,7 +309,7 @@ bad = [
 s = Server(bad)
 s.initialize("2025-11-25")
 err_log = s.stderr()
-for what, needle in [("an unknown kind", "unknown kind 'recipe'"),
+for what, needle in [("an unknown kind", "not recipe"),
                      ("two sources", "one of 'text', 'blob' or 'code'"),
                      ("no uri", "missing or invalid 'uri'"),
                      ("bad base64", "'blob' must be standard"),
