@@ -53,6 +53,9 @@ struct http_conn {
 	int			 writing;	/* writable pending, bev held */
 	int			 failed;	/* a write failed: errno */
 	int			 busy;		/* a request being answered */
+	int			 before_stop;	/* accepted before serving
+						 * stopped: what it sends is
+						 * answered as any request */
 	unsigned		 answered;	/* requests answered */
 	struct timeval		 last;		/* opened, request, answer,
 						 * bytes written */
@@ -245,6 +248,7 @@ http_conn_new(struct event_base *base, void *arg)
 	if (evbuffer_add_cb(bufferevent_get_output(c->bev), http_conn_output,
 	    c) == NULL)
 		fatal("%s", __func__);
+	c->before_stop = !sv.shutting_down;
 	TAILQ_INSERT_HEAD(&hc.conns, c, entry);
 	if (++hc.count == settings.http_max_connections)
 		http_conn_full();
@@ -327,6 +331,19 @@ http_conn_request(struct evhttp_request *req)
 	c->busy = 1;
 	http_conn_progress(c);
 	evhttp_request_set_on_complete_cb(req, http_conn_answered, c);
+}
+
+/*
+ * Was req's connection accepted before serving stopped? Its request, read
+ * after (it came in the same loop pass, or just after), is answered as
+ * any other: the decision is the accept's, not the read's.
+ */
+int
+http_conn_before_stop(struct evhttp_request *req)
+{
+	struct http_conn	*c = http_conn_find(req);
+
+	return c != NULL && c->before_stop;
 }
 
 /* req's connection carries an event stream whose session counts unread. */

@@ -708,6 +708,7 @@ void		 http_conn_stop(void);
 void		 http_conn_close_idle(void);
 void		 http_conn_request(struct evhttp_request *);
 void		 http_conn_stream(struct evhttp_request *);
+int		 http_conn_before_stop(struct evhttp_request *);
 unsigned	 http_conn_count(void);
 
 /* transport_unix.c */

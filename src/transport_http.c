@@ -106,7 +106,8 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		http_version_header(req);
 	if (path != NULL && http_probe(req, path))
 		return;
-	if (!ht.accepting) {
+	if (!ht.accepting && !(sv.shutting_down && ht.http != NULL &&
+	    http_conn_before_stop(req))) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Retry-After", "1");
 		http_error(req, 503, "Service Unavailable", -32603,

@@ -94,4 +94,35 @@ got = read_until(c, b"late")
 check(b"200 OK" in got and b"late" in got, "the call in flight is answered after the port closed",
       got[-120:])
 check(d.stop() == 0, "daemon exits 0")
+
+# A connection accepted before the port closed is served whenever its
+# request comes: the decision is the accept's, not the read's (a request
+# read in the loop pass after was once refused 503, and a balancer does not
+# send a POST twice).
+d = Daemon([tool("slow", SLOW.replace("4", "2"))], http=True)
+busy = raw_post(d.port, {"jsonrpc": "2.0", "id": 9, "method": "tools/call",
+                         "params": {"name": "slow", "arguments": {},
+                                    "_meta": {"io.modelcontextprotocol/protocolVersion":
+                                              "2026-07-28",
+                                              "io.modelcontextprotocol/clientCapabilities": {}}}},
+                headers={"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call",
+                         "Mcp-Name": "slow"})
+time.sleep(0.3)
+early = socket.create_connection(("127.0.0.1", d.port))
+time.sleep(0.2)                         # accepted, nothing sent yet
+d.proc.send_signal(signal.SIGTERM)
+time.sleep(0.5)                         # past the settle: serving stopped
+body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/list",
+                   "params": {"_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                                        "io.modelcontextprotocol/clientCapabilities": {}}}})
+early.sendall(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+               "Accept: application/json\r\nMCP-Protocol-Version: 2026-07-28\r\n"
+               f"Mcp-Method: tools/list\r\nContent-Length: {len(body)}\r\n\r\n{body}").encode())
+got = read_until(early, b'"tools"')
+check(b"200 OK" in got and b'"slow"' in got,
+      "a request on a connection accepted before SIGTERM, sent after the settle, is answered",
+      got[-200:])
+got = read_until(busy, b"late")
+check(b"late" in got, "the call in flight then is answered too", got[-120:])
+check(d.stop() == 0, "daemon exits 0")
 finish()
