@@ -151,6 +151,7 @@ call_new(struct session *s, const char *id, size_t idlen, struct tool *t,
 	c->to = s != NULL ? CALL_TO_CLIENT : CALL_TO_NOBODY;
 	c->session = s;
 	c->tool = t;
+	c->kind = t != NULL ? tool_spec(t)->kind : KIND_TOOL;
 	c->id = ++sv.next_call_id;
 	if (access_on())
 		gettimeofday(&c->started, NULL);
@@ -380,8 +381,8 @@ call_access(const struct call *c, const char *result, size_t len)
 				    .client = c->session->mcp.client };
 	struct timeval		 now, d;
 
-	if (c->tool != NULL && tool_spec(c->tool)->kind != KIND_TOOL) {
-		e.method = catalog_method_of(tool_spec(c->tool)->kind);
+	if (c->kind != KIND_TOOL) {
+		e.method = catalog_method_of(c->kind);
 		e.methodlen = strlen(e.method);
 	}
 
@@ -440,8 +441,8 @@ call_answer_catalog(struct call *c, const char *result, size_t len)
 	size_t	 outlen;
 	int	 code;
 
-	if (c->replace != NULL || c->tool == NULL ||
-	    tool_spec(c->tool)->kind == KIND_TOOL)
+	/* No one to answer: its tool may be gone already (exit). */
+	if (c->replace != NULL || c->kind == KIND_TOOL || c->session == NULL)
 		return 0;
 	if ((out = catalog_render(c->tool, c->uri, c->session != NULL &&
 	    c->session->mcp.era == MCP_ERA_2026, result, len, &outlen,

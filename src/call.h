@@ -46,6 +46,9 @@ struct call {
 						 * tool's */
 	int			 failed;	/* answered by us: it could not
 						 * run to a result */
+	enum entry_kind		 kind;		/* its tool's, as it was made (a
+						 * tool may go before its calls
+						 * are failed, at exit) */
 	int			 pooled;	/* a CALL_BLOCK, call.c's to reuse */
 };
 

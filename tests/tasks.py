@@ -249,5 +249,6 @@ time.sleep(1.5)
 st, b = post26(port, "tasks/get", {"taskId": tb}, tb)
 check(b.get("error", {}).get("code") == -32602, "after its ttl it is gone", b)
 
-check(d.stop() == 0, "the daemon exits 0 with tasks still running")
+code = d.stop()
+check(code == 0, "the daemon exits 0 with tasks still running", (code, d.stderr()[-1500:]))
 finish()
