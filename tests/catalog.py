@@ -9,9 +9,13 @@ served."""
 
 import base64
 import json
+import os
+import shutil
+import subprocess
+import tempfile
 import time
 
-from mcptest import Daemon, Server, check, finish, text_of, tool
+from mcptest import MCP_HOTCTL, Daemon, Server, check, finish, post26, text_of, tool
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 8).decode()
 REBIND = "import sys\nth = sys.modules['mcp_hotd_toolhost']\n"
@@ -289,6 +293,45 @@ for pid in d.workers():
 check(any(t.startswith("mcp-hotd-worker prompt:review") for t in titles),
       "a coded prompt's worker is titled mcp-hotd-worker prompt:NAME", titles)
 check(d.stop() == 0, "the daemon exits 0")
+
+# --- --clients: a client sees the prompts and resources its patterns name --
+work = tempfile.mkdtemp(prefix="mcp-hotd-catalog-clients-", dir="/var/tmp")
+os.chmod(work, 0o755)
+lines = {}
+for name, pats in (("reader", ["add", "prompt:*", "resource:note"]), ("plain", ["add"])):
+    out = subprocess.run([MCP_HOTCTL, "token", name], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    entry = json.loads(out[1])
+    entry["tools"] = pats
+    lines[name] = (out[0].split()[1], entry)
+with open(os.path.join(work, "clients.json"), "w") as f:
+    json.dump([e for _, e in lines.values()], f)
+d = Daemon(entries(), http=True, workdir=work,
+           args=["--clients", os.path.join(work, "clients.json")])
+
+
+def as_client(who, method, params, name=None):
+    return post26(d.port, method, params, name,
+                  headers={"Authorization": "Bearer " + lines[who][0]})[1]
+
+
+rp = [p["name"] for p in as_client("reader", "prompts/list", {})["result"]["prompts"]]
+pp = as_client("plain", "prompts/list", {})["result"]["prompts"]
+check("review" in rp and "greet" in rp and pp == [],
+      "--clients: 'prompt:*' lists the prompts; a client without it sees none", (rp, pp))
+rr = [r["uri"] for r in as_client("reader", "resources/list", {})["result"]["resources"]]
+check(rr == ["note://today"], "--clients: 'resource:note' lists that resource alone", rr)
+r = as_client("plain", "prompts/get", {"name": "greet", "arguments": {"who": "x"}}, "greet")
+check(r.get("error", {}).get("code") == -32602 and "unknown prompt" in r["error"]["message"],
+      "--clients: another client's prompt is unknown to it", r)
+r = as_client("plain", "resources/read", {"uri": "note://today"}, "note://today")
+check(r.get("error", {}).get("code") == -32602 and r["error"].get("data") ==
+      {"uri": "note://today"}, "--clients: a resource it may not see is not found", r)
+r = as_client("reader", "resources/read", {"uri": "note://today"}, "note://today")
+check(r.get("result", {}).get("contents", [{}])[0].get("text") == "hello",
+      "--clients: the one it may see reads", r)
+check(d.stop() == 0, "the daemon exits 0")
+shutil.rmtree(work, ignore_errors=True)
 
 # --- bad entries, each refused by name; the rest serve -------------------
 bad = [

@@ -487,11 +487,11 @@ def body_of(b):
     return b
 
 
-def post26(port, method, params, name=None, rid=1, meta=TASKS_META):
-    """A 2026-07-28 POST to /mcp with its headers (Mcp-Name: name) and
-    _meta (the tasks extension declared): (status, body)."""
+def post26(port, method, params, name=None, rid=1, meta=TASKS_META, headers=None):
+    """A 2026-07-28 POST to /mcp with its headers (Mcp-Name: name; and
+    headers) and _meta (the tasks extension declared): (status, body)."""
     from sse import post
-    h = {"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": method}
+    h = {"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": method, **(headers or {})}
     if name is not None:
         h["Mcp-Name"] = name
     status, _, b = post(port, {"jsonrpc": "2.0", "id": rid, "method": method,
