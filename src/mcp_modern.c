@@ -584,9 +584,9 @@ modern_listen_sets(struct mcp_state *st, const struct mcp_request *r, int nt,
 }
 
 /*
- * subscriptions/listen: this session becomes a listen stream for the list
- * changes asked for (tools only: there are no prompts or resources to
- * change). *reply is the acknowledgement, its first message.
+ * subscriptions/listen: this session becomes a listen stream for what it
+ * asks (list changes of tools, prompts, resources; resource updates; task
+ * status). *reply is the acknowledgement, its first message.
  */
 static enum mcp_action
 modern_listen(struct mcp_state *st, const struct mcp_request *r,
