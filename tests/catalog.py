@@ -333,6 +333,40 @@ check(r.get("result", {}).get("contents", [{}])[0].get("text") == "hello",
 check(d.stop() == 0, "the daemon exits 0")
 shutil.rmtree(work, ignore_errors=True)
 
+# --- malformed params to every new method: each an answer, nothing more --
+BAD = [None, 1, "x", [], {}, {"a": 1}, [1], True, "x" * 5000,
+       {"type": "ref/prompt", "name": "review"}, {"name": "lang", "value": "p"}]
+METHODS = ["prompts/get", "resources/read", "completion/complete", "resources/subscribe",
+           "resources/unsubscribe", "prompts/list", "resources/list",
+           "resources/templates/list", "tasks/get", "tasks/update", "tasks/cancel",
+           "tasks/result", "tasks/list"]
+KEYS = ["name", "uri", "arguments", "ref", "argument", "cursor", "taskId", "inputResponses",
+        "context"]
+TASKS_META = {**META, "io.modelcontextprotocol/clientCapabilities":
+              {"extensions": {"io.modelcontextprotocol/tasks": {}}}}
+for era, meta in (("2025", None), ("2026", TASKS_META)):
+    s = Server(entries())
+    if meta is None:
+        s.initialize("2025-11-25")
+    sent = 0
+    for m in METHODS:
+        for k in KEYS:
+            for v in BAD:
+                p = {k: v}
+                if meta:
+                    p["_meta"] = meta
+                s.request(m, p, id=f"b{sent}")
+                sent += 1
+    got = [s.response(f"b{i}") for i in range(sent)]
+    odd = [g for g in got if ("error" in g) == ("result" in g)]
+    check(not odd and len(got) == sent,
+          f"[{era}] {sent} requests with malformed params to the new methods: each "
+          "answered, with a result or an error", odd[:2])
+    check(s.rpc("ping" if meta is None else "tools/list",
+                {} if meta is None else {"_meta": meta}).get("result") is not None,
+          f"[{era}] and the server serves on")
+    check(s.close() == 0, f"[{era}] exit 0")
+
 # --- bad entries, each refused by name; the rest serve -------------------
 bad = [
     {"kind": "recipe", "name": "x"},
