@@ -210,8 +210,8 @@ bad:
 
 /*
  * "complete": {argument: [values] or "Python source of a function"}. A
- * list is kept in n; a function is given back in *code for the caller to
- * load, after the entry itself.
+ * list is kept in n as "values"; a function's source as "code", which
+ * catalog_read turns into a tool entry of its own.
  */
 static int
 catalog_complete(struct json_object *n, struct json_object *c, char *why,

@@ -683,7 +683,7 @@ task_result(struct task *t, struct mcp_state *st, const struct mcp_request *r,
 }
 
 static enum mcp_action
-task_list(const struct mcp_state *st, const char *principal,
+task_list(const char *principal,
     struct json_object *params, const struct mcp_request *r,
     struct json_object **result, struct json_object **reply)
 {
@@ -692,7 +692,6 @@ task_list(const struct mcp_state *st, const char *principal,
 	size_t			 off = 0, i = 0, n = 0;
 	char			 next[32];
 
-	(void)st;
 	if (json_object_object_get_ex(params, "cursor", &v) &&
 	    json_object_is_type(v, json_type_string))
 		off = strtoul(json_object_get_string(v), NULL, 10);
@@ -740,7 +739,7 @@ task_handle(struct mcp_state *st, const struct mcp_request *r,
 	    json_object_new_object();
 	p = task_principal(st, buf, sizeof(buf));
 	if (op == OP_LIST) {
-		act = task_list(st, p, params, r, result, reply);
+		act = task_list(p, params, r, result, reply);
 		json_object_put(params);
 		return act;
 	}

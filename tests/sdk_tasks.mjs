@@ -17,8 +17,6 @@ const nodeDir = process.env.MCP_NODE_DIR || path.join(here, "node");
 const require = createRequire(path.join(nodeDir, "package.json"));
 const [gen, kind, ...rest] = process.argv.slice(2);
 const growPath = process.env.GROW_PATH;
-const { z } = require("zod");
-const Any = z.object({}).passthrough();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const report = {};
